@@ -1,0 +1,181 @@
+//! A visit's answers, and their JSON form (the scripted-visit and storage format):
+//! `QUESTION_ID: CHOICE_ID | [CHOICE_ID…] | {ROW_ID: CHOICE_ID} | "text" | {contact…} | null`
+//! where `null` records a skipped question.
+
+use crate::questionnaire::{Kind, Question, Questionnaire};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// Contact details left by a visitor who consented to be recontacted.
+/// They never go into the QR code, the visit's answers or the logs: the store keeps them in a
+/// table of their own.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+impl std::fmt::Debug for Contact {
+    // Never print personal data by accident (logs, panics, test failures).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Contact { <redacted> }")
+    }
+}
+
+impl Contact {
+    pub const FIELDS: [&'static str; 5] = ["last_name", "first_name", "phone", "address", "email"];
+
+    pub fn field(&self, id: &str) -> Option<&str> {
+        Some(match id {
+            "last_name" => &self.last_name,
+            "first_name" => &self.first_name,
+            "phone" => &self.phone,
+            "address" => &self.address,
+            "email" => &self.email,
+            _ => return None,
+        })
+    }
+
+    pub fn field_mut(&mut self, id: &str) -> Option<&mut String> {
+        Some(match id {
+            "last_name" => &mut self.last_name,
+            "first_name" => &mut self.first_name,
+            "phone" => &mut self.phone,
+            "address" => &mut self.address,
+            "email" => &mut self.email,
+            _ => return None,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        Self::FIELDS.iter().all(|f| self.field(f).is_none_or(|v| v.trim().is_empty()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// "Je préfère ne pas répondre" (or "Non merci" on the consent step).
+    Skipped,
+    /// single, list, quiz
+    Choice(String),
+    /// multiple, in the questionnaire's order
+    Choices(Vec<String>),
+    /// grid: row → choice; a row that is absent was skipped
+    Grid(BTreeMap<String, String>),
+    /// text ("autre")
+    Text(String),
+    /// contact (consent given)
+    Contact(Contact),
+}
+
+impl Answer {
+    pub fn is_skipped(&self) -> bool {
+        matches!(self, Answer::Skipped)
+    }
+}
+
+/// Answers of a visit by question id. Only questions the visitor actually went through are here.
+pub type Answers = BTreeMap<String, Answer>;
+
+#[derive(Debug, Error, PartialEq)]
+pub enum AnswerError {
+    #[error("unknown question `{0}`")]
+    UnknownQuestion(String),
+    #[error("question `{question}`: unknown choice `{choice}`")]
+    UnknownChoice { question: String, choice: String },
+    #[error("question `{question}`: unknown row `{row}`")]
+    UnknownRow { question: String, row: String },
+    #[error("question `{question}`: at most {max} choices, got {got}")]
+    TooManyChoices { question: String, max: usize, got: usize },
+    #[error("question `{question}`: `{choice}` cannot be combined with other choices")]
+    ExclusiveChoice { question: String, choice: String },
+    #[error("question `{question}`: the same choice is given twice")]
+    DuplicateChoice { question: String },
+    #[error("question `{question}` ({kind}): expected {expected}")]
+    WrongShape { question: String, kind: &'static str, expected: &'static str },
+    #[error("question `{question}`: {problem}")]
+    Invalid { question: String, problem: String },
+}
+
+impl Answer {
+    /// The JSON form used by scripted visits and the store. Contact details are not written:
+    /// `with_contact = false` gives `true` for a consent with details (the store's visit row).
+    pub fn to_json(&self, with_contact: bool) -> Value {
+        match self {
+            Answer::Skipped => Value::Null,
+            Answer::Choice(c) | Answer::Text(c) => Value::String(c.clone()),
+            Answer::Choices(v) => Value::Array(v.iter().cloned().map(Value::String).collect()),
+            Answer::Grid(g) => Value::Object(g.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+            Answer::Contact(c) => {
+                if with_contact {
+                    serde_json::to_value(c).unwrap_or(Value::Null)
+                } else {
+                    Value::Bool(true)
+                }
+            }
+        }
+    }
+
+    /// Read and check an answer to `q` from its JSON form.
+    pub fn from_json(q: &Question, v: &Value) -> Result<Answer, AnswerError> {
+        let shape = |expected| AnswerError::WrongShape { question: q.id.clone(), kind: q.kind.as_str(), expected };
+        if v.is_null() {
+            return Ok(Answer::Skipped);
+        }
+        let answer = match q.kind {
+            Kind::Notice => return Err(shape("nothing (a notice has no answer)")),
+            Kind::Single | Kind::List | Kind::Quiz => Answer::Choice(v.as_str().ok_or_else(|| shape("a choice id"))?.to_string()),
+            Kind::Multiple => {
+                let arr = v.as_array().ok_or_else(|| shape("a list of choice ids"))?;
+                let ids = arr
+                    .iter()
+                    .map(|x| x.as_str().map(str::to_string).ok_or_else(|| shape("a list of choice ids")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Answer::Choices(q.order_choices(ids))
+            }
+            Kind::Grid => {
+                let obj = v.as_object().ok_or_else(|| shape("an object {row: choice}"))?;
+                let mut g = BTreeMap::new();
+                for (row, c) in obj {
+                    if c.is_null() {
+                        continue;
+                    }
+                    g.insert(row.clone(), c.as_str().ok_or_else(|| shape("an object {row: choice}"))?.to_string());
+                }
+                Answer::Grid(g)
+            }
+            Kind::Text => Answer::Text(v.as_str().ok_or_else(|| shape("a text"))?.to_string()),
+            Kind::Contact => match v {
+                Value::Bool(false) => Answer::Skipped,
+                Value::Object(_) => Answer::Contact(
+                    serde_json::from_value(v.clone()).map_err(|e| AnswerError::Invalid { question: q.id.clone(), problem: e.to_string() })?,
+                ),
+                _ => return Err(shape("contact details {last_name, first_name, phone, address, email}")),
+            },
+        };
+        q.check(&answer)?;
+        Ok(answer)
+    }
+}
+
+/// All answers as one JSON object (question id → answer), in questionnaire order.
+pub fn answers_to_json(q: &Questionnaire, answers: &Answers, with_contact: bool) -> Value {
+    let mut m = Map::new();
+    for question in q.questions() {
+        if let Some(a) = answers.get(&question.id) {
+            m.insert(question.id.clone(), a.to_json(with_contact));
+        }
+    }
+    Value::Object(m)
+}

@@ -1,0 +1,189 @@
+//! The kiosk configuration (`kiosk.toml`), in two stages: deserialize (unknown keys rejected),
+//! then validate into a typed [`Config`]. Every error names the line and the key.
+
+use crate::questionnaire::{ListItem, check_id};
+use crate::text::Text;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    kiosk_id: Spanned<String>,
+    structure: Spanned<String>,
+    commune: Spanned<String>,
+    context: Spanned<String>,
+    languages: Spanned<Vec<String>>,
+    data_dir: Spanned<String>,
+    questionnaire: Option<Spanned<String>>,
+    rules: Option<Spanned<String>>,
+    #[serde(default)]
+    recipient: Option<Spanned<String>>,
+    idle: RawIdle,
+    #[serde(default)]
+    neighbourhoods: Vec<RawNeighbourhood>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdle {
+    warning_s: Spanned<u64>,
+    reset_s: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNeighbourhood {
+    id: Spanned<String>,
+    label: Spanned<Text>,
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub kiosk_id: String,
+    pub structure: String,
+    pub commune: String,
+    pub context: String,
+    pub languages: Vec<String>,
+    pub data_dir: PathBuf,
+    pub questionnaire: Option<PathBuf>,
+    pub rules: Option<PathBuf>,
+    /// age X25519 recipient for contact details; None: consent not offered.
+    pub recipient: Option<String>,
+    pub idle_warning: Duration,
+    pub idle_reset: Duration,
+    pub neighbourhoods: Vec<ListItem>,
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{file}: {message}")]
+    Syntax { file: String, message: String },
+    #[error("{file}: line {line}, key `{key}`: {problem}")]
+    Invalid { file: String, line: usize, key: String, problem: String },
+}
+
+impl ConfigError {
+    /// A short code for the "out of service" screen.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::Syntax { .. } => "CFG-SYNTAX",
+            ConfigError::Invalid { .. } => "CFG-VALUE",
+        }
+    }
+}
+
+/// Languages the kiosk's own screens are written in.
+pub const UI_LANGUAGES: &[&str] = &["fr", "en"];
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+impl Config {
+    /// Parse and check `src`. `file` names it in errors; `base` resolves relative paths
+    /// (the directory of the file, or None for the current directory).
+    pub fn parse(src: &str, file: &str, base: Option<&Path>) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(src).map_err(|e| {
+            let mut message = e.message().to_string();
+            if let Some(span) = e.span() {
+                message = format!("line {}: {message}", line_of(src, span.start));
+            }
+            ConfigError::Syntax { file: file.to_string(), message }
+        })?;
+        let bad = |span: std::ops::Range<usize>, key: &str, problem: String| ConfigError::Invalid {
+            file: file.to_string(),
+            line: line_of(src, span.start),
+            key: key.to_string(),
+            problem,
+        };
+        let kiosk_id = raw.kiosk_id.get_ref().clone();
+        let ok_id = !kiosk_id.is_empty()
+            && kiosk_id.len() <= 32
+            && kiosk_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok_id {
+            return Err(bad(raw.kiosk_id.span(), "kiosk_id", "use 1 to 32 lowercase letters, digits or \"-\"".into()));
+        }
+        for (v, key) in [(&raw.structure, "structure"), (&raw.commune, "commune")] {
+            let s = v.get_ref().trim();
+            if s.is_empty() || s.chars().count() > 80 {
+                return Err(bad(v.span(), key, "must be 1 to 80 characters".into()));
+            }
+        }
+        if !crate::vocab::CONTEXTS.contains(&raw.context.get_ref().as_str()) {
+            return Err(bad(raw.context.span(), "context", format!("must be one of {}", crate::vocab::CONTEXTS.join(", "))));
+        }
+        let languages = raw.languages.get_ref().clone();
+        if languages.is_empty() {
+            return Err(bad(raw.languages.span(), "languages", "list at least one language".into()));
+        }
+        for l in &languages {
+            if !UI_LANGUAGES.contains(&l.as_str()) {
+                return Err(bad(raw.languages.span(), "languages", format!("`{l}` is not available (available: {})", UI_LANGUAGES.join(", "))));
+            }
+        }
+        if languages.iter().enumerate().any(|(i, l)| languages[..i].contains(l)) {
+            return Err(bad(raw.languages.span(), "languages", "a language is listed twice".into()));
+        }
+        let resolve = |p: &str| -> PathBuf {
+            let p = PathBuf::from(p);
+            match base {
+                Some(b) if p.is_relative() => b.join(p),
+                _ => p,
+            }
+        };
+        if raw.data_dir.get_ref().trim().is_empty() {
+            return Err(bad(raw.data_dir.span(), "data_dir", "must not be empty".into()));
+        }
+        let w = *raw.idle.warning_s.get_ref();
+        if !(10..=3600).contains(&w) {
+            return Err(bad(raw.idle.warning_s.span(), "idle.warning_s", "must be between 10 and 3600 seconds".into()));
+        }
+        let r = *raw.idle.reset_s.get_ref();
+        if !(10..=600).contains(&r) {
+            return Err(bad(raw.idle.reset_s.span(), "idle.reset_s", "must be between 10 and 600 seconds (time to answer the warning)".into()));
+        }
+        let recipient = match &raw.recipient {
+            Some(s) if !s.get_ref().trim().is_empty() => {
+                let v = s.get_ref().trim().to_string();
+                let plausible = v.starts_with("age1") && v.len() > 50 && v.chars().all(|c| c.is_ascii_alphanumeric());
+                if !plausible {
+                    return Err(bad(s.span(), "recipient", "expected an age X25519 recipient \"age1…\" (see `passerelle keygen`)".into()));
+                }
+                Some(v)
+            }
+            _ => None,
+        };
+        let mut neighbourhoods = Vec::new();
+        for n in &raw.neighbourhoods {
+            let id = n.id.get_ref().clone();
+            check_id(&id).map_err(|p| bad(n.id.span(), "neighbourhoods.id", p))?;
+            if neighbourhoods.iter().any(|x: &ListItem| x.id == id) {
+                return Err(bad(n.id.span(), "neighbourhoods.id", format!("`{id}` is listed twice")));
+            }
+            let missing = n.label.get_ref().missing(&languages);
+            if !missing.is_empty() {
+                return Err(bad(n.label.span(), "neighbourhoods.label", format!("missing translation ({})", missing.join(", "))));
+            }
+            neighbourhoods.push(ListItem { id, label: n.label.get_ref().clone() });
+        }
+        Ok(Config {
+            kiosk_id,
+            structure: raw.structure.get_ref().trim().to_string(),
+            commune: raw.commune.get_ref().trim().to_string(),
+            context: raw.context.get_ref().clone(),
+            languages,
+            data_dir: resolve(raw.data_dir.get_ref()),
+            questionnaire: raw.questionnaire.as_ref().map(|p| resolve(p.get_ref())),
+            rules: raw.rules.as_ref().map(|p| resolve(p.get_ref())),
+            recipient,
+            idle_warning: Duration::from_secs(w),
+            idle_reset: Duration::from_secs(r),
+            neighbourhoods,
+        })
+    }
+}

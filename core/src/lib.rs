@@ -1,0 +1,31 @@
+//! Passerelle's pure core.
+//!
+//! Everything a visit *is*, without a screen, a disk or a clock of its own:
+//! the questionnaire definition ([`questionnaire`]), the conditions shared by relevance and
+//! profile rules ([`condition`]), the answers ([`answers`]), the visit state machine
+//! ([`engine`]), the profile in the national vocabularies ([`profile`], [`vocab`]), the kiosk
+//! configuration ([`config`]), the QR handoff payload ([`handoff`]) and random visits for tests
+//! and soak runs ([`random`]).
+//!
+//! Invariant: this crate performs no I/O (files are read by the caller and handed over as text),
+//! owns no clock (time comes through [`engine::Clock`]) and knows nothing of Slint.
+
+pub mod answers;
+pub mod condition;
+pub mod config;
+pub mod engine;
+pub mod handoff;
+pub mod profile;
+pub mod questionnaire;
+pub mod random;
+pub mod script;
+pub mod text;
+pub mod vocab;
+
+/// The questionnaire shipped with Passerelle (the deck's "questionnaire de positionnement").
+pub const DEFAULT_QUESTIONNAIRE: &str =
+    include_str!("../../assets/questionnaire/questionnaire.toml");
+/// The profile rules shipped with Passerelle.
+pub const DEFAULT_RULES: &str = include_str!("../../assets/questionnaire/profile-rules.toml");
+/// The default kiosk configuration (the repository's top-level `kiosk.toml`).
+pub const DEFAULT_CONFIG: &str = include_str!("../../kiosk.toml");

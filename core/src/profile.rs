@@ -1,0 +1,473 @@
+//! The profile of a visit, in the national vocabularies ("langage commun"), computed by rules
+//! that are data (`assets/questionnaire/profile-rules.toml`, explained in `docs/profile.md`).
+
+use crate::answers::{Answer, Answers};
+use crate::condition::{Condition, ConditionDef, Derived, Facts};
+use crate::questionnaire::{DefinitionError, Kind, Questionnaire};
+use crate::text::Text;
+use crate::vocab;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+// ---------------------------------------------------------------------------------------------
+// What the rules file says
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesDef {
+    id: String,
+    version: String,
+    questionnaire: String,
+    max_thematiques: usize,
+    capabilities: CapabilitiesDef,
+    levels: LevelsDef,
+    domains: Vec<DomainDef>,
+    #[serde(default)]
+    mappings: BTreeMap<String, MappingDef>,
+    barriers: Option<BarriersDef>,
+    autonomy: Vec<AutonomyDef>,
+    #[serde(default)]
+    flags: BTreeMap<String, FlagDef>,
+    #[serde(default)]
+    rules: Vec<RuleDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CapabilitiesDef {
+    question: String,
+    known: String,
+    unknown: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelsDef {
+    debutant_below: f64,
+    intermediaire_below: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainDef {
+    id: String,
+    pix: u8,
+    label: Text,
+    items: Vec<ItemDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemDef {
+    row: Option<String>,
+    quiz: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingDef {
+    question: String,
+    map: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BarriersDef {
+    question: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutonomyDef {
+    level: String,
+    #[allow(dead_code)]
+    why: String,
+    when: ConditionDef,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlagDef {
+    label: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    why: String,
+    when: ConditionDef,
+    #[serde(default)]
+    thematiques: Vec<String>,
+    #[serde(default)]
+    services: Vec<String>,
+    #[serde(default)]
+    modalites: Vec<String>,
+    #[serde(default)]
+    support: Vec<String>,
+    #[serde(default)]
+    flags: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checked rules
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Row(String),
+    Quiz(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Domain {
+    pub id: String,
+    pub pix: u8,
+    pub label: Text,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub why: String,
+    pub when: Condition,
+    pub thematiques: Vec<String>,
+    pub services: Vec<String>,
+    pub modalites: Vec<String>,
+    pub support: Vec<String>,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub id: String,
+    pub version: String,
+    pub max_thematiques: usize,
+    pub capability_question: String,
+    pub known: String,
+    pub unknown: String,
+    debutant_below: f64,
+    intermediaire_below: f64,
+    pub domains: Vec<Domain>,
+    mappings: BTreeMap<String, (String, BTreeMap<String, String>)>,
+    barriers: Option<String>,
+    autonomy: Vec<(String, Condition)>,
+    pub flags: BTreeMap<String, Text>,
+    pub rules: Vec<Rule>,
+}
+
+/// The mapped Coop CRA fields, each with its allowed values.
+const MAPPINGS: &[(&str, &[&str])] = &[
+    ("tranche_age", vocab::COOP_TRANCHE_AGE),
+    ("genre", vocab::COOP_GENRE),
+    ("materiel", vocab::COOP_MATERIEL),
+];
+
+impl Rules {
+    /// Parse and check the rules against the questionnaire they speak about.
+    pub fn load(src: &str, file: &str, q: &Questionnaire) -> Result<Rules, DefinitionError> {
+        let def: RulesDef = toml::from_str(src).map_err(|source| DefinitionError::Syntax { file: file.to_string(), source })?;
+        let err = |id: &str, problem: String| DefinitionError::Invalid { file: file.to_string(), id: id.to_string(), problem };
+        if def.questionnaire != q.id {
+            return Err(err(&def.id, format!("rules are for questionnaire `{}`, not `{}`", def.questionnaire, q.id)));
+        }
+        let cap = q.question(&def.capabilities.question).ok_or_else(|| err("capabilities", format!("unknown question `{}`", def.capabilities.question)))?;
+        if cap.kind != Kind::Grid {
+            return Err(err("capabilities", format!("`{}` is not a grid", cap.id)));
+        }
+        for c in [&def.capabilities.known, &def.capabilities.unknown] {
+            if cap.choice(c).is_none() {
+                return Err(err("capabilities", format!("unknown choice `{c}` of `{}`", cap.id)));
+            }
+        }
+        let l = &def.levels;
+        if !(0.0 < l.debutant_below && l.debutant_below < l.intermediaire_below && l.intermediaire_below <= 1.0) {
+            return Err(err("levels", "need 0 < debutant_below < intermediaire_below <= 1".into()));
+        }
+        let mut domains = Vec::new();
+        for d in def.domains {
+            if !(1..=5).contains(&d.pix) {
+                return Err(err(&d.id, "pix domain must be 1 to 5".into()));
+            }
+            let mut items = Vec::new();
+            for it in d.items {
+                items.push(match (it.row, it.quiz) {
+                    (Some(r), None) => {
+                        if cap.row(&r).is_none() {
+                            return Err(err(&d.id, format!("unknown capability row `{r}`")));
+                        }
+                        Item::Row(r)
+                    }
+                    (None, Some(z)) => {
+                        if q.question(&z).is_none_or(|x| x.kind != Kind::Quiz) {
+                            return Err(err(&d.id, format!("`{z}` is not a quiz question")));
+                        }
+                        Item::Quiz(z)
+                    }
+                    _ => return Err(err(&d.id, "an item is either { row = … } or { quiz = … }".into())),
+                });
+            }
+            domains.push(Domain { id: d.id, pix: d.pix, label: d.label, items });
+        }
+        let mut mappings = BTreeMap::new();
+        for (name, m) in def.mappings {
+            let allowed = MAPPINGS.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).ok_or_else(|| {
+                err(&format!("mappings.{name}"), format!("unknown mapping (known: {})", MAPPINGS.iter().map(|x| x.0).collect::<Vec<_>>().join(", ")))
+            })?;
+            let question = q.question(&m.question).ok_or_else(|| err(&format!("mappings.{name}"), format!("unknown question `{}`", m.question)))?;
+            for (from, to) in &m.map {
+                if question.choice(from).is_none() {
+                    return Err(err(&format!("mappings.{name}"), format!("unknown choice `{from}` of `{}`", m.question)));
+                }
+                if !allowed.contains(&to.as_str()) {
+                    return Err(err(&format!("mappings.{name}"), format!("`{to}` is not a Coop value")));
+                }
+            }
+            mappings.insert(name, (m.question, m.map));
+        }
+        if let Some(b) = &def.barriers
+            && q.question(&b.question).is_none_or(|x| x.kind != Kind::Multiple)
+        {
+            return Err(err("barriers", format!("`{}` is not a multiple-choice question", b.question)));
+        }
+        let cond = |id: &str, c: &ConditionDef| -> Result<Condition, DefinitionError> {
+            let c = Condition::from_def(c, true).map_err(|p| err(id, p))?;
+            q.check_condition_refs(&c).map_err(|p| err(id, p))?;
+            Ok(c)
+        };
+        let mut autonomy = Vec::new();
+        for (i, a) in def.autonomy.iter().enumerate() {
+            let id = format!("autonomy[{i}]");
+            if !vocab::COOP_AUTONOMIE.contains(&a.level.as_str()) {
+                return Err(err(&id, format!("`{}` is not a Coop autonomy level", a.level)));
+            }
+            let c = cond(&id, &a.when)?;
+            if matches!(&c, Condition::Autonomy(_) | Condition::NotAssessed) {
+                return Err(err(&id, "autonomy rules cannot test the autonomy level".into()));
+            }
+            autonomy.push((a.level.clone(), c));
+        }
+        let flags: BTreeMap<String, Text> = def.flags.into_iter().map(|(k, v)| (k, v.label)).collect();
+        for f in flags.keys() {
+            if !vocab::FLAGS.contains(&f.as_str()) {
+                return Err(err(&format!("flags.{f}"), format!("unknown flag (known: {})", vocab::FLAGS.join(", "))));
+            }
+        }
+        if def.max_thematiques == 0 || def.max_thematiques > 7 {
+            return Err(err("max_thematiques", "must be 1 to 7".into()));
+        }
+        check_version(&def.version).map_err(|p| err(&def.id, p))?;
+        let mut rules = Vec::new();
+        for (i, r) in def.rules.into_iter().enumerate() {
+            let id = format!("rules[{i}]");
+            let when = cond(&id, &r.when)?;
+            let check = |vals: &[String], allowed: &[&str], what: &str| -> Result<(), DefinitionError> {
+                for v in vals {
+                    if !allowed.contains(&v.as_str()) {
+                        return Err(err(&id, format!("`{v}` is not a {what}")));
+                    }
+                }
+                Ok(())
+            };
+            check(&r.thematiques, vocab::COOP_THEMATIQUES, "Coop thematique")?;
+            check(&r.services, vocab::STD_SERVICES, "service of the places standard")?;
+            check(&r.modalites, vocab::STD_MODALITES, "modalite of the places standard")?;
+            check(&r.support, vocab::STD_PRISE_EN_CHARGE, "prise_en_charge_specifique of the places standard")?;
+            for f in &r.flags {
+                if !flags.contains_key(f) {
+                    return Err(err(&id, format!("unknown flag `{f}` (declare it under [flags])")));
+                }
+            }
+            rules.push(Rule { why: r.why, when, thematiques: r.thematiques, services: r.services, modalites: r.modalites, support: r.support, flags: r.flags });
+        }
+        Ok(Rules {
+            id: def.id,
+            version: def.version,
+            max_thematiques: def.max_thematiques,
+            capability_question: def.capabilities.question,
+            known: def.capabilities.known,
+            unknown: def.capabilities.unknown,
+            debutant_below: l.debutant_below,
+            intermediaire_below: l.intermediaire_below,
+            domains,
+            mappings,
+            barriers: def.barriers.map(|b| b.question),
+            autonomy,
+            flags,
+            rules,
+        })
+    }
+
+    fn level(&self, share: f64) -> &'static str {
+        if share < self.debutant_below {
+            "debutant"
+        } else if share < self.intermediaire_below {
+            "intermediaire"
+        } else {
+            "avance"
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The profile
+
+/// A Pix/CRCN domain's level: items known (or quiz answers right) among those answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainLevel {
+    pub id: String,
+    pub pix: u8,
+    /// `debutant`, `intermediaire`, `avance`; None when nothing of it was answered.
+    pub niveau: Option<String>,
+    pub known: u8,
+    pub assessed: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Profile {
+    pub rules_id: String,
+    pub rules_version: String,
+    /// Coop autonomy level; None: not assessed (too few answers).
+    pub autonomie: Option<String>,
+    /// Coop niveau for a collective workshop, from the capability share.
+    pub niveau: Option<String>,
+    pub capacites_repondues: u8,
+    pub capacites_acquises: u8,
+    pub domaines: Vec<DomainLevel>,
+    /// Coop thematiques, most relevant first.
+    pub thematiques: Vec<String>,
+    /// Places standard `services`.
+    pub services: Vec<String>,
+    /// Places standard `modalites_accompagnement`, the recommended one first.
+    pub modalites: Vec<String>,
+    /// Coop type d'accompagnement of the recommended modalité (`individuel`/`collectif`).
+    pub type_accompagnement: Option<String>,
+    pub tranche_age: Option<String>,
+    pub genre: Option<String>,
+    pub materiel: Option<String>,
+    pub flags: Vec<String>,
+    /// Barriers (choice ids of the barriers question).
+    pub freins: Vec<String>,
+    /// Places standard `prise_en_charge_specifique`.
+    pub prise_en_charge_specifique: Vec<String>,
+    /// Capability rows known / not known (row ids).
+    pub sait_faire: Vec<String>,
+    pub ne_sait_pas_faire: Vec<String>,
+}
+
+/// Versions are `MAJOR.MINOR.PATCH` with numbers up to 255 (they travel in the QR code).
+pub fn check_version(v: &str) -> Result<(), String> {
+    parse_version(v).map(|_| ()).ok_or_else(|| format!("version `{v}` must be MAJOR.MINOR.PATCH, each 0 to 255"))
+}
+
+pub fn parse_version(v: &str) -> Option<[u8; 3]> {
+    let parts: Vec<&str> = v.split('.').collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let mut out = [0u8; 3];
+    for (o, p) in out.iter_mut().zip(parts) {
+        if p.is_empty() || p.len() > 3 || !p.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        *o = p.parse().ok()?;
+    }
+    Some(out)
+}
+
+fn push_unique(v: &mut Vec<String>, items: &[String]) {
+    for i in items {
+        if !v.contains(i) {
+            v.push(i.clone());
+        }
+    }
+}
+
+/// Compute the profile of a visit.
+pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) -> Profile {
+    let mut p = Profile { rules_id: rules.id.clone(), rules_version: rules.version.clone(), ..Profile::default() };
+    let grid = match answers.get(&rules.capability_question) {
+        Some(Answer::Grid(g)) => g.clone(),
+        _ => BTreeMap::new(),
+    };
+    // Rows in questionnaire order.
+    if let Some(cap) = q.question(&rules.capability_question) {
+        for r in &cap.rows {
+            match grid.get(&r.id) {
+                Some(c) if *c == rules.known => p.sait_faire.push(r.id.clone()),
+                Some(c) if *c == rules.unknown => p.ne_sait_pas_faire.push(r.id.clone()),
+                _ => {}
+            }
+        }
+    }
+    let mut d = Derived {
+        capabilities_answered: (p.sait_faire.len() + p.ne_sait_pas_faire.len()) as u32,
+        capabilities_known: p.sait_faire.len() as u32,
+        ..Derived::default()
+    };
+    let quiz_result = |id: &str| -> Option<bool> {
+        let question = q.question(id)?;
+        match answers.get(id) {
+            Some(Answer::Choice(c)) => Some(question.correct.as_deref() == Some(c.as_str())),
+            _ => None,
+        }
+    };
+    for question in q.questions().iter().filter(|x| x.kind == Kind::Quiz) {
+        match quiz_result(&question.id) {
+            Some(true) => d.quiz_correct += 1,
+            Some(false) => d.quiz_wrong += 1,
+            None => {}
+        }
+    }
+    p.capacites_repondues = d.capabilities_answered as u8;
+    p.capacites_acquises = d.capabilities_known as u8;
+    p.niveau = d.score().map(|s| rules.level(s).to_string());
+    for dom in &rules.domains {
+        let (mut known, mut assessed) = (0u8, 0u8);
+        for it in &dom.items {
+            let r = match it {
+                Item::Row(r) => grid.get(r).map(|c| *c == rules.known),
+                Item::Quiz(z) => quiz_result(z),
+            };
+            if let Some(ok) = r {
+                assessed += 1;
+                known += u8::from(ok);
+            }
+        }
+        let niveau = (assessed > 0).then(|| rules.level(f64::from(known) / f64::from(assessed)).to_string());
+        p.domaines.push(DomainLevel { id: dom.id.clone(), pix: dom.pix, niveau, known, assessed });
+    }
+    // Autonomy: first rule that holds.
+    {
+        let facts = Facts { answers, lang, derived: Some(&d) };
+        p.autonomie = rules.autonomy.iter().find(|(_, c)| c.eval(&facts)).map(|(l, _)| l.clone());
+    }
+    d.autonomy = p.autonomie.clone();
+    d.autonomy_computed = true;
+    let facts = Facts { answers, lang, derived: Some(&d) };
+    for r in &rules.rules {
+        if r.when.eval(&facts) {
+            push_unique(&mut p.thematiques, &r.thematiques);
+            push_unique(&mut p.services, &r.services);
+            push_unique(&mut p.modalites, &r.modalites);
+            push_unique(&mut p.prise_en_charge_specifique, &r.support);
+            push_unique(&mut p.flags, &r.flags);
+        }
+    }
+    p.thematiques.truncate(rules.max_thematiques);
+    p.type_accompagnement = p.modalites.first().and_then(|m| vocab::coop_type_accompagnement(m)).map(str::to_string);
+    let mapped = |name: &str| -> Option<String> {
+        let (qid, map) = rules.mappings.get(name)?;
+        match answers.get(qid) {
+            Some(Answer::Choice(c)) => map.get(c).cloned(),
+            _ => None,
+        }
+    };
+    p.tranche_age = mapped("tranche_age");
+    p.genre = mapped("genre");
+    p.materiel = mapped("materiel");
+    if let Some(bq) = &rules.barriers
+        && let (Some(Answer::Choices(v)), Some(question)) = (answers.get(bq), q.question(bq))
+    {
+        p.freins = v.iter().filter(|c| question.choice(c).is_some_and(|c| !c.exclusive)).cloned().collect();
+    }
+    p
+}

@@ -1,0 +1,179 @@
+//! The QR payload: round trips, size, AZERTY repair, and hostile input that never panics.
+
+mod common;
+use common::*;
+use chrono::NaiveDate;
+use passerelle_core::handoff::{self, Handoff, HandoffError};
+use passerelle_core::profile;
+use passerelle_core::random::random_visit;
+use proptest::prelude::*;
+use rand::SeedableRng;
+
+fn handoff_for(seed: u64) -> Handoff {
+    let q = questionnaire();
+    let rules = rules();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut e = engine(true);
+    let v = random_visit(&mut e, &mut rng).unwrap();
+    Handoff {
+        kiosk_id: "vlg-nelly-roussel-1".into(),
+        reference: handoff::reference_from_bits(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) & ((1 << 40) - 1)),
+        date: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        lang: v.lang.clone(),
+        questionnaire_fingerprint: handoff::questionnaire_fingerprint(&q),
+        questionnaire_version: q.version.clone(),
+        rules_fingerprint: handoff::rules_fingerprint(&rules),
+        rules_version: rules.version.clone(),
+        profile: profile::compute(&rules, &q, &v.answers, &v.lang),
+        answers: Some(v.answers),
+    }
+}
+
+/// What a decoder can give back: answers without free text or contact details.
+fn redacted(h: &Handoff) -> passerelle_core::answers::Answers {
+    use passerelle_core::answers::{Answer, Contact};
+    h.answers
+        .clone()
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Answer::Text(_) => Answer::Text("…".into()),
+                Answer::Contact(_) => Answer::Contact(Contact::default()),
+                x => x,
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+fn check_round_trip(h: &Handoff) {
+    let q = questionnaire();
+    let code = handoff::encode(h, &q).unwrap();
+    assert!(code.starts_with("PA1:"));
+    assert!(code.chars().all(|c| "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(c)), "QR alphanumeric only");
+    let d = handoff::decode(&code, &q).unwrap();
+    assert_eq!(d.kiosk_id, h.kiosk_id);
+    assert_eq!(d.reference, h.reference);
+    assert_eq!(d.date, h.date);
+    assert_eq!(d.lang, h.lang);
+    assert_eq!(d.rules_version, h.rules_version);
+    assert_eq!(d.answers.as_ref().unwrap(), &redacted(h));
+    // Vocabulary fields of the profile travel as they are.
+    let (a, b) = (&d.profile, &h.profile);
+    assert_eq!((&a.autonomie, &a.niveau, &a.thematiques, &a.services, &a.modalites), (&b.autonomie, &b.niveau, &b.thematiques, &b.services, &b.modalites));
+    assert_eq!((&a.flags, &a.prise_en_charge_specifique, &a.tranche_age, &a.genre, &a.materiel), (&b.flags, &b.prise_en_charge_specifique, &b.tranche_age, &b.genre, &b.materiel));
+    assert_eq!(a.type_accompagnement, b.type_accompagnement);
+    // Recomputing the profile from the decoded answers gives the stored profile back.
+    let re = profile::compute(&rules(), &q, d.answers.as_ref().unwrap(), &d.lang);
+    assert_eq!(&re, b);
+}
+
+#[test]
+fn thousand_random_visits_round_trip_and_stay_small() {
+    let q = questionnaire();
+    let mut longest = 0;
+    for seed in 0..1000 {
+        let h = handoff_for(seed);
+        check_round_trip(&h);
+        longest = longest.max(handoff::encode(&h, &q).unwrap().len());
+    }
+    // QR version 10 at error correction Q holds 261 alphanumeric characters (M: 331).
+    assert!(longest <= 261, "longest payload {longest} characters");
+}
+
+#[test]
+fn no_contact_detail_or_free_text_in_the_code() {
+    let q = questionnaire();
+    for seed in 0..300 {
+        let h = handoff_for(seed);
+        let code = handoff::encode(&h, &q).unwrap();
+        let bytes = base45::decode(&code[4..]).unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        if let Some(passerelle_core::answers::Answer::Contact(c)) = h.answers.as_ref().unwrap().get("consentement_contact") {
+            for v in [&c.last_name, &c.phone, &c.email] {
+                assert!(v.is_empty() || !text.contains(&v.to_lowercase()), "contact detail leaked");
+            }
+            assert!(!code.contains("0612"));
+        }
+    }
+}
+
+#[test]
+fn azerty_wedge_scanner_input_is_repaired() {
+    let q = questionnaire();
+    assert_eq!(handoff::azerty_mangle("0013"), "àà&\"");
+    assert_eq!(handoff::azerty_mangle("PA1:"), "PQ&M");
+    for seed in 0..200 {
+        let h = handoff_for(seed);
+        let code = handoff::encode(&h, &q).unwrap();
+        let mangled = handoff::azerty_mangle(&code);
+        let d = handoff::decode(&format!("{mangled}\r\n"), &q).unwrap();
+        assert_eq!(d.answers.as_ref().unwrap(), &redacted(&h));
+        let lower = handoff::decode(&code.to_lowercase(), &q).unwrap();
+        assert_eq!(lower.reference, h.reference);
+    }
+}
+
+#[test]
+fn clear_errors_for_foreign_damaged_truncated_and_future_codes() {
+    let q = questionnaire();
+    let code = handoff::encode(&handoff_for(3), &q).unwrap();
+    assert_eq!(handoff::decode("https://example.org", &q), Err(HandoffError::NotPasserelle));
+    assert_eq!(handoff::decode("", &q), Err(HandoffError::NotPasserelle));
+    assert_eq!(handoff::decode("PA2:ABCDEF", &q), Err(HandoffError::FutureVersion("2".into())));
+    assert_eq!(handoff::decode("PA1:É", &q), Err(HandoffError::BadEncoding));
+    let truncated = &code[..code.len() - 9];
+    assert!(matches!(handoff::decode(truncated, &q), Err(HandoffError::Checksum | HandoffError::BadEncoding | HandoffError::Truncated)));
+    // Change one character in the middle: the checksum catches it.
+    let mut altered: Vec<char> = code.chars().collect();
+    let i = altered.len() / 2;
+    altered[i] = if altered[i] == '0' { '1' } else { '0' };
+    let altered: String = altered.into_iter().collect();
+    assert!(matches!(handoff::decode(&altered, &q), Err(HandoffError::Checksum | HandoffError::BadEncoding)));
+    for e in [HandoffError::NotPasserelle, HandoffError::Checksum, HandoffError::FutureVersion("2".into())] {
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[test]
+fn another_questionnaire_still_shows_the_profile() {
+    let q = questionnaire();
+    let h = handoff_for(11);
+    let code = handoff::encode(&h, &q).unwrap();
+    let other_src = passerelle_core::DEFAULT_QUESTIONNAIRE.replacen("{ id = \"jeux\"", "{ id = \"jeux_video\"", 1);
+    let other = passerelle_core::questionnaire::Questionnaire::load(&other_src, "q", &config().neighbourhoods, &has_picto).unwrap();
+    let d = handoff::decode(&code, &other).unwrap();
+    assert!(d.answers.is_none(), "answers need the same questionnaire");
+    assert_eq!(d.profile.autonomie, h.profile.autonomie);
+    assert_eq!(d.profile.thematiques, h.profile.thematiques);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    #[test]
+    fn round_trip_for_random_visits(seed in any::<u64>()) {
+        check_round_trip(&handoff_for(seed));
+    }
+
+    #[test]
+    fn decoder_never_panics_on_garbage(s in "\\PC{0,300}") {
+        let _ = handoff::decode(&s, &questionnaire());
+    }
+
+    #[test]
+    fn decoder_never_panics_on_valid_base45_garbage(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let _ = handoff::decode(&format!("PA1:{}", base45::encode(&bytes)), &questionnaire());
+    }
+
+    #[test]
+    fn decoder_never_panics_on_corrupted_codes(seed in 0u64..50, pos in any::<prop::sample::Index>(), c in "[0-9A-Z $%*+./:-]") {
+        let q = questionnaire();
+        let code = handoff::encode(&handoff_for(seed), &q).unwrap();
+        let mut chars: Vec<char> = code.chars().collect();
+        let i = pos.index(chars.len());
+        chars[i] = c.chars().next().unwrap();
+        let _ = handoff::decode(&chars.into_iter().collect::<String>(), &q);
+    }
+}
