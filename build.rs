@@ -1,3 +1,27 @@
+//! Build script: compiles the Slint UI and embeds the pictograms (assets/pictograms/*.svg).
+
+use std::fmt::Write;
+use std::path::Path;
+
 fn main() {
-    slint_build::compile("ui/app.slint").expect("Slint UI failed to compile");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pictograms");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("assets/pictograms")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+        .collect();
+    names.sort_by_key(|p| p.file_stem().map(|s| s.to_os_string()));
+    let mut out = String::from("/// Embedded pictograms: (name, SVG bytes), sorted by name.\npub static PICTOGRAMS: &[(&str, &[u8])] = &[\n");
+    for p in &names {
+        let stem = p.file_stem().unwrap().to_string_lossy();
+        writeln!(out, "    ({stem:?}, include_bytes!({:?})),", p.display().to_string()).unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("pictograms.rs");
+    std::fs::write(dest, out).unwrap();
+
+    let config = slint_build::CompilerConfiguration::new().with_style("fluent".into());
+    slint_build::compile_with_config("ui/app.slint", config).expect("Slint UI failed to compile");
 }

@@ -1,4 +1,3 @@
-slint::include_modules!();
-fn main() {
-    let _ = AppWindow::new();
+fn main() -> std::process::ExitCode {
+    passerelle::cli::main()
 }

@@ -1,0 +1,195 @@
+//! The command line: the contract other tools, tests and people rely on.
+
+use crate::clock::SystemClock;
+use crate::kiosk::Kiosk;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use passerelle_core::engine::Clock;
+use passerelle_core::random::random_visit;
+use passerelle_core::script::{self, Script};
+use rand::SeedableRng;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(name = "passerelle", version, about = "Passerelle: the digital-inclusion positioning kiosk and its tools")]
+pub struct Cli {
+    /// Configuration file (default: /etc/passerelle/kiosk.toml if present, else the embedded default)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Data directory (overrides `data_dir` of the configuration)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Open the kiosk in a normal window instead of full screen (development)
+    #[arg(long)]
+    pub windowed: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the validated questionnaire
+    Questionnaire {
+        /// As JSON: {"id","version","sections":[{"id","title","questions":[…]}]}
+        #[arg(long)]
+        json: bool,
+        /// Language of the labels
+        #[arg(long, default_value = "fr")]
+        lang: String,
+    },
+    /// Replay scripted visits (a JSON file, or - for standard input) and store them
+    Replay {
+        /// Scripted visit file(s): {"lang":"fr","answers":{…}}; several may follow each other
+        file: Option<PathBuf>,
+        /// Generate N random valid visits instead
+        #[arg(long, value_name = "N", conflicts_with = "file")]
+        random: Option<u64>,
+        /// Seed of the random visits
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Counts of finished and abandoned visits
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("passerelle: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// journald-friendly logs on standard error: `<priority>message`, no timestamps (journald
+/// adds them), ids and counts only.
+fn init_logging() {
+    let env = env_logger::Env::default().filter_or("PASSERELLE_LOG", "info");
+    env_logger::Builder::from_env(env)
+        .format(|buf, record| {
+            let prio = match record.level() {
+                log::Level::Error => 3,
+                log::Level::Warn => 4,
+                log::Level::Info => 6,
+                _ => 7,
+            };
+            writeln!(buf, "<{prio}>{}", record.args())
+        })
+        .init();
+}
+
+fn load(cli: &Cli) -> Result<Kiosk> {
+    Ok(Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref())?)
+}
+
+/// Print one line and flush it; a closed pipe ends the command quietly.
+fn emit(line: &str) -> Result<bool> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|_| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        None => {
+            let kiosk = load(&cli)?;
+            crate::ui::run_kiosk(kiosk, cli.windowed)?;
+        }
+        Some(Command::Questionnaire { json, lang }) => {
+            let kiosk = load(&cli)?;
+            let q = &kiosk.questionnaire;
+            if *json {
+                emit(&serde_json::to_string_pretty(&q.to_json(lang))?)?;
+            } else {
+                let mut s = format!("{} — {} (version {})\n", q.id, q.title.get(lang), q.version);
+                for question in q.questions() {
+                    s += &format!("\n[{}] {} ({})\n", question.id, question.label.get(lang), question.kind.as_str());
+                    for r in &question.rows {
+                        s += &format!("    row {:<28} {}\n", r.id, r.label.get(lang));
+                    }
+                    for c in &question.choices {
+                        s += &format!("    {:<32} {}\n", c.id, c.label.get(lang));
+                    }
+                }
+                emit(s.trim_end())?;
+            }
+        }
+        Some(Command::Replay { file, random, seed }) => {
+            let kiosk = load(&cli)?;
+            let mut store = kiosk.open_store()?;
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+            let mut engine = kiosk.engine(clock.clone());
+            let print = |saved: &crate::kiosk::SavedVisit| -> Result<bool> {
+                emit(&serde_json::json!({"id": saved.id, "profile": saved.profile, "payload": saved.payload}).to_string())
+            };
+            if let Some(n) = random {
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(*seed);
+                for _ in 0..*n {
+                    let visit = random_visit(&mut engine, &mut rng)?;
+                    let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
+                    engine.saved()?;
+                    engine.finish()?;
+                    if !print(&saved)? {
+                        break;
+                    }
+                }
+            } else {
+                let text = match file.as_deref() {
+                    None => bail!("give a scripted visit file, - for standard input, or --random N"),
+                    Some(p) if p.as_os_str() == "-" => {
+                        let mut s = String::new();
+                        std::io::stdin().lock().read_to_string(&mut s)?;
+                        s
+                    }
+                    Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+                };
+                let mut count = 0;
+                for (i, value) in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>().enumerate() {
+                    let value = value.with_context(|| format!("scripted visit {} is not valid JSON", i + 1))?;
+                    let s: Script = serde_json::from_value(value).with_context(|| format!("scripted visit {}", i + 1))?;
+                    let visit = script::play(&mut engine, &s).with_context(|| format!("scripted visit {}", i + 1))?;
+                    let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
+                    engine.saved()?;
+                    engine.finish()?;
+                    count += 1;
+                    if !print(&saved)? {
+                        break;
+                    }
+                }
+                if count == 0 {
+                    bail!("no scripted visit found");
+                }
+            }
+        }
+        Some(Command::Stats { json }) => {
+            let kiosk = load(&cli)?;
+            let store = kiosk.open_store()?;
+            let s = store.stats()?;
+            if *json {
+                emit(&serde_json::to_string(&s)?)?;
+            } else {
+                let mut out = format!("finished visits: {}\nabandoned visits: {}\nwith contact details: {}\n", s.finished, s.abandoned, s.with_contact);
+                for (k, n) in &s.autonomy {
+                    out += &format!("  {k}: {n}\n");
+                }
+                for d in &s.per_day {
+                    out += &format!("  {}: {} finished, {} abandoned\n", d.date, d.finished, d.abandoned);
+                }
+                emit(out.trim_end())?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,190 @@
+//! The kiosk's context: configuration, questionnaire and rules loaded and checked, and the one
+//! place where a completed visit becomes a stored visit (profile, reference, QR payload, sealed
+//! contact details, one transaction). The UI and `replay` both go through [`Kiosk::finish_visit`].
+
+use crate::pictograms;
+use crate::seal;
+use crate::store::{NewVisit, Store, StoreError};
+use passerelle_core::answers::{Answer, answers_to_json};
+use passerelle_core::config::{Config, ConfigError};
+use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineOptions};
+use passerelle_core::handoff::{self, Handoff};
+use passerelle_core::profile::{self, Profile, Rules};
+use passerelle_core::questionnaire::{DefinitionError, Questionnaire};
+use rand::RngExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Where a deployed kiosk reads its configuration when `--config` is not given.
+pub const SYSTEM_CONFIG: &str = "/etc/passerelle/kiosk.toml";
+
+#[derive(Debug, Error)]
+pub enum KioskError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Definition(#[from] DefinitionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot encode the QR payload: {0}")]
+    Payload(#[from] handoff::HandoffError),
+    #[error(transparent)]
+    Seal(#[from] seal::SealError),
+}
+
+impl KioskError {
+    /// A short code for the staff, shown on the "out of service" screen.
+    pub fn code(&self) -> &'static str {
+        match self {
+            KioskError::Read { .. } => "CFG-READ",
+            KioskError::Config(e) => e.code(),
+            KioskError::Definition(_) => "DEF-INVALID",
+            KioskError::Store(StoreError::DiskFull) => "DISK-FULL",
+            KioskError::Store(StoreError::Corrupt { .. }) => "DB-CORRUPT",
+            KioskError::Store(_) => "DB-ERROR",
+            KioskError::Payload(_) => "QR-ENCODE",
+            KioskError::Seal(_) => "SEAL",
+        }
+    }
+}
+
+/// A visit once stored.
+#[derive(Debug, Clone)]
+pub struct SavedVisit {
+    pub id: String,
+    pub profile: Profile,
+    pub payload: String,
+    pub lang: String,
+}
+
+pub struct Kiosk {
+    pub config: Config,
+    /// Where the configuration came from (a path, or "embedded default").
+    pub config_source: String,
+    pub questionnaire: Arc<Questionnaire>,
+    pub rules: Arc<Rules>,
+}
+
+fn read(path: &Path) -> Result<String, KioskError> {
+    std::fs::read_to_string(path).map_err(|source| KioskError::Read { path: path.to_path_buf(), source })
+}
+
+impl Kiosk {
+    /// Load the configuration (`--config`, else /etc/passerelle/kiosk.toml if present, else the
+    /// embedded default), then the questionnaire and rules it names (or the shipped ones).
+    pub fn load(config_path: Option<&Path>, data_dir: Option<&Path>) -> Result<Kiosk, KioskError> {
+        let system = Path::new(SYSTEM_CONFIG);
+        let path = config_path.map(Path::to_path_buf).or_else(|| system.exists().then(|| system.to_path_buf()));
+        let (mut config, source) = match &path {
+            Some(p) => {
+                let text = read(p)?;
+                let base = p.parent().filter(|b| !b.as_os_str().is_empty());
+                (Config::parse(&text, &p.display().to_string(), base)?, p.display().to_string())
+            }
+            None => (Config::parse(passerelle_core::DEFAULT_CONFIG, "kiosk.toml (embedded default)", None)?, "embedded default".to_string()),
+        };
+        if let Some(d) = data_dir {
+            config.data_dir = d.to_path_buf();
+        }
+        Self::from_config(config, source)
+    }
+
+    pub fn from_config(config: Config, config_source: String) -> Result<Kiosk, KioskError> {
+        let (q_src, q_name) = match &config.questionnaire {
+            Some(p) => (read(p)?, p.display().to_string()),
+            None => (passerelle_core::DEFAULT_QUESTIONNAIRE.to_string(), "questionnaire.toml (embedded)".to_string()),
+        };
+        let questionnaire = Arc::new(Questionnaire::load(&q_src, &q_name, &config.neighbourhoods, &pictograms::exists)?);
+        let (r_src, r_name) = match &config.rules {
+            Some(p) => (read(p)?, p.display().to_string()),
+            None => (passerelle_core::DEFAULT_RULES.to_string(), "profile-rules.toml (embedded)".to_string()),
+        };
+        let rules = Arc::new(Rules::load(&r_src, &r_name, &questionnaire)?);
+        if let Some(r) = &config.recipient {
+            seal::parse_recipient(r)?;
+        }
+        Ok(Kiosk { config, config_source, questionnaire, rules })
+    }
+
+    /// Contact details are asked only when they can be sealed for the admin.
+    pub fn consent_offered(&self) -> bool {
+        self.config.recipient.is_some()
+    }
+
+    pub fn engine(&self, clock: Arc<dyn Clock>) -> Engine {
+        Engine::new(
+            self.questionnaire.clone(),
+            EngineOptions { idle_warning: self.config.idle_warning, idle_reset: self.config.idle_reset, consent_offered: self.consent_offered() },
+            clock,
+            self.config.languages.clone(),
+        )
+    }
+
+    pub fn open_store(&self) -> Result<Store, KioskError> {
+        Ok(Store::open(&self.config.data_dir)?)
+    }
+
+    /// Profile, reference, payload and sealed contact of a completed visit, stored in one
+    /// transaction. Returns only once the visit is durable.
+    pub fn finish_visit(&self, store: &mut Store, clock: &dyn Clock, visit: &CompletedVisit) -> Result<SavedVisit, KioskError> {
+        let q = &self.questionnaire;
+        let profile = profile::compute(&self.rules, q, &visit.answers, &visit.lang);
+        let now = clock.local_now();
+        let mut rng = rand::rng();
+        let id = loop {
+            let id = handoff::reference_from_bits(rng.random::<u64>() & ((1 << 40) - 1));
+            if !store.id_exists(&id)? {
+                break id;
+            }
+        };
+        let h = Handoff {
+            kiosk_id: self.config.kiosk_id.clone(),
+            reference: id.clone(),
+            date: now.date(),
+            lang: visit.lang.clone(),
+            questionnaire_fingerprint: handoff::questionnaire_fingerprint(q),
+            questionnaire_version: q.version.clone(),
+            rules_fingerprint: handoff::rules_fingerprint(&self.rules),
+            rules_version: self.rules.version.clone(),
+            profile: profile.clone(),
+            answers: Some(visit.answers.clone()),
+        };
+        let payload = handoff::encode(&h, q)?;
+        let sealed_contact = match (visit.answers.values().find_map(|a| if let Answer::Contact(c) = a { Some(c) } else { None }), &self.config.recipient) {
+            (Some(c), Some(r)) => Some(seal::seal(r, c)?),
+            (Some(_), None) => {
+                log::warn!("contact details given without a recipient key: not stored");
+                None
+            }
+            _ => None,
+        };
+        let nv = NewVisit {
+            id: id.clone(),
+            kiosk_id: self.config.kiosk_id.clone(),
+            local_date: now.date(),
+            local_hour: chrono::Timelike::hour(&now) as u8,
+            lang: visit.lang.clone(),
+            context: self.config.context.clone(),
+            questionnaire_id: q.id.clone(),
+            questionnaire_version: q.version.clone(),
+            rules_id: self.rules.id.clone(),
+            rules_version: self.rules.version.clone(),
+            answers: answers_to_json(q, &visit.answers, false).to_string(),
+            profile: serde_json::to_string(&profile).expect("a profile serializes"),
+            payload: payload.clone(),
+            sealed_contact,
+        };
+        store.save_visit(&nv)?;
+        Ok(SavedVisit { id, profile, payload, lang: visit.lang.clone() })
+    }
+
+    /// Record an abandoned visit (only the step reached, the date and the hour).
+    pub fn record_abandon(&self, store: &mut Store, clock: &dyn Clock, step: &str) -> Result<(), KioskError> {
+        let now = clock.local_now();
+        store.record_abandon(&self.config.kiosk_id, now.date(), chrono::Timelike::hour(&now) as u8, step, &self.questionnaire.version)?;
+        Ok(())
+    }
+}
