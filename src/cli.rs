@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser, Debug)]
-#[command(name = "passerelle", version, about = "Passerelle: the digital-inclusion positioning kiosk and its tools")]
+#[command(
+    name = "passerelle",
+    version,
+    about = "Passerelle: the digital-inclusion positioning kiosk and its tools"
+)]
 pub struct Cli {
     /// Configuration file (default: /etc/passerelle/kiosk.toml if present, else the embedded default)
     #[arg(long, global = true, value_name = "PATH")]
@@ -50,6 +54,26 @@ pub enum Command {
         /// Seed of the random visits
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Render screens to PNG headlessly (software renderer)
+    Screenshot {
+        /// One screen: attract, notice, single, list, multiple, text, grid, quiz, consent, contact, idle, end, save-failed, out-of-service
+        #[arg(long, required_unless_present = "all")]
+        screen: Option<String>,
+        /// Every screen
+        #[arg(long, conflicts_with = "screen")]
+        all: bool,
+        /// Window size, WIDTHxHEIGHT
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        #[arg(long, default_value = "fr")]
+        lang: String,
+        /// Output file (one screen)
+        #[arg(long, required_unless_present = "all")]
+        out: Option<PathBuf>,
+        /// Output directory (--all): one SCREEN-WxH-LANG.png per screen
+        #[arg(long, required_if_eq("all", "true"))]
+        out_dir: Option<PathBuf>,
     },
     /// Counts of finished and abandoned visits
     Stats {
@@ -104,7 +128,7 @@ fn emit(line: &str) -> Result<bool> {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         None => {
-            let kiosk = load(&cli)?;
+            let kiosk = Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref());
             crate::ui::run_kiosk(kiosk, cli.windowed)?;
         }
         Some(Command::Questionnaire { json, lang }) => {
@@ -115,7 +139,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 let mut s = format!("{} — {} (version {})\n", q.id, q.title.get(lang), q.version);
                 for question in q.questions() {
-                    s += &format!("\n[{}] {} ({})\n", question.id, question.label.get(lang), question.kind.as_str());
+                    s += &format!(
+                        "\n[{}] {} ({})\n",
+                        question.id,
+                        question.label.get(lang),
+                        question.kind.as_str()
+                    );
                     for r in &question.rows {
                         s += &format!("    row {:<28} {}\n", r.id, r.label.get(lang));
                     }
@@ -147,19 +176,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             } else {
                 let text = match file.as_deref() {
-                    None => bail!("give a scripted visit file, - for standard input, or --random N"),
+                    None => {
+                        bail!("give a scripted visit file, - for standard input, or --random N")
+                    }
                     Some(p) if p.as_os_str() == "-" => {
                         let mut s = String::new();
                         std::io::stdin().lock().read_to_string(&mut s)?;
                         s
                     }
-                    Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+                    Some(p) => std::fs::read_to_string(p)
+                        .with_context(|| format!("cannot read {}", p.display()))?,
                 };
                 let mut count = 0;
-                for (i, value) in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>().enumerate() {
-                    let value = value.with_context(|| format!("scripted visit {} is not valid JSON", i + 1))?;
-                    let s: Script = serde_json::from_value(value).with_context(|| format!("scripted visit {}", i + 1))?;
-                    let visit = script::play(&mut engine, &s).with_context(|| format!("scripted visit {}", i + 1))?;
+                for (i, value) in serde_json::Deserializer::from_str(&text)
+                    .into_iter::<serde_json::Value>()
+                    .enumerate()
+                {
+                    let value = value
+                        .with_context(|| format!("scripted visit {} is not valid JSON", i + 1))?;
+                    let s: Script = serde_json::from_value(value)
+                        .with_context(|| format!("scripted visit {}", i + 1))?;
+                    let visit = script::play(&mut engine, &s)
+                        .with_context(|| format!("scripted visit {}", i + 1))?;
                     let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
                     engine.saved()?;
                     engine.finish()?;
@@ -173,6 +211,48 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Some(Command::Screenshot {
+            screen,
+            all,
+            size,
+            lang,
+            out,
+            out_dir,
+        }) => {
+            let (w, h) = size
+                .split_once('x')
+                .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+                .filter(|(w, h)| (320..=8000).contains(w) && (240..=8000).contains(h))
+                .context("--size must be WIDTHxHEIGHT, for example 1920x1080")?;
+            // The consent screens need a recipient key: screenshots use a throwaway one.
+            let kiosk_for = || -> Result<Kiosk> {
+                let mut k = load(&cli)?;
+                if k.config.recipient.is_none() {
+                    k.config.recipient = Some(crate::seal::keygen().1);
+                }
+                Ok(k)
+            };
+            if !crate::config_languages().contains(&lang.as_str()) {
+                bail!(
+                    "--lang must be one of {}",
+                    crate::config_languages().join(", ")
+                );
+            }
+            if *all {
+                let dir = out_dir.as_ref().context("--out-dir is needed with --all")?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                for name in crate::ui::screenshot::SCREENS {
+                    let file = dir.join(format!("{name}-{w}x{h}-{lang}.png"));
+                    crate::ui::screenshot::screenshot(&kiosk_for, name, (w, h), lang, &file)?;
+                    emit(&file.display().to_string())?;
+                }
+            } else {
+                let name = screen.as_deref().context("--screen is needed")?;
+                let file = out.as_ref().context("--out is needed")?;
+                crate::ui::screenshot::screenshot(&kiosk_for, name, (w, h), lang, file)?;
+            }
+        }
         Some(Command::Stats { json }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;
@@ -180,12 +260,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 emit(&serde_json::to_string(&s)?)?;
             } else {
-                let mut out = format!("finished visits: {}\nabandoned visits: {}\nwith contact details: {}\n", s.finished, s.abandoned, s.with_contact);
+                let mut out = format!(
+                    "finished visits: {}\nabandoned visits: {}\nwith contact details: {}\n",
+                    s.finished, s.abandoned, s.with_contact
+                );
                 for (k, n) in &s.autonomy {
                     out += &format!("  {k}: {n}\n");
                 }
                 for d in &s.per_day {
-                    out += &format!("  {}: {} finished, {} abandoned\n", d.date, d.finished, d.abandoned);
+                    out += &format!(
+                        "  {}: {} finished, {} abandoned\n",
+                        d.date, d.finished, d.abandoned
+                    );
                 }
                 emit(out.trim_end())?;
             }

@@ -6,10 +6,17 @@
 
 pub mod cli;
 pub mod clock;
+pub mod i18n;
 pub mod kiosk;
 pub mod pictograms;
+pub mod qr;
 pub mod seal;
 pub mod store;
 pub mod ui;
 
 pub use passerelle_core as core;
+
+/// Languages the kiosk's screens are available in.
+pub fn config_languages() -> &'static [&'static str] {
+    passerelle_core::config::UI_LANGUAGES
+}

@@ -55,12 +55,17 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the disk is full: the visit was not saved")]
     DiskFull,
     #[error("the database {path} is damaged ({detail}); it was not modified")]
     Corrupt { path: PathBuf, detail: String },
-    #[error("the database was written by a newer Passerelle (schema {found}, this one knows {known})")]
+    #[error(
+        "the database was written by a newer Passerelle (schema {found}, this one knows {known})"
+    )]
     TooNew { found: i64, known: i64 },
     #[error("database error: {0}")]
     Sql(rusqlite::Error),
@@ -71,7 +76,10 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
             Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                StoreError::Corrupt { path: PathBuf::new(), detail: e.to_string() }
+                StoreError::Corrupt {
+                    path: PathBuf::new(),
+                    detail: e.to_string(),
+                }
             }
             _ => StoreError::Sql(e),
         }
@@ -145,12 +153,19 @@ pub struct Store {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let err = |source| StoreError::DataDir { path: dir.to_path_buf(), source };
+    let err = |source| StoreError::DataDir {
+        path: dir.to_path_buf(),
+        source,
+    };
     if !dir.exists() {
         #[cfg(unix)]
         {
             use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(err)?;
         }
         #[cfg(not(unix))]
         std::fs::create_dir_all(dir).map_err(err)?;
@@ -176,29 +191,48 @@ impl Store {
                 use std::os::unix::fs::OpenOptionsExt;
                 o.mode(0o600);
             }
-            o.open(path).map_err(|source| StoreError::DataDir { path: path.to_path_buf(), source })?;
+            o.open(path).map_err(|source| StoreError::DataDir {
+                path: path.to_path_buf(),
+                source,
+            })?;
         }
         let corrupt = |e: StoreError| match e {
-            StoreError::Corrupt { detail, .. } => StoreError::Corrupt { path: path.to_path_buf(), detail },
+            StoreError::Corrupt { detail, .. } => StoreError::Corrupt {
+                path: path.to_path_buf(),
+                detail,
+            },
             other => other,
         };
-        let conn = Connection::open(path).map_err(StoreError::from).map_err(corrupt)?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let conn = Connection::open(path)
+            .map_err(StoreError::from)
+            .map_err(corrupt)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.setup().map_err(corrupt)?;
         Ok(store)
     }
 
     fn setup(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mode: String = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if mode.to_lowercase() != "wal" {
             log::warn!("journal mode is {mode}, not WAL");
         }
-        self.conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        self.conn
+            .execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
-            return Err(StoreError::TooNew { found: version, known });
+            return Err(StoreError::TooNew {
+                found: version,
+                known,
+            });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
@@ -220,17 +254,32 @@ impl Store {
 
     /// `PRAGMA integrity_check`: Ok when the database is sound.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if r == "ok" { Ok(()) } else { Err(StoreError::Corrupt { path: self.path.clone(), detail: r }) }
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if r == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: r,
+            })
+        }
     }
 
     pub fn id_exists(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.query_row("SELECT 1 FROM visits WHERE id = ?1", [id], |_| Ok(())).optional()?.is_some())
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM visits WHERE id = ?1", [id], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Store a finished visit and its sealed contact details in one transaction.
     pub fn save_visit(&mut self, v: &NewVisit) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO visits (id, kiosk_id, local_date, local_hour, lang, context, questionnaire_id,
                 questionnaire_version, rules_id, rules_version, answers, profile, payload)
@@ -253,14 +302,24 @@ impl Store {
         )?;
         let seq = tx.last_insert_rowid();
         if let Some(sealed) = &v.sealed_contact {
-            tx.execute("INSERT INTO contacts (visit_id, sealed) VALUES (?1, ?2)", params![v.id, sealed])?;
+            tx.execute(
+                "INSERT INTO contacts (visit_id, sealed) VALUES (?1, ?2)",
+                params![v.id, sealed],
+            )?;
         }
         tx.commit()?;
         Ok(seq)
     }
 
     /// Record that a visit was abandoned at `step` (nothing else of it is kept).
-    pub fn record_abandon(&mut self, kiosk_id: &str, date: NaiveDate, hour: u8, step: &str, questionnaire_version: &str) -> Result<(), StoreError> {
+    pub fn record_abandon(
+        &mut self,
+        kiosk_id: &str,
+        date: NaiveDate,
+        hour: u8,
+        step: &str,
+        questionnaire_version: &str,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO abandons (kiosk_id, local_date, local_hour, step, questionnaire_version) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![kiosk_id, date.format("%Y-%m-%d").to_string(), hour, step, questionnaire_version],
@@ -271,7 +330,13 @@ impl Store {
     fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<StoredVisit> {
         let json = |i: usize| -> rusqlite::Result<serde_json::Value> {
             let s: String = r.get(i)?;
-            serde_json::from_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+            serde_json::from_str(&s).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    i,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })
         };
         Ok(StoredVisit {
             seq: r.get(0)?,
@@ -297,20 +362,36 @@ impl Store {
         EXISTS (SELECT 1 FROM contacts c WHERE c.visit_id = v.id)";
 
     pub fn visit(&self, id: &str) -> Result<Option<StoredVisit>, StoreError> {
-        let sql = format!("SELECT {} FROM visits v WHERE v.id = ?1", Self::VISIT_COLUMNS);
-        Ok(self.conn.query_row(&sql, [id], Self::row_to_visit).optional()?)
+        let sql = format!(
+            "SELECT {} FROM visits v WHERE v.id = ?1",
+            Self::VISIT_COLUMNS
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, [id], Self::row_to_visit)
+            .optional()?)
     }
 
     /// All visits in the order they were stored (not by date: a kiosk clock may be wrong).
     pub fn visits(&self) -> Result<Vec<StoredVisit>, StoreError> {
-        let sql = format!("SELECT {} FROM visits v ORDER BY v.seq", Self::VISIT_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM visits v ORDER BY v.seq",
+            Self::VISIT_COLUMNS
+        );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], Self::row_to_visit)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     pub fn sealed_contact(&self, visit_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.conn.query_row("SELECT sealed FROM contacts WHERE visit_id = ?1", [visit_id], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT sealed FROM contacts WHERE visit_id = ?1",
+                [visit_id],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     pub fn stats(&self) -> Result<Stats, StoreError> {
@@ -332,7 +413,13 @@ impl Store {
                 UNION ALL SELECT local_date, 0, 1 FROM abandons
              ) GROUP BY d ORDER BY d",
         )?;
-        for row in st.query_map([], |r| Ok(DayCount { date: r.get(0)?, finished: r.get(1)?, abandoned: r.get(2)? }))? {
+        for row in st.query_map([], |r| {
+            Ok(DayCount {
+                date: r.get(0)?,
+                finished: r.get(1)?,
+                abandoned: r.get(2)?,
+            })
+        })? {
             s.per_day.push(row?);
         }
         let mut st = c.prepare("SELECT step, count(*) FROM abandons GROUP BY step")?;

@@ -106,7 +106,10 @@ impl Condition {
             ("lang", def.lang.is_some()),
             ("score_below", def.score_below.is_some()),
             ("score_at_least", def.score_at_least.is_some()),
-            ("capabilities_answered_at_least", def.capabilities_answered_at_least.is_some()),
+            (
+                "capabilities_answered_at_least",
+                def.capabilities_answered_at_least.is_some(),
+            ),
             ("quiz_correct_at_least", def.quiz_correct_at_least.is_some()),
             ("quiz_wrong_at_least", def.quiz_wrong_at_least.is_some()),
             ("autonomy", def.autonomy.is_some()),
@@ -119,11 +122,18 @@ impl Condition {
         if kinds.len() != 1 {
             return Err(format!(
                 "a condition needs exactly one test, found {}",
-                if kinds.is_empty() { "none".to_string() } else { kinds.join(", ") }
+                if kinds.is_empty() {
+                    "none".to_string()
+                } else {
+                    kinds.join(", ")
+                }
             ));
         }
         if def.question.is_none()
-            && (def.row.is_some() || def.any_of.is_some() || def.none_of.is_some() || def.answered.is_some())
+            && (def.row.is_some()
+                || def.any_of.is_some()
+                || def.none_of.is_some()
+                || def.answered.is_some())
         {
             return Err("`row`, `any_of`, `none_of` and `answered` go with `question`".into());
         }
@@ -160,18 +170,28 @@ impl Condition {
                 };
                 let answered = def.answered.unwrap_or(false);
                 match (&test, def.answered) {
-                    (AnswerTest::Answered, Some(false)) => Condition::Not(Box::new(Condition::Answer {
+                    (AnswerTest::Answered, Some(false)) => {
+                        Condition::Not(Box::new(Condition::Answer {
+                            question,
+                            row: def.row.clone(),
+                            test,
+                            require_answered: false,
+                        }))
+                    }
+                    _ => Condition::Answer {
                         question,
                         row: def.row.clone(),
                         test,
-                        require_answered: false,
-                    })),
-                    _ => Condition::Answer { question, row: def.row.clone(), test, require_answered: answered },
+                        require_answered: answered,
+                    },
                 }
             }
             "all" => Condition::All(list(def.all.as_deref().unwrap_or_default())?),
             "any" => Condition::Any(list(def.any.as_deref().unwrap_or_default())?),
-            "not" => Condition::Not(Box::new(Condition::from_def(def.not.as_deref().unwrap(), profile)?)),
+            "not" => Condition::Not(Box::new(Condition::from_def(
+                def.not.as_deref().unwrap(),
+                profile,
+            )?)),
             "lang" => Condition::Lang(def.lang.clone().unwrap_or_default()),
             "score_below" => {
                 profile_only("score_below")?;
@@ -183,7 +203,9 @@ impl Condition {
             }
             "capabilities_answered_at_least" => {
                 profile_only("capabilities_answered_at_least")?;
-                Condition::CapabilitiesAnsweredAtLeast(def.capabilities_answered_at_least.unwrap_or_default())
+                Condition::CapabilitiesAnsweredAtLeast(
+                    def.capabilities_answered_at_least.unwrap_or_default(),
+                )
             }
             "quiz_correct_at_least" => {
                 profile_only("quiz_correct_at_least")?;
@@ -223,9 +245,16 @@ impl Condition {
 
     fn collect_refs<'a>(&'a self, out: &mut Vec<(&'a str, Option<&'a str>, Vec<&'a str>)>) {
         match self {
-            Condition::Answer { question, row, test, .. } => {
+            Condition::Answer {
+                question,
+                row,
+                test,
+                ..
+            } => {
                 let choices = match test {
-                    AnswerTest::AnyOf(v) | AnswerTest::NoneOf(v) => v.iter().map(String::as_str).collect(),
+                    AnswerTest::AnyOf(v) | AnswerTest::NoneOf(v) => {
+                        v.iter().map(String::as_str).collect()
+                    }
                     AnswerTest::Answered => Vec::new(),
                 };
                 out.push((question.as_str(), row.as_deref(), choices));
@@ -238,12 +267,21 @@ impl Condition {
 
     pub fn eval(&self, f: &Facts) -> bool {
         match self {
-            Condition::Answer { question, row, test, require_answered } => {
+            Condition::Answer {
+                question,
+                row,
+                test,
+                require_answered,
+            } => {
                 let chosen = chosen_ids(f.answers.get(question), row.as_deref());
                 let answered = chosen.is_some();
                 let ok = match test {
-                    AnswerTest::AnyOf(ids) => chosen.as_ref().is_some_and(|c| c.iter().any(|x| ids.contains(x))),
-                    AnswerTest::NoneOf(ids) => !chosen.as_ref().is_some_and(|c| c.iter().any(|x| ids.contains(x))),
+                    AnswerTest::AnyOf(ids) => chosen
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|x| ids.contains(x))),
+                    AnswerTest::NoneOf(ids) => !chosen
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|x| ids.contains(x))),
                     AnswerTest::Answered => answered,
                 };
                 ok && (!require_answered || answered)
@@ -253,15 +291,21 @@ impl Condition {
             Condition::Not(c) => !c.eval(f),
             Condition::Lang(langs) => langs.iter().any(|l| l == f.lang),
             Condition::ScoreBelow(x) => f.derived.and_then(Derived::score).is_some_and(|s| s < *x),
-            Condition::ScoreAtLeast(x) => f.derived.and_then(Derived::score).is_some_and(|s| s >= *x),
-            Condition::CapabilitiesAnsweredAtLeast(n) => f.derived.is_some_and(|d| d.capabilities_answered >= *n),
+            Condition::ScoreAtLeast(x) => {
+                f.derived.and_then(Derived::score).is_some_and(|s| s >= *x)
+            }
+            Condition::CapabilitiesAnsweredAtLeast(n) => {
+                f.derived.is_some_and(|d| d.capabilities_answered >= *n)
+            }
             Condition::QuizCorrectAtLeast(n) => f.derived.is_some_and(|d| d.quiz_correct >= *n),
             Condition::QuizWrongAtLeast(n) => f.derived.is_some_and(|d| d.quiz_wrong >= *n),
             Condition::Autonomy(levels) => f
                 .derived
                 .and_then(|d| d.autonomy.as_ref())
                 .is_some_and(|a| levels.contains(a)),
-            Condition::NotAssessed => f.derived.is_some_and(|d| d.autonomy_computed && d.autonomy.is_none()),
+            Condition::NotAssessed => f
+                .derived
+                .is_some_and(|d| d.autonomy_computed && d.autonomy.is_none()),
         }
     }
 }

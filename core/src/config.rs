@@ -64,7 +64,12 @@ pub enum ConfigError {
     #[error("{file}: {message}")]
     Syntax { file: String, message: String },
     #[error("{file}: line {line}, key `{key}`: {problem}")]
-    Invalid { file: String, line: usize, key: String, problem: String },
+    Invalid {
+        file: String,
+        line: usize,
+        key: String,
+        problem: String,
+    },
 }
 
 impl ConfigError {
@@ -81,7 +86,11 @@ impl ConfigError {
 pub const UI_LANGUAGES: &[&str] = &["fr", "en"];
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 impl Config {
@@ -93,7 +102,10 @@ impl Config {
             if let Some(span) = e.span() {
                 message = format!("line {}: {message}", line_of(src, span.start));
             }
-            ConfigError::Syntax { file: file.to_string(), message }
+            ConfigError::Syntax {
+                file: file.to_string(),
+                message,
+            }
         })?;
         let bad = |span: std::ops::Range<usize>, key: &str, problem: String| ConfigError::Invalid {
             file: file.to_string(),
@@ -104,9 +116,15 @@ impl Config {
         let kiosk_id = raw.kiosk_id.get_ref().clone();
         let ok_id = !kiosk_id.is_empty()
             && kiosk_id.len() <= 32
-            && kiosk_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && kiosk_id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok_id {
-            return Err(bad(raw.kiosk_id.span(), "kiosk_id", "use 1 to 32 lowercase letters, digits or \"-\"".into()));
+            return Err(bad(
+                raw.kiosk_id.span(),
+                "kiosk_id",
+                "use 1 to 32 lowercase letters, digits or \"-\"".into(),
+            ));
         }
         for (v, key) in [(&raw.structure, "structure"), (&raw.commune, "commune")] {
             let s = v.get_ref().trim();
@@ -115,19 +133,42 @@ impl Config {
             }
         }
         if !crate::vocab::CONTEXTS.contains(&raw.context.get_ref().as_str()) {
-            return Err(bad(raw.context.span(), "context", format!("must be one of {}", crate::vocab::CONTEXTS.join(", "))));
+            return Err(bad(
+                raw.context.span(),
+                "context",
+                format!("must be one of {}", crate::vocab::CONTEXTS.join(", ")),
+            ));
         }
         let languages = raw.languages.get_ref().clone();
         if languages.is_empty() {
-            return Err(bad(raw.languages.span(), "languages", "list at least one language".into()));
+            return Err(bad(
+                raw.languages.span(),
+                "languages",
+                "list at least one language".into(),
+            ));
         }
         for l in &languages {
             if !UI_LANGUAGES.contains(&l.as_str()) {
-                return Err(bad(raw.languages.span(), "languages", format!("`{l}` is not available (available: {})", UI_LANGUAGES.join(", "))));
+                return Err(bad(
+                    raw.languages.span(),
+                    "languages",
+                    format!(
+                        "`{l}` is not available (available: {})",
+                        UI_LANGUAGES.join(", ")
+                    ),
+                ));
             }
         }
-        if languages.iter().enumerate().any(|(i, l)| languages[..i].contains(l)) {
-            return Err(bad(raw.languages.span(), "languages", "a language is listed twice".into()));
+        if languages
+            .iter()
+            .enumerate()
+            .any(|(i, l)| languages[..i].contains(l))
+        {
+            return Err(bad(
+                raw.languages.span(),
+                "languages",
+                "a language is listed twice".into(),
+            ));
         }
         let resolve = |p: &str| -> PathBuf {
             let p = PathBuf::from(p);
@@ -137,22 +178,41 @@ impl Config {
             }
         };
         if raw.data_dir.get_ref().trim().is_empty() {
-            return Err(bad(raw.data_dir.span(), "data_dir", "must not be empty".into()));
+            return Err(bad(
+                raw.data_dir.span(),
+                "data_dir",
+                "must not be empty".into(),
+            ));
         }
         let w = *raw.idle.warning_s.get_ref();
         if !(10..=3600).contains(&w) {
-            return Err(bad(raw.idle.warning_s.span(), "idle.warning_s", "must be between 10 and 3600 seconds".into()));
+            return Err(bad(
+                raw.idle.warning_s.span(),
+                "idle.warning_s",
+                "must be between 10 and 3600 seconds".into(),
+            ));
         }
         let r = *raw.idle.reset_s.get_ref();
         if !(10..=600).contains(&r) {
-            return Err(bad(raw.idle.reset_s.span(), "idle.reset_s", "must be between 10 and 600 seconds (time to answer the warning)".into()));
+            return Err(bad(
+                raw.idle.reset_s.span(),
+                "idle.reset_s",
+                "must be between 10 and 600 seconds (time to answer the warning)".into(),
+            ));
         }
         let recipient = match &raw.recipient {
             Some(s) if !s.get_ref().trim().is_empty() => {
                 let v = s.get_ref().trim().to_string();
-                let plausible = v.starts_with("age1") && v.len() > 50 && v.chars().all(|c| c.is_ascii_alphanumeric());
+                let plausible = v.starts_with("age1")
+                    && v.len() > 50
+                    && v.chars().all(|c| c.is_ascii_alphanumeric());
                 if !plausible {
-                    return Err(bad(s.span(), "recipient", "expected an age X25519 recipient \"age1…\" (see `passerelle keygen`)".into()));
+                    return Err(bad(
+                        s.span(),
+                        "recipient",
+                        "expected an age X25519 recipient \"age1…\" (see `passerelle keygen`)"
+                            .into(),
+                    ));
                 }
                 Some(v)
             }
@@ -163,13 +223,24 @@ impl Config {
             let id = n.id.get_ref().clone();
             check_id(&id).map_err(|p| bad(n.id.span(), "neighbourhoods.id", p))?;
             if neighbourhoods.iter().any(|x: &ListItem| x.id == id) {
-                return Err(bad(n.id.span(), "neighbourhoods.id", format!("`{id}` is listed twice")));
+                return Err(bad(
+                    n.id.span(),
+                    "neighbourhoods.id",
+                    format!("`{id}` is listed twice"),
+                ));
             }
             let missing = n.label.get_ref().missing(&languages);
             if !missing.is_empty() {
-                return Err(bad(n.label.span(), "neighbourhoods.label", format!("missing translation ({})", missing.join(", "))));
+                return Err(bad(
+                    n.label.span(),
+                    "neighbourhoods.label",
+                    format!("missing translation ({})", missing.join(", ")),
+                ));
             }
-            neighbourhoods.push(ListItem { id, label: n.label.get_ref().clone() });
+            neighbourhoods.push(ListItem {
+                id,
+                label: n.label.get_ref().clone(),
+            });
         }
         Ok(Config {
             kiosk_id,

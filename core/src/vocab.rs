@@ -3,7 +3,11 @@
 //! orientation matches them against the national standard of digital inclusion places.
 
 /// La Coop: autonomy levels of a CRA (1–3 stars).
-pub const COOP_AUTONOMIE: &[&str] = &["entierement_accompagne", "partiellement_autonome", "autonome"];
+pub const COOP_AUTONOMIE: &[&str] = &[
+    "entierement_accompagne",
+    "partiellement_autonome",
+    "autonome",
+];
 
 /// La Coop: thematiques (digital, then administrative procedures).
 pub const COOP_THEMATIQUES: &[&str] = &[
@@ -99,7 +103,12 @@ pub fn coop_type_accompagnement(modalite: &str) -> Option<&'static str> {
 }
 
 /// Kiosk contexts: the deck's "profil du questionnant" (set in kiosk.toml, never asked).
-pub const CONTEXTS: &[&str] = &["file_attente", "accueil_individuel", "accueil_collectif", "autre"];
+pub const CONTEXTS: &[&str] = &[
+    "file_attente",
+    "accueil_individuel",
+    "accueil_collectif",
+    "autre",
+];
 
 /// Passerelle's own flags (a mediator acts on them). Their labels are in the profile rules; the
 /// list is fixed because the QR payload carries them as indices.

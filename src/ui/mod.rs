@@ -1,11 +1,705 @@
-//! The Slint user interface (the only module that knows Slint).
+//! The Slint user interface: the only module that knows Slint.
+//!
+//! [`Controller`] owns the visit [`Engine`], the store and the clock; `connect` wires the
+//! adapters' callbacks (ui/adapters.slint) to it, and [`Controller::refresh`] pushes the engine's
+//! state into the adapters after every input.
 
 slint::include_modules!();
 
-use crate::kiosk::Kiosk;
+pub mod screenshot;
 
-pub fn run_kiosk(_kiosk: Kiosk, _windowed: bool) -> anyhow::Result<()> {
+use crate::i18n::{tr, tr_with};
+use crate::kiosk::{Kiosk, KioskError, SavedVisit};
+use crate::pictograms;
+use crate::store::Store;
+use passerelle_core::answers::AnswerError;
+use passerelle_core::engine::{
+    Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen,
+};
+use passerelle_core::questionnaire::{Kind, Question};
+use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A screen the UI shows instead of the engine's.
+#[derive(Debug, Clone, PartialEq)]
+enum Override {
+    SaveFailed { code: String },
+}
+
+pub struct Controller {
+    kiosk: Kiosk,
+    engine: Engine,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    form_open: bool,
+    focused_field: usize,
+    form_error: String,
+    saved: Option<SavedVisit>,
+    qr: Option<Image>,
+    over: Option<Override>,
+    images: HashMap<String, Image>,
+    /// Time left before the reset, from the last inactivity warning.
+    idle_left: Option<Duration>,
+}
+
+pub type Shared = Rc<RefCell<Controller>>;
+
+impl Controller {
+    pub fn new(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Controller {
+        let engine = kiosk.engine(clock.clone());
+        Controller {
+            kiosk,
+            engine,
+            store,
+            clock,
+            form_open: false,
+            focused_field: 0,
+            form_error: String::new(),
+            saved: None,
+            qr: None,
+            over: None,
+            images: HashMap::new(),
+            idle_left: None,
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn kiosk(&self) -> &Kiosk {
+        &self.kiosk
+    }
+    pub fn last_saved(&self) -> Option<&SavedVisit> {
+        self.saved.as_ref()
+    }
+
+    fn image(&mut self, name: &str) -> Image {
+        if let Some(i) = self.images.get(name) {
+            return i.clone();
+        }
+        let img = pictograms::svg(name)
+            .and_then(|svg| Image::load_from_svg_data(svg).ok())
+            .unwrap_or_default();
+        self.images.insert(name.to_string(), img.clone());
+        img
+    }
+
+    fn lang(&self) -> String {
+        self.engine.lang().to_string()
+    }
+
+    // ---- inputs (the adapters' callbacks call these) -----------------------------------------
+
+    pub fn start(&mut self, lang: &str) {
+        if self.engine.set_lang(lang).is_ok() {
+            let _ = self.engine.start();
+        }
+    }
+
+    pub fn switch_language(&mut self) {
+        let langs = &self.kiosk.config.languages;
+        if let Some(i) = langs.iter().position(|l| l == self.engine.lang()) {
+            let next = langs[(i + 1) % langs.len()].clone();
+            let _ = self.engine.set_lang(&next);
+        }
+    }
+
+    pub fn accept_notice(&mut self) {
+        let r = self.engine.acknowledge();
+        self.after(r);
+    }
+
+    pub fn choose(&mut self, id: &str) {
+        let r = self.engine.choose(id);
+        self.after(r);
+    }
+
+    pub fn next(&mut self) {
+        let r = self.engine.next();
+        self.after(r);
+    }
+
+    pub fn skip(&mut self) {
+        self.form_open = false;
+        let r = self.engine.skip();
+        self.after(r);
+    }
+
+    pub fn back(&mut self) {
+        if self.form_open {
+            self.form_open = false;
+            self.form_error.clear();
+            self.engine.still_here();
+            return;
+        }
+        let r = self.engine.back();
+        self.after(r);
+    }
+
+    pub fn open_form(&mut self) {
+        self.form_open = true;
+        self.focused_field = 0;
+        self.form_error.clear();
+        self.engine.still_here();
+    }
+
+    pub fn focus_field(&mut self, i: usize) {
+        self.focused_field = i;
+        self.engine.still_here();
+    }
+
+    /// A key of the on-screen keyboard: a text, or "\u{8}" to delete one character.
+    pub fn key(&mut self, t: &str) {
+        let Some(q) = self.engine.current().cloned() else {
+            return;
+        };
+        let edit = |old: String| -> String {
+            let mut s = old;
+            if t == "\u{8}" {
+                s.pop();
+            } else {
+                s.push_str(t);
+            }
+            s
+        };
+        match q.kind {
+            Kind::Text => {
+                let v = edit(self.engine.text());
+                let _ = self.engine.set_text(&v);
+            }
+            Kind::Contact if self.form_open => {
+                if let Some(f) = q.fields.get(self.focused_field) {
+                    let old = self
+                        .engine
+                        .contact()
+                        .field(&f.id)
+                        .unwrap_or_default()
+                        .to_string();
+                    let _ = self.engine.set_contact_field(&f.id, &edit(old));
+                    self.form_error.clear();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Play a scripted visit through the engine and store it (screenshots, demos).
+    pub fn play_script(
+        &mut self,
+        script: &passerelle_core::script::Script,
+    ) -> Result<(), passerelle_core::script::ScriptError> {
+        let v = passerelle_core::script::play(&mut self.engine, script)?;
+        self.save(&v);
+        Ok(())
+    }
+
+    pub fn still_here(&mut self) {
+        self.engine.still_here();
+    }
+
+    pub fn finish(&mut self) {
+        if self.over.take().is_some() {
+            return;
+        }
+        let _ = self.engine.finish();
+        self.saved = None;
+        self.qr = None;
+    }
+
+    /// The 1-second tick: inactivity warning, then reset.
+    pub fn tick(&mut self) {
+        let event = self.engine.tick();
+        self.idle_left = match event {
+            IdleEvent::Warning { remaining } => Some(remaining),
+            _ => None,
+        };
+        if let IdleEvent::Reset { abandoned_at } = event {
+            if let Some(step) = abandoned_at {
+                self.record_abandon(&step);
+            }
+            self.form_open = false;
+            self.form_error.clear();
+            self.saved = None;
+            self.qr = None;
+            self.over = None;
+        }
+    }
+
+    fn record_abandon(&mut self, step: &str) {
+        match self
+            .kiosk
+            .record_abandon(&mut self.store, self.clock.as_ref(), step)
+        {
+            Ok(()) => log::info!("visit abandoned at {step}"),
+            Err(e) => log::error!("cannot record an abandoned visit ({}): {e}", e.code()),
+        }
+    }
+
+    fn after(&mut self, r: Result<Outcome, EngineError>) {
+        match r {
+            Ok(Outcome::Moved) => {
+                self.form_error.clear();
+                if !matches!(self.engine.current().map(|q| q.kind), Some(Kind::Contact)) {
+                    self.form_open = false;
+                }
+            }
+            Ok(Outcome::Finished(v)) => {
+                self.form_open = false;
+                self.save(&v);
+            }
+            Ok(Outcome::Abandoned { step }) => self.record_abandon(&step),
+            Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.form_open => {
+                let key = format!("form.{problem}");
+                let msg = tr(&self.lang(), &key);
+                self.form_error = if msg == key {
+                    tr(&self.lang(), "form.invalid")
+                } else {
+                    msg
+                };
+            }
+            Err(e) => log::debug!("input refused: {e}"),
+        }
+    }
+
+    fn save(&mut self, v: &CompletedVisit) {
+        match self
+            .kiosk
+            .finish_visit(&mut self.store, self.clock.as_ref(), v)
+        {
+            Ok(saved) => {
+                log::info!("visit {} stored", saved.id);
+                self.qr = crate::qr::render(&saved.payload, 1).ok().map(|img| {
+                    let buf = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
+                        img.as_raw(),
+                        img.width(),
+                        img.height(),
+                    );
+                    Image::from_rgba8(buf)
+                });
+                self.saved = Some(saved);
+                let _ = self.engine.saved();
+            }
+            Err(e) => {
+                log::error!("a finished visit could not be stored ({}): {e}", e.code());
+                self.engine.abort();
+                self.over = Some(Override::SaveFailed {
+                    code: e.code().to_string(),
+                });
+            }
+        }
+    }
+
+    // ---- output --------------------------------------------------------------------------------
+
+    /// Push the state into the adapters.
+    pub fn refresh(&mut self, app: &AppWindow) {
+        let lang = self.lang();
+        let langs = self.kiosk.config.languages.clone();
+        let t = app.global::<Tr>();
+        t.set_lang(lang.clone().into());
+        let a = app.global::<AppAdapter>();
+        a.set_structure(self.kiosk.config.structure.clone().into());
+        a.set_languages(model(
+            langs
+                .iter()
+                .map(|l| LanguageItem {
+                    code: l.into(),
+                    name: tr(l, "lang.name").into(),
+                    action: tr(l, "start.action").into(),
+                })
+                .collect(),
+        ));
+        let other = langs
+            .iter()
+            .position(|l| *l == lang)
+            .map(|i| langs[(i + 1) % langs.len()].clone())
+            .filter(|o| *o != lang);
+        a.set_other_language_name(
+            other
+                .map(|o| tr(&o, "lang.name"))
+                .unwrap_or_default()
+                .into(),
+        );
+        let join = |key: &str| langs.iter().map(|l| tr(l, key)).collect::<Vec<_>>();
+        let at = app.global::<AttractAdapter>();
+        at.set_welcome(join("start.welcome").join(" · ").into());
+        let lines: Vec<String> = langs
+            .iter()
+            .flat_map(|l| [tr(l, "start.tagline"), tr(l, "start.anonymous")])
+            .collect();
+        at.set_lines(model(lines.into_iter().map(SharedString::from).collect()));
+        at.set_hint(join("start.hint").join(" · ").into());
+
+        let idle = app.global::<IdleAdapter>();
+        idle.set_visible(self.engine.warning() && self.over.is_none());
+        if self.engine.warning() {
+            let remaining = self.idle_left.unwrap_or(self.engine.options().idle_reset);
+            idle.set_countdown(
+                tr_with(
+                    &lang,
+                    "idle.countdown",
+                    &[("n", &remaining.as_secs().to_string())],
+                )
+                .into(),
+            );
+        }
+
+        if let Some(Override::SaveFailed { code }) = &self.over {
+            app.global::<ServiceAdapter>()
+                .set_code(tr_with(&lang, "oos.code", &[("code", code)]).into());
+            a.set_screen(Screen::SaveFailed);
+            return;
+        }
+        match self.engine.screen() {
+            EScreen::Attract => a.set_screen(Screen::Attract),
+            EScreen::Notice => {
+                self.refresh_notice(app, &lang);
+                a.set_screen(Screen::Notice);
+            }
+            EScreen::Question { .. } => {
+                self.refresh_question(app, &lang);
+                a.set_screen(Screen::Question);
+            }
+            EScreen::Completed | EScreen::End => {
+                self.refresh_end(app, &lang);
+                a.set_screen(Screen::End);
+            }
+        }
+    }
+
+    fn notice_vars(&self) -> [(&'static str, String); 2] {
+        [
+            ("structure", self.kiosk.config.structure.clone()),
+            ("commune", self.kiosk.config.commune.clone()),
+        ]
+    }
+
+    fn refresh_notice(&mut self, app: &AppWindow, lang: &str) {
+        let q = self.kiosk.questionnaire.clone();
+        let Some(notice) = q.questions().iter().find(|x| x.kind == Kind::Notice) else {
+            return;
+        };
+        let vars = self.notice_vars();
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let n = app.global::<NoticeAdapter>();
+        n.set_title(notice.label.fill(&vars).get(lang).into());
+        n.set_body(
+            notice
+                .help
+                .as_ref()
+                .map(|h| h.fill(&vars).get(lang).to_string())
+                .unwrap_or_default()
+                .into(),
+        );
+        n.set_icon(self.image(&notice.picto));
+        app.set_notice_section(q.sections[notice.section].title.get(lang).into());
+    }
+
+    fn refresh_question(&mut self, app: &AppWindow, lang: &str) {
+        let Some(q) = self.engine.current().cloned() else {
+            return;
+        };
+        let qa = app.global::<QuestionAdapter>();
+        let questionnaire = self.kiosk.questionnaire.clone();
+        qa.set_kind(match q.kind {
+            Kind::Single => QuestionKind::Single,
+            Kind::Multiple => QuestionKind::Multiple,
+            Kind::Grid => QuestionKind::Grid,
+            Kind::Quiz => QuestionKind::Quiz,
+            Kind::List => QuestionKind::List,
+            Kind::Text => QuestionKind::Text,
+            Kind::Contact | Kind::Notice => QuestionKind::Contact,
+        });
+        qa.set_section(questionnaire.sections[q.section].title.get(lang).into());
+        if let Some((n, total)) = self.engine.progress() {
+            qa.set_progress_text(
+                tr_with(
+                    lang,
+                    "progress",
+                    &[("n", &n.to_string()), ("total", &total.to_string())],
+                )
+                .into(),
+            );
+            qa.set_progress(n as f32 / total.max(1) as f32);
+        }
+        qa.set_title(q.label.get(lang).into());
+        qa.set_help(
+            q.help
+                .as_ref()
+                .map(|h| h.get(lang))
+                .unwrap_or_default()
+                .into(),
+        );
+        qa.set_icon(self.image(&q.picto));
+        let selected = self.engine.selected();
+        let choices: Vec<ChoiceItem> = q
+            .choices
+            .iter()
+            .map(|c| ChoiceItem {
+                id: c.id.clone().into(),
+                label: c.label.get(lang).into(),
+                icon: self.image(&c.picto),
+                selected: selected.contains(&c.id),
+            })
+            .collect();
+        qa.set_choices(model(choices));
+        let status = match (q.kind, q.max_choices, self.engine.remaining_choices()) {
+            (Kind::Multiple, Some(_), Some(0)) => tr(lang, "multiple.full"),
+            (Kind::Multiple, Some(_), Some(1)) => tr(lang, "multiple.remaining.one"),
+            (Kind::Multiple, Some(_), Some(n)) => {
+                tr_with(lang, "multiple.remaining", &[("n", &n.to_string())])
+            }
+            (Kind::Multiple, None, _) => tr(lang, "multiple.any"),
+            _ => String::new(),
+        };
+        qa.set_status(status.into());
+        let (show_next, can_next) = match q.kind {
+            Kind::Multiple => (true, !selected.is_empty()),
+            Kind::Text => (true, !self.engine.text().trim().is_empty()),
+            Kind::Contact => (self.form_open, true),
+            _ => (false, false),
+        };
+        qa.set_show_next(show_next);
+        qa.set_can_next(can_next);
+        if let Some(r) = self.engine.current_row() {
+            let row = &q.rows[r];
+            qa.set_row_label(row.label.get(lang).into());
+            qa.set_row_icon(self.image(&row.picto));
+            qa.set_row_position(
+                tr_with(
+                    lang,
+                    "grid.position",
+                    &[
+                        ("n", &(r + 1).to_string()),
+                        ("total", &q.rows.len().to_string()),
+                    ],
+                )
+                .into(),
+            );
+        }
+        if let Some(img) = &q.image {
+            qa.set_picture(self.image(img));
+            qa.set_picture_alt(
+                q.image_alt
+                    .as_ref()
+                    .map(|t| t.get(lang))
+                    .unwrap_or_default()
+                    .into(),
+            );
+        }
+        qa.set_text_value(self.engine.text().into());
+        qa.set_text_max(q.max_length as i32);
+        self.refresh_form(&qa, &q, lang);
+    }
+
+    fn refresh_form(&mut self, qa: &QuestionAdapter, q: &Question, lang: &str) {
+        qa.set_form_open(self.form_open);
+        if q.kind != Kind::Contact {
+            return;
+        }
+        let contact = self.engine.contact();
+        let fields: Vec<FieldItem> = q
+            .fields
+            .iter()
+            .map(|f| FieldItem {
+                id: f.id.clone().into(),
+                label: f.label.get(lang).into(),
+                value: contact.field(&f.id).unwrap_or_default().into(),
+                icon: self.image(&f.picto),
+                required: f.required,
+            })
+            .collect();
+        qa.set_fields(model(fields));
+        self.focused_field = self.focused_field.min(q.fields.len().saturating_sub(1));
+        qa.set_focused_field(self.focused_field as i32);
+        qa.set_form_error(self.form_error.clone().into());
+        qa.set_keyboard_mode(
+            match q.fields.get(self.focused_field).map(|f| f.id.as_str()) {
+                Some("phone") => KeyboardMode::Phone,
+                Some("email") => KeyboardMode::Email,
+                _ => KeyboardMode::Letters,
+            },
+        );
+    }
+
+    fn refresh_end(&mut self, app: &AppWindow, lang: &str) {
+        let e = app.global::<EndAdapter>();
+        e.set_thanks(tr(lang, "end.thanks").into());
+        let Some(saved) = self.saved.clone() else {
+            return;
+        };
+        let q = self.kiosk.questionnaire.clone();
+        let rows = q
+            .question(&self.kiosk.rules.capability_question)
+            .map(|g| g.rows.clone())
+            .unwrap_or_default();
+        let label = |id: &String| {
+            rows.iter()
+                .find(|r| &r.id == id)
+                .map(|r| r.label.get(lang).to_string())
+        };
+        let list = |ids: &[String]| -> Vec<SharedString> {
+            let mut v: Vec<SharedString> = ids
+                .iter()
+                .take(4)
+                .filter_map(label)
+                .map(SharedString::from)
+                .collect();
+            match ids.len().saturating_sub(4) {
+                0 => {}
+                1 => v.push(tr(lang, "end.and-more.one").into()),
+                n => v.push(tr_with(lang, "end.and-more", &[("n", &n.to_string())]).into()),
+            }
+            v
+        };
+        let p = &saved.profile;
+        e.set_at_ease_title(if p.sait_faire.is_empty() {
+            SharedString::new()
+        } else {
+            tr(lang, "end.at-ease").into()
+        });
+        e.set_at_ease(model(list(&p.sait_faire)));
+        if p.ne_sait_pas_faire.is_empty() {
+            e.set_help_title(tr(lang, "end.help-generic").into());
+            e.set_help(model(Vec::new()));
+        } else {
+            e.set_help_title(tr(lang, "end.help").into());
+            e.set_help(model(list(&p.ne_sait_pas_faire)));
+        }
+        let mode = match p.modalites.first().map(String::as_str) {
+            Some("Dans un atelier collectif") => tr(lang, "end.mode.collectif"),
+            Some("Accompagnement individuel") => tr(lang, "end.mode.individuel"),
+            Some("En autonomie") => tr(lang, "end.mode.autonomie"),
+            _ => String::new(),
+        };
+        e.set_mode(mode.into());
+        if let Some(qr) = &self.qr {
+            e.set_qr(qr.clone());
+        }
+        let pretty = format!("{}-{}", &saved.id[..4], &saved.id[4..]);
+        e.set_reference(tr_with(lang, "end.reference", &[("ref", &pretty)]).into());
+    }
+}
+
+fn model<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
+    ModelRc::new(VecModel::from(v))
+}
+
+/// Wire the adapters' callbacks to the controller; every input refreshes the screen.
+pub fn connect(app: &AppWindow, c: &Shared) {
+    app.global::<Tr>()
+        .on_translate(|key, lang| tr(&lang, &key).into());
+    macro_rules! on {
+        ($global:ident, $setter:ident, |$ctl:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
+            let w = app.as_weak();
+            let c = c.clone();
+            app.global::<$global>().$setter(move |$($arg: $ty),*| {
+                let Some(app) = w.upgrade() else { return };
+                {
+                    let mut $ctl = c.borrow_mut();
+                    $body;
+                }
+                c.borrow_mut().refresh(&app);
+            });
+        }};
+    }
+    on!(AppAdapter, on_switch_language, |ctl| ctl.switch_language());
+    on!(AttractAdapter, on_start, |ctl, code: SharedString| ctl
+        .start(&code));
+    on!(NoticeAdapter, on_accept, |ctl| ctl.accept_notice());
+    on!(NoticeAdapter, on_back, |ctl| ctl.back());
+    on!(QuestionAdapter, on_choose, |ctl, id: SharedString| ctl
+        .choose(&id));
+    on!(QuestionAdapter, on_next, |ctl| ctl.next());
+    on!(QuestionAdapter, on_back, |ctl| ctl.back());
+    on!(QuestionAdapter, on_skip, |ctl| ctl.skip());
+    on!(QuestionAdapter, on_key, |ctl, t: SharedString| ctl.key(&t));
+    on!(QuestionAdapter, on_focus_field, |ctl, i: i32| ctl
+        .focus_field(i.max(0) as usize));
+    on!(QuestionAdapter, on_open_form, |ctl| ctl.open_form());
+    on!(EndAdapter, on_finish, |ctl| ctl.finish());
+    on!(IdleAdapter, on_still_here, |ctl| ctl.still_here());
+}
+
+/// Create the window and its controller, wired and showing the attract screen.
+pub fn build(
+    kiosk: Kiosk,
+    store: Store,
+    clock: Arc<dyn Clock>,
+) -> Result<(AppWindow, Shared), slint::PlatformError> {
     let app = AppWindow::new()?;
+    let c = Rc::new(RefCell::new(Controller::new(kiosk, store, clock)));
+    connect(&app, &c);
+    c.borrow_mut().refresh(&app);
+    Ok((app, c))
+}
+
+/// The 1-second timer driving the inactivity warning and reset.
+pub fn start_ticking(app: &AppWindow, c: &Shared) -> slint::Timer {
+    let timer = slint::Timer::default();
+    let w = app.as_weak();
+    let c = c.clone();
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        move || {
+            let Some(app) = w.upgrade() else { return };
+            let mut ctl = c.borrow_mut();
+            ctl.tick();
+            ctl.refresh(&app);
+        },
+    );
+    timer
+}
+
+/// Show "out of service" with a short code for the staff.
+pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
+    let app = AppWindow::new()?;
+    app.global::<Tr>()
+        .on_translate(|key, lang| tr(&lang, &key).into());
+    app.global::<ServiceAdapter>()
+        .set_code(tr_with("fr", "oos.code", &[("code", code)]).into());
+    app.global::<AppAdapter>().set_screen(Screen::OutOfService);
+    Ok(app)
+}
+
+/// Run the kiosk until the window closes. A kiosk that cannot start shows "out of service".
+pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Result<()> {
+    let started = kiosk.and_then(|k| {
+        let store = k.open_store()?;
+        Ok((k, store))
+    });
+    let (app, _timer) = match started {
+        Ok((kiosk, store)) => {
+            log::info!(
+                "kiosk {} started ({} questions, rules {})",
+                kiosk.config.kiosk_id,
+                kiosk.questionnaire.questions().len(),
+                kiosk.rules.version
+            );
+            let (app, c) = build(kiosk, store, Arc::new(crate::clock::SystemClock::new()))?;
+            let timer = start_ticking(&app, &c);
+            (app, Some(timer))
+        }
+        Err(e) => {
+            log::error!("out of service ({}): {e}", e.code());
+            eprintln!("passerelle: {e}");
+            (out_of_service(e.code())?, None)
+        }
+    };
+    if !windowed {
+        app.window().set_fullscreen(true);
+        // No way out from the visitor's side: closing the window is refused.
+        app.window()
+            .on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
+    }
     app.run()?;
     Ok(())
 }

@@ -1,0 +1,77 @@
+//! The kiosk's own texts (buttons, hints, messages), one gettext `.po` file per language in
+//! `i18n/`, embedded in the binary. Questionnaire texts are data and carry their own
+//! translations. Keys are stable ids (`nav.back`); a missing text falls back to French.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The embedded catalogues: (language code, .po text).
+pub const CATALOGUES: &[(&str, &str)] = &[
+    ("fr", include_str!("../i18n/fr.po")),
+    ("en", include_str!("../i18n/en.po")),
+];
+
+type Catalogue = HashMap<String, String>;
+
+fn catalogues() -> &'static HashMap<&'static str, Catalogue> {
+    static CATS: OnceLock<HashMap<&'static str, Catalogue>> = OnceLock::new();
+    CATS.get_or_init(|| {
+        CATALOGUES
+            .iter()
+            .map(|(lang, text)| {
+                let map = match polib::po_file::parse_from_reader(text.as_bytes()) {
+                    Ok(cat) => cat
+                        .messages()
+                        .filter(|m| !m.msgid().is_empty())
+                        .filter_map(|m| {
+                            m.msgstr()
+                                .ok()
+                                .filter(|s| !s.is_empty())
+                                .map(|s| (m.msgid().to_string(), s.to_string()))
+                        })
+                        .collect(),
+                    Err(e) => {
+                        log::error!("i18n/{lang}.po cannot be read: {e}");
+                        HashMap::new()
+                    }
+                };
+                (*lang, map)
+            })
+            .collect()
+    })
+}
+
+/// The text of `key` in `lang` (French if missing there, the key itself if missing everywhere).
+pub fn tr(lang: &str, key: &str) -> String {
+    let cats = catalogues();
+    cats.get(lang)
+        .and_then(|c| c.get(key))
+        .or_else(|| cats.get("fr").and_then(|c| c.get(key)))
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// [`tr`] with `{name}` placeholders replaced.
+pub fn tr_with(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
+    let mut s = tr(lang, key);
+    for (k, v) in args {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
+}
+
+/// Keys missing or empty in `lang`, compared with French.
+pub fn missing(lang: &str) -> Vec<String> {
+    let cats = catalogues();
+    let Some(fr) = cats.get("fr") else {
+        return Vec::new();
+    };
+    let other = cats.get(lang);
+    let mut v: Vec<String> = fr
+        .keys()
+        .filter(|k| other.is_none_or(|c| !c.contains_key(*k)))
+        .cloned()
+        .collect();
+    v.sort();
+    v
+}

@@ -1,0 +1,66 @@
+//! Every screen renders headlessly at the three reference sizes (software renderer), and the
+//! QR code on the end screen decodes, with an independent decoder, to the stored payload.
+//! (Own process: the headless platform cannot share a process with the testing backend.)
+
+use passerelle::kiosk::Kiosk;
+use passerelle::ui::screenshot::{SCREENS, screenshot};
+use passerelle_core::config::Config;
+
+const SIZES: [(u32, u32); 3] = [(1920, 1080), (1280, 800), (1080, 1920)];
+
+fn kiosk() -> anyhow::Result<Kiosk> {
+    let (_, recipient) = passerelle::seal::keygen();
+    let src = passerelle_core::DEFAULT_CONFIG
+        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    Ok(Kiosk::from_config(
+        Config::parse(&src, "kiosk.toml", None)?,
+        "test".into(),
+    )?)
+}
+
+fn decode_qr(path: &std::path::Path) -> Vec<String> {
+    let img = image::open(path).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, s)| s))
+        .collect()
+}
+
+#[test]
+fn every_screen_renders_at_every_size_and_the_end_qr_decodes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (w, h) in SIZES {
+        for lang in ["fr", "en"] {
+            for name in SCREENS {
+                let out = dir.path().join(format!("{name}-{w}x{h}-{lang}.png"));
+                screenshot(&kiosk, name, (w, h), lang, &out).unwrap();
+                let img = image::open(&out).unwrap().to_rgb8();
+                assert_eq!(img.dimensions(), (w, h));
+                // Not blank: a screen has text and controls, so many distinct colours.
+                let distinct: std::collections::HashSet<_> =
+                    img.pixels().step_by(97).map(|p| p.0).collect();
+                assert!(distinct.len() > 8, "{name} {w}x{h} {lang} looks blank");
+            }
+            let codes = decode_qr(&dir.path().join(format!("end-{w}x{h}-{lang}.png")));
+            assert_eq!(codes.len(), 1, "one QR code on the end screen at {w}x{h}");
+            assert!(codes[0].starts_with("PA1:"), "{}", codes[0]);
+        }
+    }
+}
+
+#[test]
+fn the_qr_code_is_at_least_6_cm_on_a_21_inch_full_hd_screen() {
+    // 21.5" 1920x1080: about 102 px per inch, so 6 cm is about 241 px.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("end.png");
+    screenshot(&kiosk, "end", (1920, 1080), "fr", &out).unwrap();
+    let img = image::open(&out).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let b = grids[0].bounds;
+    let side = ((b[1].x - b[0].x).abs()).max((b[3].y - b[0].y).abs());
+    assert!(side >= 241, "QR side {side} px");
+}

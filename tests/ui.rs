@@ -1,0 +1,466 @@
+//! The kiosk screens driven through the real Slint components with the testing backend:
+//! find controls by their accessible label, invoke them, check what changed (store included).
+
+use chrono::NaiveDate;
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
+use passerelle::kiosk::Kiosk;
+use passerelle::store::Store;
+use passerelle::ui::{self, AppWindow, Shared};
+use passerelle_core::answers::Answer;
+use passerelle_core::config::Config;
+use passerelle_core::engine::FakeClock;
+use passerelle_core::questionnaire::Kind;
+use passerelle_core::script::Script;
+use slint::ComponentHandle;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Kit {
+    app: AppWindow,
+    c: Shared,
+    clock: Arc<FakeClock>,
+    identity: String,
+    _dir: tempfile::TempDir,
+}
+
+fn kit() -> Kit {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let (identity, recipient) = passerelle::seal::keygen();
+    let src = passerelle_core::DEFAULT_CONFIG
+        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    let mut config = Config::parse(&src, "kiosk.toml", None).unwrap();
+    config.data_dir = dir.path().to_path_buf();
+    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let clock = FakeClock::new(
+        NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+    );
+    let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
+    app.show().unwrap();
+    Kit {
+        app,
+        c,
+        clock,
+        identity,
+        _dir: dir,
+    }
+}
+
+fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {
+    ElementHandle::find_by_accessible_label(app, label).next()
+}
+
+fn tap(app: &AppWindow, label: &str) {
+    let e = find(app, label).unwrap_or_else(|| {
+        panic!(
+            "no control labelled {label:?} on screen; labels: {:?}",
+            labels(app)
+        )
+    });
+    e.invoke_accessible_default_action();
+}
+
+fn labels(app: &AppWindow) -> Vec<String> {
+    app.root_element()
+        .query_descendants()
+        .match_predicate(|e| {
+            e.accessible_role()
+                .is_some_and(|r| r != AccessibleRole::None)
+        })
+        .find_all()
+        .iter()
+        .filter_map(|e| e.accessible_label().map(|s| s.to_string()))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn current(k: &Kit) -> Option<String> {
+    k.c.borrow().engine().current().map(|q| q.id.clone())
+}
+
+fn label_fr(k: &Kit, qid: &str, choice: &str) -> String {
+    let c = k.c.borrow();
+    let q = c.engine().questionnaire().question(qid).unwrap().clone();
+    q.choice(choice).unwrap().label.fr().to_string()
+}
+
+/// Type a text on the on-screen keyboard, key by key.
+fn type_text(k: &Kit, text: &str) {
+    for ch in text.chars() {
+        let label = match ch {
+            ' ' => "Espace".to_string(),
+            c if c.is_uppercase() => {
+                tap(&k.app, "Majuscule");
+                c.to_string()
+            }
+            c => c.to_string(),
+        };
+        tap(&k.app, &label);
+    }
+}
+
+#[test]
+fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
+    let k = kit();
+    let script = Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    tap(&k.app, "Français — Commencer");
+    assert!(
+        find(&k.app, "J'ai compris").is_some(),
+        "the notice comes first"
+    );
+    tap(&k.app, "J'ai compris");
+    let mut guard = 0;
+    while let Some(qid) = current(&k) {
+        guard += 1;
+        assert!(guard < 100, "the visit never ends");
+        let q =
+            k.c.borrow()
+                .engine()
+                .questionnaire()
+                .question(&qid)
+                .unwrap()
+                .clone();
+        match (q.kind, script.answers.get(&qid)) {
+            (Kind::Single | Kind::List | Kind::Quiz, Some(v)) => {
+                tap(&k.app, &label_fr(&k, &qid, v.as_str().unwrap()))
+            }
+            (Kind::Multiple, Some(v)) => {
+                for c in v.as_array().unwrap() {
+                    tap(&k.app, &label_fr(&k, &qid, c.as_str().unwrap()));
+                }
+                if qid == "usages_principaux" {
+                    tap(&k.app, &label_fr(&k, &qid, "autre"));
+                }
+                tap(&k.app, "Suivant");
+            }
+            (Kind::Text, _) => {
+                type_text(&k, "Le bridge");
+                tap(&k.app, "Suivant");
+            }
+            (Kind::Grid, Some(v)) => {
+                let row = k.c.borrow().engine().current_row().unwrap();
+                let choice = v[&q.rows[row].id].as_str().unwrap();
+                tap(&k.app, &label_fr(&k, &qid, choice));
+            }
+            (Kind::Contact, _) => {
+                tap(&k.app, "Oui, je veux être rappelé");
+                tap(&k.app, "Nom *");
+                type_text(&k, "Durand");
+                tap(&k.app, "Téléphone (mobile de préférence)");
+                for d in "0612345678".chars() {
+                    tap(&k.app, &d.to_string());
+                }
+                tap(&k.app, "Valider");
+            }
+            (_, None) => tap(&k.app, "Je préfère ne pas répondre"),
+            (kind, v) => panic!("unexpected {kind:?} {v:?}"),
+        }
+    }
+    // End screen: the QR code is there, the visit is stored.
+    assert!(find(&k.app, "Code QR de votre profil, à montrer au conseiller").is_some());
+    let c = k.c.borrow();
+    let saved = c.last_saved().expect("saved").clone();
+    let stored = c.store().visit(&saved.id).unwrap().expect("in the store");
+    for (qid, v) in script
+        .answers
+        .iter()
+        .filter(|(q, _)| *q != "usages_principaux")
+    {
+        assert_eq!(&stored.answers[qid], v, "{qid}");
+    }
+    assert_eq!(
+        stored.answers["usages_principaux"],
+        serde_json::json!([
+            "demarches_administratives",
+            "messageries_instantanees",
+            "autre"
+        ])
+    );
+    assert_eq!(stored.answers["usages_principaux_autre"], "Le bridge");
+    assert_eq!(stored.answers["consentement_contact"], true);
+    let k2 = c.kiosk();
+    let mut answers = passerelle_core::answers::Answers::new();
+    for q in k2.questionnaire.questions() {
+        if let Some(v) = stored.answers.get(&q.id).filter(|v| !v.is_boolean()) {
+            answers.insert(q.id.clone(), Answer::from_json(q, v).unwrap());
+        }
+    }
+    let expected = passerelle_core::profile::compute(&k2.rules, &k2.questionnaire, &answers, "fr");
+    assert_eq!(stored.profile, serde_json::to_value(&expected).unwrap());
+    assert_eq!(stored.profile["autonomie"], "partiellement_autonome");
+    let sealed = c.store().sealed_contact(&saved.id).unwrap().unwrap();
+    let contact = passerelle::seal::open(&k.identity, &sealed).unwrap();
+    assert_eq!(
+        (contact.last_name.as_str(), contact.phone.as_str()),
+        ("Durand", "0612345678")
+    );
+    drop(c);
+    tap(&k.app, "Terminer");
+    assert!(
+        find(&k.app, "Français — Commencer").is_some(),
+        "back to the attract screen"
+    );
+    assert!(k.c.borrow().engine().answers().is_empty());
+}
+
+fn start(k: &Kit) {
+    tap(&k.app, "Français — Commencer");
+    tap(&k.app, "J'ai compris");
+}
+
+#[test]
+fn back_shows_the_previous_answer_and_skip_is_recorded() {
+    let k = kit();
+    start(&k);
+    tap(&k.app, "70 ans ou plus");
+    assert_eq!(current(&k).as_deref(), Some("genre"));
+    tap(&k.app, "Je préfère ne pas répondre");
+    assert_eq!(current(&k).as_deref(), Some("quartier"));
+    tap(&k.app, "Retour");
+    tap(&k.app, "Retour");
+    assert_eq!(current(&k).as_deref(), Some("age"));
+    assert_eq!(
+        find(&k.app, "70 ans ou plus").unwrap().accessible_checked(),
+        Some(true),
+        "the earlier answer is shown"
+    );
+    assert_eq!(
+        find(&k.app, "60 à 69 ans").unwrap().accessible_checked(),
+        Some(false)
+    );
+    assert_eq!(k.c.borrow().engine().answers()["genre"], Answer::Skipped);
+    assert!(
+        find(&k.app, "Question 1 sur 18").is_some(),
+        "progress is shown"
+    );
+}
+
+#[test]
+fn a_multiple_choice_refuses_more_than_its_maximum() {
+    let k = kit();
+    start(&k);
+    for _ in 0..4 {
+        tap(&k.app, "Je préfère ne pas répondre");
+    }
+    assert_eq!(current(&k).as_deref(), Some("usages_principaux"));
+    let next = find(&k.app, "Suivant").unwrap();
+    assert_eq!(next.accessible_enabled(), Some(false), "nothing chosen yet");
+    for l in [
+        "Les jeux",
+        "Les achats en ligne",
+        "Les réseaux sociaux",
+        "Chercher un emploi",
+    ] {
+        tap(&k.app, l);
+    }
+    assert_eq!(
+        find(&k.app, "Chercher un emploi")
+            .unwrap()
+            .accessible_checked(),
+        Some(false),
+        "the 4th is refused"
+    );
+    assert_eq!(
+        find(&k.app, "Les jeux").unwrap().accessible_checked(),
+        Some(true)
+    );
+    assert_eq!(
+        find(&k.app, "Suivant").unwrap().accessible_enabled(),
+        Some(true)
+    );
+    tap(&k.app, "Les jeux");
+    tap(&k.app, "Chercher un emploi");
+    assert_eq!(
+        find(&k.app, "Chercher un emploi")
+            .unwrap()
+            .accessible_checked(),
+        Some(true),
+        "after removing one"
+    );
+    tap(&k.app, "Suivant");
+    assert_eq!(
+        k.c.borrow().engine().answers()["usages_principaux"],
+        Answer::Choices(vec![
+            "reseaux_sociaux".into(),
+            "recherche_emploi".into(),
+            "achats_en_ligne".into()
+        ])
+    );
+}
+
+#[test]
+fn the_on_screen_keyboard_types_accents_capitals_and_deletes() {
+    let k = kit();
+    start(&k);
+    for _ in 0..4 {
+        tap(&k.app, "Je préfère ne pas répondre");
+    }
+    tap(&k.app, "Autre chose");
+    tap(&k.app, "Suivant");
+    assert_eq!(current(&k).as_deref(), Some("usages_principaux_autre"));
+    type_text(&k, "Ma télé");
+    tap(&k.app, "Effacer");
+    for key in ["é", "œ"] {
+        tap(&k.app, key);
+    }
+    let field = ElementHandle::find_by_accessible_label(&k.app, "Quoi d'autre ?")
+        .find(|e| e.accessible_role() == Some(AccessibleRole::TextInput))
+        .expect("the text box");
+    assert_eq!(field.accessible_value().unwrap(), "Ma téléœ");
+    tap(&k.app, "Suivant");
+    assert_eq!(
+        k.c.borrow().engine().answers()["usages_principaux_autre"],
+        Answer::Text("Ma téléœ".into())
+    );
+}
+
+#[test]
+fn the_contact_form_has_a_phone_pad_an_email_keyboard_and_says_what_is_missing() {
+    let k = kit();
+    start(&k);
+    while current(&k).as_deref() != Some("consentement_contact") {
+        tap(&k.app, "Je préfère ne pas répondre");
+    }
+    assert!(
+        find(&k.app, "Non merci").is_some(),
+        "'Non merci' is offered"
+    );
+    let (yes, no) = (
+        find(&k.app, "Oui, je veux être rappelé").unwrap(),
+        find(&k.app, "Non merci").unwrap(),
+    );
+    assert_eq!(yes.size(), no.size(), "'Non merci' is as large as 'Oui'");
+    tap(&k.app, "Oui, je veux être rappelé");
+    tap(&k.app, "Valider");
+    assert!(
+        k.c.borrow().engine().current().is_some(),
+        "not accepted empty"
+    );
+    tap(&k.app, "Téléphone (mobile de préférence)");
+    assert!(
+        find(&k.app, "a").is_none() && find(&k.app, "5").is_some(),
+        "a phone pad for the phone"
+    );
+    tap(&k.app, "E-mail (si vous en avez un)");
+    assert!(find(&k.app, "@").is_some(), "an @ key for the e-mail");
+    tap(&k.app, "Nom *");
+    type_text(&k, "Ba");
+    tap(&k.app, "Valider");
+    assert!(
+        k.c.borrow().engine().current().is_some(),
+        "refused without a way to reach"
+    );
+    let msg = k.app.global::<ui::QuestionAdapter>().get_form_error();
+    assert_eq!(msg, "Donnez un téléphone, une adresse ou un e-mail.");
+    tap(&k.app, "Retour");
+    tap(&k.app, "Non merci");
+    assert!(
+        k.c.borrow().last_saved().is_some(),
+        "declining finishes the visit"
+    );
+    let id = k.c.borrow().last_saved().unwrap().id.clone();
+    assert!(
+        k.c.borrow().store().sealed_contact(&id).unwrap().is_none(),
+        "no contact kept after 'Non merci'"
+    );
+}
+
+#[test]
+fn inactivity_warns_then_wipes_the_visit_and_returns_to_attract() {
+    let k = kit();
+    let _timer = ui::start_ticking(&k.app, &k.c);
+    start(&k);
+    tap(&k.app, "70 ans ou plus");
+    let step = |secs: u64| {
+        k.clock.advance(Duration::from_secs(secs));
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(secs));
+    };
+    step(59);
+    assert!(find(&k.app, "Je suis encore là").is_none());
+    step(2);
+    assert!(
+        find(&k.app, "Je suis encore là").is_some(),
+        "the warning shows after 60 s"
+    );
+    tap(&k.app, "Je suis encore là");
+    assert!(find(&k.app, "Je suis encore là").is_none());
+    assert_eq!(current(&k).as_deref(), Some("genre"), "the visit goes on");
+    step(61);
+    assert!(find(&k.app, "Je suis encore là").is_some());
+    step(30);
+    assert!(
+        find(&k.app, "Français — Commencer").is_some(),
+        "back to attract"
+    );
+    assert!(find(&k.app, "70 ans ou plus").is_none());
+    let c = k.c.borrow();
+    assert!(c.engine().answers().is_empty(), "the visit is wiped");
+    let s = c.store().stats().unwrap();
+    assert_eq!((s.finished, s.abandoned), (0, 1));
+    assert_eq!(s.abandoned_at["genre"], 1, "only the step is recorded");
+}
+
+#[test]
+fn the_language_can_change_during_the_visit() {
+    let k = kit();
+    tap(&k.app, "English — Start");
+    tap(&k.app, "I understand");
+    assert!(find(&k.app, "70 or older").is_some());
+    assert!(find(&k.app, "Back").is_some());
+    tap(&k.app, "Français");
+    assert!(find(&k.app, "70 ans ou plus").is_some());
+    assert!(find(&k.app, "Retour").is_some());
+}
+
+/// Every control on every screen has a role and a label.
+#[test]
+fn every_control_has_a_role_and_a_label() {
+    let k = kit();
+    let check = |screen: &str| {
+        let all = k
+            .app
+            .root_element()
+            .query_descendants()
+            .match_predicate(|e| {
+                matches!(
+                    e.accessible_role(),
+                    Some(
+                        AccessibleRole::Button
+                            | AccessibleRole::TextInput
+                            | AccessibleRole::Checkbox
+                    )
+                )
+            });
+        let found = all.find_all();
+        assert!(!found.is_empty(), "{screen}: no control");
+        for e in found {
+            let l = e.accessible_label().unwrap_or_default();
+            assert!(!l.trim().is_empty(), "{screen}: a control without a label");
+        }
+    };
+    check("attract");
+    start(&k);
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(qid) = current(&k) {
+        let kind = k.c.borrow().engine().current().unwrap().kind;
+        check(&qid);
+        seen.insert(kind.as_str());
+        if kind == Kind::Contact {
+            tap(&k.app, "Oui, je veux être rappelé");
+            check("contact form");
+            tap(&k.app, "Retour");
+            tap(&k.app, "Non merci");
+        } else if kind == Kind::Multiple && qid == "usages_principaux" {
+            tap(&k.app, "Autre chose");
+            tap(&k.app, "Suivant");
+        } else {
+            tap(&k.app, "Je préfère ne pas répondre");
+        }
+    }
+    check("end");
+    assert!(seen.len() >= 7, "{seen:?}");
+}
