@@ -464,3 +464,38 @@ fn every_control_has_a_role_and_a_label() {
     check("end");
     assert!(seen.len() >= 7, "{seen:?}");
 }
+
+#[test]
+fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
+    let k = kit();
+    k.c.borrow()
+        .store()
+        .connection()
+        .execute_batch("PRAGMA query_only = ON;")
+        .unwrap();
+    tap(&k.app, "English — Start");
+    tap(&k.app, "I understand");
+    while current(&k).is_some() {
+        tap(&k.app, "I prefer not to answer");
+        if find(&k.app, "No thank you").is_some() {
+            tap(&k.app, "No thank you");
+        }
+    }
+    assert!(
+        find(&k.app, "Your answers could not be saved.").is_some(),
+        "told in the visitor's language: {:?}",
+        labels(&k.app)
+    );
+    assert!(
+        k.c.borrow().engine().answers().is_empty(),
+        "the visit is wiped from memory"
+    );
+    tap(&k.app, "Finish");
+    assert!(find(&k.app, "Français — Commencer").is_some());
+    k.c.borrow()
+        .store()
+        .connection()
+        .execute_batch("PRAGMA query_only = OFF;")
+        .unwrap();
+    assert_eq!(k.c.borrow().store().stats().unwrap().finished, 0);
+}

@@ -27,7 +27,8 @@ use std::time::Duration;
 /// A screen the UI shows instead of the engine's.
 #[derive(Debug, Clone, PartialEq)]
 enum Override {
-    SaveFailed { code: String },
+    /// The language is kept: the engine has already wiped the visit.
+    SaveFailed { code: String, lang: String },
 }
 
 pub struct Controller {
@@ -288,9 +289,11 @@ impl Controller {
             }
             Err(e) => {
                 log::error!("a finished visit could not be stored ({}): {e}", e.code());
+                let lang = self.lang();
                 self.engine.abort();
                 self.over = Some(Override::SaveFailed {
                     code: e.code().to_string(),
+                    lang,
                 });
             }
         }
@@ -300,7 +303,10 @@ impl Controller {
 
     /// Push the state into the adapters.
     pub fn refresh(&mut self, app: &AppWindow) {
-        let lang = self.lang();
+        let lang = match &self.over {
+            Some(Override::SaveFailed { lang, .. }) => lang.clone(),
+            None => self.lang(),
+        };
         let langs = self.kiosk.config.languages.clone();
         let t = app.global::<Tr>();
         t.set_lang(lang.clone().into());
@@ -351,7 +357,7 @@ impl Controller {
             );
         }
 
-        if let Some(Override::SaveFailed { code }) = &self.over {
+        if let Some(Override::SaveFailed { code, .. }) = &self.over {
             app.global::<ServiceAdapter>()
                 .set_code(tr_with(&lang, "oos.code", &[("code", code)]).into());
             a.set_screen(Screen::SaveFailed);

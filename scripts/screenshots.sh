@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Regenerate docs/screenshots: every screen at the three reference sizes (French), and at
+# 1280x800 in English. Uses the debug build; pass --release to use the release one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile=${1:-}
+cargo build ${profile} --quiet
+bin=target/debug/passerelle
+[ "${profile}" = "--release" ] && bin=target/release/passerelle
+out=docs/screenshots
+mkdir -p "$out"
+for size in 1920x1080 1280x800 1080x1920; do
+  PASSERELLE_LOG=warn "$bin" screenshot --all --size "$size" --lang fr --out-dir "$out" >/dev/null
+done
+PASSERELLE_LOG=warn "$bin" screenshot --all --size 1280x800 --lang en --out-dir "$out" >/dev/null
+ls "$out" | wc -l
