@@ -14,3 +14,10 @@ for size in 1920x1080 1280x800 1080x1920; do
 done
 PASSERELLE_LOG=warn "$bin" screenshot --all --size 1280x800 --lang en --out-dir "$out" >/dev/null
 ls "$out" | wc -l
+# Optional: shrink the PNGs for the repository (64-colour palette) when Pillow is there.
+python3 - "$out" <<'PY' 2>/dev/null || true
+import glob, sys
+from PIL import Image
+for f in glob.glob(sys.argv[1] + "/*.png"):
+    Image.open(f).convert("RGB").quantize(colors=64, dither=Image.Dither.NONE).save(f, optimize=True)
+PY
