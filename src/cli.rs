@@ -75,6 +75,38 @@ pub enum Command {
         #[arg(long, required_if_eq("all", "true"))]
         out_dir: Option<PathBuf>,
     },
+    /// Decode a scanned QR payload into the profile, in the mediator's words
+    Decode {
+        /// The payload as scanned (PA1:…); - reads it from standard input
+        payload: String,
+        #[arg(long)]
+        json: bool,
+        /// Language of the text output
+        #[arg(long, default_value = "fr")]
+        lang: String,
+    },
+    /// Render a payload's QR code as the kiosk shows it
+    Qr {
+        payload: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Pixels per module
+        #[arg(long, default_value_t = 10)]
+        scale: u32,
+    },
+    /// Produce the ticket of a stored visit (for tests and support)
+    Ticket {
+        visit_id: String,
+        #[arg(long, value_parser = ["escpos", "png"])]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Paper width (default: the configured printer's, else 80)
+        #[arg(long)]
+        width_mm: Option<u32>,
+    },
+    /// The mediator's desktop window: scan a visitor's QR code and read the profile
+    Mediateur,
     /// Counts of finished and abandoned visits
     Stats {
         #[arg(long)]
@@ -252,6 +284,80 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let file = out.as_ref().context("--out is needed")?;
                 crate::ui::screenshot::screenshot(&kiosk_for, name, (w, h), lang, file)?;
             }
+        }
+        Some(Command::Decode {
+            payload,
+            json,
+            lang,
+        }) => {
+            let kiosk = load(&cli)?;
+            let input = if payload == "-" {
+                let mut s = String::new();
+                std::io::stdin().lock().read_to_string(&mut s)?;
+                s
+            } else {
+                payload.clone()
+            };
+            match crate::mediator::decode(&kiosk, &input) {
+                Ok(d) => {
+                    if *json {
+                        emit(&serde_json::to_string_pretty(&crate::mediator::to_json(
+                            &kiosk, &d,
+                        ))?)?;
+                    } else {
+                        emit(&crate::mediator::to_text(&kiosk, &d, lang))?;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("passerelle: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Some(Command::Qr {
+            payload,
+            out,
+            scale,
+        }) => {
+            if passerelle_core::handoff::repair(payload).is_err() {
+                eprintln!(
+                    "passerelle: warning: this is not a Passerelle payload; rendering it anyway"
+                );
+            }
+            let img = crate::qr::render(payload, (*scale).clamp(1, 64))
+                .map_err(|e| anyhow::anyhow!("cannot make a QR code of this text: {e}"))?;
+            img.save(out)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+        }
+        Some(Command::Ticket {
+            visit_id,
+            format,
+            out,
+            width_mm,
+        }) => {
+            let kiosk = load(&cli)?;
+            let store = kiosk.open_store()?;
+            let id = visit_id.replace('-', "").to_uppercase();
+            let visit = store
+                .visit(&id)?
+                .with_context(|| format!("no visit {visit_id} in {}", store.path().display()))?;
+            let data = crate::ticket::TicketData::from_stored(&kiosk, &visit)?;
+            let width = width_mm.unwrap_or(match &kiosk.config.printer {
+                passerelle_core::config::PrinterConfig::Escpos { width_mm, .. } => *width_mm,
+                _ => 80,
+            });
+            let img = crate::ticket::render(&data, width)?;
+            match format.as_str() {
+                "png" => img
+                    .save(out)
+                    .with_context(|| format!("cannot write {}", out.display()))?,
+                _ => std::fs::write(out, crate::ticket::escpos(&img))
+                    .with_context(|| format!("cannot write {}", out.display()))?,
+            }
+        }
+        Some(Command::Mediateur) => {
+            let kiosk = load(&cli)?;
+            crate::ui::mediator::run(kiosk)?;
         }
         Some(Command::Stats { json }) => {
             let kiosk = load(&cli)?;

@@ -8,10 +8,14 @@ pub mod cli;
 pub mod clock;
 pub mod i18n;
 pub mod kiosk;
+pub mod mediator;
 pub mod pictograms;
+pub mod printer;
 pub mod qr;
 pub mod seal;
 pub mod store;
+pub mod summary;
+pub mod ticket;
 pub mod ui;
 
 pub use passerelle_core as core;

@@ -23,6 +23,7 @@ struct RawConfig {
     #[serde(default)]
     recipient: Option<Spanned<String>>,
     idle: RawIdle,
+    printer: Option<Spanned<RawPrinter>>,
     #[serde(default)]
     neighbourhoods: Vec<RawNeighbourhood>,
 }
@@ -32,6 +33,36 @@ struct RawConfig {
 struct RawIdle {
     warning_s: Spanned<u64>,
     reset_s: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawPrinter {
+    Name(String),
+    Table(RawPrinterTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinterTable {
+    escpos: Option<String>,
+    width_mm: Option<u32>,
+    cups: Option<String>,
+}
+
+/// Where tickets are printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterConfig {
+    None,
+    /// A thermal receipt printer spoken to in ESC/POS through its device file.
+    Escpos {
+        device: PathBuf,
+        width_mm: u32,
+    },
+    /// An ordinary printer through a CUPS queue (`lp -d QUEUE`).
+    Cups {
+        queue: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +87,7 @@ pub struct Config {
     pub recipient: Option<String>,
     pub idle_warning: Duration,
     pub idle_reset: Duration,
+    pub printer: PrinterConfig,
     pub neighbourhoods: Vec<ListItem>,
 }
 
@@ -218,6 +250,44 @@ impl Config {
             }
             _ => None,
         };
+        let printer_help = "use \"none\", { escpos = \"/dev/usb/lp0\", width_mm = 58 or 80 } or { cups = \"QUEUE\" }";
+        let printer = match &raw.printer {
+            None => PrinterConfig::None,
+            Some(p) => match p.get_ref() {
+                RawPrinter::Name(n) if n == "none" => PrinterConfig::None,
+                RawPrinter::Name(_) => return Err(bad(p.span(), "printer", printer_help.into())),
+                RawPrinter::Table(t) => match (&t.escpos, &t.cups) {
+                    (Some(dev), None) if !dev.trim().is_empty() => {
+                        let width_mm = t.width_mm.unwrap_or(80);
+                        if width_mm != 58 && width_mm != 80 {
+                            return Err(bad(
+                                p.span(),
+                                "printer.width_mm",
+                                "must be 58 or 80".into(),
+                            ));
+                        }
+                        PrinterConfig::Escpos {
+                            device: PathBuf::from(dev),
+                            width_mm,
+                        }
+                    }
+                    (None, Some(q)) if !q.trim().is_empty() && t.width_mm.is_none() => {
+                        if !q
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+                        {
+                            return Err(bad(
+                                p.span(),
+                                "printer.cups",
+                                "a CUPS queue name has letters, digits, -, _ or .".into(),
+                            ));
+                        }
+                        PrinterConfig::Cups { queue: q.clone() }
+                    }
+                    _ => return Err(bad(p.span(), "printer", printer_help.into())),
+                },
+            },
+        };
         let mut neighbourhoods = Vec::new();
         for n in &raw.neighbourhoods {
             let id = n.id.get_ref().clone();
@@ -254,6 +324,7 @@ impl Config {
             recipient,
             idle_warning: Duration::from_secs(w),
             idle_reset: Duration::from_secs(r),
+            printer,
             neighbourhoods,
         })
     }

@@ -20,6 +20,37 @@ fn default_config_is_valid() {
 }
 
 #[test]
+fn printers() {
+    use passerelle_core::config::PrinterConfig;
+    let parse = |p: &str| {
+        Config::parse(&DEFAULT.replacen("printer = \"none\"", p, 1), "k", None)
+            .unwrap()
+            .printer
+    };
+    assert_eq!(parse("printer = \"none\""), PrinterConfig::None);
+    assert_eq!(
+        parse("printer = { escpos = \"/dev/usb/lp0\", width_mm = 58 }"),
+        PrinterConfig::Escpos {
+            device: "/dev/usb/lp0".into(),
+            width_mm: 58
+        }
+    );
+    assert_eq!(
+        parse("printer = { escpos = \"/dev/usb/lp0\" }"),
+        PrinterConfig::Escpos {
+            device: "/dev/usb/lp0".into(),
+            width_mm: 80
+        }
+    );
+    assert_eq!(
+        parse("printer = { cups = \"PDF\" }"),
+        PrinterConfig::Cups {
+            queue: "PDF".into()
+        }
+    );
+}
+
+#[test]
 fn relative_paths_are_taken_from_the_file_directory() {
     let c = Config::parse(
         DEFAULT,

@@ -6,11 +6,13 @@
 
 slint::include_modules!();
 
+pub mod mediator;
 pub mod screenshot;
 
 use crate::i18n::{tr, tr_with};
 use crate::kiosk::{Kiosk, KioskError, SavedVisit};
 use crate::pictograms;
+use crate::printer::Printer;
 use crate::store::Store;
 use passerelle_core::answers::AnswerError;
 use passerelle_core::engine::{
@@ -45,12 +47,36 @@ pub struct Controller {
     images: HashMap<String, Image>,
     /// Time left before the reset, from the last inactivity warning.
     idle_left: Option<Duration>,
+    printer: Option<Arc<dyn Printer>>,
+    print: PrintState,
 }
+
+/// Tickets of the visit on screen.
+#[derive(Debug, Default, Clone)]
+struct PrintState {
+    printing: bool,
+    printed: u32,
+    /// i18n key of the status line ("" for none).
+    status: &'static str,
+}
+
+/// A visitor may print their ticket twice (a second try after a paper jam), not more.
+const MAX_PRINTS: u32 = 2;
 
 pub type Shared = Rc<RefCell<Controller>>;
 
 impl Controller {
     pub fn new(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Controller {
+        let printer = crate::printer::from_config(&kiosk.config.printer);
+        Self::with_printer(kiosk, store, clock, printer)
+    }
+
+    pub fn with_printer(
+        kiosk: Kiosk,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        printer: Option<Arc<dyn Printer>>,
+    ) -> Controller {
         let engine = kiosk.engine(clock.clone());
         Controller {
             kiosk,
@@ -65,6 +91,8 @@ impl Controller {
             over: None,
             images: HashMap::new(),
             idle_left: None,
+            printer,
+            print: PrintState::default(),
         }
     }
 
@@ -214,6 +242,59 @@ impl Controller {
         self.qr = None;
     }
 
+    /// "Imprimer mon ticket": the ticket is drawn and printed on a worker thread, which reports
+    /// back through `EndAdapter.print-finished` in the event loop.
+    pub fn print(&mut self, app: slint::Weak<AppWindow>) {
+        let (Some(printer), Some(saved)) = (self.printer.clone(), self.saved.clone()) else {
+            return;
+        };
+        if self.print.printing || self.print.printed >= MAX_PRINTS {
+            return;
+        }
+        self.engine.still_here();
+        self.print.printing = true;
+        self.print.status = "print.printing";
+        let data = crate::ticket::TicketData {
+            structure: self.kiosk.config.structure.clone(),
+            commune: self.kiosk.config.commune.clone(),
+            date: self.clock.local_now().date(),
+            lang: saved.lang.clone(),
+            summary: crate::summary::summary(
+                &saved.profile,
+                &self.kiosk.questionnaire,
+                &self.kiosk.rules.capability_question,
+                &saved.lang,
+            ),
+            payload: saved.payload.clone(),
+            reference: saved.id.clone(),
+        };
+        let id = saved.id.clone();
+        std::thread::spawn(move || {
+            let result = crate::ticket::render(&data, printer.width_mm())
+                .map_err(|e| e.to_string())
+                .and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
+            match &result {
+                Ok(()) => log::info!("ticket of visit {id} printed"),
+                Err(e) => log::warn!("ticket of visit {id} not printed: {e}"),
+            }
+            let ok = result.is_ok();
+            let _ = app.upgrade_in_event_loop(move |app| {
+                app.global::<EndAdapter>()
+                    .invoke_print_finished(ok, SharedString::new())
+            });
+        });
+    }
+
+    pub fn print_finished(&mut self, ok: bool) {
+        self.print.printing = false;
+        if ok {
+            self.print.printed += 1;
+            self.print.status = "print.done";
+        } else {
+            self.print.status = "print.failed";
+        }
+    }
+
     /// The 1-second tick: inactivity warning, then reset.
     pub fn tick(&mut self) {
         let event = self.engine.tick();
@@ -285,6 +366,7 @@ impl Controller {
                     Image::from_rgba8(buf)
                 });
                 self.saved = Some(saved);
+                self.print = PrintState::default();
                 let _ = self.engine.saved();
             }
             Err(e) => {
@@ -541,55 +623,29 @@ impl Controller {
         let Some(saved) = self.saved.clone() else {
             return;
         };
-        let q = self.kiosk.questionnaire.clone();
-        let rows = q
-            .question(&self.kiosk.rules.capability_question)
-            .map(|g| g.rows.clone())
-            .unwrap_or_default();
-        let label = |id: &String| {
-            rows.iter()
-                .find(|r| &r.id == id)
-                .map(|r| r.label.get(lang).to_string())
-        };
-        let list = |ids: &[String]| -> Vec<SharedString> {
-            let mut v: Vec<SharedString> = ids
-                .iter()
-                .take(4)
-                .filter_map(label)
-                .map(SharedString::from)
-                .collect();
-            match ids.len().saturating_sub(4) {
-                0 => {}
-                1 => v.push(tr(lang, "end.and-more.one").into()),
-                n => v.push(tr_with(lang, "end.and-more", &[("n", &n.to_string())]).into()),
-            }
-            v
-        };
-        let p = &saved.profile;
-        e.set_at_ease_title(if p.sait_faire.is_empty() {
-            SharedString::new()
-        } else {
-            tr(lang, "end.at-ease").into()
-        });
-        e.set_at_ease(model(list(&p.sait_faire)));
-        if p.ne_sait_pas_faire.is_empty() {
-            e.set_help_title(tr(lang, "end.help-generic").into());
-            e.set_help(model(Vec::new()));
-        } else {
-            e.set_help_title(tr(lang, "end.help").into());
-            e.set_help(model(list(&p.ne_sait_pas_faire)));
-        }
-        let mode = match p.modalites.first().map(String::as_str) {
-            Some("Dans un atelier collectif") => tr(lang, "end.mode.collectif"),
-            Some("Accompagnement individuel") => tr(lang, "end.mode.individuel"),
-            Some("En autonomie") => tr(lang, "end.mode.autonomie"),
-            _ => String::new(),
-        };
-        e.set_mode(mode.into());
+        let s = crate::summary::summary(
+            &saved.profile,
+            &self.kiosk.questionnaire,
+            &self.kiosk.rules.capability_question,
+            lang,
+        );
+        let strings = |v: Vec<String>| model(v.into_iter().map(SharedString::from).collect());
+        e.set_at_ease_title(s.at_ease_title.into());
+        e.set_at_ease(strings(s.at_ease));
+        e.set_help_title(s.help_title.into());
+        e.set_help(strings(s.help));
+        e.set_mode(s.mode.into());
         if let Some(qr) = &self.qr {
             e.set_qr(qr.clone());
         }
-        let pretty = format!("{}-{}", &saved.id[..4], &saved.id[4..]);
+        e.set_can_print(self.printer.is_some() && self.print.printed < MAX_PRINTS);
+        e.set_printing(self.print.printing);
+        e.set_print_status(if self.print.status.is_empty() {
+            SharedString::new()
+        } else {
+            tr(lang, self.print.status).into()
+        });
+        let pretty = crate::summary::pretty_reference(&saved.id);
         e.set_reference(tr_with(lang, "end.reference", &[("ref", &pretty)]).into());
     }
 }
@@ -631,6 +687,20 @@ pub fn connect(app: &AppWindow, c: &Shared) {
         .focus_field(i.max(0) as usize));
     on!(QuestionAdapter, on_open_form, |ctl| ctl.open_form());
     on!(EndAdapter, on_finish, |ctl| ctl.finish());
+    on!(
+        EndAdapter,
+        on_print_finished,
+        |ctl, ok: bool, _m: SharedString| ctl.print_finished(ok)
+    );
+    {
+        let w = app.as_weak();
+        let c = c.clone();
+        app.global::<EndAdapter>().on_print(move || {
+            let Some(app) = w.upgrade() else { return };
+            c.borrow_mut().print(app.as_weak());
+            c.borrow_mut().refresh(&app);
+        });
+    }
     on!(IdleAdapter, on_still_here, |ctl| ctl.still_here());
 }
 
@@ -640,8 +710,21 @@ pub fn build(
     store: Store,
     clock: Arc<dyn Clock>,
 ) -> Result<(AppWindow, Shared), slint::PlatformError> {
+    let printer = crate::printer::from_config(&kiosk.config.printer);
+    build_with_printer(kiosk, store, clock, printer)
+}
+
+/// [`build`] with a given printer (tests use a fake one).
+pub fn build_with_printer(
+    kiosk: Kiosk,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    printer: Option<Arc<dyn Printer>>,
+) -> Result<(AppWindow, Shared), slint::PlatformError> {
     let app = AppWindow::new()?;
-    let c = Rc::new(RefCell::new(Controller::new(kiosk, store, clock)));
+    let c = Rc::new(RefCell::new(Controller::with_printer(
+        kiosk, store, clock, printer,
+    )));
     connect(&app, &c);
     c.borrow_mut().refresh(&app);
     Ok((app, c))

@@ -64,6 +64,11 @@ pub fn headless_window() -> Result<Rc<MinimalSoftwareWindow>> {
 pub fn render(app: &AppWindow, window: &MinimalSoftwareWindow, w: u32, h: u32) -> image::RgbImage {
     window.set_size(slint::PhysicalSize::new(w, h));
     app.show().ok();
+    render_window(window, w, h)
+}
+
+/// Render whatever the headless window shows.
+pub fn render_window(window: &MinimalSoftwareWindow, w: u32, h: u32) -> image::RgbImage {
     // Layout settles over a couple of frames (window size → theme → layout).
     let mut buf = vec![Rgb8Pixel::default(); (w * h) as usize];
     for _ in 0..3 {
@@ -162,7 +167,32 @@ pub fn screenshot(
     out: &Path,
 ) -> Result<()> {
     let window = headless_window()?;
-    let img = if screen == "out-of-service" {
+    let img = if screen == "mediateur" {
+        // The mediator's window after scanning the showcase visit.
+        let kiosk = kiosk_for()?;
+        let dir = tempfile_dir()?;
+        let mut store = crate::store::Store::open(&dir)?;
+        let clock = FakeClock::new(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        );
+        let mut engine = kiosk.engine(clock.clone());
+        let script = passerelle_core::script::Script::parse(include_str!(
+            "../../tests/fixtures/visits/showcase.json"
+        ))?;
+        let visit = passerelle_core::script::play(&mut engine, &script)?;
+        let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
+        let _ = std::fs::remove_dir_all(&dir);
+        let w = super::MediatorWindow::new()?;
+        super::mediator::connect(&w, std::rc::Rc::new(kiosk));
+        w.global::<super::MediatorAdapter>()
+            .invoke_scanned(saved.payload.into());
+        window.set_size(slint::PhysicalSize::new(size.0, size.1));
+        w.show().ok();
+        render_window(&window, size.0, size.1)
+    } else if screen == "out-of-service" {
         let app = out_of_service("CFG-SYNTAX")?;
         render(&app, &window, size.0, size.1)
     } else {

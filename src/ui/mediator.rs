@@ -1,0 +1,83 @@
+//! The mediator's desktop window: scan (or paste), read the profile, copy it, clear it.
+
+use super::{MediatorAdapter, MediatorWindow};
+use crate::kiosk::Kiosk;
+use crate::mediator;
+use passerelle_core::handoff::HandoffError;
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+/// Wire the window to the decoder. Nothing is stored: the profile lives only on screen.
+pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
+    let show = {
+        let weak = w.as_weak();
+        let kiosk = kiosk.clone();
+        move |text: &str, quiet_if_incomplete: bool| {
+            let Some(w) = weak.upgrade() else { return };
+            let a = w.global::<MediatorAdapter>();
+            match mediator::decode(&kiosk, text) {
+                Ok(d) => {
+                    log::info!("profile {} read", d.handoff.reference);
+                    a.set_error(false);
+                    a.set_status(
+                        format!(
+                            "Profil lu : référence {}.",
+                            crate::summary::pretty_reference(&d.handoff.reference)
+                        )
+                        .into(),
+                    );
+                    a.set_profile(mediator::to_text(&kiosk, &d, "fr").into());
+                }
+                Err(e)
+                    if quiet_if_incomplete
+                        && matches!(
+                            e,
+                            HandoffError::NotPasserelle
+                                | HandoffError::Truncated
+                                | HandoffError::Checksum
+                                | HandoffError::BadEncoding
+                        ) => {}
+                Err(e) => {
+                    a.set_error(true);
+                    a.set_status(french(&e).into());
+                }
+            }
+            w.invoke_refocus();
+        }
+    };
+    let s1 = show.clone();
+    w.global::<MediatorAdapter>()
+        .on_scanned(move |t| s1(&t, false));
+    // A paste without Enter: decode as soon as the text is a complete code.
+    w.global::<MediatorAdapter>()
+        .on_edited(move |t| show(&t, true));
+    let weak = w.as_weak();
+    w.global::<MediatorAdapter>().on_cleared(move || {
+        if let Some(w) = weak.upgrade() {
+            let a = w.global::<MediatorAdapter>();
+            a.set_profile("".into());
+            a.set_error(false);
+            a.set_status("Scannez le code QR du visiteur (ou collez-le), puis Entrée.".into());
+        }
+    });
+}
+
+/// The decoder's errors in the mediator's words.
+pub fn french(e: &HandoffError) -> String {
+    match e {
+        HandoffError::NotPasserelle => "Ce code n'est pas un code Passerelle. Scannez le code QR affiché par la borne ou imprimé sur le ticket.".into(),
+        HandoffError::FutureVersion(v) => format!("Ce code vient d'une version plus récente de Passerelle (format {v}). Mettez Passerelle à jour pour le lire."),
+        HandoffError::BadEncoding | HandoffError::Checksum => "Ce code est abîmé ou mal lu. Scannez-le à nouveau.".into(),
+        HandoffError::Truncated => "Ce code est incomplet. Scannez-le à nouveau.".into(),
+        HandoffError::Invalid(_) => "Ce code contient une valeur inconnue. Scannez-le à nouveau ; si cela recommence, le code vient d'une borne configurée autrement.".into(),
+        HandoffError::Encode(m) => m.clone(),
+    }
+}
+
+pub fn run(kiosk: Kiosk) -> anyhow::Result<()> {
+    let w = MediatorWindow::new()?;
+    connect(&w, Rc::new(kiosk));
+    w.invoke_refocus();
+    w.run()?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! The mediator's window through the testing backend: scan, read, copy, clear; bad scans get
+//! a clear message; nothing is stored.
+
+use i_slint_backend_testing::ElementHandle;
+use passerelle::kiosk::Kiosk;
+use passerelle::ui::{MediatorAdapter, MediatorWindow};
+use slint::ComponentHandle;
+use std::rc::Rc;
+
+fn payload() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "replay",
+            "tests/fixtures/visits/showcase.json",
+        ])
+        .env("PASSERELLE_LOG", "warn")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["payload"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn scan_read_and_clear() {
+    i_slint_backend_testing::init_no_event_loop();
+    let kiosk = Kiosk::load(None, Some(std::path::Path::new("/nonexistent-not-used"))).unwrap();
+    let w = MediatorWindow::new().unwrap();
+    passerelle::ui::mediator::connect(&w, Rc::new(kiosk));
+    w.show().unwrap();
+    let a = w.global::<MediatorAdapter>();
+    assert!(
+        ElementHandle::find_by_accessible_label(&w, "Code scanné")
+            .next()
+            .is_some(),
+        "the scan field"
+    );
+    let p = payload();
+    // A keyboard-wedge scanner on an AZERTY PC, then Enter.
+    a.invoke_scanned(passerelle_core::handoff::azerty_mangle(&p).into());
+    assert!(!a.get_error());
+    let text = a.get_profile().to_string();
+    assert!(
+        text.contains("AUTONOMIE : ★★☆") && text.contains("Dans un atelier collectif"),
+        "{text}"
+    );
+    assert!(a.get_status().contains("référence"));
+    // Garbage: a clear message, the previous profile is not mixed with it.
+    a.invoke_scanned("https://example.org/".into());
+    assert!(a.get_error());
+    assert!(a.get_status().contains("n'est pas un code Passerelle"));
+    // A paste without Enter decodes as soon as it is complete; a partial one says nothing.
+    a.invoke_edited(p[..20].into());
+    assert!(
+        a.get_error(),
+        "the previous error stays until something complete arrives"
+    );
+    a.invoke_edited(p.clone().into());
+    assert!(!a.get_error());
+    ElementHandle::find_by_accessible_label(&w, "Effacer")
+        .next()
+        .unwrap()
+        .invoke_accessible_default_action();
+    assert_eq!(a.get_profile(), "");
+    assert!(
+        !std::path::Path::new("/nonexistent-not-used").exists(),
+        "the mediator stores nothing"
+    );
+}
