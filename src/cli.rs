@@ -107,11 +107,46 @@ pub enum Command {
     },
     /// The mediator's desktop window: scan a visitor's QR code and read the profile
     Mediateur,
+    /// Admin tasks
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Export the data to a folder (a USB stick): CSV + Frictionless data package + SHA256SUMS
+    Export {
+        /// Where to create the passerelle-<kiosk>-<date> folder (default: the USB stick found)
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// Everything, not only what was not exported yet
+        #[arg(long)]
+        all: bool,
+    },
+    /// Create the admin's key pair: the private identity goes to FILE (owner-only), the public
+    /// recipient is printed (paste it as `recipient` in kiosk.toml)
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Decrypt the contact details of an export with the admin's identity file
+    Decrypt {
+        #[arg(long)]
+        identity: PathBuf,
+        export_dir: PathBuf,
+        /// Write the CSV here instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Counts of finished and abandoned visits
     Stats {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminAction {
+    /// Set the admin PIN (4 to 8 digits), read from standard input, never from arguments
+    SetPin,
 }
 
 pub fn main() -> ExitCode {
@@ -161,7 +196,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         None => {
             let kiosk = Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref());
-            crate::ui::run_kiosk(kiosk, cli.windowed)?;
+            if crate::ui::run_kiosk(kiosk, cli.windowed)? {
+                return Ok(ExitCode::from(crate::ui::admin::QUIT_STATUS));
+            }
         }
         Some(Command::Questionnaire { json, lang }) => {
             let kiosk = load(&cli)?;
@@ -358,6 +395,92 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Mediateur) => {
             let kiosk = load(&cli)?;
             crate::ui::mediator::run(kiosk)?;
+        }
+        Some(Command::Admin {
+            action: AdminAction::SetPin,
+        }) => {
+            let kiosk = load(&cli)?;
+            let store = kiosk.open_store()?;
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprintln!("Type the new PIN (4 to 8 digits), then Enter:");
+            }
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            crate::admin::set_pin(&store, line.trim())?;
+            eprintln!("The admin PIN is set.");
+        }
+        Some(Command::Export { to, all }) => {
+            let kiosk = load(&cli)?;
+            let mut store = kiosk.open_store()?;
+            let dest = match to {
+                Some(d) => d.clone(),
+                None => crate::admin::find_media(&kiosk.config.export_paths)
+                    .into_iter()
+                    .next()
+                    .map(|m| m.path)
+                    .ok_or(crate::export::ExportError::NoMedia)?,
+            };
+            let clock = SystemClock::new();
+            let r = crate::export::export(
+                &kiosk,
+                &mut store,
+                &crate::export::RealFs,
+                &dest,
+                *all,
+                clock.local_now(),
+            )?;
+            emit(&format!(
+                "{} ({} visits, {} abandoned, {} contacts)",
+                r.folder.display(),
+                r.record.visits,
+                r.record.abandons,
+                r.record.contacts
+            ))?;
+        }
+        Some(Command::Keygen { out }) => {
+            let (identity, recipient) = crate::seal::keygen();
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                o.mode(0o600);
+            }
+            let mut f = o.open(out).with_context(|| {
+                format!("cannot create {} (it must not exist yet)", out.display())
+            })?;
+            f.write_all(identity.as_bytes())?;
+            f.sync_all()?;
+            emit(&recipient)?;
+            eprintln!(
+                "Identity written to {}. Keep it off the kiosk. Put the line above in kiosk.toml as: recipient = \"{recipient}\"",
+                out.display()
+            );
+        }
+        Some(Command::Decrypt {
+            identity,
+            export_dir,
+            out,
+        }) => {
+            let id = std::fs::read_to_string(identity)
+                .with_context(|| format!("cannot read {}", identity.display()))?;
+            let (csv, n) = crate::export::decrypt_contacts(&id, export_dir)?;
+            match out {
+                Some(p) => {
+                    let mut o = std::fs::OpenOptions::new();
+                    o.write(true).create(true).truncate(true);
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::OpenOptionsExt;
+                        o.mode(0o600);
+                    }
+                    o.open(p)?.write_all(csv.as_bytes())?;
+                    eprintln!("{n} contact(s) written to {}", p.display());
+                }
+                None => {
+                    std::io::stdout().write_all(csv.as_bytes())?;
+                }
+            }
         }
         Some(Command::Stats { json }) => {
             let kiosk = load(&cli)?;

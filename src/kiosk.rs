@@ -63,6 +63,7 @@ pub struct SavedVisit {
     pub lang: String,
 }
 
+#[derive(Clone)]
 pub struct Kiosk {
     pub config: Config,
     /// Where the configuration came from (a path, or "embedded default").

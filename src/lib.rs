@@ -4,8 +4,10 @@
 //! - [`store`]: SQLite; [`seal`]: age encryption of contact details; [`clock`]: the real clock;
 //! - [`pictograms`]: embedded SVGs; [`cli`]: the command line; [`ui`]: the Slint screens.
 
+pub mod admin;
 pub mod cli;
 pub mod clock;
+pub mod export;
 pub mod i18n;
 pub mod kiosk;
 pub mod mediator;

@@ -180,3 +180,75 @@ fn killing_replay_at_any_moment_loses_no_printed_visit() {
         assert_eq!(n, 0);
     }
 }
+
+#[test]
+fn admin_pin_keygen_export_and_decrypt_from_the_command_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("admin-key.txt");
+    let (ok, recipient, err) = run(&["keygen", "--out", key.to_str().unwrap()], None);
+    assert!(ok, "{err}");
+    let recipient = recipient.trim();
+    assert!(recipient.starts_with("age1"));
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "owner-only identity"
+    );
+    let (ok, _, err) = run(&["keygen", "--out", key.to_str().unwrap()], None);
+    assert!(
+        !ok && err.contains("must not exist"),
+        "never overwrites a key"
+    );
+    let cfg = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &cfg,
+        passerelle_core::DEFAULT_CONFIG
+            .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""))
+            .replace("data_dir = \"passerelle-data\"", "data_dir = \"data\""),
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    // The PIN comes from standard input, never from the arguments.
+    let (ok, _, err) = run(&["--config", c, "admin", "set-pin"], Some("12\n"));
+    assert!(!ok && err.contains("4 to 8 digits"), "{err}");
+    let (ok, _, err) = run(&["--config", c, "admin", "set-pin"], Some("482916\n"));
+    assert!(ok, "{err}");
+    let db = std::fs::read(dir.path().join("data/passerelle.db")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&db).contains("482916"),
+        "only a hash of the PIN is stored"
+    );
+    let (ok, _, err) = run(
+        &["--config", c, "replay", "-"],
+        Some(
+            r#"{"answers":{"consentement_contact":{"last_name":"Vandenbroucke","phone":"0102030405"}}}"#,
+        ),
+    );
+    assert!(ok, "{err}");
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let (ok, out, err) = run(
+        &["--config", c, "export", "--to", usb.to_str().unwrap()],
+        None,
+    );
+    assert!(ok, "{err}");
+    let folder = out.split(" (").next().unwrap().to_string();
+    assert!(
+        out.contains("1 visits") && out.contains("1 contacts"),
+        "{out}"
+    );
+    let (ok, _, err) = run(
+        &["--config", c, "export", "--to", usb.to_str().unwrap()],
+        None,
+    );
+    assert!(!ok && err.contains("nothing new"), "{err}");
+    let (ok, csv, err) = run(
+        &["decrypt", "--identity", key.to_str().unwrap(), &folder],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(csv.contains("Vandenbroucke") && csv.contains("0102030405"));
+    let (ok, _, err) = run(&["--config", c, "export"], None);
+    assert!(!ok && err.contains("no USB stick"), "{err}");
+}

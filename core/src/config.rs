@@ -25,6 +25,9 @@ struct RawConfig {
     idle: RawIdle,
     printer: Option<Spanned<RawPrinter>>,
     #[serde(default)]
+    export_paths: Vec<Spanned<String>>,
+    retention: Option<RawRetention>,
+    #[serde(default)]
     neighbourhoods: Vec<RawNeighbourhood>,
 }
 
@@ -33,6 +36,31 @@ struct RawConfig {
 struct RawIdle {
     warning_s: Spanned<u64>,
     reset_s: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetention {
+    visits_days: Spanned<u32>,
+    contacts_days: Spanned<u32>,
+}
+
+/// How long data stays on the kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Exported visits (anonymous) are deleted after this many days.
+    pub visits_days: u32,
+    /// Contact details are deleted once exported, and after this many days at the latest.
+    pub contacts_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            visits_days: 365,
+            contacts_days: 90,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +116,9 @@ pub struct Config {
     pub idle_warning: Duration,
     pub idle_reset: Duration,
     pub printer: PrinterConfig,
+    /// Extra places where a USB stick may be mounted (besides /media and /run/media).
+    pub export_paths: Vec<PathBuf>,
+    pub retention: Retention,
     pub neighbourhoods: Vec<ListItem>,
 }
 
@@ -288,6 +319,39 @@ impl Config {
                 },
             },
         };
+        let mut export_paths = Vec::new();
+        for p in &raw.export_paths {
+            let path = PathBuf::from(p.get_ref());
+            if !path.is_absolute() {
+                return Err(bad(p.span(), "export_paths", "use absolute paths".into()));
+            }
+            export_paths.push(path);
+        }
+        let retention = match &raw.retention {
+            None => Retention::default(),
+            Some(r) => {
+                let v = *r.visits_days.get_ref();
+                if !(30..=3650).contains(&v) {
+                    return Err(bad(
+                        r.visits_days.span(),
+                        "retention.visits_days",
+                        "must be between 30 and 3650 days".into(),
+                    ));
+                }
+                let c = *r.contacts_days.get_ref();
+                if !(1..=365).contains(&c) {
+                    return Err(bad(
+                        r.contacts_days.span(),
+                        "retention.contacts_days",
+                        "must be between 1 and 365 days".into(),
+                    ));
+                }
+                Retention {
+                    visits_days: v,
+                    contacts_days: c,
+                }
+            }
+        };
         let mut neighbourhoods = Vec::new();
         for n in &raw.neighbourhoods {
             let id = n.id.get_ref().clone();
@@ -325,6 +389,8 @@ impl Config {
             idle_warning: Duration::from_secs(w),
             idle_reset: Duration::from_secs(r),
             printer,
+            export_paths,
+            retention,
             neighbourhoods,
         })
     }

@@ -10,6 +10,7 @@
 //! Invariant: this crate performs no I/O (files are read by the caller and handed over as text),
 //! owns no clock (time comes through [`engine::Clock`]) and knows nothing of Slint.
 
+pub mod admin;
 pub mod answers;
 pub mod condition;
 pub mod config;

@@ -392,6 +392,11 @@ impl Rules {
         })
     }
 
+    /// The multiple-choice question whose choices are the barriers, if any.
+    pub fn barriers_question(&self) -> Option<&str> {
+        self.barriers.as_deref()
+    }
+
     fn level(&self, share: f64) -> &'static str {
         if share < self.debutant_below {
             "debutant"

@@ -6,6 +6,7 @@
 
 slint::include_modules!();
 
+pub mod admin;
 pub mod mediator;
 pub mod screenshot;
 
@@ -49,6 +50,10 @@ pub struct Controller {
     idle_left: Option<Duration>,
     printer: Option<Arc<dyn Printer>>,
     print: PrintState,
+    admin: admin::AdminState,
+    guard: passerelle_core::admin::PinGuard,
+    /// Day of the last retention pass (retention runs at start-up and once a day).
+    retention_day: Option<chrono::NaiveDate>,
 }
 
 /// Tickets of the visit on screen.
@@ -78,6 +83,10 @@ impl Controller {
         printer: Option<Arc<dyn Printer>>,
     ) -> Controller {
         let engine = kiosk.engine(clock.clone());
+        let guard = passerelle_core::admin::PinGuard::restored(
+            crate::admin::failures(&store),
+            clock.monotonic(),
+        );
         Controller {
             kiosk,
             engine,
@@ -93,6 +102,9 @@ impl Controller {
             idle_left: None,
             printer,
             print: PrintState::default(),
+            admin: admin::AdminState::default(),
+            guard,
+            retention_day: None,
         }
     }
 
@@ -297,6 +309,8 @@ impl Controller {
 
     /// The 1-second tick: inactivity warning, then reset.
     pub fn tick(&mut self) {
+        self.admin_tick();
+        self.daily_retention();
         let event = self.engine.tick();
         self.idle_left = match event {
             IdleEvent::Warning { remaining } => Some(remaining),
@@ -439,6 +453,11 @@ impl Controller {
             );
         }
 
+        self.refresh_admin(app, &lang);
+        if self.admin.open {
+            a.set_screen(Screen::Admin);
+            return;
+        }
         if let Some(Override::SaveFailed { code, .. }) = &self.over {
             app.global::<ServiceAdapter>()
                 .set_code(tr_with(&lang, "oos.code", &[("code", code)]).into());
@@ -702,6 +721,7 @@ pub fn connect(app: &AppWindow, c: &Shared) {
         });
     }
     on!(IdleAdapter, on_still_here, |ctl| ctl.still_here());
+    admin::connect(app, c);
 }
 
 /// Create the window and its controller, wired and showing the attract screen.
@@ -760,12 +780,13 @@ pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
 }
 
 /// Run the kiosk until the window closes. A kiosk that cannot start shows "out of service".
-pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Result<()> {
+/// Returns true when an admin quit the kiosk from the admin screen.
+pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Result<bool> {
     let started = kiosk.and_then(|k| {
         let store = k.open_store()?;
         Ok((k, store))
     });
-    let (app, _timer) = match started {
+    let (app, c, _timer) = match started {
         Ok((kiosk, store)) => {
             log::info!(
                 "kiosk {} started ({} questions, rules {})",
@@ -774,13 +795,14 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
                 kiosk.rules.version
             );
             let (app, c) = build(kiosk, store, Arc::new(crate::clock::SystemClock::new()))?;
+            c.borrow_mut().daily_retention();
             let timer = start_ticking(&app, &c);
-            (app, Some(timer))
+            (app, Some(c), Some(timer))
         }
         Err(e) => {
             log::error!("out of service ({}): {e}", e.code());
             eprintln!("passerelle: {e}");
-            (out_of_service(e.code())?, None)
+            (out_of_service(e.code())?, None, None)
         }
     };
     if !windowed {
@@ -790,5 +812,5 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
             .on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
     }
     app.run()?;
-    Ok(())
+    Ok(c.is_some_and(|c| c.borrow().quit_requested()))
 }

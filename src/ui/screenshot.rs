@@ -29,6 +29,8 @@ pub const SCREENS: &[&str] = &[
     "end",
     "save-failed",
     "out-of-service",
+    "pin",
+    "admin",
 ];
 
 struct HeadlessPlatform {
@@ -100,6 +102,28 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
     let mut c = c.borrow_mut();
     match screen {
         "attract" => return Ok(()),
+        "pin" => {
+            crate::admin::set_pin(c.store(), "2468")?;
+            c.admin_long_press();
+            c.admin_pin_key("2");
+            c.admin_pin_key("4");
+            return Ok(());
+        }
+        "admin" => {
+            let script = passerelle_core::script::Script::parse(include_str!(
+                "../../tests/fixtures/visits/showcase.json"
+            ))?;
+            for _ in 0..3 {
+                c.play_script(&script)?;
+                c.finish();
+            }
+            crate::admin::set_pin(c.store(), "2468")?;
+            c.admin_long_press();
+            for k in ["2", "4", "6", "8", "OK"] {
+                c.admin_pin_key(k);
+            }
+            return Ok(());
+        }
         "end" | "save-failed" => {
             let mut script = passerelle_core::script::Script::parse(include_str!(
                 "../../tests/fixtures/visits/showcase.json"
