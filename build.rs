@@ -13,17 +13,10 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "svg"))
         .collect();
     names.sort_by_key(|p| p.file_stem().map(|s| s.to_os_string()));
-    let mut out = String::from(
-        "/// Embedded pictograms: (name, SVG bytes), sorted by name.\npub static PICTOGRAMS: &[(&str, &[u8])] = &[\n",
-    );
+    let mut out = String::from("/// Embedded pictograms: (name, SVG bytes), sorted by name.\npub static PICTOGRAMS: &[(&str, &[u8])] = &[\n");
     for p in &names {
         let stem = p.file_stem().unwrap().to_string_lossy();
-        writeln!(
-            out,
-            "    ({stem:?}, include_bytes!({:?})),",
-            p.display().to_string()
-        )
-        .unwrap();
+        writeln!(out, "    ({stem:?}, include_bytes!({:?})),", p.display().to_string()).unwrap();
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("pictograms.rs");
@@ -32,8 +25,6 @@ fn main() {
     // Debug builds (and so `cargo test`) keep element debug info for the testing backend's
     // ElementHandle queries; release builds leave it out.
     let debug = std::env::var("PROFILE").is_ok_and(|p| p == "debug");
-    let config = slint_build::CompilerConfiguration::new()
-        .with_style("fluent".into())
-        .with_debug_info(debug);
+    let config = slint_build::CompilerConfiguration::new().with_style("fluent".into()).with_debug_info(debug);
     slint_build::compile_with_config("ui/app.slint", config).expect("Slint UI failed to compile");
 }

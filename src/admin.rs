@@ -14,9 +14,7 @@ pub fn set_pin(store: &Store, pin: &str) -> anyhow::Result<()> {
         anyhow::bail!("a PIN is 4 to 8 digits");
     }
     let salt: [u8; 16] = rand::random();
-    let hash = Argon2::default()
-        .hash_password_with_salt(pin.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("cannot hash the PIN: {e}"))?;
+    let hash = Argon2::default().hash_password_with_salt(pin.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("cannot hash the PIN: {e}"))?;
     store.meta_set(PIN_KEY, &hash.to_string())?;
     store.meta_set(FAILURES_KEY, "0")?;
     log::info!("admin PIN set");
@@ -32,19 +30,12 @@ pub fn verify_pin(store: &Store, pin: &str) -> Result<bool, StoreError> {
     let Some(hash) = store.meta_get(PIN_KEY)? else {
         return Ok(false);
     };
-    Ok(Argon2::default()
-        .verify_password(pin.as_bytes(), hash.as_str())
-        .is_ok())
+    Ok(Argon2::default().verify_password(pin.as_bytes(), hash.as_str()).is_ok())
 }
 
 /// Consecutive wrong PINs, kept across restarts.
 pub fn failures(store: &Store) -> u32 {
-    store
-        .meta_get(FAILURES_KEY)
-        .ok()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    store.meta_get(FAILURES_KEY).ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
 pub fn set_failures(store: &Store, n: u32) {
@@ -90,9 +81,7 @@ pub fn find_media_in(mounts: &str, extra: &[PathBuf]) -> Vec<Media> {
     let mut out: Vec<PathBuf> = Vec::new();
     for line in mounts.lines() {
         let mut parts = line.split_whitespace();
-        let (Some(_dev), Some(mnt), Some(_fs), Some(opts)) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(_dev), Some(mnt), Some(_fs), Some(opts)) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             continue;
         };
         // /proc/mounts escapes spaces as \040.
@@ -104,11 +93,5 @@ pub fn find_media_in(mounts: &str, extra: &[PathBuf]) -> Vec<Media> {
     }
     out.extend(extra.iter().cloned());
     out.dedup();
-    out.into_iter()
-        .filter(|p| writable(p))
-        .map(|p| Media {
-            free: free_bytes(&p),
-            path: p,
-        })
-        .collect()
+    out.into_iter().filter(|p| writable(p)).map(|p| Media { free: free_bytes(&p), path: p }).collect()
 }

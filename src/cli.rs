@@ -14,11 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "passerelle",
-    version,
-    about = "Passerelle: the digital-inclusion positioning kiosk and its tools"
-)]
+#[command(name = "passerelle", version, about = "Passerelle: the digital-inclusion positioning kiosk and its tools")]
 pub struct Cli {
     /// Configuration file (default: /etc/passerelle/kiosk.toml if present, else the embedded default)
     #[arg(long, global = true, value_name = "PATH")]
@@ -136,6 +132,19 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Print the exact text spoken for every screen
+    SpeechScript {
+        #[arg(long, default_value = "fr")]
+        lang: String,
+    },
+    /// Say a text with the configured speech engine into a WAV file
+    Say {
+        #[arg(long, default_value = "fr")]
+        lang: String,
+        text: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Counts of finished and abandoned visits
     Stats {
         #[arg(long)]
@@ -208,12 +217,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 let mut s = format!("{} — {} (version {})\n", q.id, q.title.get(lang), q.version);
                 for question in q.questions() {
-                    s += &format!(
-                        "\n[{}] {} ({})\n",
-                        question.id,
-                        question.label.get(lang),
-                        question.kind.as_str()
-                    );
+                    s += &format!("\n[{}] {} ({})\n", question.id, question.label.get(lang), question.kind.as_str());
                     for r in &question.rows {
                         s += &format!("    row {:<28} {}\n", r.id, r.label.get(lang));
                     }
@@ -253,20 +257,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         std::io::stdin().lock().read_to_string(&mut s)?;
                         s
                     }
-                    Some(p) => std::fs::read_to_string(p)
-                        .with_context(|| format!("cannot read {}", p.display()))?,
+                    Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
                 };
                 let mut count = 0;
-                for (i, value) in serde_json::Deserializer::from_str(&text)
-                    .into_iter::<serde_json::Value>()
-                    .enumerate()
-                {
-                    let value = value
-                        .with_context(|| format!("scripted visit {} is not valid JSON", i + 1))?;
-                    let s: Script = serde_json::from_value(value)
-                        .with_context(|| format!("scripted visit {}", i + 1))?;
-                    let visit = script::play(&mut engine, &s)
-                        .with_context(|| format!("scripted visit {}", i + 1))?;
+                for (i, value) in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>().enumerate() {
+                    let value = value.with_context(|| format!("scripted visit {} is not valid JSON", i + 1))?;
+                    let s: Script = serde_json::from_value(value).with_context(|| format!("scripted visit {}", i + 1))?;
+                    let visit = script::play(&mut engine, &s).with_context(|| format!("scripted visit {}", i + 1))?;
                     let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
                     engine.saved()?;
                     engine.finish()?;
@@ -280,14 +277,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Some(Command::Screenshot {
-            screen,
-            all,
-            size,
-            lang,
-            out,
-            out_dir,
-        }) => {
+        Some(Command::Screenshot { screen, all, size, lang, out, out_dir }) => {
             let (w, h) = size
                 .split_once('x')
                 .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
@@ -302,15 +292,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(k)
             };
             if !crate::config_languages().contains(&lang.as_str()) {
-                bail!(
-                    "--lang must be one of {}",
-                    crate::config_languages().join(", ")
-                );
+                bail!("--lang must be one of {}", crate::config_languages().join(", "));
             }
             if *all {
                 let dir = out_dir.as_ref().context("--out-dir is needed with --all")?;
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
                 for name in crate::ui::screenshot::SCREENS {
                     let file = dir.join(format!("{name}-{w}x{h}-{lang}.png"));
                     crate::ui::screenshot::screenshot(&kiosk_for, name, (w, h), lang, &file)?;
@@ -322,11 +308,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 crate::ui::screenshot::screenshot(&kiosk_for, name, (w, h), lang, file)?;
             }
         }
-        Some(Command::Decode {
-            payload,
-            json,
-            lang,
-        }) => {
+        Some(Command::Decode { payload, json, lang }) => {
             let kiosk = load(&cli)?;
             let input = if payload == "-" {
                 let mut s = String::new();
@@ -338,9 +320,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             match crate::mediator::decode(&kiosk, &input) {
                 Ok(d) => {
                     if *json {
-                        emit(&serde_json::to_string_pretty(&crate::mediator::to_json(
-                            &kiosk, &d,
-                        ))?)?;
+                        emit(&serde_json::to_string_pretty(&crate::mediator::to_json(&kiosk, &d))?)?;
                     } else {
                         emit(&crate::mediator::to_text(&kiosk, &d, lang))?;
                     }
@@ -351,33 +331,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Some(Command::Qr {
-            payload,
-            out,
-            scale,
-        }) => {
+        Some(Command::Qr { payload, out, scale }) => {
             if passerelle_core::handoff::repair(payload).is_err() {
-                eprintln!(
-                    "passerelle: warning: this is not a Passerelle payload; rendering it anyway"
-                );
+                eprintln!("passerelle: warning: this is not a Passerelle payload; rendering it anyway");
             }
-            let img = crate::qr::render(payload, (*scale).clamp(1, 64))
-                .map_err(|e| anyhow::anyhow!("cannot make a QR code of this text: {e}"))?;
-            img.save(out)
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            let img = crate::qr::render(payload, (*scale).clamp(1, 64)).map_err(|e| anyhow::anyhow!("cannot make a QR code of this text: {e}"))?;
+            img.save(out).with_context(|| format!("cannot write {}", out.display()))?;
         }
-        Some(Command::Ticket {
-            visit_id,
-            format,
-            out,
-            width_mm,
-        }) => {
+        Some(Command::Ticket { visit_id, format, out, width_mm }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;
             let id = visit_id.replace('-', "").to_uppercase();
-            let visit = store
-                .visit(&id)?
-                .with_context(|| format!("no visit {visit_id} in {}", store.path().display()))?;
+            let visit = store.visit(&id)?.with_context(|| format!("no visit {visit_id} in {}", store.path().display()))?;
             let data = crate::ticket::TicketData::from_stored(&kiosk, &visit)?;
             let width = width_mm.unwrap_or(match &kiosk.config.printer {
                 passerelle_core::config::PrinterConfig::Escpos { width_mm, .. } => *width_mm,
@@ -385,20 +350,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             });
             let img = crate::ticket::render(&data, width)?;
             match format.as_str() {
-                "png" => img
-                    .save(out)
-                    .with_context(|| format!("cannot write {}", out.display()))?,
-                _ => std::fs::write(out, crate::ticket::escpos(&img))
-                    .with_context(|| format!("cannot write {}", out.display()))?,
+                "png" => img.save(out).with_context(|| format!("cannot write {}", out.display()))?,
+                _ => std::fs::write(out, crate::ticket::escpos(&img)).with_context(|| format!("cannot write {}", out.display()))?,
             }
         }
         Some(Command::Mediateur) => {
             let kiosk = load(&cli)?;
             crate::ui::mediator::run(kiosk)?;
         }
-        Some(Command::Admin {
-            action: AdminAction::SetPin,
-        }) => {
+        Some(Command::Admin { action: AdminAction::SetPin }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;
             if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -414,28 +374,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = kiosk.open_store()?;
             let dest = match to {
                 Some(d) => d.clone(),
-                None => crate::admin::find_media(&kiosk.config.export_paths)
-                    .into_iter()
-                    .next()
-                    .map(|m| m.path)
-                    .ok_or(crate::export::ExportError::NoMedia)?,
+                None => crate::admin::find_media(&kiosk.config.export_paths).into_iter().next().map(|m| m.path).ok_or(crate::export::ExportError::NoMedia)?,
             };
             let clock = SystemClock::new();
-            let r = crate::export::export(
-                &kiosk,
-                &mut store,
-                &crate::export::RealFs,
-                &dest,
-                *all,
-                clock.local_now(),
-            )?;
-            emit(&format!(
-                "{} ({} visits, {} abandoned, {} contacts)",
-                r.folder.display(),
-                r.record.visits,
-                r.record.abandons,
-                r.record.contacts
-            ))?;
+            let r = crate::export::export(&kiosk, &mut store, &crate::export::RealFs, &dest, *all, clock.local_now())?;
+            emit(&format!("{} ({} visits, {} abandoned, {} contacts)", r.folder.display(), r.record.visits, r.record.abandons, r.record.contacts))?;
         }
         Some(Command::Keygen { out }) => {
             let (identity, recipient) = crate::seal::keygen();
@@ -446,24 +389,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 use std::os::unix::fs::OpenOptionsExt;
                 o.mode(0o600);
             }
-            let mut f = o.open(out).with_context(|| {
-                format!("cannot create {} (it must not exist yet)", out.display())
-            })?;
+            let mut f = o.open(out).with_context(|| format!("cannot create {} (it must not exist yet)", out.display()))?;
             f.write_all(identity.as_bytes())?;
             f.sync_all()?;
             emit(&recipient)?;
-            eprintln!(
-                "Identity written to {}. Keep it off the kiosk. Put the line above in kiosk.toml as: recipient = \"{recipient}\"",
-                out.display()
-            );
+            eprintln!("Identity written to {}. Keep it off the kiosk. Put the line above in kiosk.toml as: recipient = \"{recipient}\"", out.display());
         }
-        Some(Command::Decrypt {
-            identity,
-            export_dir,
-            out,
-        }) => {
-            let id = std::fs::read_to_string(identity)
-                .with_context(|| format!("cannot read {}", identity.display()))?;
+        Some(Command::Decrypt { identity, export_dir, out }) => {
+            let id = std::fs::read_to_string(identity).with_context(|| format!("cannot read {}", identity.display()))?;
             let (csv, n) = crate::export::decrypt_contacts(&id, export_dir)?;
             match out {
                 Some(p) => {
@@ -482,6 +415,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Some(Command::SpeechScript { lang }) => {
+            let kiosk = load(&cli)?;
+            if !kiosk.config.languages.contains(lang) {
+                bail!("--lang must be one of {}", kiosk.config.languages.join(", "));
+            }
+            // The end screen is shown with the showcase visit.
+            let script = passerelle_core::script::Script::parse(include_str!("../tests/fixtures/visits/showcase.json"))?;
+            let mut engine = kiosk.engine(Arc::new(SystemClock::new()));
+            let visit = passerelle_core::script::play(&mut engine, &script)?;
+            let profile = passerelle_core::profile::compute(&kiosk.rules, &kiosk.questionnaire, &visit.answers, lang);
+            let summary = crate::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, lang);
+            let mut out = String::new();
+            for (name, text) in crate::speech_text::script(&kiosk, lang, Some((&summary, "K7M3QX2A"))) {
+                out += &format!("== {name} ==\n{text}\n\n");
+            }
+            emit(out.trim_end())?;
+        }
+        Some(Command::Say { lang, text, out }) => {
+            let kiosk = load(&cli)?;
+            crate::speech::render_wav(&kiosk.config.speech, text, lang, out)?;
+        }
         Some(Command::Stats { json }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;
@@ -489,18 +443,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if *json {
                 emit(&serde_json::to_string(&s)?)?;
             } else {
-                let mut out = format!(
-                    "finished visits: {}\nabandoned visits: {}\nwith contact details: {}\n",
-                    s.finished, s.abandoned, s.with_contact
-                );
+                let mut out = format!("finished visits: {}\nabandoned visits: {}\nwith contact details: {}\n", s.finished, s.abandoned, s.with_contact);
                 for (k, n) in &s.autonomy {
                     out += &format!("  {k}: {n}\n");
                 }
                 for d in &s.per_day {
-                    out += &format!(
-                        "  {}: {} finished, {} abandoned\n",
-                        d.date, d.finished, d.abandoned
-                    );
+                    out += &format!("  {}: {} finished, {} abandoned\n", d.date, d.finished, d.abandoned);
                 }
                 emit(out.trim_end())?;
             }

@@ -39,13 +39,9 @@ pub enum ExportError {
     NothingNew,
     #[error("not enough room on {0} (about {1} MB needed)")]
     MediaFull(String, u64),
-    #[error(
-        "writing {file} failed ({source}): was the stick pulled out? Nothing was marked as exported; plug it back in and export again"
-    )]
+    #[error("writing {file} failed ({source}): was the stick pulled out? Nothing was marked as exported; plug it back in and export again")]
     Write { file: String, source: io::Error },
-    #[error(
-        "{file} reads back differently from what was written: the stick may be faulty. Nothing was marked as exported"
-    )]
+    #[error("{file} reads back differently from what was written: the stick may be faulty. Nothing was marked as exported")]
     Verify { file: String },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -69,11 +65,7 @@ pub trait ExportFs {
     fn create_dir_all(&self, p: &Path) -> io::Result<()>;
     fn exists(&self, p: &Path) -> bool;
     /// Create `p`, let `fill` write it, then flush and sync it to the device.
-    fn write(
-        &self,
-        p: &Path,
-        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-    ) -> io::Result<()>;
+    fn write(&self, p: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()>;
     fn sync_dir(&self, p: &Path) -> io::Result<()>;
     fn open(&self, p: &Path) -> io::Result<Box<dyn Read>>;
     fn remove_dir_all(&self, p: &Path) -> io::Result<()>;
@@ -89,11 +81,7 @@ impl ExportFs for RealFs {
     fn exists(&self, p: &Path) -> bool {
         p.exists()
     }
-    fn write(
-        &self,
-        p: &Path,
-        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-    ) -> io::Result<()> {
+    fn write(&self, p: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         let f = std::fs::File::create(p)?;
         let mut w = io::BufWriter::with_capacity(1 << 16, f);
         fill(&mut w)?;
@@ -145,33 +133,18 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn file(
-        &mut self,
-        name: &str,
-        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-    ) -> Result<(), ExportError> {
+    fn file(&mut self, name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), ExportError> {
         let mut result = (String::new(), 0u64);
         self.fs
             .write(&self.dir.join(name), &mut |w| {
-                let mut h = Hashing {
-                    inner: w,
-                    hash: Sha256::new(),
-                    bytes: 0,
-                };
+                let mut h = Hashing { inner: w, hash: Sha256::new(), bytes: 0 };
                 fill(&mut h)?;
                 h.flush()?;
                 result = (hex(&h.hash.finalize()), h.bytes);
                 Ok(())
             })
-            .map_err(|source| ExportError::Write {
-                file: name.to_string(),
-                source,
-            })?;
-        self.files.push(Written {
-            name: name.to_string(),
-            sha256: result.0,
-            bytes: result.1,
-        });
+            .map_err(|source| ExportError::Write { file: name.to_string(), source })?;
+        self.files.push(Written { name: name.to_string(), sha256: result.0, bytes: result.1 });
         Ok(())
     }
 }
@@ -256,24 +229,12 @@ fn enum_field(name: &str, title: &str, values: Vec<String>) -> Value {
 
 /// `^(a|b|c)(\|(a|b|c))*$` for `|`-separated values of a vocabulary.
 fn list_pattern(values: &[String]) -> String {
-    let alt = values
-        .iter()
-        .map(|v| regex_escape(v))
-        .collect::<Vec<_>>()
-        .join("|");
+    let alt = values.iter().map(|v| regex_escape(v)).collect::<Vec<_>>().join("|");
     format!("^({alt})(\\|({alt}))*$")
 }
 
 fn regex_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if "\\.+*?()|[]{}^$".contains(c) {
-                format!("\\{c}")
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    s.chars().map(|c| if "\\.+*?()|[]{}^$".contains(c) { format!("\\{c}") } else { c.to_string() }).collect()
 }
 
 fn list_field(name: &str, title: &str, values: Vec<String>) -> Value {
@@ -296,20 +257,14 @@ fn field(kiosk: &Kiosk, c: &Col) -> Value {
         Col::Meta("visit_id") => {
             json!({"name": name, "title": "Référence de la visite", "type": "string", "constraints": {"required": true, "unique": true, "pattern": "^[0-9A-HJKMNP-TV-Z]{8}$"}})
         }
-        Col::Meta("context") => enum_field(
-            &name,
-            "Contexte de la borne (profil du questionnant)",
-            strings(vocab::CONTEXTS),
-        ),
+        Col::Meta("context") => enum_field(&name, "Contexte de la borne (profil du questionnant)", strings(vocab::CONTEXTS)),
         Col::Meta("local_date") => {
             json!({"name": name, "title": "Date locale de la visite", "type": "date", "constraints": {"required": true}})
         }
         Col::Meta("local_hour") => {
             json!({"name": name, "title": "Heure locale (0-23)", "type": "integer", "constraints": {"required": true, "minimum": 0, "maximum": 23}})
         }
-        Col::Meta("lang") => {
-            enum_field(&name, "Langue de la visite", kiosk.config.languages.clone())
-        }
+        Col::Meta("lang") => enum_field(&name, "Langue de la visite", kiosk.config.languages.clone()),
         Col::Meta(m) => {
             json!({"name": name, "title": m, "type": "string", "constraints": {"required": true}})
         }
@@ -317,96 +272,46 @@ fn field(kiosk: &Kiosk, c: &Col) -> Value {
             let title = question.label.fr();
             match question.kind {
                 Kind::Multiple => {
-                    let mut v: Vec<String> =
-                        question.choices.iter().map(|c| c.id.clone()).collect();
+                    let mut v: Vec<String> = question.choices.iter().map(|c| c.id.clone()).collect();
                     v.push(SKIPPED.into());
                     list_field(&name, title, v)
                 }
                 Kind::Text => {
                     json!({"name": name, "title": title, "type": "string", "constraints": {"maxLength": question.max_length}})
                 }
-                Kind::Contact => enum_field(
-                    &name,
-                    "Accepte d'être recontacté (coordonnées chiffrées dans contacts/)",
-                    strings(&["oui", "non"]),
-                ),
+                Kind::Contact => enum_field(&name, "Accepte d'être recontacté (coordonnées chiffrées dans contacts/)", strings(&["oui", "non"])),
                 _ => enum_field(&name, title, with_skip(question)),
             }
         }
-        Col::Row(question, r) => {
-            enum_field(&name, question.rows[*r].label.fr(), with_skip(question))
-        }
+        Col::Row(question, r) => enum_field(&name, question.rows[*r].label.fr(), with_skip(question)),
         Col::Profile(p) => match *p {
             "autonomie" => enum_field(&name, "Autonomie (La Coop)", strings(vocab::COOP_AUTONOMIE)),
-            "niveau" => enum_field(
-                &name,
-                "Niveau d'atelier (La Coop)",
-                strings(vocab::COOP_NIVEAU),
-            ),
-            "type_accompagnement" => enum_field(
-                &name,
-                "Type d'accompagnement (La Coop)",
-                strings(&["individuel", "collectif"]),
-            ),
-            "modalite_principale" => enum_field(
-                &name,
-                "Modalité d'accompagnement conseillée",
-                strings(vocab::STD_MODALITES),
-            ),
-            "modalites" => list_field(
-                &name,
-                "Modalités d'accompagnement, la conseillée d'abord",
-                strings(vocab::STD_MODALITES),
-            ),
-            "thematiques" => list_field(
-                &name,
-                "Thématiques suggérées (La Coop)",
-                strings(vocab::COOP_THEMATIQUES),
-            ),
-            "services" => list_field(
-                &name,
-                "Services suggérés (standard des lieux)",
-                strings(vocab::STD_SERVICES),
-            ),
-            "prise_en_charge_specifique" => list_field(
-                &name,
-                "Prise en charge spécifique (standard des lieux)",
-                strings(vocab::STD_PRISE_EN_CHARGE),
-            ),
+            "niveau" => enum_field(&name, "Niveau d'atelier (La Coop)", strings(vocab::COOP_NIVEAU)),
+            "type_accompagnement" => enum_field(&name, "Type d'accompagnement (La Coop)", strings(&["individuel", "collectif"])),
+            "modalite_principale" => enum_field(&name, "Modalité d'accompagnement conseillée", strings(vocab::STD_MODALITES)),
+            "modalites" => list_field(&name, "Modalités d'accompagnement, la conseillée d'abord", strings(vocab::STD_MODALITES)),
+            "thematiques" => list_field(&name, "Thématiques suggérées (La Coop)", strings(vocab::COOP_THEMATIQUES)),
+            "services" => list_field(&name, "Services suggérés (standard des lieux)", strings(vocab::STD_SERVICES)),
+            "prise_en_charge_specifique" => list_field(&name, "Prise en charge spécifique (standard des lieux)", strings(vocab::STD_PRISE_EN_CHARGE)),
             "flags" => list_field(&name, "Points d'attention", strings(vocab::FLAGS)),
             "freins" => {
-                let v = q
-                    .question(&barrier_question(kiosk))
-                    .map(|x| x.choices.iter().map(|c| c.id.clone()).collect())
-                    .unwrap_or_default();
+                let v = q.question(&barrier_question(kiosk)).map(|x| x.choices.iter().map(|c| c.id.clone()).collect()).unwrap_or_default();
                 list_field(&name, "Freins", v)
             }
-            "tranche_age" => enum_field(
-                &name,
-                "Tranche d'âge (La Coop)",
-                strings(vocab::COOP_TRANCHE_AGE),
-            ),
+            "tranche_age" => enum_field(&name, "Tranche d'âge (La Coop)", strings(vocab::COOP_TRANCHE_AGE)),
             "genre" => enum_field(&name, "Genre (La Coop)", strings(vocab::COOP_GENRE)),
             "materiel" => enum_field(&name, "Matériel (La Coop)", strings(vocab::COOP_MATERIEL)),
             "capacites_repondues" | "capacites_acquises" => {
                 json!({"name": name, "title": p.replace('_', " "), "type": "integer", "constraints": {"minimum": 0}})
             }
-            pix => enum_field(
-                &name,
-                &format!("Niveau du domaine Pix {}", &pix[4..]),
-                strings(vocab::COOP_NIVEAU),
-            ),
+            pix => enum_field(&name, &format!("Niveau du domaine Pix {}", &pix[4..]), strings(vocab::COOP_NIVEAU)),
         },
     }
 }
 
 fn barrier_question(kiosk: &Kiosk) -> String {
     // The rules name it; fall back to the shipped id.
-    kiosk
-        .rules
-        .barriers_question()
-        .unwrap_or("freins")
-        .to_string()
+    kiosk.rules.barriers_question().unwrap_or("freins").to_string()
 }
 
 /// The cell of a visit for a column.
@@ -433,20 +338,12 @@ fn cell(kiosk: &Kiosk, v: &StoredVisit, p: &Profile, c: &Col) -> String {
             (Kind::Contact, Some(_)) => "non".into(),
             (_, Some(Value::Null)) => SKIPPED.into(),
             (_, Some(Value::String(s))) => s.clone(),
-            (_, Some(Value::Array(a))) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join("|"),
+            (_, Some(Value::Array(a))) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("|"),
             (_, Some(_)) => String::new(),
         },
         Col::Row(q, r) => match answer(&q.id) {
             None => String::new(),
-            Some(Value::Object(o)) => o
-                .get(&q.rows[*r].id)
-                .and_then(Value::as_str)
-                .unwrap_or(SKIPPED)
-                .to_string(),
+            Some(Value::Object(o)) => o.get(&q.rows[*r].id).and_then(Value::as_str).unwrap_or(SKIPPED).to_string(),
             Some(_) => SKIPPED.into(),
         },
         Col::Profile(name) => {
@@ -469,11 +366,7 @@ fn cell(kiosk: &Kiosk, v: &StoredVisit, p: &Profile, c: &Col) -> String {
                 "capacites_acquises" => p.capacites_acquises.to_string(),
                 pix => {
                     let n: u8 = pix[4..].parse().unwrap_or(0);
-                    p.domaines
-                        .iter()
-                        .find(|d| d.pix == n)
-                        .and_then(|d| d.niveau.clone())
-                        .unwrap_or_default()
+                    p.domaines.iter().find(|d| d.pix == n).and_then(|d| d.niveau.clone()).unwrap_or_default()
                 }
             }
         }
@@ -505,40 +398,22 @@ pub struct ExportReport {
 }
 
 /// Export to `dest` (a directory on the stick): the rows not exported yet, or all with `all`.
-pub fn export(
-    kiosk: &Kiosk,
-    store: &mut Store,
-    fs: &dyn ExportFs,
-    dest: &Path,
-    all: bool,
-    today: chrono::NaiveDateTime,
-) -> Result<ExportReport, ExportError> {
+pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, all: bool, today: chrono::NaiveDateTime) -> Result<ExportReport, ExportError> {
     let bounds = store.export_bounds(all)?;
     let (new_visits, new_abandons) = store.unexported()?;
     if !all && new_visits == 0 && new_abandons == 0 {
         return Err(ExportError::NothingNew);
     }
     let date = today.date();
-    let base = format!(
-        "passerelle-{}-{}",
-        kiosk.config.kiosk_id,
-        date.format("%Y-%m-%d")
-    );
+    let base = format!("passerelle-{}-{}", kiosk.config.kiosk_id, date.format("%Y-%m-%d"));
     let mut folder = dest.join(&base);
     let mut n = 2;
     while fs.exists(&folder) {
         folder = dest.join(format!("{base}-{n}"));
         n += 1;
     }
-    let folder_name = folder
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_default();
-    fs.create_dir_all(&folder.join("contacts"))
-        .map_err(|source| ExportError::Write {
-            file: folder_name.clone(),
-            source,
-        })?;
+    let folder_name = folder.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    fs.create_dir_all(&folder.join("contacts")).map_err(|source| ExportError::Write { file: folder_name.clone(), source })?;
     let result = write_all(kiosk, store, fs, &folder, bounds);
     let files = match result {
         Ok(f) => f,
@@ -565,53 +440,22 @@ pub fn export(
         match ok {
             Ok(h) if h == f.sha256 => {}
             Ok(_) => {
-                return Err(ExportError::Verify {
-                    file: f.name.clone(),
-                });
+                return Err(ExportError::Verify { file: f.name.clone() });
             }
             Err(source) => {
-                return Err(ExportError::Write {
-                    file: f.name.clone(),
-                    source,
-                });
+                return Err(ExportError::Write { file: f.name.clone(), source });
             }
         }
     }
-    let record = store.mark_exported(
-        bounds,
-        &folder_name,
-        date,
-        chrono::Timelike::hour(&today) as u8,
-    )?;
-    log::info!(
-        "export {}: {} visits, {} abandoned, {} contacts",
-        record.batch,
-        record.visits,
-        record.abandons,
-        record.contacts
-    );
+    let record = store.mark_exported(bounds, &folder_name, date, chrono::Timelike::hour(&today) as u8)?;
+    log::info!("export {}: {} visits, {} abandoned, {} contacts", record.batch, record.visits, record.abandons, record.contacts);
     Ok(ExportReport { folder, record })
 }
 
-fn write_all(
-    kiosk: &Kiosk,
-    store: &Store,
-    fs: &dyn ExportFs,
-    folder: &Path,
-    bounds: ExportBounds,
-) -> Result<Vec<Written>, ExportError> {
-    let mut w = Writer {
-        fs,
-        dir: folder.to_path_buf(),
-        files: Vec::new(),
-    };
+fn write_all(kiosk: &Kiosk, store: &Store, fs: &dyn ExportFs, folder: &Path, bounds: ExportBounds) -> Result<Vec<Written>, ExportError> {
+    let mut w = Writer { fs, dir: folder.to_path_buf(), files: Vec::new() };
     let cols = columns(kiosk);
-    let multiples: Vec<&Question> = kiosk
-        .questionnaire
-        .questions()
-        .iter()
-        .filter(|q| q.kind == Kind::Multiple)
-        .collect();
+    let multiples: Vec<&Question> = kiosk.questionnaire.questions().iter().filter(|q| q.kind == Kind::Multiple).collect();
     // visits.csv and choix_multiples.csv in one pass over the store.
     let mut multi_rows: Vec<[String; 3]> = Vec::new();
     let mut store_err: Option<StoreError> = None;
@@ -649,8 +493,7 @@ fn write_all(
     .map_err(|e| store_err.take().map(ExportError::Store).unwrap_or(e))?;
     w.file("choix_multiples.csv", &mut |out| {
         let mut c = csv_writer(out)?;
-        c.write_record(["visit_id", "question_id", "choice_id"])
-            .map_err(csv_io)?;
+        c.write_record(["visit_id", "question_id", "choice_id"]).map_err(csv_io)?;
         for r in &multi_rows {
             c.write_record(r).map_err(csv_io)?;
         }
@@ -659,15 +502,7 @@ fn write_all(
     let abandons = store.export_abandons(bounds)?;
     w.file("abandons.csv", &mut |out| {
         let mut c = csv_writer(out)?;
-        c.write_record([
-            "kiosk_id",
-            "abandon_id",
-            "local_date",
-            "local_hour",
-            "step",
-            "questionnaire_version",
-        ])
-        .map_err(csv_io)?;
+        c.write_record(["kiosk_id", "abandon_id", "local_date", "local_hour", "step", "questionnaire_version"]).map_err(csv_io)?;
         for a in &abandons {
             c.write_record([
                 a.kiosk_id.clone(),
@@ -684,8 +519,7 @@ fn write_all(
     let dict = dictionary(kiosk);
     w.file("dictionnaire.csv", &mut |out| {
         let mut c = csv_writer(out)?;
-        c.write_record(["element", "question_id", "id", "label_fr", "label_en"])
-            .map_err(csv_io)?;
+        c.write_record(["element", "question_id", "id", "label_fr", "label_en"]).map_err(csv_io)?;
         for r in &dict {
             c.write_record(r).map_err(csv_io)?;
         }
@@ -693,41 +527,19 @@ fn write_all(
     })?;
     let contacts = store.export_contacts(bounds)?;
     for (id, sealed) in &contacts {
-        w.file(&format!("contacts/{id}.age"), &mut |out| {
-            out.write_all(sealed)
-        })?;
+        w.file(&format!("contacts/{id}.age"), &mut |out| out.write_all(sealed))?;
     }
-    let package = datapackage(
-        kiosk,
-        &cols,
-        &w.files,
-        &multiples,
-        &folder
-            .file_name()
-            .map(|f| f.to_string_lossy().to_string())
-            .unwrap_or_default(),
-    );
+    let package = datapackage(kiosk, &cols, &w.files, &multiples, &folder.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default());
     w.file("datapackage.json", &mut |out| {
         serde_json::to_writer_pretty(&mut *out, &package).map_err(io::Error::other)?;
         out.write_all(b"\n")
     })?;
     let readme = readme(kiosk, contacts.len());
     w.file("LISEZMOI.txt", &mut |out| out.write_all(readme.as_bytes()))?;
-    let sums: String = w
-        .files
-        .iter()
-        .map(|f| format!("{}  {}\n", f.sha256, f.name))
-        .collect();
+    let sums: String = w.files.iter().map(|f| format!("{}  {}\n", f.sha256, f.name)).collect();
     w.file("SHA256SUMS", &mut |out| out.write_all(sums.as_bytes()))?;
-    fs.sync_dir(&folder.join("contacts"))
-        .map_err(|source| ExportError::Write {
-            file: "contacts".into(),
-            source,
-        })?;
-    fs.sync_dir(folder).map_err(|source| ExportError::Write {
-        file: ".".into(),
-        source,
-    })?;
+    fs.sync_dir(&folder.join("contacts")).map_err(|source| ExportError::Write { file: "contacts".into(), source })?;
+    fs.sync_dir(folder).map_err(|source| ExportError::Write { file: ".".into(), source })?;
     Ok(w.files)
 }
 
@@ -735,79 +547,28 @@ fn write_all(
 fn dictionary(kiosk: &Kiosk) -> Vec<[String; 5]> {
     let mut rows = Vec::new();
     for q in kiosk.questionnaire.questions() {
-        rows.push([
-            "question".into(),
-            q.id.clone(),
-            q.id.clone(),
-            q.label.get("fr").into(),
-            q.label.get("en").into(),
-        ]);
+        rows.push(["question".into(), q.id.clone(), q.id.clone(), q.label.get("fr").into(), q.label.get("en").into()]);
         for c in &q.choices {
-            rows.push([
-                "choice".into(),
-                q.id.clone(),
-                c.id.clone(),
-                c.label.get("fr").into(),
-                c.label.get("en").into(),
-            ]);
+            rows.push(["choice".into(), q.id.clone(), c.id.clone(), c.label.get("fr").into(), c.label.get("en").into()]);
         }
         for r in &q.rows {
-            rows.push([
-                "row".into(),
-                q.id.clone(),
-                r.id.clone(),
-                r.label.get("fr").into(),
-                r.label.get("en").into(),
-            ]);
+            rows.push(["row".into(), q.id.clone(), r.id.clone(), r.label.get("fr").into(), r.label.get("en").into()]);
         }
         if !q.choices.is_empty() && q.kind != Kind::Contact {
-            rows.push([
-                "choice".into(),
-                q.id.clone(),
-                SKIPPED.into(),
-                "Je préfère ne pas répondre".into(),
-                "I prefer not to answer".into(),
-            ]);
+            rows.push(["choice".into(), q.id.clone(), SKIPPED.into(), "Je préfère ne pas répondre".into(), "I prefer not to answer".into()]);
         }
     }
-    for v in vocab::COOP_AUTONOMIE
-        .iter()
-        .chain(vocab::COOP_THEMATIQUES)
-        .chain(vocab::COOP_NIVEAU)
-    {
-        rows.push([
-            "profile".into(),
-            String::new(),
-            v.to_string(),
-            vocab::label(v, "fr"),
-            vocab::label(v, "en"),
-        ]);
+    for v in vocab::COOP_AUTONOMIE.iter().chain(vocab::COOP_THEMATIQUES).chain(vocab::COOP_NIVEAU) {
+        rows.push(["profile".into(), String::new(), v.to_string(), vocab::label(v, "fr"), vocab::label(v, "en")]);
     }
     for (f, label) in &kiosk.rules.flags {
-        rows.push([
-            "flag".into(),
-            String::new(),
-            f.clone(),
-            label.get("fr").into(),
-            label.get("en").into(),
-        ]);
+        rows.push(["flag".into(), String::new(), f.clone(), label.get("fr").into(), label.get("en").into()]);
     }
     rows
 }
 
-fn datapackage(
-    kiosk: &Kiosk,
-    cols: &[Col],
-    files: &[Written],
-    multiples: &[&Question],
-    folder: &str,
-) -> Value {
-    let hash = |name: &str| {
-        files
-            .iter()
-            .find(|f| f.name == name)
-            .map(|f| (format!("sha256:{}", f.sha256), f.bytes))
-    };
+fn datapackage(kiosk: &Kiosk, cols: &[Col], files: &[Written], multiples: &[&Question], folder: &str) -> Value {
+    let hash = |name: &str| files.iter().find(|f| f.name == name).map(|f| (format!("sha256:{}", f.sha256), f.bytes));
     let with_hash = |mut r: Value| {
         if let Some((h, b)) = hash(r["path"].as_str().unwrap_or_default()) {
             r["hash"] = json!(h);
@@ -923,10 +684,7 @@ fn readme(kiosk: &Kiosk, contacts: usize) -> String {
 pub fn decrypt_contacts(identity: &str, export_dir: &Path) -> anyhow::Result<(String, usize)> {
     let dir = export_dir.join("contacts");
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "age"))
-            .collect(),
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "age")).collect(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", dir.display())),
     };
@@ -934,30 +692,12 @@ pub fn decrypt_contacts(identity: &str, export_dir: &Path) -> anyhow::Result<(St
     let mut out = Vec::new();
     out.extend_from_slice(BOM);
     let mut c = csv::Writer::from_writer(&mut out);
-    c.write_record([
-        "visit_id",
-        "last_name",
-        "first_name",
-        "phone",
-        "address",
-        "email",
-    ])?;
+    c.write_record(["visit_id", "last_name", "first_name", "phone", "address", "email"])?;
     for p in &entries {
         let sealed = std::fs::read(p)?;
-        let contact = crate::seal::open(identity, &sealed)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-        let id = p
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        c.write_record([
-            id,
-            contact.last_name,
-            contact.first_name,
-            contact.phone,
-            contact.address,
-            contact.email,
-        ])?;
+        let contact = crate::seal::open(identity, &sealed).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let id = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        c.write_record([id, contact.last_name, contact.first_name, contact.phone, contact.address, contact.email])?;
     }
     drop(c);
     Ok((String::from_utf8(out)?, entries.len()))

@@ -6,10 +6,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The embedded catalogues: (language code, .po text).
-pub const CATALOGUES: &[(&str, &str)] = &[
-    ("fr", include_str!("../i18n/fr.po")),
-    ("en", include_str!("../i18n/en.po")),
-];
+pub const CATALOGUES: &[(&str, &str)] = &[("fr", include_str!("../i18n/fr.po")), ("en", include_str!("../i18n/en.po"))];
 
 type Catalogue = HashMap<String, String>;
 
@@ -23,12 +20,7 @@ fn catalogues() -> &'static HashMap<&'static str, Catalogue> {
                     Ok(cat) => cat
                         .messages()
                         .filter(|m| !m.msgid().is_empty())
-                        .filter_map(|m| {
-                            m.msgstr()
-                                .ok()
-                                .filter(|s| !s.is_empty())
-                                .map(|s| (m.msgid().to_string(), s.to_string()))
-                        })
+                        .filter_map(|m| m.msgstr().ok().filter(|s| !s.is_empty()).map(|s| (m.msgid().to_string(), s.to_string())))
                         .collect(),
                     Err(e) => {
                         log::error!("i18n/{lang}.po cannot be read: {e}");
@@ -44,11 +36,7 @@ fn catalogues() -> &'static HashMap<&'static str, Catalogue> {
 /// The text of `key` in `lang` (French if missing there, the key itself if missing everywhere).
 pub fn tr(lang: &str, key: &str) -> String {
     let cats = catalogues();
-    cats.get(lang)
-        .and_then(|c| c.get(key))
-        .or_else(|| cats.get("fr").and_then(|c| c.get(key)))
-        .cloned()
-        .unwrap_or_else(|| key.to_string())
+    cats.get(lang).and_then(|c| c.get(key)).or_else(|| cats.get("fr").and_then(|c| c.get(key))).cloned().unwrap_or_else(|| key.to_string())
 }
 
 /// [`tr`] with `{name}` placeholders replaced.
@@ -67,11 +55,7 @@ pub fn missing(lang: &str) -> Vec<String> {
         return Vec::new();
     };
     let other = cats.get(lang);
-    let mut v: Vec<String> = fr
-        .keys()
-        .filter(|k| other.is_none_or(|c| !c.contains_key(*k)))
-        .cloned()
-        .collect();
+    let mut v: Vec<String> = fr.keys().filter(|k| other.is_none_or(|c| !c.contains_key(*k))).cloned().collect();
     v.sort();
     v
 }

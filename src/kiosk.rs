@@ -22,10 +22,7 @@ pub const SYSTEM_CONFIG: &str = "/etc/passerelle/kiosk.toml";
 #[derive(Debug, Error)]
 pub enum KioskError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -73,10 +70,7 @@ pub struct Kiosk {
 }
 
 fn read(path: &Path) -> Result<String, KioskError> {
-    std::fs::read_to_string(path).map_err(|source| KioskError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| KioskError::Read { path: path.to_path_buf(), source })
 }
 
 impl Kiosk {
@@ -84,26 +78,14 @@ impl Kiosk {
     /// embedded default), then the questionnaire and rules it names (or the shipped ones).
     pub fn load(config_path: Option<&Path>, data_dir: Option<&Path>) -> Result<Kiosk, KioskError> {
         let system = Path::new(SYSTEM_CONFIG);
-        let path = config_path
-            .map(Path::to_path_buf)
-            .or_else(|| system.exists().then(|| system.to_path_buf()));
+        let path = config_path.map(Path::to_path_buf).or_else(|| system.exists().then(|| system.to_path_buf()));
         let (mut config, source) = match &path {
             Some(p) => {
                 let text = read(p)?;
                 let base = p.parent().filter(|b| !b.as_os_str().is_empty());
-                (
-                    Config::parse(&text, &p.display().to_string(), base)?,
-                    p.display().to_string(),
-                )
+                (Config::parse(&text, &p.display().to_string(), base)?, p.display().to_string())
             }
-            None => (
-                Config::parse(
-                    passerelle_core::DEFAULT_CONFIG,
-                    "kiosk.toml (embedded default)",
-                    None,
-                )?,
-                "embedded default".to_string(),
-            ),
+            None => (Config::parse(passerelle_core::DEFAULT_CONFIG, "kiosk.toml (embedded default)", None)?, "embedded default".to_string()),
         };
         if let Some(d) = data_dir {
             config.data_dir = d.to_path_buf();
@@ -114,34 +96,18 @@ impl Kiosk {
     pub fn from_config(config: Config, config_source: String) -> Result<Kiosk, KioskError> {
         let (q_src, q_name) = match &config.questionnaire {
             Some(p) => (read(p)?, p.display().to_string()),
-            None => (
-                passerelle_core::DEFAULT_QUESTIONNAIRE.to_string(),
-                "questionnaire.toml (embedded)".to_string(),
-            ),
+            None => (passerelle_core::DEFAULT_QUESTIONNAIRE.to_string(), "questionnaire.toml (embedded)".to_string()),
         };
-        let questionnaire = Arc::new(Questionnaire::load(
-            &q_src,
-            &q_name,
-            &config.neighbourhoods,
-            &pictograms::exists,
-        )?);
+        let questionnaire = Arc::new(Questionnaire::load(&q_src, &q_name, &config.neighbourhoods, &pictograms::exists)?);
         let (r_src, r_name) = match &config.rules {
             Some(p) => (read(p)?, p.display().to_string()),
-            None => (
-                passerelle_core::DEFAULT_RULES.to_string(),
-                "profile-rules.toml (embedded)".to_string(),
-            ),
+            None => (passerelle_core::DEFAULT_RULES.to_string(), "profile-rules.toml (embedded)".to_string()),
         };
         let rules = Arc::new(Rules::load(&r_src, &r_name, &questionnaire)?);
         if let Some(r) = &config.recipient {
             seal::parse_recipient(r)?;
         }
-        Ok(Kiosk {
-            config,
-            config_source,
-            questionnaire,
-            rules,
-        })
+        Ok(Kiosk { config, config_source, questionnaire, rules })
     }
 
     /// Contact details are asked only when they can be sealed for the admin.
@@ -152,11 +118,7 @@ impl Kiosk {
     pub fn engine(&self, clock: Arc<dyn Clock>) -> Engine {
         Engine::new(
             self.questionnaire.clone(),
-            EngineOptions {
-                idle_warning: self.config.idle_warning,
-                idle_reset: self.config.idle_reset,
-                consent_offered: self.consent_offered(),
-            },
+            EngineOptions { idle_warning: self.config.idle_warning, idle_reset: self.config.idle_reset, consent_offered: self.consent_offered() },
             clock,
             self.config.languages.clone(),
         )
@@ -168,12 +130,7 @@ impl Kiosk {
 
     /// Profile, reference, payload and sealed contact of a completed visit, stored in one
     /// transaction. Returns only once the visit is durable.
-    pub fn finish_visit(
-        &self,
-        store: &mut Store,
-        clock: &dyn Clock,
-        visit: &CompletedVisit,
-    ) -> Result<SavedVisit, KioskError> {
+    pub fn finish_visit(&self, store: &mut Store, clock: &dyn Clock, visit: &CompletedVisit) -> Result<SavedVisit, KioskError> {
         let q = &self.questionnaire;
         let profile = profile::compute(&self.rules, q, &visit.answers, &visit.lang);
         let now = clock.local_now();
@@ -197,16 +154,7 @@ impl Kiosk {
             answers: Some(visit.answers.clone()),
         };
         let payload = handoff::encode(&h, q)?;
-        let sealed_contact = match (
-            visit.answers.values().find_map(|a| {
-                if let Answer::Contact(c) = a {
-                    Some(c)
-                } else {
-                    None
-                }
-            }),
-            &self.config.recipient,
-        ) {
+        let sealed_contact = match (visit.answers.values().find_map(|a| if let Answer::Contact(c) = a { Some(c) } else { None }), &self.config.recipient) {
             (Some(c), Some(r)) => Some(seal::seal(r, c)?),
             (Some(_), None) => {
                 log::warn!("contact details given without a recipient key: not stored");
@@ -231,29 +179,13 @@ impl Kiosk {
             sealed_contact,
         };
         store.save_visit(&nv)?;
-        Ok(SavedVisit {
-            id,
-            profile,
-            payload,
-            lang: visit.lang.clone(),
-        })
+        Ok(SavedVisit { id, profile, payload, lang: visit.lang.clone() })
     }
 
     /// Record an abandoned visit (only the step reached, the date and the hour).
-    pub fn record_abandon(
-        &self,
-        store: &mut Store,
-        clock: &dyn Clock,
-        step: &str,
-    ) -> Result<(), KioskError> {
+    pub fn record_abandon(&self, store: &mut Store, clock: &dyn Clock, step: &str) -> Result<(), KioskError> {
         let now = clock.local_now();
-        store.record_abandon(
-            &self.config.kiosk_id,
-            now.date(),
-            chrono::Timelike::hour(&now) as u8,
-            step,
-            &self.questionnaire.version,
-        )?;
+        store.record_abandon(&self.config.kiosk_id, now.date(), chrono::Timelike::hour(&now) as u8, step, &self.questionnaire.version)?;
         Ok(())
     }
 }

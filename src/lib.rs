@@ -15,6 +15,8 @@ pub mod pictograms;
 pub mod printer;
 pub mod qr;
 pub mod seal;
+pub mod speech;
+pub mod speech_text;
 pub mod store;
 pub mod summary;
 pub mod ticket;

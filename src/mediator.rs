@@ -32,19 +32,11 @@ pub fn decode(kiosk: &Kiosk, input: &str) -> Result<Decoded, HandoffError> {
                 && p.flags == e.flags
                 && p.prise_en_charge_specifique == e.prise_en_charge_specifique
                 && p.niveau == e.niveau;
-            if same {
-                (p, true)
-            } else {
-                (h.profile.clone(), false)
-            }
+            if same { (p, true) } else { (h.profile.clone(), false) }
         }
         _ => (h.profile.clone(), false),
     };
-    Ok(Decoded {
-        handoff: h,
-        profile,
-        verified,
-    })
+    Ok(Decoded { handoff: h, profile, verified })
 }
 
 /// The decoded visit as JSON (`passerelle decode --json`).
@@ -65,11 +57,7 @@ pub fn to_json(kiosk: &Kiosk, d: &Decoded) -> serde_json::Value {
 }
 
 fn join(v: &[String], sep: &str) -> String {
-    if v.is_empty() {
-        "—".to_string()
-    } else {
-        v.join(sep)
-    }
+    if v.is_empty() { "—".to_string() } else { v.join(sep) }
 }
 
 /// The profile in plain text, in French (`lang = "fr"`) or English, ready to copy into a CRA.
@@ -83,10 +71,7 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
     let choice_label = |qid: &str| -> Option<String> {
         let question = q.question(qid)?;
         match answers?.get(qid)? {
-            Answer::Choice(c) => question
-                .choice(c)
-                .map(|c| c.label.get(lang).to_string())
-                .or_else(|| Some(c.clone())),
+            Answer::Choice(c) => question.choice(c).map(|c| c.label.get(lang).to_string()).or_else(|| Some(c.clone())),
             Answer::Skipped => Some(t("pas de réponse", "no answer")),
             _ => None,
         }
@@ -96,14 +81,7 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
         out.push_str(&s);
         out.push('\n');
     };
-    line(format!(
-        "{} {}",
-        t(
-            "Profil Passerelle — référence",
-            "Passerelle profile — reference"
-        ),
-        crate::summary::pretty_reference(&h.reference)
-    ));
+    line(format!("{} {}", t("Profil Passerelle — référence", "Passerelle profile — reference"), crate::summary::pretty_reference(&h.reference)));
     let lang_name = crate::i18n::tr(&h.lang, "lang.name");
     line(format!(
         "{} {} · {} {} · {} {}",
@@ -114,18 +92,8 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
         t("répondu en", "answered in"),
         lang_name
     ));
-    let check = if d.verified {
-        t("profil vérifié", "profile verified")
-    } else {
-        t("profil tel que transmis", "profile as sent")
-    };
-    line(format!(
-        "{} {} · {} {} ({check})",
-        t("Questionnaire", "Questionnaire"),
-        h.questionnaire_version,
-        t("règles", "rules"),
-        h.rules_version
-    ));
+    let check = if d.verified { t("profil vérifié", "profile verified") } else { t("profil tel que transmis", "profile as sent") };
+    line(format!("{} {} · {} {} ({check})", t("Questionnaire", "Questionnaire"), h.questionnaire_version, t("règles", "rules"), h.rules_version));
     if answers.is_none() {
         line(t(
             "⚠ Ce code vient d'un autre questionnaire : les réponses détaillées ne sont pas affichées.",
@@ -135,10 +103,7 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
     line(String::new());
     let autonomy = match &p.autonomie {
         Some(a) => format!("{} {} ({a})", stars(a), label(a, lang)),
-        None => t(
-            "non évaluée (trop peu de réponses) : faire un diagnostic",
-            "not assessed (too few answers): run a diagnostic",
-        ),
+        None => t("non évaluée (trop peu de réponses) : faire un diagnostic", "not assessed (too few answers): run a diagnostic"),
     };
     line(format!("{} : {autonomy}", t("AUTONOMIE", "AUTONOMY")));
     let mut mode = join(&p.modalites, &t(" puis ", " then "));
@@ -148,73 +113,22 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
     if let Some(n) = &p.niveau {
         mode += &format!(", {} {}", t("niveau", "level"), label(n, lang));
     }
-    line(format!(
-        "{} : {mode}",
-        t("ACCOMPAGNEMENT CONSEILLÉ", "SUGGESTED SUPPORT")
-    ));
-    let them: Vec<String> = p
-        .thematiques
-        .iter()
-        .map(|x| format!("{} ({x})", label(x, lang)))
-        .collect();
-    line(format!(
-        "{} : {}",
-        t("THÉMATIQUES (Coop)", "TOPICS (Coop)"),
-        join(&them, " ; ")
-    ));
-    line(format!(
-        "{} : {}",
-        t("SERVICES (lieux)", "SERVICES (places)"),
-        join(&p.services, " ; ")
-    ));
-    let flags: Vec<String> = p
-        .flags
-        .iter()
-        .map(|f| {
-            kiosk
-                .rules
-                .flags
-                .get(f)
-                .map(|l| l.get(lang).to_string())
-                .unwrap_or_else(|| f.clone())
-        })
-        .collect();
-    line(format!(
-        "{} : {}",
-        t("POINTS D'ATTENTION", "WATCH POINTS"),
-        join(&flags, " ; ")
-    ));
+    line(format!("{} : {mode}", t("ACCOMPAGNEMENT CONSEILLÉ", "SUGGESTED SUPPORT")));
+    let them: Vec<String> = p.thematiques.iter().map(|x| format!("{} ({x})", label(x, lang))).collect();
+    line(format!("{} : {}", t("THÉMATIQUES (Coop)", "TOPICS (Coop)"), join(&them, " ; ")));
+    line(format!("{} : {}", t("SERVICES (lieux)", "SERVICES (places)"), join(&p.services, " ; ")));
+    let flags: Vec<String> = p.flags.iter().map(|f| kiosk.rules.flags.get(f).map(|l| l.get(lang).to_string()).unwrap_or_else(|| f.clone())).collect();
+    line(format!("{} : {}", t("POINTS D'ATTENTION", "WATCH POINTS"), join(&flags, " ; ")));
     if let Some(a) = answers {
         let freins: Vec<String> = match a.get("freins") {
-            Some(Answer::Choices(v)) => v
-                .iter()
-                .filter_map(|c| {
-                    q.question("freins")?
-                        .choice(c)
-                        .map(|c| c.label.get(lang).to_string())
-                })
-                .collect(),
+            Some(Answer::Choices(v)) => v.iter().filter_map(|c| q.question("freins")?.choice(c).map(|c| c.label.get(lang).to_string())).collect(),
             _ => Vec::new(),
         };
-        line(format!(
-            "{} : {}",
-            t("FREINS", "BARRIERS"),
-            join(&freins, " ; ")
-        ));
+        line(format!("{} : {}", t("FREINS", "BARRIERS"), join(&freins, " ; ")));
     }
-    line(format!(
-        "{} : {}",
-        t("PRISE EN CHARGE SPÉCIFIQUE", "SPECIFIC SUPPORT"),
-        join(&p.prise_en_charge_specifique, " ; ")
-    ));
-    let mut equip = vec![format!(
-        "{} : {}",
-        t("matériel", "device"),
-        p.materiel
-            .as_deref()
-            .map(|m| format!("{} ({m})", label(m, lang)))
-            .unwrap_or_else(|| "—".into())
-    )];
+    line(format!("{} : {}", t("PRISE EN CHARGE SPÉCIFIQUE", "SPECIFIC SUPPORT"), join(&p.prise_en_charge_specifique, " ; ")));
+    let mut equip =
+        vec![format!("{} : {}", t("matériel", "device"), p.materiel.as_deref().map(|m| format!("{} ({m})", label(m, lang))).unwrap_or_else(|| "—".into()))];
     for (qid, name) in [
         ("acces_internet", t("Internet", "Internet")),
         ("mode_acces", t("accès", "access")),
@@ -226,11 +140,7 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
             equip.push(format!("{name} : {l}"));
         }
     }
-    line(format!(
-        "{} : {}",
-        t("ÉQUIPEMENT", "EQUIPMENT"),
-        equip.join(" · ")
-    ));
+    line(format!("{} : {}", t("ÉQUIPEMENT", "EQUIPMENT"), equip.join(" · ")));
     let mut public = Vec::new();
     if let Some(a) = &p.tranche_age {
         public.push(label(a, lang));
@@ -241,11 +151,7 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
     if let Some(l) = choice_label("quartier") {
         public.push(format!("{} : {l}", t("quartier", "area")));
     }
-    line(format!(
-        "{} : {}",
-        t("PUBLIC", "PERSON"),
-        join(&public, " · ")
-    ));
+    line(format!("{} : {}", t("PUBLIC", "PERSON"), join(&public, " · ")));
     if let (Some(a), Some(grid)) = (answers, q.question(&kiosk.rules.capability_question)) {
         let g = match a.get(&grid.id) {
             Some(Answer::Grid(g)) => g.clone(),
@@ -271,29 +177,14 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
         .domaines
         .iter()
         .map(|dl| {
-            let name = kiosk
-                .rules
-                .domains
-                .iter()
-                .find(|x| x.pix == dl.pix)
-                .map(|x| x.label.get(lang).to_string())
-                .unwrap_or_default();
-            let lvl = dl
-                .niveau
-                .as_deref()
-                .map(|n| label(n, lang))
-                .unwrap_or_else(|| t("non évalué", "not assessed"));
+            let name = kiosk.rules.domains.iter().find(|x| x.pix == dl.pix).map(|x| x.label.get(lang).to_string()).unwrap_or_default();
+            let lvl = dl.niveau.as_deref().map(|n| label(n, lang)).unwrap_or_else(|| t("non évalué", "not assessed"));
             format!("{} {name} : {lvl} ({}/{})", dl.pix, dl.known, dl.assessed)
         })
         .collect();
-    line(format!(
-        "{} : {}",
-        t("DOMAINES PIX", "PIX DOMAINS"),
-        join(&doms, " ; ")
-    ));
+    line(format!("{} : {}", t("DOMAINES PIX", "PIX DOMAINS"), join(&doms, " ; ")));
     if let Some(a) = answers
-        && a.get("consentement_contact")
-            .is_some_and(|c| matches!(c, Answer::Contact(_)))
+        && a.get("consentement_contact").is_some_and(|c| matches!(c, Answer::Contact(_)))
     {
         line(t(
             "COORDONNÉES : le visiteur accepte d'être recontacté (coordonnées chiffrées sur la borne, pour l'administrateur).",

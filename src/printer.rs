@@ -39,15 +39,10 @@ pub trait Printer: Send + Sync {
 pub fn from_config(c: &PrinterConfig) -> Option<Arc<dyn Printer>> {
     match c {
         PrinterConfig::None => None,
-        PrinterConfig::Escpos { device, width_mm } => Some(Arc::new(EscposPrinter {
-            device: device.clone(),
-            width_mm: *width_mm,
-            timeout: Duration::from_secs(15),
-        })),
-        PrinterConfig::Cups { queue } => Some(Arc::new(CupsPrinter {
-            queue: queue.clone(),
-            timeout: Duration::from_secs(30),
-        })),
+        PrinterConfig::Escpos { device, width_mm } => {
+            Some(Arc::new(EscposPrinter { device: device.clone(), width_mm: *width_mm, timeout: Duration::from_secs(15) }))
+        }
+        PrinterConfig::Cups { queue } => Some(Arc::new(CupsPrinter { queue: queue.clone(), timeout: Duration::from_secs(30) })),
     }
 }
 
@@ -82,19 +77,13 @@ impl Printer for EscposPrinter {
             match f.write(&bytes[done..]) {
                 Ok(0) => return Err(PrintError::Stuck),
                 Ok(n) => done += n,
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::WouldBlock
-                        || e.kind() == std::io::ErrorKind::Interrupted =>
-                {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::Interrupted => {
                     if Instant::now() > deadline {
                         return Err(PrintError::Stuck);
                     }
                     std::thread::sleep(Duration::from_millis(50));
                 }
-                Err(e)
-                    if e.raw_os_error() == Some(libc::ENODEV)
-                        || e.raw_os_error() == Some(libc::EIO) =>
-                {
+                Err(e) if e.raw_os_error() == Some(libc::ENODEV) || e.raw_os_error() == Some(libc::EIO) => {
                     return Err(PrintError::NotConnected(name));
                 }
                 Err(e) => return Err(PrintError::Other(e.to_string())),
@@ -118,26 +107,13 @@ pub struct CupsPrinter {
 
 impl Printer for CupsPrinter {
     fn print(&self, ticket: &GrayImage) -> Result<(), PrintError> {
-        let dir = std::env::temp_dir().join(format!(
-            "passerelle-print-{}-{}",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
+        let dir = std::env::temp_dir().join(format!("passerelle-print-{}-{}", std::process::id(), rand::random::<u32>()));
         std::fs::create_dir_all(&dir).map_err(|e| PrintError::Other(e.to_string()))?;
         let file = dir.join("ticket.png");
         let result = (|| {
-            ticket
-                .save(&file)
-                .map_err(|e| PrintError::Other(e.to_string()))?;
+            ticket.save(&file).map_err(|e| PrintError::Other(e.to_string()))?;
             let mut child = std::process::Command::new("lp")
-                .args([
-                    "-d",
-                    &self.queue,
-                    "-t",
-                    "Passerelle",
-                    "-o",
-                    &format!("ppi={}", crate::ticket::DOTS_PER_MM * 254 / 10),
-                ])
+                .args(["-d", &self.queue, "-t", "Passerelle", "-o", &format!("ppi={}", crate::ticket::DOTS_PER_MM * 254 / 10)])
                 .arg(&file)
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
@@ -192,10 +168,7 @@ impl Printer for FakePrinter {
         if let Some(e) = self.fail.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             return Err(e);
         }
-        self.printed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(ticket.clone());
+        self.printed.lock().unwrap_or_else(|e| e.into_inner()).push(ticket.clone());
         Ok(())
     }
     fn width_mm(&self) -> u32 {

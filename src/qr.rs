@@ -37,11 +37,7 @@ pub fn render(payload: &str, scale: u32) -> Result<RgbaImage, qrcode::types::QrE
             if colors[(y * n + x) as usize] == qrcode::Color::Dark {
                 for dy in 0..scale {
                     for dx in 0..scale {
-                        img.put_pixel(
-                            (x + QUIET_ZONE) * scale + dx,
-                            (y + QUIET_ZONE) * scale + dy,
-                            Rgba([0, 0, 0, 255]),
-                        );
+                        img.put_pixel((x + QUIET_ZONE) * scale + dx, (y + QUIET_ZONE) * scale + dy, Rgba([0, 0, 0, 255]));
                     }
                 }
             }

@@ -35,12 +35,8 @@ fn zeroize_json(contact: &Contact) -> String {
 
 /// Decrypt sealed contact details with an identity file's text (`AGE-SECRET-KEY-1…` lines).
 pub fn open(identity_text: &str, sealed: &[u8]) -> Result<Contact, SealError> {
-    let ids: Vec<age::x25519::Identity> = identity_text
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("AGE-SECRET-KEY-"))
-        .filter_map(|l| age::x25519::Identity::from_str(l).ok())
-        .collect();
+    let ids: Vec<age::x25519::Identity> =
+        identity_text.lines().map(str::trim).filter(|l| l.starts_with("AGE-SECRET-KEY-")).filter_map(|l| age::x25519::Identity::from_str(l).ok()).collect();
     if ids.is_empty() {
         return Err(SealError::BadIdentity);
     }
@@ -56,9 +52,6 @@ pub fn open(identity_text: &str, sealed: &[u8]) -> Result<Contact, SealError> {
 pub fn keygen() -> (String, String) {
     let id = age::x25519::Identity::generate();
     let public = id.to_public().to_string();
-    let text = format!(
-        "# Passerelle admin identity: keep it secret, never on the kiosk.\n# public key: {public}\n{}\n",
-        id.to_string().expose_secret()
-    );
+    let text = format!("# Passerelle admin identity: keep it secret, never on the kiosk.\n# public key: {public}\n{}\n", id.to_string().expose_secret());
     (text, public)
 }

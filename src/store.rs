@@ -68,17 +68,12 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
     #[error("the disk is full: the visit was not saved")]
     DiskFull,
     #[error("the database {path} is damaged ({detail}); it was not modified")]
     Corrupt { path: PathBuf, detail: String },
-    #[error(
-        "the database was written by a newer Passerelle (schema {found}, this one knows {known})"
-    )]
+    #[error("the database was written by a newer Passerelle (schema {found}, this one knows {known})")]
     TooNew { found: i64, known: i64 },
     #[error("database error: {0}")]
     Sql(rusqlite::Error),
@@ -89,10 +84,7 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
             Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                StoreError::Corrupt {
-                    path: PathBuf::new(),
-                    detail: e.to_string(),
-                }
+                StoreError::Corrupt { path: PathBuf::new(), detail: e.to_string() }
             }
             _ => StoreError::Sql(e),
         }
@@ -166,19 +158,12 @@ pub struct Store {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let err = |source| StoreError::DataDir {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let err = |source| StoreError::DataDir { path: dir.to_path_buf(), source };
     if !dir.exists() {
         #[cfg(unix)]
         {
             use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(err)?;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
         }
         #[cfg(not(unix))]
         std::fs::create_dir_all(dir).map_err(err)?;
@@ -204,48 +189,29 @@ impl Store {
                 use std::os::unix::fs::OpenOptionsExt;
                 o.mode(0o600);
             }
-            o.open(path).map_err(|source| StoreError::DataDir {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            o.open(path).map_err(|source| StoreError::DataDir { path: path.to_path_buf(), source })?;
         }
         let corrupt = |e: StoreError| match e {
-            StoreError::Corrupt { detail, .. } => StoreError::Corrupt {
-                path: path.to_path_buf(),
-                detail,
-            },
+            StoreError::Corrupt { detail, .. } => StoreError::Corrupt { path: path.to_path_buf(), detail },
             other => other,
         };
-        let conn = Connection::open(path)
-            .map_err(StoreError::from)
-            .map_err(corrupt)?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let conn = Connection::open(path).map_err(StoreError::from).map_err(corrupt)?;
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.setup().map_err(corrupt)?;
         Ok(store)
     }
 
     fn setup(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        let mode: String = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if mode.to_lowercase() != "wal" {
             log::warn!("journal mode is {mode}, not WAL");
         }
-        self.conn
-            .execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        self.conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
-            return Err(StoreError::TooNew {
-                found: version,
-                known,
-            });
+            return Err(StoreError::TooNew { found: version, known });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
@@ -267,32 +233,17 @@ impl Store {
 
     /// `PRAGMA integrity_check`: Ok when the database is sound.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let r: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if r == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt {
-                path: self.path.clone(),
-                detail: r,
-            })
-        }
+        let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if r == "ok" { Ok(()) } else { Err(StoreError::Corrupt { path: self.path.clone(), detail: r }) }
     }
 
     pub fn id_exists(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT 1 FROM visits WHERE id = ?1", [id], |_| Ok(()))
-            .optional()?
-            .is_some())
+        Ok(self.conn.query_row("SELECT 1 FROM visits WHERE id = ?1", [id], |_| Ok(())).optional()?.is_some())
     }
 
     /// Store a finished visit and its sealed contact details in one transaction.
     pub fn save_visit(&mut self, v: &NewVisit) -> Result<i64, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO visits (id, kiosk_id, local_date, local_hour, lang, context, questionnaire_id,
                 questionnaire_version, rules_id, rules_version, answers, profile, payload)
@@ -315,24 +266,14 @@ impl Store {
         )?;
         let seq = tx.last_insert_rowid();
         if let Some(sealed) = &v.sealed_contact {
-            tx.execute(
-                "INSERT INTO contacts (visit_id, sealed) VALUES (?1, ?2)",
-                params![v.id, sealed],
-            )?;
+            tx.execute("INSERT INTO contacts (visit_id, sealed) VALUES (?1, ?2)", params![v.id, sealed])?;
         }
         tx.commit()?;
         Ok(seq)
     }
 
     /// Record that a visit was abandoned at `step` (nothing else of it is kept).
-    pub fn record_abandon(
-        &mut self,
-        kiosk_id: &str,
-        date: NaiveDate,
-        hour: u8,
-        step: &str,
-        questionnaire_version: &str,
-    ) -> Result<(), StoreError> {
+    pub fn record_abandon(&mut self, kiosk_id: &str, date: NaiveDate, hour: u8, step: &str, questionnaire_version: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO abandons (kiosk_id, local_date, local_hour, step, questionnaire_version) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![kiosk_id, date.format("%Y-%m-%d").to_string(), hour, step, questionnaire_version],
@@ -343,13 +284,7 @@ impl Store {
     fn row_to_visit(r: &rusqlite::Row) -> rusqlite::Result<StoredVisit> {
         let json = |i: usize| -> rusqlite::Result<serde_json::Value> {
             let s: String = r.get(i)?;
-            serde_json::from_str(&s).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    i,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })
+            serde_json::from_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
         };
         Ok(StoredVisit {
             seq: r.get(0)?,
@@ -375,36 +310,20 @@ impl Store {
         EXISTS (SELECT 1 FROM contacts c WHERE c.visit_id = v.id)";
 
     pub fn visit(&self, id: &str) -> Result<Option<StoredVisit>, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM visits v WHERE v.id = ?1",
-            Self::VISIT_COLUMNS
-        );
-        Ok(self
-            .conn
-            .query_row(&sql, [id], Self::row_to_visit)
-            .optional()?)
+        let sql = format!("SELECT {} FROM visits v WHERE v.id = ?1", Self::VISIT_COLUMNS);
+        Ok(self.conn.query_row(&sql, [id], Self::row_to_visit).optional()?)
     }
 
     /// All visits in the order they were stored (not by date: a kiosk clock may be wrong).
     pub fn visits(&self) -> Result<Vec<StoredVisit>, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM visits v ORDER BY v.seq",
-            Self::VISIT_COLUMNS
-        );
+        let sql = format!("SELECT {} FROM visits v ORDER BY v.seq", Self::VISIT_COLUMNS);
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], Self::row_to_visit)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     pub fn sealed_contact(&self, visit_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT sealed FROM contacts WHERE visit_id = ?1",
-                [visit_id],
-                |r| r.get(0),
-            )
-            .optional()?)
+        Ok(self.conn.query_row("SELECT sealed FROM contacts WHERE visit_id = ?1", [visit_id], |r| r.get(0)).optional()?)
     }
 
     pub fn stats(&self) -> Result<Stats, StoreError> {
@@ -426,13 +345,7 @@ impl Store {
                 UNION ALL SELECT local_date, 0, 1 FROM abandons
              ) GROUP BY d ORDER BY d",
         )?;
-        for row in st.query_map([], |r| {
-            Ok(DayCount {
-                date: r.get(0)?,
-                finished: r.get(1)?,
-                abandoned: r.get(2)?,
-            })
-        })? {
+        for row in st.query_map([], |r| Ok(DayCount { date: r.get(0)?, finished: r.get(1)?, abandoned: r.get(2)? }))? {
             s.per_day.push(row?);
         }
         let mut st = c.prepare("SELECT step, count(*) FROM abandons GROUP BY step")?;
@@ -486,10 +399,7 @@ pub struct RetentionReport {
 
 impl Store {
     pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     pub fn meta_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -499,19 +409,9 @@ impl Store {
 
     /// The rows an export would take now.
     pub fn export_bounds(&self, all: bool) -> Result<ExportBounds, StoreError> {
-        let max_visit =
-            self.conn
-                .query_row("SELECT coalesce(max(seq), 0) FROM visits", [], |r| r.get(0))?;
-        let max_abandon =
-            self.conn
-                .query_row("SELECT coalesce(max(seq), 0) FROM abandons", [], |r| {
-                    r.get(0)
-                })?;
-        Ok(ExportBounds {
-            max_visit,
-            max_abandon,
-            all,
-        })
+        let max_visit = self.conn.query_row("SELECT coalesce(max(seq), 0) FROM visits", [], |r| r.get(0))?;
+        let max_abandon = self.conn.query_row("SELECT coalesce(max(seq), 0) FROM abandons", [], |r| r.get(0))?;
+        Ok(ExportBounds { max_visit, max_abandon, all })
     }
 
     fn export_filter(all: bool) -> &'static str {
@@ -519,11 +419,7 @@ impl Store {
     }
 
     /// Visit the visits of an export in storage order, one at a time (exports can be large).
-    pub fn for_each_export_visit(
-        &self,
-        b: ExportBounds,
-        mut f: impl FnMut(StoredVisit) -> Result<(), StoreError>,
-    ) -> Result<usize, StoreError> {
+    pub fn for_each_export_visit(&self, b: ExportBounds, mut f: impl FnMut(StoredVisit) -> Result<(), StoreError>) -> Result<usize, StoreError> {
         let sql = format!(
             "SELECT {} FROM visits v WHERE v.seq <= ?1{} ORDER BY v.seq",
             Self::VISIT_COLUMNS,
@@ -546,14 +442,7 @@ impl Store {
         );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([b.max_abandon], |r| {
-            Ok(Abandon {
-                seq: r.get(0)?,
-                kiosk_id: r.get(1)?,
-                local_date: r.get(2)?,
-                local_hour: r.get(3)?,
-                step: r.get(4)?,
-                questionnaire_version: r.get(5)?,
-            })
+            Ok(Abandon { seq: r.get(0)?, kiosk_id: r.get(1)?, local_date: r.get(2)?, local_hour: r.get(3)?, step: r.get(4)?, questionnaire_version: r.get(5)? })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -562,11 +451,7 @@ impl Store {
     pub fn export_contacts(&self, b: ExportBounds) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let sql = format!(
             "SELECT c.visit_id, c.sealed FROM contacts c JOIN visits v ON v.id = c.visit_id WHERE v.seq <= ?1{} ORDER BY v.seq",
-            if b.all {
-                ""
-            } else {
-                " AND c.export_batch IS NULL"
-            }
+            if b.all { "" } else { " AND c.export_batch IS NULL" }
         );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([b.max_visit], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -575,40 +460,16 @@ impl Store {
 
     /// Mark what an export wrote, in one transaction, and log it. Contact details, once
     /// exported, are deleted from the kiosk.
-    pub fn mark_exported(
-        &mut self,
-        b: ExportBounds,
-        folder: &str,
-        date: NaiveDate,
-        hour: u8,
-    ) -> Result<ExportRecord, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let counts = |sql: &str, max: i64| -> rusqlite::Result<i64> {
-            tx.query_row(sql, [max], |r| r.get(0))
-        };
-        let f = if b.all {
-            ""
-        } else {
-            " AND export_batch IS NULL"
-        };
-        let visits = counts(
-            &format!("SELECT count(*) FROM visits WHERE seq <= ?1{f}"),
-            b.max_visit,
-        )?;
-        let abandons = counts(
-            &format!("SELECT count(*) FROM abandons WHERE seq <= ?1{f}"),
-            b.max_abandon,
-        )?;
+    pub fn mark_exported(&mut self, b: ExportBounds, folder: &str, date: NaiveDate, hour: u8) -> Result<ExportRecord, StoreError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let counts = |sql: &str, max: i64| -> rusqlite::Result<i64> { tx.query_row(sql, [max], |r| r.get(0)) };
+        let f = if b.all { "" } else { " AND export_batch IS NULL" };
+        let visits = counts(&format!("SELECT count(*) FROM visits WHERE seq <= ?1{f}"), b.max_visit)?;
+        let abandons = counts(&format!("SELECT count(*) FROM abandons WHERE seq <= ?1{f}"), b.max_abandon)?;
         let contacts = counts(
             &format!(
                 "SELECT count(*) FROM contacts c JOIN visits v ON v.id = c.visit_id WHERE v.seq <= ?1{}",
-                if b.all {
-                    ""
-                } else {
-                    " AND c.export_batch IS NULL"
-                }
+                if b.all { "" } else { " AND c.export_batch IS NULL" }
             ),
             b.max_visit,
         )?;
@@ -617,35 +478,26 @@ impl Store {
             params![date.format("%Y-%m-%d").to_string(), hour, folder, visits, abandons, contacts, b.all],
         )?;
         let batch = tx.last_insert_rowid();
-        tx.execute(
-            "UPDATE visits SET export_batch = ?1 WHERE seq <= ?2 AND export_batch IS NULL",
-            params![batch, b.max_visit],
-        )?;
-        tx.execute(
-            "UPDATE abandons SET export_batch = ?1 WHERE seq <= ?2 AND export_batch IS NULL",
-            params![batch, b.max_abandon],
-        )?;
-        tx.execute(
-            "DELETE FROM contacts WHERE visit_id IN (SELECT id FROM visits WHERE seq <= ?1)",
-            params![b.max_visit],
-        )?;
+        tx.execute("UPDATE visits SET export_batch = ?1 WHERE seq <= ?2 AND export_batch IS NULL", params![batch, b.max_visit])?;
+        tx.execute("UPDATE abandons SET export_batch = ?1 WHERE seq <= ?2 AND export_batch IS NULL", params![batch, b.max_abandon])?;
+        tx.execute("DELETE FROM contacts WHERE visit_id IN (SELECT id FROM visits WHERE seq <= ?1)", params![b.max_visit])?;
         tx.commit()?;
-        Ok(ExportRecord {
-            batch,
-            local_date: date.format("%Y-%m-%d").to_string(),
-            local_hour: hour,
-            folder: folder.to_string(),
-            visits,
-            abandons,
-            contacts,
-        })
+        Ok(ExportRecord { batch, local_date: date.format("%Y-%m-%d").to_string(), local_hour: hour, folder: folder.to_string(), visits, abandons, contacts })
     }
 
     pub fn last_export(&self) -> Result<Option<ExportRecord>, StoreError> {
         Ok(self
             .conn
             .query_row("SELECT batch, local_date, local_hour, folder, visits, abandons, contacts FROM exports ORDER BY batch DESC LIMIT 1", [], |r| {
-                Ok(ExportRecord { batch: r.get(0)?, local_date: r.get(1)?, local_hour: r.get(2)?, folder: r.get(3)?, visits: r.get(4)?, abandons: r.get(5)?, contacts: r.get(6)? })
+                Ok(ExportRecord {
+                    batch: r.get(0)?,
+                    local_date: r.get(1)?,
+                    local_hour: r.get(2)?,
+                    folder: r.get(3)?,
+                    visits: r.get(4)?,
+                    abandons: r.get(5)?,
+                    contacts: r.get(6)?,
+                })
             })
             .optional()?)
     }
@@ -653,16 +505,8 @@ impl Store {
     /// Rows not exported yet: (visits, abandons).
     pub fn unexported(&self) -> Result<(i64, i64), StoreError> {
         Ok((
-            self.conn.query_row(
-                "SELECT count(*) FROM visits WHERE export_batch IS NULL",
-                [],
-                |r| r.get(0),
-            )?,
-            self.conn.query_row(
-                "SELECT count(*) FROM abandons WHERE export_batch IS NULL",
-                [],
-                |r| r.get(0),
-            )?,
+            self.conn.query_row("SELECT count(*) FROM visits WHERE export_batch IS NULL", [], |r| r.get(0))?,
+            self.conn.query_row("SELECT count(*) FROM abandons WHERE export_batch IS NULL", [], |r| r.get(0))?,
         ))
     }
 
@@ -673,62 +517,29 @@ impl Store {
         let visits = tx.execute("DELETE FROM visits WHERE export_batch IS NOT NULL", [])?;
         let abandons = tx.execute("DELETE FROM abandons WHERE export_batch IS NOT NULL", [])?;
         tx.commit()?;
-        Ok(RetentionReport {
-            visits,
-            abandons,
-            contacts,
-        })
+        Ok(RetentionReport { visits, abandons, contacts })
     }
 
     /// Retention: exported visits and abandonments older than `visits_days`, and contact details
     /// older than `contacts_days` (exported or not), are deleted. Dates are the visits' own
     /// local dates; a kiosk clock set wrong only delays or hastens deletion, never loses an
     /// unexported visit.
-    pub fn apply_retention(
-        &mut self,
-        today: NaiveDate,
-        r: passerelle_core::config::Retention,
-    ) -> Result<RetentionReport, StoreError> {
-        let cut = |days: u32| {
-            (today - chrono::Duration::days(i64::from(days)))
-                .format("%Y-%m-%d")
-                .to_string()
-        };
+    pub fn apply_retention(&mut self, today: NaiveDate, r: passerelle_core::config::Retention) -> Result<RetentionReport, StoreError> {
+        let cut = |days: u32| (today - chrono::Duration::days(i64::from(days))).format("%Y-%m-%d").to_string();
         let tx = self.conn.transaction()?;
-        let contacts = tx.execute(
-            "DELETE FROM contacts WHERE visit_id IN (SELECT id FROM visits WHERE local_date < ?1)",
-            [cut(r.contacts_days)],
-        )?;
-        let visits = tx.execute(
-            "DELETE FROM visits WHERE export_batch IS NOT NULL AND local_date < ?1",
-            [cut(r.visits_days)],
-        )?;
-        let abandons = tx.execute(
-            "DELETE FROM abandons WHERE export_batch IS NOT NULL AND local_date < ?1",
-            [cut(r.visits_days)],
-        )?;
+        let contacts = tx.execute("DELETE FROM contacts WHERE visit_id IN (SELECT id FROM visits WHERE local_date < ?1)", [cut(r.contacts_days)])?;
+        let visits = tx.execute("DELETE FROM visits WHERE export_batch IS NOT NULL AND local_date < ?1", [cut(r.visits_days)])?;
+        let abandons = tx.execute("DELETE FROM abandons WHERE export_batch IS NOT NULL AND local_date < ?1", [cut(r.visits_days)])?;
         tx.commit()?;
-        Ok(RetentionReport {
-            visits,
-            abandons,
-            contacts,
-        })
+        Ok(RetentionReport { visits, abandons, contacts })
     }
 
     /// Finished and abandoned visits since a date (inclusive).
     pub fn counts_since(&self, date: NaiveDate) -> Result<(i64, i64), StoreError> {
         let d = date.format("%Y-%m-%d").to_string();
         Ok((
-            self.conn.query_row(
-                "SELECT count(*) FROM visits WHERE local_date >= ?1",
-                [&d],
-                |r| r.get(0),
-            )?,
-            self.conn.query_row(
-                "SELECT count(*) FROM abandons WHERE local_date >= ?1",
-                [&d],
-                |r| r.get(0),
-            )?,
+            self.conn.query_row("SELECT count(*) FROM visits WHERE local_date >= ?1", [&d], |r| r.get(0))?,
+            self.conn.query_row("SELECT count(*) FROM abandons WHERE local_date >= ?1", [&d], |r| r.get(0))?,
         ))
     }
 }

@@ -16,21 +16,9 @@ pub struct Summary {
 
 pub const MAX_ITEMS: usize = 4;
 
-pub fn summary(
-    profile: &Profile,
-    q: &Questionnaire,
-    capability_question: &str,
-    lang: &str,
-) -> Summary {
-    let rows = q
-        .question(capability_question)
-        .map(|g| g.rows.clone())
-        .unwrap_or_default();
-    let label = |id: &String| {
-        rows.iter()
-            .find(|r| &r.id == id)
-            .map(|r| r.label.get(lang).to_string())
-    };
+pub fn summary(profile: &Profile, q: &Questionnaire, capability_question: &str, lang: &str) -> Summary {
+    let rows = q.question(capability_question).map(|g| g.rows.clone()).unwrap_or_default();
+    let label = |id: &String| rows.iter().find(|r| &r.id == id).map(|r| r.label.get(lang).to_string());
     let list = |ids: &[String]| -> Vec<String> {
         let mut v: Vec<String> = ids.iter().take(MAX_ITEMS).filter_map(label).collect();
         match ids.len().saturating_sub(MAX_ITEMS) {
@@ -46,11 +34,7 @@ pub fn summary(
         (tr(lang, "end.help"), list(&profile.ne_sait_pas_faire))
     };
     Summary {
-        at_ease_title: if profile.sait_faire.is_empty() {
-            String::new()
-        } else {
-            tr(lang, "end.at-ease")
-        },
+        at_ease_title: if profile.sait_faire.is_empty() { String::new() } else { tr(lang, "end.at-ease") },
         at_ease: list(&profile.sait_faire),
         help_title,
         help,
@@ -65,9 +49,5 @@ pub fn summary(
 
 /// The visit reference as printed: `ABCD-EFGH`.
 pub fn pretty_reference(id: &str) -> String {
-    if id.len() == 8 {
-        format!("{}-{}", &id[..4], &id[4..])
-    } else {
-        id.to_string()
-    }
+    if id.len() == 8 { format!("{}-{}", &id[..4], &id[4..]) } else { id.to_string() }
 }

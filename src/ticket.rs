@@ -30,22 +30,14 @@ pub struct TicketData {
 
 impl TicketData {
     /// The ticket of a stored visit (its date, its language, its profile).
-    pub fn from_stored(
-        kiosk: &crate::kiosk::Kiosk,
-        v: &crate::store::StoredVisit,
-    ) -> anyhow::Result<TicketData> {
+    pub fn from_stored(kiosk: &crate::kiosk::Kiosk, v: &crate::store::StoredVisit) -> anyhow::Result<TicketData> {
         let profile: passerelle_core::profile::Profile = serde_json::from_value(v.profile.clone())?;
         Ok(TicketData {
             structure: kiosk.config.structure.clone(),
             commune: kiosk.config.commune.clone(),
             date: NaiveDate::parse_from_str(&v.local_date, "%Y-%m-%d")?,
             lang: v.lang.clone(),
-            summary: crate::summary::summary(
-                &profile,
-                &kiosk.questionnaire,
-                &kiosk.rules.capability_question,
-                &v.lang,
-            ),
+            summary: crate::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, &v.lang),
             payload: v.payload.clone(),
             reference: v.id.clone(),
         })
@@ -97,11 +89,7 @@ impl Canvas {
         for para in text.split('\n') {
             let mut line = String::new();
             for word in para.split_whitespace() {
-                let candidate = if line.is_empty() {
-                    word.to_string()
-                } else {
-                    format!("{line} {word}")
-                };
+                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
                 if width(&candidate) <= max || line.is_empty() {
                     line = candidate;
                 } else {
@@ -116,11 +104,7 @@ impl Canvas {
 
     /// Draw wrapped text; `center` centres each line. Coverage above one half is black.
     fn text(&mut self, text: &str, size: f32, bold: bool, center: bool) {
-        let font = if bold {
-            self.bold.clone()
-        } else {
-            self.regular.clone()
-        };
+        let font = if bold { self.bold.clone() } else { self.regular.clone() };
         let sf = font.as_scaled(PxScale::from(size));
         let max = (self.width() - 2 * self.margin) as f32;
         let line_h = (sf.ascent() - sf.descent() + sf.line_gap()).ceil() as u32;
@@ -138,11 +122,7 @@ impl Canvas {
                 x += sf.h_advance(id);
                 prev = Some(id);
             }
-            let x0 = if center {
-                self.margin as f32 + (max - x).max(0.0) / 2.0
-            } else {
-                self.margin as f32
-            };
+            let x0 = if center { self.margin as f32 + (max - x).max(0.0) / 2.0 } else { self.margin as f32 };
             let (w, h) = (self.img.width() as i32, self.img.height() as i32);
             for g in glyphs {
                 if let Some(outline) = font.outline_glyph(g) {
@@ -211,21 +191,10 @@ pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
     let k = width as f32 / 576.0;
     let regular = FontRef::try_from_slice(REGULAR).map_err(|_| TicketError::Font)?;
     let bold = FontRef::try_from_slice(BOLD).map_err(|_| TicketError::Font)?;
-    let mut c = Canvas {
-        img: GrayImage::from_pixel(width, 800, Luma([255])),
-        y: 8,
-        margin: 8,
-        regular,
-        bold,
-    };
+    let mut c = Canvas { img: GrayImage::from_pixel(width, 800, Luma([255])), y: 8, margin: 8, regular, bold };
     let lang = t.lang.as_str();
     c.text(&t.structure, 34.0 * k, true, true);
-    c.text(
-        &format!("{} · {}", t.commune, t.date.format("%d/%m/%Y")),
-        26.0 * k,
-        false,
-        true,
-    );
+    c.text(&format!("{} · {}", t.commune, t.date.format("%d/%m/%Y")), 26.0 * k, false, true);
     c.space(8);
     c.rule();
     c.text(&tr(lang, "end.thanks"), 34.0 * k, true, false);
@@ -247,16 +216,7 @@ pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
     c.rule();
     c.qr(&t.payload)?;
     c.text(&tr(lang, "end.show-code"), 26.0 * k, true, true);
-    c.text(
-        &tr_with(
-            lang,
-            "end.reference",
-            &[("ref", &pretty_reference(&t.reference))],
-        ),
-        30.0 * k,
-        true,
-        true,
-    );
+    c.text(&tr_with(lang, "end.reference", &[("ref", &pretty_reference(&t.reference))]), 30.0 * k, true, true);
     c.space(8);
     c.rule();
     c.text(&tr(lang, "ticket.next"), 24.0 * k, false, false);
@@ -274,12 +234,7 @@ pub fn escpos(img: &GrayImage) -> Vec<u8> {
     while y0 < img.height() {
         let rows = BAND.min(img.height() - y0);
         out.extend_from_slice(&[0x1d, 0x76, 0x30, 0x00]); // GS v 0, normal density
-        out.extend_from_slice(&[
-            (bytes_per_row & 0xff) as u8,
-            (bytes_per_row >> 8) as u8,
-            (rows & 0xff) as u8,
-            (rows >> 8) as u8,
-        ]);
+        out.extend_from_slice(&[(bytes_per_row & 0xff) as u8, (bytes_per_row >> 8) as u8, (rows & 0xff) as u8, (rows >> 8) as u8]);
         for y in y0..y0 + rows {
             for bx in 0..bytes_per_row {
                 let mut byte = 0u8;

@@ -28,22 +28,11 @@ fn kit(pin: Option<&str>) -> Kit {
     if let Some(p) = pin {
         passerelle::admin::set_pin(&store, p).unwrap();
     }
-    let clock = FakeClock::new(
-        NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    );
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
-    app.window()
-        .set_size(slint::LogicalSize::new(1280.0, 800.0));
+    app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
     app.show().unwrap();
-    Kit {
-        app,
-        c,
-        clock,
-        _dir: dir,
-    }
+    Kit { app, c, clock, _dir: dir }
 }
 
 fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {
@@ -51,23 +40,15 @@ fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {
 }
 
 fn tap(app: &AppWindow, label: &str) {
-    find(app, label)
-        .unwrap_or_else(|| panic!("no {label}"))
-        .invoke_accessible_default_action();
+    find(app, label).unwrap_or_else(|| panic!("no {label}")).invoke_accessible_default_action();
 }
 
 /// Press the top-right corner for `secs` seconds (mock time), then release.
 fn press_corner(app: &AppWindow, secs: u64) {
     let position = LogicalPosition::new(1270.0, 10.0);
-    app.window().dispatch_event(WindowEvent::PointerPressed {
-        position,
-        button: PointerEventButton::Left,
-    });
+    app.window().dispatch_event(WindowEvent::PointerPressed { position, button: PointerEventButton::Left });
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(secs));
-    app.window().dispatch_event(WindowEvent::PointerReleased {
-        position,
-        button: PointerEventButton::Left,
-    });
+    app.window().dispatch_event(WindowEvent::PointerReleased { position, button: PointerEventButton::Left });
 }
 
 fn type_pin(k: &Kit, pin: &str) {
@@ -83,17 +64,11 @@ fn a_short_press_does_nothing_a_5_second_press_opens_the_pin_pad() {
     press_corner(&k.app, 2);
     assert!(!k.app.global::<AdminAdapter>().get_pin_open());
     press_corner(&k.app, 5);
-    assert!(
-        k.app.global::<AdminAdapter>().get_pin_open(),
-        "the PIN pad opens"
-    );
+    assert!(k.app.global::<AdminAdapter>().get_pin_open(), "the PIN pad opens");
     type_pin(&k, "2468");
     assert!(k.c.borrow().admin_open());
     assert!(find(&k.app, "Exporter sur la clé USB").is_some());
-    assert!(
-        find(&k.app, "Français — Commencer").is_none(),
-        "the visitor's screen is gone"
-    );
+    assert!(find(&k.app, "Français — Commencer").is_none(), "the visitor's screen is gone");
     tap(&k.app, "Fermer");
     assert!(find(&k.app, "Français — Commencer").is_some());
 }
@@ -102,12 +77,7 @@ fn a_short_press_does_nothing_a_5_second_press_opens_the_pin_pad() {
 fn without_a_pin_the_pad_says_how_to_set_one() {
     let k = kit(None);
     press_corner(&k.app, 6);
-    assert!(
-        k.app
-            .global::<AdminAdapter>()
-            .get_pin_message()
-            .contains("passerelle admin set-pin")
-    );
+    assert!(k.app.global::<AdminAdapter>().get_pin_message().contains("passerelle admin set-pin"));
     type_pin(&k, "0000");
     assert!(!k.c.borrow().admin_open());
 }
@@ -118,23 +88,11 @@ fn five_wrong_pins_lock_the_entry_with_a_growing_delay() {
     press_corner(&k.app, 6);
     for left in (1..5).rev() {
         type_pin(&k, "1111");
-        assert_eq!(
-            k.app.global::<AdminAdapter>().get_pin_message(),
-            format!("Code incorrect. Encore {left} essai(s).")
-        );
+        assert_eq!(k.app.global::<AdminAdapter>().get_pin_message(), format!("Code incorrect. Encore {left} essai(s)."));
     }
     type_pin(&k, "1111");
-    assert!(
-        k.app
-            .global::<AdminAdapter>()
-            .get_pin_message()
-            .contains("1 min")
-    );
-    assert_eq!(
-        find(&k.app, "2").unwrap().accessible_enabled(),
-        Some(false),
-        "the pad is locked"
-    );
+    assert!(k.app.global::<AdminAdapter>().get_pin_message().contains("1 min"));
+    assert_eq!(find(&k.app, "2").unwrap().accessible_enabled(), Some(false), "the pad is locked");
     // Even the right PIN is refused while locked.
     k.c.borrow_mut().admin_pin_key("2");
     k.c.borrow_mut().admin_pin_key("4");
@@ -145,22 +103,12 @@ fn five_wrong_pins_lock_the_entry_with_a_growing_delay() {
     k.clock.advance(Duration::from_secs(61));
     k.c.borrow_mut().refresh(&k.app);
     type_pin(&k, "1111");
-    assert!(
-        k.app
-            .global::<AdminAdapter>()
-            .get_pin_message()
-            .contains("2 min"),
-        "the delay doubles"
-    );
+    assert!(k.app.global::<AdminAdapter>().get_pin_message().contains("2 min"), "the delay doubles");
     k.clock.advance(Duration::from_secs(121));
     k.c.borrow_mut().refresh(&k.app);
     type_pin(&k, "2468");
     assert!(k.c.borrow().admin_open());
-    assert_eq!(
-        passerelle::admin::failures(k.c.borrow().store()),
-        0,
-        "failures reset after success"
-    );
+    assert_eq!(passerelle::admin::failures(k.c.borrow().store()), 0, "failures reset after success");
 }
 
 #[test]
@@ -169,10 +117,7 @@ fn the_admin_screen_counts_and_closes_itself_after_inactivity() {
     {
         let mut c = k.c.borrow_mut();
         for _ in 0..3 {
-            let s = passerelle_core::script::Script::parse(
-                r#"{"answers":{"profil_usage":["aidant_fait_a_ma_place"]}}"#,
-            )
-            .unwrap();
+            let s = passerelle_core::script::Script::parse(r#"{"answers":{"profil_usage":["aidant_fait_a_ma_place"]}}"#).unwrap();
             c.play_script(&s).unwrap();
             c.finish();
         }
@@ -182,56 +127,22 @@ fn the_admin_screen_counts_and_closes_itself_after_inactivity() {
     type_pin(&k, "2468");
     let stats = k.app.global::<AdminAdapter>().get_stats();
     let finished = stats.row_data(0).unwrap();
-    assert_eq!(
-        (
-            finished.today.as_str(),
-            finished.week.as_str(),
-            finished.total.as_str()
-        ),
-        ("3", "3", "3")
-    );
+    assert_eq!((finished.today.as_str(), finished.week.as_str(), finished.total.as_str()), ("3", "3", "3"));
     let autonomy = k.app.global::<AdminAdapter>().get_autonomy();
-    let guided = autonomy
-        .iter()
-        .find(|b| b.label.ends_with("Avec guidage"))
-        .unwrap();
+    let guided = autonomy.iter().find(|b| b.label.ends_with("Avec guidage")).unwrap();
     assert_eq!(guided.value, 3);
-    let facts: Vec<String> = k
-        .app
-        .global::<AdminAdapter>()
-        .get_facts()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    assert!(
-        facts.iter().any(|f| f.starts_with("Version : Passerelle")),
-        "{facts:?}"
-    );
-    assert!(
-        facts.iter().any(|f| f.contains("désactivée")),
-        "says why there is no consent step: {facts:?}"
-    );
-    assert!(
-        facts
-            .iter()
-            .any(|f| f.contains("Aucune clé USB") || f.starts_with("Clé USB")),
-        "{facts:?}"
-    );
+    let facts: Vec<String> = k.app.global::<AdminAdapter>().get_facts().iter().map(|s| s.to_string()).collect();
+    assert!(facts.iter().any(|f| f.starts_with("Version : Passerelle")), "{facts:?}");
+    assert!(facts.iter().any(|f| f.contains("désactivée")), "says why there is no consent step: {facts:?}");
+    assert!(facts.iter().any(|f| f.contains("Aucune clé USB") || f.starts_with("Clé USB")), "{facts:?}");
     // Purge asks for confirmation, and only deletes exported data (none yet).
     tap(&k.app, "Supprimer les données déjà exportées");
     assert!(k.app.global::<AdminAdapter>().get_confirm_purge());
     tap(&k.app, "Touchez encore pour confirmer la suppression");
-    assert_eq!(
-        k.c.borrow().store().stats().unwrap().finished,
-        3,
-        "unexported visits stay"
-    );
+    assert_eq!(k.c.borrow().store().stats().unwrap().finished, 3, "unexported visits stay");
     k.clock.advance(Duration::from_secs(121));
     k.c.borrow_mut().tick();
     k.c.borrow_mut().refresh(&k.app);
-    assert!(
-        !k.c.borrow().admin_open(),
-        "the admin session ends by itself"
-    );
+    assert!(!k.c.borrow().admin_open(), "the admin session ends by itself");
     assert!(find(&k.app, "Français — Commencer").is_some());
 }

@@ -10,24 +10,14 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     if let Some(s) = stdin {
         child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
     } else {
         drop(child.stdin.take());
     }
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
@@ -38,10 +28,7 @@ fn questionnaire_json_contract() {
     assert_eq!(j["id"], "positionnement-92");
     assert!(j["version"].is_string());
     let q = &j["sections"][1]["questions"][0];
-    assert_eq!(
-        (q["id"].as_str(), q["kind"].as_str()),
-        (Some("age"), Some("single"))
-    );
+    assert_eq!((q["id"].as_str(), q["kind"].as_str()), (Some("age"), Some("single")));
     assert_eq!(q["label"], "Quel âge avez-vous ?");
     assert!(q["choices"][0]["id"].is_string() && q["choices"][0]["label"].is_string());
     let (ok, out, _) = run(&["questionnaire", "--json", "--lang", "en"], None);
@@ -53,23 +40,19 @@ fn replay_a_scripted_visit_from_a_file_and_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     let file = dir.path().join("visit.json");
-    std::fs::write(&file, r#"{"lang":"fr","answers":{"age":"quarante_cinquante_neuf","acces_internet":"non","capacites":{"allumer_ordinateur":"sait_faire"}}}"#).unwrap();
+    std::fs::write(
+        &file,
+        r#"{"lang":"fr","answers":{"age":"quarante_cinquante_neuf","acces_internet":"non","capacites":{"allumer_ordinateur":"sait_faire"}}}"#,
+    )
+    .unwrap();
     let (ok, out, err) = run(&["--data-dir", d, "replay", file.to_str().unwrap()], None);
     assert!(ok, "{err}");
     let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(line["id"].as_str().unwrap().len(), 8);
-    assert!(
-        line["profile"]["flags"]
-            .as_array()
-            .unwrap()
-            .contains(&"sans_internet".into())
-    );
+    assert!(line["profile"]["flags"].as_array().unwrap().contains(&"sans_internet".into()));
     assert!(line["payload"].as_str().unwrap().starts_with("PA1:"));
     // Two visits on standard input, one after the other.
-    let (ok, out, err) = run(
-        &["--data-dir", d, "replay", "-"],
-        Some("{\"answers\":{}}\n{\"lang\":\"en\",\"answers\":{}}\n"),
-    );
+    let (ok, out, err) = run(&["--data-dir", d, "replay", "-"], Some("{\"answers\":{}}\n{\"lang\":\"en\",\"answers\":{}}\n"));
     assert!(ok, "{err}");
     assert_eq!(out.lines().count(), 2);
     let (ok, out, _) = run(&["--data-dir", d, "stats", "--json"], None);
@@ -83,19 +66,10 @@ fn replay_errors_are_clear_and_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
     for (input, expected) in [
-        (
-            r#"{"answers":{"age":"centenaire"}}"#,
-            "unknown choice `centenaire`",
-        ),
+        (r#"{"answers":{"age":"centenaire"}}"#, "unknown choice `centenaire`"),
         (r#"{"answers":{"ages":"x"}}"#, "unknown question `ages`"),
-        (
-            r#"{"answers":{"usages_principaux":["jeux","achats_en_ligne","reseaux_sociaux","autre"]}}"#,
-            "at most 3",
-        ),
-        (
-            r#"{"answers":{"acces_internet":"non","mode_acces":"box"}}"#,
-            "not asked",
-        ),
+        (r#"{"answers":{"usages_principaux":["jeux","achats_en_ligne","reseaux_sociaux","autre"]}}"#, "at most 3"),
+        (r#"{"answers":{"acces_internet":"non","mode_acces":"box"}}"#, "not asked"),
         (r#"{"answers": "#, "not valid JSON"),
         ("", "no scripted visit"),
     ] {
@@ -112,27 +86,13 @@ fn replay_errors_are_clear_and_store_nothing() {
 fn a_bad_config_names_the_line_and_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("kiosk.toml");
-    std::fs::write(
-        &cfg,
-        passerelle_core::DEFAULT_CONFIG.replace("warning_s = 60", "warning_s = \"soixante\""),
-    )
-    .unwrap();
+    std::fs::write(&cfg, passerelle_core::DEFAULT_CONFIG.replace("warning_s = 60", "warning_s = \"soixante\"")).unwrap();
     let (ok, _, err) = run(&["--config", cfg.to_str().unwrap(), "stats"], None);
     assert!(!ok);
-    let line = passerelle_core::DEFAULT_CONFIG
-        .lines()
-        .position(|l| l.starts_with("warning_s"))
-        .unwrap()
-        + 1;
-    assert!(
-        err.contains(&format!("line {line}")) && err.contains("kiosk.toml"),
-        "{err}"
-    );
+    let line = passerelle_core::DEFAULT_CONFIG.lines().position(|l| l.starts_with("warning_s")).unwrap() + 1;
+    assert!(err.contains(&format!("line {line}")) && err.contains("kiosk.toml"), "{err}");
     let (ok, _, err) = run(&["--config", "/nonexistent/kiosk.toml", "stats"], None);
-    assert!(
-        !ok && err.contains("cannot read /nonexistent/kiosk.toml"),
-        "{err}"
-    );
+    assert!(!ok && err.contains("cannot read /nonexistent/kiosk.toml"), "{err}");
 }
 
 /// The issue's "done when": killing `replay --random` at any moment never loses a visit whose
@@ -142,20 +102,9 @@ fn killing_replay_at_any_moment_loses_no_printed_visit() {
     let dir = tempfile::tempdir().unwrap();
     let mut printed: Vec<String> = Vec::new();
     // Kill points: after reading k lines (0 = as soon as it starts).
-    for (round, k) in [0usize, 1, 7, 31, 64, 150, 333, 500]
-        .into_iter()
-        .enumerate()
-    {
+    for (round, k) in [0usize, 1, 7, 31, 64, 150, 333, 500].into_iter().enumerate() {
         let mut child = bin()
-            .args([
-                "--data-dir",
-                dir.path().to_str().unwrap(),
-                "replay",
-                "--random",
-                "1000000",
-                "--seed",
-                &round.to_string(),
-            ])
+            .args(["--data-dir", dir.path().to_str().unwrap(), "replay", "--random", "1000000", "--seed", &round.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -170,13 +119,15 @@ fn killing_replay_at_any_moment_loses_no_printed_visit() {
         child.wait().unwrap();
         let store = passerelle::store::Store::open(dir.path()).unwrap();
         store.integrity_check().unwrap();
-        let ids: std::collections::HashSet<String> =
-            store.visits().unwrap().into_iter().map(|v| v.id).collect();
+        let ids: std::collections::HashSet<String> = store.visits().unwrap().into_iter().map(|v| v.id).collect();
         for id in &printed {
             assert!(ids.contains(id), "round {round}: printed visit {id} lost");
         }
         // Every stored visit is whole: its profile and payload are there.
-        let n: i64 = store.connection().query_row("SELECT count(*) FROM visits WHERE payload NOT LIKE 'PA1:%' OR json_extract(profile, '$.rules_version') IS NULL", [], |r| r.get(0)).unwrap();
+        let n: i64 = store
+            .connection()
+            .query_row("SELECT count(*) FROM visits WHERE payload NOT LIKE 'PA1:%' OR json_extract(profile, '$.rules_version') IS NULL", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 0);
     }
 }
@@ -190,16 +141,9 @@ fn admin_pin_keygen_export_and_decrypt_from_the_command_line() {
     assert!(ok, "{err}");
     let recipient = recipient.trim();
     assert!(recipient.starts_with("age1"));
-    assert_eq!(
-        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
-        0o600,
-        "owner-only identity"
-    );
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600, "owner-only identity");
     let (ok, _, err) = run(&["keygen", "--out", key.to_str().unwrap()], None);
-    assert!(
-        !ok && err.contains("must not exist"),
-        "never overwrites a key"
-    );
+    assert!(!ok && err.contains("must not exist"), "never overwrites a key");
     let cfg = dir.path().join("kiosk.toml");
     std::fs::write(
         &cfg,
@@ -215,38 +159,18 @@ fn admin_pin_keygen_export_and_decrypt_from_the_command_line() {
     let (ok, _, err) = run(&["--config", c, "admin", "set-pin"], Some("482916\n"));
     assert!(ok, "{err}");
     let db = std::fs::read(dir.path().join("data/passerelle.db")).unwrap();
-    assert!(
-        !String::from_utf8_lossy(&db).contains("482916"),
-        "only a hash of the PIN is stored"
-    );
-    let (ok, _, err) = run(
-        &["--config", c, "replay", "-"],
-        Some(
-            r#"{"answers":{"consentement_contact":{"last_name":"Vandenbroucke","phone":"0102030405"}}}"#,
-        ),
-    );
+    assert!(!String::from_utf8_lossy(&db).contains("482916"), "only a hash of the PIN is stored");
+    let (ok, _, err) = run(&["--config", c, "replay", "-"], Some(r#"{"answers":{"consentement_contact":{"last_name":"Vandenbroucke","phone":"0102030405"}}}"#));
     assert!(ok, "{err}");
     let usb = dir.path().join("usb");
     std::fs::create_dir_all(&usb).unwrap();
-    let (ok, out, err) = run(
-        &["--config", c, "export", "--to", usb.to_str().unwrap()],
-        None,
-    );
+    let (ok, out, err) = run(&["--config", c, "export", "--to", usb.to_str().unwrap()], None);
     assert!(ok, "{err}");
     let folder = out.split(" (").next().unwrap().to_string();
-    assert!(
-        out.contains("1 visits") && out.contains("1 contacts"),
-        "{out}"
-    );
-    let (ok, _, err) = run(
-        &["--config", c, "export", "--to", usb.to_str().unwrap()],
-        None,
-    );
+    assert!(out.contains("1 visits") && out.contains("1 contacts"), "{out}");
+    let (ok, _, err) = run(&["--config", c, "export", "--to", usb.to_str().unwrap()], None);
     assert!(!ok && err.contains("nothing new"), "{err}");
-    let (ok, csv, err) = run(
-        &["decrypt", "--identity", key.to_str().unwrap(), &folder],
-        None,
-    );
+    let (ok, csv, err) = run(&["decrypt", "--identity", key.to_str().unwrap(), &folder], None);
     assert!(ok, "{err}");
     assert!(csv.contains("Vandenbroucke") && csv.contains("0102030405"));
     let (ok, _, err) = run(&["--config", c, "export"], None);

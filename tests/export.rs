@@ -26,25 +26,13 @@ struct Kit {
 fn kit() -> Kit {
     let dir = tempfile::tempdir().unwrap();
     let (identity, recipient) = passerelle::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG
-        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
     c.data_dir = dir.path().join("data");
     let kiosk = Kiosk::from_config(c, "test".into()).unwrap();
     let store = kiosk.open_store().unwrap();
-    let clock = FakeClock::new(
-        NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
-    Kit {
-        kiosk,
-        store,
-        clock,
-        identity,
-        dir,
-    }
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    Kit { kiosk, store, clock, identity, dir }
 }
 
 impl Kit {
@@ -54,10 +42,7 @@ impl Kit {
         (0..n)
             .map(|_| {
                 let v = random_visit(&mut e, &mut rng).unwrap();
-                let s = self
-                    .kiosk
-                    .finish_visit(&mut self.store, self.clock.as_ref(), &v)
-                    .unwrap();
+                let s = self.kiosk.finish_visit(&mut self.store, self.clock.as_ref(), &v).unwrap();
                 e.saved().unwrap();
                 e.finish().unwrap();
                 s.id
@@ -69,28 +54,15 @@ impl Kit {
         std::fs::create_dir_all(&p).unwrap();
         p
     }
-    fn export(
-        &mut self,
-        fs: &dyn ExportFs,
-        all: bool,
-    ) -> Result<export::ExportReport, ExportError> {
+    fn export(&mut self, fs: &dyn ExportFs, all: bool) -> Result<export::ExportReport, ExportError> {
         let usb = self.usb();
-        export::export(
-            &self.kiosk,
-            &mut self.store,
-            fs,
-            &usb,
-            all,
-            self.clock.local_now(),
-        )
+        export::export(&self.kiosk, &mut self.store, fs, &usb, all, self.clock.local_now())
     }
 }
 
 fn ids_in(folder: &Path) -> Vec<String> {
     let mut r = csv::Reader::from_path(folder.join("visits.csv")).unwrap();
-    r.records()
-        .map(|x| x.unwrap()[0].trim_start_matches('\u{feff}').to_string())
-        .collect()
+    r.records().map(|x| x.unwrap()[0].trim_start_matches('\u{feff}').to_string()).collect()
 }
 
 fn frictionless() -> Option<PathBuf> {
@@ -98,17 +70,10 @@ fn frictionless() -> Option<PathBuf> {
     if local.exists() {
         return Some(local);
     }
-    if Command::new("frictionless")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
+    if Command::new("frictionless").arg("--version").output().is_ok_and(|o| o.status.success()) {
         return Some("frictionless".into());
     }
-    assert!(
-        std::env::var_os("PASSERELLE_CI").is_none(),
-        "CI must install frictionless (.venv)"
-    );
+    assert!(std::env::var_os("PASSERELLE_CI").is_none(), "CI must install frictionless (.venv)");
     eprintln!("notice: frictionless not installed, validation skipped");
     None
 }
@@ -117,73 +82,26 @@ fn frictionless() -> Option<PathBuf> {
 fn thousands_of_visits_export_as_a_valid_data_package() {
     let mut k = kit();
     k.visits(3000, 1);
-    k.kiosk
-        .record_abandon(&mut k.store, k.clock.as_ref(), "capacites/visioconference")
-        .unwrap();
+    k.kiosk.record_abandon(&mut k.store, k.clock.as_ref(), "capacites/visioconference").unwrap();
     let r = k.export(&RealFs, false).unwrap();
     assert_eq!((r.record.visits, r.record.abandons), (3000, 1));
-    assert!(
-        r.folder
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("passerelle-vlg-nelly-roussel-1-2026-11-28")
-    );
-    let sums = Command::new("sha256sum")
-        .args(["-c", "--quiet", "SHA256SUMS"])
-        .current_dir(&r.folder)
-        .output()
-        .unwrap();
-    assert!(
-        sums.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sums.stdout)
-    );
+    assert!(r.folder.file_name().unwrap().to_string_lossy().starts_with("passerelle-vlg-nelly-roussel-1-2026-11-28"));
+    let sums = Command::new("sha256sum").args(["-c", "--quiet", "SHA256SUMS"]).current_dir(&r.folder).output().unwrap();
+    assert!(sums.status.success(), "{}", String::from_utf8_lossy(&sums.stdout));
     let visits = std::fs::read(r.folder.join("visits.csv")).unwrap();
-    assert!(
-        visits.starts_with(b"\xef\xbb\xbfvisit_id,"),
-        "UTF-8 with BOM for Excel"
-    );
+    assert!(visits.starts_with(b"\xef\xbb\xbfvisit_id,"), "UTF-8 with BOM for Excel");
     if let Some(f) = frictionless() {
-        let out = Command::new(f)
-            .args(["validate", "--json", "datapackage.json"])
-            .current_dir(&r.folder)
-            .output()
-            .unwrap();
+        let out = Command::new(f).args(["validate", "--json", "datapackage.json"]).current_dir(&r.folder).output().unwrap();
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-        assert_eq!(
-            report["valid"],
-            true,
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-                .chars()
-                .take(3000)
-                .collect::<String>()
-        );
-        let rows: Vec<_> = report["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["name"] == "visits")
-            .map(|t| t["stats"]["rows"].clone())
-            .collect();
+        assert_eq!(report["valid"], true, "{}", String::from_utf8_lossy(&out.stdout).chars().take(3000).collect::<String>());
+        let rows: Vec<_> = report["tasks"].as_array().unwrap().iter().filter(|t| t["name"] == "visits").map(|t| t["stats"]["rows"].clone()).collect();
         assert_eq!(rows, vec![serde_json::json!(3000)]);
     }
     // The data package describes every file of the folder.
-    let pkg: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(r.folder.join("datapackage.json")).unwrap()).unwrap();
-    let described: HashSet<String> = pkg["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["path"].as_str().unwrap().to_string())
-        .collect();
+    let pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(r.folder.join("datapackage.json")).unwrap()).unwrap();
+    let described: HashSet<String> = pkg["resources"].as_array().unwrap().iter().map(|x| x["path"].as_str().unwrap().to_string()).collect();
     for entry in walk(&r.folder) {
-        let rel = entry
-            .strip_prefix(&r.folder)
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+        let rel = entry.strip_prefix(&r.folder).unwrap().to_string_lossy().to_string();
         if !["datapackage.json", "SHA256SUMS", "LISEZMOI.txt"].contains(&rel.as_str()) {
             assert!(described.contains(&rel), "{rel} not described");
         }
@@ -193,11 +111,7 @@ fn thousands_of_visits_export_as_a_valid_data_package() {
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut v = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {
-        if e.path().is_dir() {
-            v.extend(walk(&e.path()))
-        } else {
-            v.push(e.path())
-        }
+        if e.path().is_dir() { v.extend(walk(&e.path())) } else { v.push(e.path()) }
     }
     v
 }
@@ -207,38 +121,18 @@ fn repeated_exports_carry_every_visit_exactly_once() {
     let mut k = kit();
     let mut all: Vec<String> = k.visits(40, 2);
     let first = k.export(&RealFs, false).unwrap();
-    assert!(matches!(
-        k.export(&RealFs, false),
-        Err(ExportError::NothingNew)
-    ));
+    assert!(matches!(k.export(&RealFs, false), Err(ExportError::NothingNew)));
     all.extend(k.visits(25, 3));
     let second = k.export(&RealFs, false).unwrap();
-    assert_ne!(
-        first.folder, second.folder,
-        "a second export the same day gets its own folder"
-    );
+    assert_ne!(first.folder, second.folder, "a second export the same day gets its own folder");
     let mut seen = ids_in(&first.folder);
     seen.extend(ids_in(&second.folder));
     assert_eq!(seen.len(), 65);
-    assert_eq!(
-        seen.iter().collect::<HashSet<_>>().len(),
-        65,
-        "no visit twice"
-    );
-    assert_eq!(
-        seen.iter().collect::<HashSet<_>>(),
-        all.iter().collect::<HashSet<_>>()
-    );
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 65, "no visit twice");
+    assert_eq!(seen.iter().collect::<HashSet<_>>(), all.iter().collect::<HashSet<_>>());
     let everything = k.export(&RealFs, true).unwrap();
-    assert_eq!(
-        ids_in(&everything.folder).len(),
-        65,
-        "--all takes everything again"
-    );
-    assert_eq!(
-        k.store.last_export().unwrap().unwrap().batch,
-        everything.record.batch
-    );
+    assert_eq!(ids_in(&everything.folder).len(), 65, "--all takes everything again");
+    assert_eq!(k.store.last_export().unwrap().unwrap().batch, everything.record.batch);
 }
 
 #[test]
@@ -248,59 +142,30 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
     let mut e = k.kiosk.engine(k.clock.clone());
     let s = passerelle_core::script::Script::parse(r#"{"answers":{"consentement_contact":{"last_name":"Qwertzuiop","first_name":"Asdfghjkl","phone":"07 11 22 33 44","address":"12 rue Imaginaire","email":"qwertz@example.org"}}}"#).unwrap();
     let v = passerelle_core::script::play(&mut e, &s).unwrap();
-    let saved = k
-        .kiosk
-        .finish_visit(&mut k.store, k.clock.as_ref(), &v)
-        .unwrap();
+    let saved = k.kiosk.finish_visit(&mut k.store, k.clock.as_ref(), &v).unwrap();
     let r = k.export(&RealFs, false).unwrap();
-    let secrets = [
-        "Qwertzuiop",
-        "Asdfghjkl",
-        "07 11 22 33 44",
-        "Imaginaire",
-        "qwertz@",
-    ];
-    for f in walk(&r.folder)
-        .into_iter()
-        .chain(walk(&k.dir.path().join("data")))
-    {
+    let secrets = ["Qwertzuiop", "Asdfghjkl", "07 11 22 33 44", "Imaginaire", "qwertz@"];
+    for f in walk(&r.folder).into_iter().chain(walk(&k.dir.path().join("data"))) {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).to_string();
         for s in secrets {
             assert!(!text.contains(s), "{s} in clear in {}", f.display());
         }
-        assert!(
-            !f.to_string_lossy().contains("Qwertz"),
-            "no name in file names"
-        );
+        assert!(!f.to_string_lossy().contains("Qwertz"), "no name in file names");
     }
     let (csv, n) = export::decrypt_contacts(&k.identity, &r.folder).unwrap();
     assert!(n >= 1);
-    assert!(
-        csv.contains(&format!(
-            "{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org",
-            saved.id
-        )),
-        "{csv}"
-    );
+    assert!(csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org", saved.id)), "{csv}");
     // The standard age tool reads them too, when installed.
     if Command::new("age").arg("--version").output().is_ok() {
         let key = k.dir.path().join("key.txt");
         std::fs::write(&key, &k.identity).unwrap();
-        let out = Command::new("age")
-            .args(["-d", "-i"])
-            .arg(&key)
-            .arg(r.folder.join(format!("contacts/{}.age", saved.id)))
-            .output()
-            .unwrap();
+        let out = Command::new("age").args(["-d", "-i"]).arg(&key).arg(r.folder.join(format!("contacts/{}.age", saved.id))).output().unwrap();
         assert!(String::from_utf8_lossy(&out.stdout).contains("Qwertzuiop"));
     }
     // Once exported, contact details leave the kiosk.
     assert!(k.store.sealed_contact(&saved.id).unwrap().is_none());
     let (other, _) = passerelle::seal::keygen();
-    assert!(
-        export::decrypt_contacts(&other, &r.folder).is_err(),
-        "another key reads nothing"
-    );
+    assert!(export::decrypt_contacts(&other, &r.folder).is_err(), "another key reads nothing");
 }
 
 /// A filesystem whose writes fail after `budget` bytes: the stick is pulled out.
@@ -336,17 +201,8 @@ impl ExportFs for PulledStick {
     fn exists(&self, p: &Path) -> bool {
         RealFs.exists(p)
     }
-    fn write(
-        &self,
-        p: &Path,
-        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-    ) -> io::Result<()> {
-        RealFs.write(p, &mut |w| {
-            fill(&mut Budgeted {
-                inner: w,
-                budget: &self.budget,
-            })
-        })
+    fn write(&self, p: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        RealFs.write(p, &mut |w| fill(&mut Budgeted { inner: w, budget: &self.budget }))
     }
     fn sync_dir(&self, p: &Path) -> io::Result<()> {
         RealFs.sync_dir(p)
@@ -369,11 +225,7 @@ impl ExportFs for BadStick {
     fn exists(&self, p: &Path) -> bool {
         RealFs.exists(p)
     }
-    fn write(
-        &self,
-        p: &Path,
-        fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-    ) -> io::Result<()> {
+    fn write(&self, p: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         RealFs.write(p, fill)?;
         if p.ends_with("visits.csv") {
             let mut b = std::fs::read(p)?;
@@ -399,21 +251,10 @@ fn a_pulled_or_faulty_stick_marks_nothing_and_a_retry_works() {
     let mut k = kit();
     k.visits(300, 5);
     for budget in [0u64, 10, 5_000, 60_000] {
-        let e = k
-            .export(
-                &PulledStick {
-                    budget: AtomicU64::new(budget),
-                },
-                false,
-            )
-            .unwrap_err();
+        let e = k.export(&PulledStick { budget: AtomicU64::new(budget) }, false).unwrap_err();
         assert!(matches!(e, ExportError::Write { .. }), "{e}");
         assert!(e.to_string().contains("Nothing was marked"));
-        assert_eq!(
-            k.store.unexported().unwrap().0,
-            300,
-            "nothing marked exported"
-        );
+        assert_eq!(k.store.unexported().unwrap().0, 300, "nothing marked exported");
         assert!(k.store.last_export().unwrap().is_none());
     }
     let e = k.export(&BadStick, false).unwrap_err();
@@ -427,46 +268,23 @@ fn a_pulled_or_faulty_stick_marks_nothing_and_a_retry_works() {
 #[test]
 fn retention_deletes_old_contacts_and_old_exported_visits_only() {
     let mut k = kit();
-    k.clock.set_local(
-        NaiveDate::from_ymd_opt(2025, 1, 10)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
+    k.clock.set_local(NaiveDate::from_ymd_opt(2025, 1, 10).unwrap().and_hms_opt(9, 0, 0).unwrap());
     k.visits(30, 6);
     k.export(&RealFs, false).unwrap();
     k.visits(20, 7); // old, never exported
-    k.clock.set_local(
-        NaiveDate::from_ymd_opt(2026, 11, 20)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
+    k.clock.set_local(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(9, 0, 0).unwrap());
     k.visits(10, 8);
-    let contacts_before: i64 = k
-        .store
-        .connection()
-        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
-        .unwrap();
-    let r = k
-        .store
-        .apply_retention(
-            NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
-            k.kiosk.config.retention,
-        )
-        .unwrap();
+    let contacts_before: i64 = k.store.connection().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
+    let r = k.store.apply_retention(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), k.kiosk.config.retention).unwrap();
     assert_eq!(r.visits, 30, "exported visits older than 365 days go");
-    let left: i64 = k
+    let left: i64 = k.store.connection().query_row("SELECT count(*) FROM visits", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 30, "unexported old visits stay, recent ones stay");
+    let contacts_after: i64 = k
         .store
         .connection()
-        .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM contacts c JOIN visits v ON v.id = c.visit_id WHERE v.local_date < '2026-08-30'", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(left, 30, "unexported old visits stay, recent ones stay");
-    let contacts_after: i64 = k.store.connection().query_row("SELECT count(*) FROM contacts c JOIN visits v ON v.id = c.visit_id WHERE v.local_date < '2026-08-30'", [], |r| r.get(0)).unwrap();
-    assert_eq!(
-        contacts_after, 0,
-        "contacts older than 90 days go, exported or not"
-    );
+    assert_eq!(contacts_after, 0, "contacts older than 90 days go, exported or not");
     assert!(r.contacts > 0 && r.contacts as i64 <= contacts_before);
 }
 
@@ -491,13 +309,7 @@ fn usb_sticks_are_found_in_mounts() {
 fn export_to_a_real_fat_stick() {
     let tools = ["mkfs.vfat", "fusefat", "mdir", "fsck.vfat", "fusermount"]
         .iter()
-        .all(|t| {
-            Command::new("sh")
-                .arg("-c")
-                .arg(format!("command -v {t}"))
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+        .all(|t| Command::new("sh").arg("-c").arg(format!("command -v {t}")).output().is_ok_and(|o| o.status.success()));
     if !tools || !Path::new("/dev/fuse").exists() {
         eprintln!("notice: no FUSE or FAT tools here, the real FAT test is skipped");
         return;
@@ -507,23 +319,8 @@ fn export_to_a_real_fat_stick() {
     let img = k.dir.path().join("usb.img");
     let mnt = k.dir.path().join("mnt");
     std::fs::create_dir_all(&mnt).unwrap();
-    assert!(
-        Command::new("truncate")
-            .args(["-s", "64M"])
-            .arg(&img)
-            .status()
-            .unwrap()
-            .success()
-    );
-    assert!(
-        Command::new("mkfs.vfat")
-            .args(["-F", "32", "-n", "CLEUSB"])
-            .arg(&img)
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    assert!(Command::new("truncate").args(["-s", "64M"]).arg(&img).status().unwrap().success());
+    assert!(Command::new("mkfs.vfat").args(["-F", "32", "-n", "CLEUSB"]).arg(&img).output().unwrap().status.success());
     if !Command::new("fusefat")
         .args(["-o", "rw+"])
         .arg(&img)
@@ -536,60 +333,26 @@ fn export_to_a_real_fat_stick() {
         eprintln!("notice: fusefat cannot mount here, skipped");
         return;
     }
-    let r = export::export(
-        &k.kiosk,
-        &mut k.store,
-        &RealFs,
-        &mnt,
-        false,
-        k.clock.local_now(),
-    );
+    let r = export::export(&k.kiosk, &mut k.store, &RealFs, &mnt, false, k.clock.local_now());
     unmount(&mnt, &img);
     let r = r.unwrap();
     let folder = r.folder.file_name().unwrap().to_string_lossy().to_string();
-    let fsck = Command::new("fsck.vfat")
-        .arg("-n")
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        fsck.status.success(),
-        "{}",
-        String::from_utf8_lossy(&fsck.stdout)
-    );
+    let fsck = Command::new("fsck.vfat").arg("-n").arg(&img).output().unwrap();
+    assert!(fsck.status.success(), "{}", String::from_utf8_lossy(&fsck.stdout));
     // Mount it again (read-only) and check every file against SHA256SUMS.
     let mounted = (0..25).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(200));
-        Command::new("fusefat")
-            .args(["-o", "ro"])
-            .arg(&img)
-            .arg(&mnt)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        Command::new("fusefat").args(["-o", "ro"]).arg(&img).arg(&mnt).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success())
     });
     assert!(mounted, "cannot mount the image again");
-    let sums = Command::new("sha256sum")
-        .args(["-c", "--quiet", "SHA256SUMS"])
-        .current_dir(mnt.join(&folder))
-        .output();
+    let sums = Command::new("sha256sum").args(["-c", "--quiet", "SHA256SUMS"]).current_dir(mnt.join(&folder)).output();
     let ids = std::panic::catch_unwind(|| ids_in(&mnt.join(&folder)).len());
     unmount(&mnt, &img);
     let sums = sums.unwrap();
-    assert!(
-        sums.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sums.stdout)
-    );
+    assert!(sums.status.success(), "{}", String::from_utf8_lossy(&sums.stdout));
     assert_eq!(ids.unwrap(), 200);
     // mtools sees a FAT image with data on it (fusefat writes long names its own way).
-    let dir = Command::new("mdir")
-        .env("MTOOLS_SKIP_CHECK", "1")
-        .arg("-i")
-        .arg(&img)
-        .arg("::/")
-        .output()
-        .unwrap();
+    let dir = Command::new("mdir").env("MTOOLS_SKIP_CHECK", "1").arg("-i").arg(&img).arg("::/").output().unwrap();
     assert!(dir.status.success());
 }
 
@@ -597,11 +360,7 @@ fn export_to_a_real_fat_stick() {
 fn unmount(mnt: &Path, img: &Path) {
     let _ = Command::new("fusermount").arg("-u").arg(mnt).status();
     for _ in 0..50 {
-        let running = Command::new("pgrep")
-            .arg("-f")
-            .arg(img)
-            .output()
-            .is_ok_and(|o| o.status.success());
+        let running = Command::new("pgrep").arg("-f").arg(img).output().is_ok_and(|o| o.status.success());
         if !running {
             return;
         }

@@ -13,8 +13,7 @@ use std::process::Command;
 
 fn kiosk(dir: &std::path::Path) -> Kiosk {
     let (_, recipient) = passerelle::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG
-        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
     c.data_dir = dir.to_path_buf();
     Kiosk::from_config(c, "test".into()).unwrap()
@@ -22,36 +21,22 @@ fn kiosk(dir: &std::path::Path) -> Kiosk {
 
 fn rqrr_decode(img: image::GrayImage) -> Vec<String> {
     let mut p = rqrr::PreparedImage::prepare(img);
-    p.detect_grids()
-        .into_iter()
-        .filter_map(|g| g.decode().ok().map(|(_, s)| s))
-        .collect()
+    p.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
 }
 
 /// CI installs the external tools (zbar-tools, CUPS) and sets PASSERELLE_CI=1: there, their
 /// absence is a failure; elsewhere the checks that need them are skipped with a notice.
 fn tool(name: &str) -> bool {
-    let present = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {name}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let present = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success());
     if !present {
-        assert!(
-            std::env::var_os("PASSERELLE_CI").is_none(),
-            "{name} is required in CI"
-        );
+        assert!(std::env::var_os("PASSERELLE_CI").is_none(), "{name} is required in CI");
         eprintln!("notice: {name} not installed, its checks are skipped");
     }
     present
 }
 
 fn zbar(path: &std::path::Path) -> String {
-    let out = Command::new("zbarimg")
-        .args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"])
-        .arg(path)
-        .output()
-        .unwrap();
+    let out = Command::new("zbarimg").args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"]).arg(path).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim_end().to_string()
 }
 
@@ -60,12 +45,7 @@ fn thousand_random_visits_decode_back_to_the_stored_profile() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk(dir.path());
     let mut store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
+    let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let mut engine = kiosk.engine(clock.clone());
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
     let zbar_ok = tool("zbarimg");
@@ -77,13 +57,8 @@ fn thousand_random_visits_decode_back_to_the_stored_profile() {
         engine.finish().unwrap();
         max_version = max_version.max(qr::version(&saved.payload).unwrap());
         // The screen's QR (same matrix and renderer as the end screen) at a modest scale.
-        let screen =
-            image::DynamicImage::ImageRgba8(qr::render(&saved.payload, 3).unwrap()).to_luma8();
-        assert_eq!(
-            rqrr_decode(screen),
-            vec![saved.payload.clone()],
-            "visit {i}: screen QR"
-        );
+        let screen = image::DynamicImage::ImageRgba8(qr::render(&saved.payload, 3).unwrap()).to_luma8();
+        assert_eq!(rqrr_decode(screen), vec![saved.payload.clone()], "visit {i}: screen QR");
         // Both ticket formats, alternating paper widths.
         let stored = store.visit(&saved.id).unwrap().unwrap();
         let data = ticket::TicketData::from_stored(&kiosk, &stored).unwrap();
@@ -91,17 +66,9 @@ fn thousand_random_visits_decode_back_to_the_stored_profile() {
         let png = ticket::render(&data, width).unwrap();
         let raster = ticket::escpos_raster(&ticket::escpos(&png)).unwrap();
         assert_eq!(raster.dimensions(), png.dimensions());
-        assert_eq!(
-            raster.as_raw(),
-            png.as_raw(),
-            "the ESC/POS raster is the PNG ticket"
-        );
+        assert_eq!(raster.as_raw(), png.as_raw(), "the ESC/POS raster is the PNG ticket");
         if i % 10 == 0 {
-            assert_eq!(
-                rqrr_decode(png.clone()),
-                vec![saved.payload.clone()],
-                "visit {i}: ticket QR"
-            );
+            assert_eq!(rqrr_decode(png.clone()), vec![saved.payload.clone()], "visit {i}: ticket QR");
         }
         if zbar_ok && i % 50 == 0 {
             let f = dir.path().join("ticket.png");
@@ -111,11 +78,7 @@ fn thousand_random_visits_decode_back_to_the_stored_profile() {
         // The mediator's decoder gives back exactly the stored profile.
         let d = mediator::decode(&kiosk, &saved.payload).unwrap();
         assert!(d.verified, "visit {i}");
-        assert_eq!(
-            serde_json::to_value(&d.profile).unwrap(),
-            stored.profile,
-            "visit {i}"
-        );
+        assert_eq!(serde_json::to_value(&d.profile).unwrap(), stored.profile, "visit {i}");
         // Even typed by a wedge scanner on an AZERTY PC.
         if i % 25 == 0 {
             let m = mediator::decode(&kiosk, &handoff::azerty_mangle(&saved.payload)).unwrap();
@@ -130,66 +93,41 @@ fn the_ticket_qr_is_at_least_35_mm_and_accents_are_drawn() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk(dir.path());
     let mut store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
+    let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let mut engine = kiosk.engine(clock.clone());
-    let script =
-        passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json"))
-            .unwrap();
+    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
     let v = passerelle_core::script::play(&mut engine, &script).unwrap();
     let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
-    let data =
-        ticket::TicketData::from_stored(&kiosk, &store.visit(&saved.id).unwrap().unwrap()).unwrap();
+    let data = ticket::TicketData::from_stored(&kiosk, &store.visit(&saved.id).unwrap().unwrap()).unwrap();
     for width in [58, 80] {
         let img = ticket::render(&data, width).unwrap();
         assert_eq!(img.width(), ticket::printable_dots(width));
-        assert!(
-            img.pixels().all(|p| p.0[0] == 0 || p.0[0] == 255),
-            "1-bit ticket"
-        );
+        assert!(img.pixels().all(|p| p.0[0] == 0 || p.0[0] == 255), "1-bit ticket");
         let mut p = rqrr::PreparedImage::prepare(img.clone());
         let grids = p.detect_grids();
         assert_eq!(grids.len(), 1);
         let b = grids[0].bounds;
         let side_dots = (b[1].x - b[0].x).abs().max((b[3].y - b[0].y).abs()) as u32;
-        assert!(
-            side_dots >= ticket::QR_MIN_MM * ticket::DOTS_PER_MM,
-            "{width} mm: QR {side_dots} dots"
-        );
+        assert!(side_dots >= ticket::QR_MIN_MM * ticket::DOTS_PER_MM, "{width} mm: QR {side_dots} dots");
     }
     // Accents come out as pixels: a text with accents draws differently from one without.
     let mut with = data.clone();
     with.structure = "Médiathèque Ça ô œ €".into();
     let mut without = data.clone();
     without.structure = "Mediatheque Ca o oe E".into();
-    assert_ne!(
-        ticket::render(&with, 80).unwrap().as_raw(),
-        ticket::render(&without, 80).unwrap().as_raw()
-    );
+    assert_ne!(ticket::render(&with, 80).unwrap().as_raw(), ticket::render(&without, 80).unwrap().as_raw());
 }
 
 #[test]
 fn escpos_stream_is_well_formed() {
-    let img = image::GrayImage::from_fn(384, 600, |x, y| {
-        image::Luma([if (x / 8 + y / 8) % 2 == 0 { 0 } else { 255 }])
-    });
+    let img = image::GrayImage::from_fn(384, 600, |x, y| image::Luma([if (x / 8 + y / 8) % 2 == 0 { 0 } else { 255 }]));
     let s = ticket::escpos(&img);
     assert_eq!(&s[..2], &[0x1b, 0x40], "starts with ESC @");
     assert!(s.ends_with(&[0x1d, 0x56, 0x42, 0x00]), "ends with a cut");
-    let bands = s
-        .windows(4)
-        .filter(|w| *w == [0x1d, 0x76, 0x30, 0x00])
-        .count();
+    let bands = s.windows(4).filter(|w| *w == [0x1d, 0x76, 0x30, 0x00]).count();
     assert_eq!(bands, 3, "600 rows in bands of 256");
     assert_eq!(ticket::escpos_raster(&s).unwrap().as_raw(), img.as_raw());
-    assert!(
-        ticket::escpos_raster(&s[..s.len() / 2]).is_none(),
-        "a truncated stream is detected"
-    );
+    assert!(ticket::escpos_raster(&s[..s.len() / 2]).is_none(), "a truncated stream is detected");
 }
 
 #[test]
@@ -197,23 +135,11 @@ fn decode_cli_text_json_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_passerelle");
     let d = dir.path().to_str().unwrap();
-    let out = Command::new(bin)
-        .args([
-            "--data-dir",
-            d,
-            "replay",
-            "tests/fixtures/visits/showcase.json",
-        ])
-        .env("PASSERELLE_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = Command::new(bin).args(["--data-dir", d, "replay", "tests/fixtures/visits/showcase.json"]).env("PASSERELLE_LOG", "warn").output().unwrap();
     assert!(out.status.success());
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let payload = line["payload"].as_str().unwrap();
-    let text = Command::new(bin)
-        .args(["decode", payload])
-        .output()
-        .unwrap();
+    let text = Command::new(bin).args(["decode", payload]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     for needle in [
         "AUTONOMIE : ★★☆",
@@ -228,85 +154,39 @@ fn decode_cli_text_json_and_errors() {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }
     let mangled = handoff::azerty_mangle(payload);
-    let json = Command::new(bin)
-        .args(["decode", "--json", &mangled])
-        .output()
-        .unwrap();
+    let json = Command::new(bin).args(["decode", "--json", &mangled]).output().unwrap();
     assert!(json.status.success());
     let j: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(
-        j["profile"], line["profile"],
-        "the stored profile, even from AZERTY-mangled input"
-    );
+    assert_eq!(j["profile"], line["profile"], "the stored profile, even from AZERTY-mangled input");
     assert_eq!(j["profile_verified"], true);
-    for (bad, expected) in [
-        ("hello", "not a Passerelle code"),
-        ("PA2:XYZ", "newer Passerelle"),
-        (&payload[..payload.len() - 6], "scan it again"),
-    ] {
+    for (bad, expected) in [("hello", "not a Passerelle code"), ("PA2:XYZ", "newer Passerelle"), (&payload[..payload.len() - 6], "scan it again")] {
         let o = Command::new(bin).args(["decode", bad]).output().unwrap();
         assert_eq!(o.status.code(), Some(2));
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            err.contains(expected) && !err.contains("panicked"),
-            "{bad}: {err}"
-        );
+        assert!(err.contains(expected) && !err.contains("panicked"), "{bad}: {err}");
     }
     // `qr` renders the same code.
     let png = dir.path().join("qr.png");
-    assert!(
-        Command::new(bin)
-            .args(["qr", payload, "--out", png.to_str().unwrap()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    assert_eq!(
-        rqrr_decode(image::open(&png).unwrap().to_luma8()),
-        vec![payload.to_string()]
-    );
+    assert!(Command::new(bin).args(["qr", payload, "--out", png.to_str().unwrap()]).status().unwrap().success());
+    assert_eq!(rqrr_decode(image::open(&png).unwrap().to_luma8()), vec![payload.to_string()]);
 }
 
 #[test]
 fn a_missing_or_stuck_printer_fails_cleanly() {
     use passerelle::printer::{EscposPrinter, PrintError, Printer};
     let img = image::GrayImage::from_pixel(384, 100, image::Luma([255]));
-    let p = EscposPrinter {
-        device: "/nonexistent/lp0".into(),
-        width_mm: 58,
-        timeout: std::time::Duration::from_millis(200),
-    };
-    assert_eq!(
-        p.print(&img),
-        Err(PrintError::NotConnected("/nonexistent/lp0".into()))
-    );
+    let p = EscposPrinter { device: "/nonexistent/lp0".into(), width_mm: 58, timeout: std::time::Duration::from_millis(200) };
+    assert_eq!(p.print(&img), Err(PrintError::NotConnected("/nonexistent/lp0".into())));
     // A FIFO nobody reads stands for a printer that takes nothing (out of paper).
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("lp0");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let reader = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags_nonblock()
-        .open(&fifo)
-        .unwrap();
-    let p = EscposPrinter {
-        device: fifo.clone(),
-        width_mm: 80,
-        timeout: std::time::Duration::from_millis(300),
-    };
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = std::fs::OpenOptions::new().read(true).custom_flags_nonblock().open(&fifo).unwrap();
+    let p = EscposPrinter { device: fifo.clone(), width_mm: 80, timeout: std::time::Duration::from_millis(300) };
     let big = image::GrayImage::from_pixel(576, 4000, image::Luma([0]));
     let t = std::time::Instant::now();
     assert_eq!(p.print(&big), Err(PrintError::Stuck));
-    assert!(
-        t.elapsed() < std::time::Duration::from_secs(5),
-        "gives up instead of hanging"
-    );
+    assert!(t.elapsed() < std::time::Duration::from_secs(5), "gives up instead of hanging");
     drop(reader);
 }
 

@@ -10,12 +10,7 @@ use std::rc::Rc;
 fn payload() -> String {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .args([
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-            "replay",
-            "tests/fixtures/visits/showcase.json",
-        ])
+        .args(["--data-dir", dir.path().to_str().unwrap(), "replay", "tests/fixtures/visits/showcase.json"])
         .env("PASSERELLE_LOG", "warn")
         .output()
         .unwrap();
@@ -31,21 +26,13 @@ fn scan_read_and_clear() {
     passerelle::ui::mediator::connect(&w, Rc::new(kiosk));
     w.show().unwrap();
     let a = w.global::<MediatorAdapter>();
-    assert!(
-        ElementHandle::find_by_accessible_label(&w, "Code scanné")
-            .next()
-            .is_some(),
-        "the scan field"
-    );
+    assert!(ElementHandle::find_by_accessible_label(&w, "Code scanné").next().is_some(), "the scan field");
     let p = payload();
     // A keyboard-wedge scanner on an AZERTY PC, then Enter.
     a.invoke_scanned(passerelle_core::handoff::azerty_mangle(&p).into());
     assert!(!a.get_error());
     let text = a.get_profile().to_string();
-    assert!(
-        text.contains("AUTONOMIE : ★★☆") && text.contains("Dans un atelier collectif"),
-        "{text}"
-    );
+    assert!(text.contains("AUTONOMIE : ★★☆") && text.contains("Dans un atelier collectif"), "{text}");
     assert!(a.get_status().contains("référence"));
     // Garbage: a clear message, the previous profile is not mixed with it.
     a.invoke_scanned("https://example.org/".into());
@@ -53,19 +40,10 @@ fn scan_read_and_clear() {
     assert!(a.get_status().contains("n'est pas un code Passerelle"));
     // A paste without Enter decodes as soon as it is complete; a partial one says nothing.
     a.invoke_edited(p[..20].into());
-    assert!(
-        a.get_error(),
-        "the previous error stays until something complete arrives"
-    );
+    assert!(a.get_error(), "the previous error stays until something complete arrives");
     a.invoke_edited(p.clone().into());
     assert!(!a.get_error());
-    ElementHandle::find_by_accessible_label(&w, "Effacer")
-        .next()
-        .unwrap()
-        .invoke_accessible_default_action();
+    ElementHandle::find_by_accessible_label(&w, "Effacer").next().unwrap().invoke_accessible_default_action();
     assert_eq!(a.get_profile(), "");
-    assert!(
-        !std::path::Path::new("/nonexistent-not-used").exists(),
-        "the mediator stores nothing"
-    );
+    assert!(!std::path::Path::new("/nonexistent-not-used").exists(), "the mediator stores nothing");
 }

@@ -10,22 +10,14 @@ const SIZES: [(u32, u32); 3] = [(1920, 1080), (1280, 800), (1080, 1920)];
 
 fn kiosk() -> anyhow::Result<Kiosk> {
     let (_, recipient) = passerelle::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG
-        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
-    Ok(Kiosk::from_config(
-        Config::parse(&src, "kiosk.toml", None)?,
-        "test".into(),
-    )?)
+    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    Ok(Kiosk::from_config(Config::parse(&src, "kiosk.toml", None)?, "test".into())?)
 }
 
 fn decode_qr(path: &std::path::Path) -> Vec<String> {
     let img = image::open(path).unwrap().to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
-    prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|g| g.decode().ok().map(|(_, s)| s))
-        .collect()
+    prepared.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
 }
 
 #[test]
@@ -39,8 +31,7 @@ fn every_screen_renders_at_every_size_and_the_end_qr_decodes() {
                 let img = image::open(&out).unwrap().to_rgb8();
                 assert_eq!(img.dimensions(), (w, h));
                 // Not blank: a screen has text and controls, so many distinct colours.
-                let distinct: std::collections::HashSet<_> =
-                    img.pixels().step_by(97).map(|p| p.0).collect();
+                let distinct: std::collections::HashSet<_> = img.pixels().step_by(97).map(|p| p.0).collect();
                 assert!(distinct.len() > 8, "{name} {w}x{h} {lang} looks blank");
             }
             let codes = decode_qr(&dir.path().join(format!("end-{w}x{h}-{lang}.png")));

@@ -49,15 +49,9 @@ fn files_are_owner_only_and_wal_is_on() {
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("passerelle.db")), 0o600);
-    let jm: String = s
-        .connection()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let jm: String = s.connection().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(jm, "wal");
-    let sync: i64 = s
-        .connection()
-        .query_row("PRAGMA synchronous", [], |r| r.get(0))
-        .unwrap();
+    let sync: i64 = s.connection().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     assert_eq!(sync, 2, "synchronous=FULL");
     assert_eq!(mode(&data.join("passerelle.db-wal")), 0o600);
 }
@@ -76,10 +70,7 @@ fn a_failed_visit_leaves_nothing_half_written() {
     bad.answers = "not json".into();
     assert!(s.save_visit(&bad).is_err());
     assert!(s.visit("BBBBBBBB").unwrap().is_none());
-    let contacts: i64 = s
-        .connection()
-        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
-        .unwrap();
+    let contacts: i64 = s.connection().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
     assert_eq!(contacts, 1);
     assert_eq!(s.sealed_contact("AAAAAAAA").unwrap(), Some(vec![1, 2, 3]));
     s.integrity_check().unwrap();
@@ -94,14 +85,9 @@ fn reopening_keeps_data_and_a_newer_schema_is_refused() {
     }
     let s = Store::open(dir.path()).unwrap();
     assert_eq!(s.visits().unwrap().len(), 1);
-    s.connection()
-        .pragma_update(None, "user_version", 99)
-        .unwrap();
+    s.connection().pragma_update(None, "user_version", 99).unwrap();
     drop(s);
-    assert!(matches!(
-        Store::open(dir.path()),
-        Err(StoreError::TooNew { found: 99, .. })
-    ));
+    assert!(matches!(Store::open(dir.path()), Err(StoreError::TooNew { found: 99, .. })));
 }
 
 #[test]
@@ -121,8 +107,7 @@ fn old_stored_data_stays_readable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("passerelle.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(include_str!("fixtures/store-v1.sql"))
-        .unwrap();
+    conn.execute_batch(include_str!("fixtures/store-v1.sql")).unwrap();
     drop(conn);
     let s = Store::open(dir.path()).unwrap();
     let v = s.visit("K7M3QX2A").unwrap().expect("old visit");
@@ -136,12 +121,7 @@ fn finished_visits_are_stored_with_profile_and_only_date_and_hour() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk_with(dir.path(), None);
     let mut store = kiosk.open_store().unwrap();
-    let clock = FakeClock::new(
-        NaiveDate::from_ymd_opt(2026, 3, 2)
-            .unwrap()
-            .and_hms_opt(14, 37, 12)
-            .unwrap(),
-    );
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(14, 37, 12).unwrap());
     let mut e = kiosk.engine(clock.clone());
     let s = Script::parse(r#"{"lang":"en","answers":{"age":"soixante_dix_plus","outil_principal":"aucun","recherche_equipement":"oui","usages_principaux":["jeux","autre"],"usages_principaux_autre":"bridge"}}"#).unwrap();
     let v = play(&mut e, &s).unwrap();
@@ -152,29 +132,12 @@ fn finished_visits_are_stored_with_profile_and_only_date_and_hour() {
     assert_eq!(stored.lang, "en");
     assert_eq!(stored.context, "file_attente");
     assert_eq!(stored.answers["age"], "soixante_dix_plus");
-    assert_eq!(
-        stored.answers["usages_principaux"],
-        serde_json::json!(["jeux", "autre"])
-    );
-    assert_eq!(
-        stored.answers["genre"],
-        serde_json::Value::Null,
-        "skipped is recorded as null"
-    );
-    assert_eq!(
-        stored.profile,
-        serde_json::to_value(&saved.profile).unwrap()
-    );
+    assert_eq!(stored.answers["usages_principaux"], serde_json::json!(["jeux", "autre"]));
+    assert_eq!(stored.answers["genre"], serde_json::Value::Null, "skipped is recorded as null");
+    assert_eq!(stored.profile, serde_json::to_value(&saved.profile).unwrap());
     assert_eq!(stored.payload, saved.payload);
     assert_eq!(saved.id.len(), 8);
-    let row: String = store
-        .connection()
-        .query_row(
-            "SELECT group_concat(local_date || local_hour) FROM visits",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let row: String = store.connection().query_row("SELECT group_concat(local_date || local_hour) FROM visits", [], |r| r.get(0)).unwrap();
     assert!(!row.contains("37"), "no minutes stored");
 }
 
@@ -187,7 +150,10 @@ fn contact_details_are_sealed_and_never_stored_in_clear() {
     let mut store = kiosk.open_store().unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let mut e = kiosk.engine(clock.clone());
-    let s = Script::parse(r#"{"answers":{"consentement_contact":{"last_name":"Zyxwvuts","first_name":"Quentinette","phone":"06 98 76 54 32","email":"zyxwvuts@example.org"}}}"#).unwrap();
+    let s = Script::parse(
+        r#"{"answers":{"consentement_contact":{"last_name":"Zyxwvuts","first_name":"Quentinette","phone":"06 98 76 54 32","email":"zyxwvuts@example.org"}}}"#,
+    )
+    .unwrap();
     let v = play(&mut e, &s).unwrap();
     let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
     let stored = store.visit(&saved.id).unwrap().unwrap();
@@ -198,10 +164,7 @@ fn contact_details_are_sealed_and_never_stored_in_clear() {
         let bytes = std::fs::read(f.unwrap().path()).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         for secret in ["Zyxwvuts", "Quentinette", "98 76 54", "zyxwvuts@"] {
-            assert!(
-                !text.contains(secret),
-                "{secret} in clear in the data directory"
-            );
+            assert!(!text.contains(secret), "{secret} in clear in the data directory");
         }
     }
     assert!(!saved.payload.to_lowercase().contains("zyxw"));
@@ -211,10 +174,7 @@ fn contact_details_are_sealed_and_never_stored_in_clear() {
     assert_eq!(c.last_name, "Zyxwvuts");
     assert_eq!(c.phone, "06 98 76 54 32");
     let (other, _) = passerelle::seal::keygen();
-    assert!(
-        passerelle::seal::open(&other, &sealed).is_err(),
-        "another key cannot read it"
-    );
+    assert!(passerelle::seal::open(&other, &sealed).is_err(), "another key cannot read it");
 }
 
 #[test]
@@ -222,39 +182,20 @@ fn stats_count_finished_abandoned_autonomy_and_days() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk_with(dir.path(), None);
     let mut store = kiosk.open_store().unwrap();
-    let clock = FakeClock::new(
-        NaiveDate::from_ymd_opt(2026, 3, 2)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let mut e = kiosk.engine(clock.clone());
     for _ in 0..3 {
-        let v = play(
-            &mut e,
-            &Script::parse(r#"{"answers":{"profil_usage":["aidant_fait_a_ma_place"]}}"#).unwrap(),
-        )
-        .unwrap();
+        let v = play(&mut e, &Script::parse(r#"{"answers":{"profil_usage":["aidant_fait_a_ma_place"]}}"#).unwrap()).unwrap();
         kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
         e.saved().unwrap();
         e.finish().unwrap();
     }
-    clock.set_local(
-        NaiveDate::from_ymd_opt(2026, 3, 1)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
-    kiosk
-        .record_abandon(&mut store, clock.as_ref(), "age")
-        .unwrap();
+    clock.set_local(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    kiosk.record_abandon(&mut store, clock.as_ref(), "age").unwrap();
     let s = store.stats().unwrap();
     assert_eq!((s.finished, s.abandoned), (3, 1));
     assert_eq!(s.autonomy["entierement_accompagne"], 3);
     assert_eq!(s.per_day.len(), 2);
-    assert_eq!(
-        (s.per_day[0].date.as_str(), s.per_day[0].abandoned),
-        ("2026-03-01", 1)
-    );
+    assert_eq!((s.per_day[0].date.as_str(), s.per_day[0].abandoned), ("2026-03-01", 1));
     assert_eq!(s.abandoned_at["age"], 1);
 }

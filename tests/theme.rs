@@ -14,16 +14,9 @@ fn colours() -> HashMap<String, ([f64; 3], [f64; 3])> {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("out property <color> ")
             && let Some((name, value)) = rest.split_once(':')
-            && let Some((hc, normal)) = value
-                .trim()
-                .trim_end_matches(';')
-                .trim_start_matches("high-contrast ?")
-                .split_once(':')
+            && let Some((hc, normal)) = value.trim().trim_end_matches(';').trim_start_matches("high-contrast ?").split_once(':')
         {
-            m.insert(
-                name.trim().to_string(),
-                (hex(normal.trim()), hex(hc.trim())),
-            );
+            m.insert(name.trim().to_string(), (hex(normal.trim()), hex(hc.trim())));
         }
     }
     m
@@ -31,11 +24,7 @@ fn colours() -> HashMap<String, ([f64; 3], [f64; 3])> {
 
 fn luminance(c: [f64; 3]) -> f64 {
     let lin = |v: f64| {
-        if v <= 0.03928 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
+        if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
     };
     0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
 }

@@ -27,27 +27,15 @@ fn kit() -> Kit {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let (identity, recipient) = passerelle::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG
-        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     let mut config = Config::parse(&src, "kiosk.toml", None).unwrap();
     config.data_dir = dir.path().to_path_buf();
     let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(
-        NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-    );
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
     app.show().unwrap();
-    Kit {
-        app,
-        c,
-        clock,
-        identity,
-        _dir: dir,
-    }
+    Kit { app, c, clock, identity, _dir: dir }
 }
 
 fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {
@@ -55,22 +43,14 @@ fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {
 }
 
 fn tap(app: &AppWindow, label: &str) {
-    let e = find(app, label).unwrap_or_else(|| {
-        panic!(
-            "no control labelled {label:?} on screen; labels: {:?}",
-            labels(app)
-        )
-    });
+    let e = find(app, label).unwrap_or_else(|| panic!("no control labelled {label:?} on screen; labels: {:?}", labels(app)));
     e.invoke_accessible_default_action();
 }
 
 fn labels(app: &AppWindow) -> Vec<String> {
     app.root_element()
         .query_descendants()
-        .match_predicate(|e| {
-            e.accessible_role()
-                .is_some_and(|r| r != AccessibleRole::None)
-        })
+        .match_predicate(|e| e.accessible_role().is_some_and(|r| r != AccessibleRole::None))
         .find_all()
         .iter()
         .filter_map(|e| e.accessible_label().map(|s| s.to_string()))
@@ -108,26 +88,15 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     let k = kit();
     let script = Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
     tap(&k.app, "Français — Commencer");
-    assert!(
-        find(&k.app, "J'ai compris").is_some(),
-        "the notice comes first"
-    );
+    assert!(find(&k.app, "J'ai compris").is_some(), "the notice comes first");
     tap(&k.app, "J'ai compris");
     let mut guard = 0;
     while let Some(qid) = current(&k) {
         guard += 1;
         assert!(guard < 100, "the visit never ends");
-        let q =
-            k.c.borrow()
-                .engine()
-                .questionnaire()
-                .question(&qid)
-                .unwrap()
-                .clone();
+        let q = k.c.borrow().engine().questionnaire().question(&qid).unwrap().clone();
         match (q.kind, script.answers.get(&qid)) {
-            (Kind::Single | Kind::List | Kind::Quiz, Some(v)) => {
-                tap(&k.app, &label_fr(&k, &qid, v.as_str().unwrap()))
-            }
+            (Kind::Single | Kind::List | Kind::Quiz, Some(v)) => tap(&k.app, &label_fr(&k, &qid, v.as_str().unwrap())),
             (Kind::Multiple, Some(v)) => {
                 for c in v.as_array().unwrap() {
                     tap(&k.app, &label_fr(&k, &qid, c.as_str().unwrap()));
@@ -165,21 +134,10 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     let c = k.c.borrow();
     let saved = c.last_saved().expect("saved").clone();
     let stored = c.store().visit(&saved.id).unwrap().expect("in the store");
-    for (qid, v) in script
-        .answers
-        .iter()
-        .filter(|(q, _)| *q != "usages_principaux")
-    {
+    for (qid, v) in script.answers.iter().filter(|(q, _)| *q != "usages_principaux") {
         assert_eq!(&stored.answers[qid], v, "{qid}");
     }
-    assert_eq!(
-        stored.answers["usages_principaux"],
-        serde_json::json!([
-            "demarches_administratives",
-            "messageries_instantanees",
-            "autre"
-        ])
-    );
+    assert_eq!(stored.answers["usages_principaux"], serde_json::json!(["demarches_administratives", "messageries_instantanees", "autre"]));
     assert_eq!(stored.answers["usages_principaux_autre"], "Le bridge");
     assert_eq!(stored.answers["consentement_contact"], true);
     let k2 = c.kiosk();
@@ -194,16 +152,10 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     assert_eq!(stored.profile["autonomie"], "partiellement_autonome");
     let sealed = c.store().sealed_contact(&saved.id).unwrap().unwrap();
     let contact = passerelle::seal::open(&k.identity, &sealed).unwrap();
-    assert_eq!(
-        (contact.last_name.as_str(), contact.phone.as_str()),
-        ("Durand", "0612345678")
-    );
+    assert_eq!((contact.last_name.as_str(), contact.phone.as_str()), ("Durand", "0612345678"));
     drop(c);
     tap(&k.app, "Terminer");
-    assert!(
-        find(&k.app, "Français — Commencer").is_some(),
-        "back to the attract screen"
-    );
+    assert!(find(&k.app, "Français — Commencer").is_some(), "back to the attract screen");
     assert!(k.c.borrow().engine().answers().is_empty());
 }
 
@@ -223,20 +175,10 @@ fn back_shows_the_previous_answer_and_skip_is_recorded() {
     tap(&k.app, "Retour");
     tap(&k.app, "Retour");
     assert_eq!(current(&k).as_deref(), Some("age"));
-    assert_eq!(
-        find(&k.app, "70 ans ou plus").unwrap().accessible_checked(),
-        Some(true),
-        "the earlier answer is shown"
-    );
-    assert_eq!(
-        find(&k.app, "60 à 69 ans").unwrap().accessible_checked(),
-        Some(false)
-    );
+    assert_eq!(find(&k.app, "70 ans ou plus").unwrap().accessible_checked(), Some(true), "the earlier answer is shown");
+    assert_eq!(find(&k.app, "60 à 69 ans").unwrap().accessible_checked(), Some(false));
     assert_eq!(k.c.borrow().engine().answers()["genre"], Answer::Skipped);
-    assert!(
-        find(&k.app, "Question 1 sur 18").is_some(),
-        "progress is shown"
-    );
+    assert!(find(&k.app, "Question 1 sur 18").is_some(), "progress is shown");
 }
 
 #[test]
@@ -249,46 +191,19 @@ fn a_multiple_choice_refuses_more_than_its_maximum() {
     assert_eq!(current(&k).as_deref(), Some("usages_principaux"));
     let next = find(&k.app, "Suivant").unwrap();
     assert_eq!(next.accessible_enabled(), Some(false), "nothing chosen yet");
-    for l in [
-        "Les jeux",
-        "Les achats en ligne",
-        "Les réseaux sociaux",
-        "Chercher un emploi",
-    ] {
+    for l in ["Les jeux", "Les achats en ligne", "Les réseaux sociaux", "Chercher un emploi"] {
         tap(&k.app, l);
     }
-    assert_eq!(
-        find(&k.app, "Chercher un emploi")
-            .unwrap()
-            .accessible_checked(),
-        Some(false),
-        "the 4th is refused"
-    );
-    assert_eq!(
-        find(&k.app, "Les jeux").unwrap().accessible_checked(),
-        Some(true)
-    );
-    assert_eq!(
-        find(&k.app, "Suivant").unwrap().accessible_enabled(),
-        Some(true)
-    );
+    assert_eq!(find(&k.app, "Chercher un emploi").unwrap().accessible_checked(), Some(false), "the 4th is refused");
+    assert_eq!(find(&k.app, "Les jeux").unwrap().accessible_checked(), Some(true));
+    assert_eq!(find(&k.app, "Suivant").unwrap().accessible_enabled(), Some(true));
     tap(&k.app, "Les jeux");
     tap(&k.app, "Chercher un emploi");
-    assert_eq!(
-        find(&k.app, "Chercher un emploi")
-            .unwrap()
-            .accessible_checked(),
-        Some(true),
-        "after removing one"
-    );
+    assert_eq!(find(&k.app, "Chercher un emploi").unwrap().accessible_checked(), Some(true), "after removing one");
     tap(&k.app, "Suivant");
     assert_eq!(
         k.c.borrow().engine().answers()["usages_principaux"],
-        Answer::Choices(vec![
-            "reseaux_sociaux".into(),
-            "recherche_emploi".into(),
-            "achats_en_ligne".into()
-        ])
+        Answer::Choices(vec!["reseaux_sociaux".into(), "recherche_emploi".into(), "achats_en_ligne".into()])
     );
 }
 
@@ -312,10 +227,7 @@ fn the_on_screen_keyboard_types_accents_capitals_and_deletes() {
         .expect("the text box");
     assert_eq!(field.accessible_value().unwrap(), "Ma téléœ");
     tap(&k.app, "Suivant");
-    assert_eq!(
-        k.c.borrow().engine().answers()["usages_principaux_autre"],
-        Answer::Text("Ma téléœ".into())
-    );
+    assert_eq!(k.c.borrow().engine().answers()["usages_principaux_autre"], Answer::Text("Ma téléœ".into()));
 }
 
 #[test]
@@ -325,48 +237,27 @@ fn the_contact_form_has_a_phone_pad_an_email_keyboard_and_says_what_is_missing()
     while current(&k).as_deref() != Some("consentement_contact") {
         tap(&k.app, "Je préfère ne pas répondre");
     }
-    assert!(
-        find(&k.app, "Non merci").is_some(),
-        "'Non merci' is offered"
-    );
-    let (yes, no) = (
-        find(&k.app, "Oui, je veux être rappelé").unwrap(),
-        find(&k.app, "Non merci").unwrap(),
-    );
+    assert!(find(&k.app, "Non merci").is_some(), "'Non merci' is offered");
+    let (yes, no) = (find(&k.app, "Oui, je veux être rappelé").unwrap(), find(&k.app, "Non merci").unwrap());
     assert_eq!(yes.size(), no.size(), "'Non merci' is as large as 'Oui'");
     tap(&k.app, "Oui, je veux être rappelé");
     tap(&k.app, "Valider");
-    assert!(
-        k.c.borrow().engine().current().is_some(),
-        "not accepted empty"
-    );
+    assert!(k.c.borrow().engine().current().is_some(), "not accepted empty");
     tap(&k.app, "Téléphone (mobile de préférence)");
-    assert!(
-        find(&k.app, "a").is_none() && find(&k.app, "5").is_some(),
-        "a phone pad for the phone"
-    );
+    assert!(find(&k.app, "a").is_none() && find(&k.app, "5").is_some(), "a phone pad for the phone");
     tap(&k.app, "E-mail (si vous en avez un)");
     assert!(find(&k.app, "@").is_some(), "an @ key for the e-mail");
     tap(&k.app, "Nom *");
     type_text(&k, "Ba");
     tap(&k.app, "Valider");
-    assert!(
-        k.c.borrow().engine().current().is_some(),
-        "refused without a way to reach"
-    );
+    assert!(k.c.borrow().engine().current().is_some(), "refused without a way to reach");
     let msg = k.app.global::<ui::QuestionAdapter>().get_form_error();
     assert_eq!(msg, "Donnez un téléphone, une adresse ou un e-mail.");
     tap(&k.app, "Retour");
     tap(&k.app, "Non merci");
-    assert!(
-        k.c.borrow().last_saved().is_some(),
-        "declining finishes the visit"
-    );
+    assert!(k.c.borrow().last_saved().is_some(), "declining finishes the visit");
     let id = k.c.borrow().last_saved().unwrap().id.clone();
-    assert!(
-        k.c.borrow().store().sealed_contact(&id).unwrap().is_none(),
-        "no contact kept after 'Non merci'"
-    );
+    assert!(k.c.borrow().store().sealed_contact(&id).unwrap().is_none(), "no contact kept after 'Non merci'");
 }
 
 #[test]
@@ -382,20 +273,14 @@ fn inactivity_warns_then_wipes_the_visit_and_returns_to_attract() {
     step(59);
     assert!(find(&k.app, "Je suis encore là").is_none());
     step(2);
-    assert!(
-        find(&k.app, "Je suis encore là").is_some(),
-        "the warning shows after 60 s"
-    );
+    assert!(find(&k.app, "Je suis encore là").is_some(), "the warning shows after 60 s");
     tap(&k.app, "Je suis encore là");
     assert!(find(&k.app, "Je suis encore là").is_none());
     assert_eq!(current(&k).as_deref(), Some("genre"), "the visit goes on");
     step(61);
     assert!(find(&k.app, "Je suis encore là").is_some());
     step(30);
-    assert!(
-        find(&k.app, "Français — Commencer").is_some(),
-        "back to attract"
-    );
+    assert!(find(&k.app, "Français — Commencer").is_some(), "back to attract");
     assert!(find(&k.app, "70 ans ou plus").is_none());
     let c = k.c.borrow();
     assert!(c.engine().answers().is_empty(), "the visit is wiped");
@@ -425,16 +310,7 @@ fn every_control_has_a_role_and_a_label() {
             .app
             .root_element()
             .query_descendants()
-            .match_predicate(|e| {
-                matches!(
-                    e.accessible_role(),
-                    Some(
-                        AccessibleRole::Button
-                            | AccessibleRole::TextInput
-                            | AccessibleRole::Checkbox
-                    )
-                )
-            });
+            .match_predicate(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::TextInput | AccessibleRole::Checkbox)));
         let found = all.find_all();
         assert!(!found.is_empty(), "{screen}: no control");
         for e in found {
@@ -468,11 +344,7 @@ fn every_control_has_a_role_and_a_label() {
 #[test]
 fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
     let k = kit();
-    k.c.borrow()
-        .store()
-        .connection()
-        .execute_batch("PRAGMA query_only = ON;")
-        .unwrap();
+    k.c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
     tap(&k.app, "English — Start");
     tap(&k.app, "I understand");
     while current(&k).is_some() {
@@ -481,21 +353,10 @@ fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
             tap(&k.app, "No thank you");
         }
     }
-    assert!(
-        find(&k.app, "Your answers could not be saved.").is_some(),
-        "told in the visitor's language: {:?}",
-        labels(&k.app)
-    );
-    assert!(
-        k.c.borrow().engine().answers().is_empty(),
-        "the visit is wiped from memory"
-    );
+    assert!(find(&k.app, "Your answers could not be saved.").is_some(), "told in the visitor's language: {:?}", labels(&k.app));
+    assert!(k.c.borrow().engine().answers().is_empty(), "the visit is wiped from memory");
     tap(&k.app, "Finish");
     assert!(find(&k.app, "Français — Commencer").is_some());
-    k.c.borrow()
-        .store()
-        .connection()
-        .execute_batch("PRAGMA query_only = OFF;")
-        .unwrap();
+    k.c.borrow().store().connection().execute_batch("PRAGMA query_only = OFF;").unwrap();
     assert_eq!(k.c.borrow().store().stats().unwrap().finished, 0);
 }

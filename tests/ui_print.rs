@@ -31,10 +31,7 @@ fn run_until(done: impl Fn() -> bool + Send + 'static) {
 }
 
 fn tap(app: &AppWindow, label: &str) {
-    ElementHandle::find_by_accessible_label(app, label)
-        .next()
-        .unwrap_or_else(|| panic!("no {label}"))
-        .invoke_accessible_default_action();
+    ElementHandle::find_by_accessible_label(app, label).next().unwrap_or_else(|| panic!("no {label}")).invoke_accessible_default_action();
 }
 
 #[test]
@@ -43,46 +40,23 @@ fn printing_runs_off_the_ui_thread_and_reports_back() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-    );
+    let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let printer = Arc::new(FakePrinter::default());
-    let (app, c) = ui::build_with_printer(
-        kiosk,
-        store,
-        clock,
-        Some(printer.clone() as Arc<dyn Printer>),
-    )
-    .unwrap();
+    let (app, c) = ui::build_with_printer(kiosk, store, clock, Some(printer.clone() as Arc<dyn Printer>)).unwrap();
     app.show().unwrap();
-    let script =
-        passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json"))
-            .unwrap();
+    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
     c.borrow_mut().play_script(&script).unwrap();
     c.borrow_mut().refresh(&app);
     let payload = c.borrow().last_saved().unwrap().payload.clone();
 
     tap(&app, "Imprimer mon ticket");
-    assert_eq!(
-        app.global::<EndAdapter>().get_print_status(),
-        "Impression en cours…"
-    );
+    assert_eq!(app.global::<EndAdapter>().get_print_status(), "Impression en cours…");
     let p = printer.clone();
     run_until(move || !p.printed.lock().unwrap().is_empty());
-    assert_eq!(
-        app.global::<EndAdapter>().get_print_status(),
-        "Votre ticket est imprimé. Prenez-le."
-    );
+    assert_eq!(app.global::<EndAdapter>().get_print_status(), "Votre ticket est imprimé. Prenez-le.");
     let printed = printer.printed.lock().unwrap()[0].clone();
     let mut prepared = rqrr::PreparedImage::prepare(printed);
-    let codes: Vec<String> = prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|g| g.decode().ok().map(|x| x.1))
-        .collect();
+    let codes: Vec<String> = prepared.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|x| x.1)).collect();
     assert_eq!(codes, vec![payload]);
 
     // The printer fails (out of paper): a calm message, the visit is still there.
@@ -95,19 +69,8 @@ fn printing_runs_off_the_ui_thread_and_reports_back() {
         f2.store(true, std::sync::atomic::Ordering::SeqCst);
     });
     run_until(move || flag.load(std::sync::atomic::Ordering::SeqCst));
-    assert!(
-        app.global::<EndAdapter>()
-            .get_print_status()
-            .starts_with("Le ticket n'a pas pu être imprimé.")
-    );
+    assert!(app.global::<EndAdapter>().get_print_status().starts_with("Le ticket n'a pas pu être imprimé."));
     let id = c.borrow().last_saved().unwrap().id.clone();
-    assert!(
-        c.borrow().store().visit(&id).unwrap().is_some(),
-        "a printer failure never loses the visit"
-    );
-    assert!(
-        ElementHandle::find_by_accessible_label(&app, "Terminer")
-            .next()
-            .is_some()
-    );
+    assert!(c.borrow().store().visit(&id).unwrap().is_some(), "a printer failure never loses the visit");
+    assert!(ElementHandle::find_by_accessible_label(&app, "Terminer").next().is_some());
 }

@@ -32,10 +32,7 @@ impl PinGuard {
     /// A guard that remembers `failures` from before a restart: if they had reached the lock,
     /// the lock starts again now (restarting the kiosk never shortens it).
     pub fn restored(failures: u32, now: Duration) -> PinGuard {
-        let mut g = PinGuard {
-            failures,
-            locked_until: None,
-        };
+        let mut g = PinGuard { failures, locked_until: None };
         if failures >= FREE_ATTEMPTS {
             g.locked_until = Some(now + g.lock_for());
         }
@@ -65,9 +62,7 @@ impl PinGuard {
             self.locked_until = Some(now + d);
             Verdict::Locked { for_: d }
         } else {
-            Verdict::Refused {
-                left: FREE_ATTEMPTS - self.failures,
-            }
+            Verdict::Refused { left: FREE_ATTEMPTS - self.failures }
         }
     }
 }
@@ -104,21 +99,13 @@ mod tests {
     #[test]
     fn a_restart_does_not_unlock() {
         let g = PinGuard::restored(6, Duration::from_secs(5));
-        assert_eq!(
-            g.locked(Duration::from_secs(5)),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            PinGuard::restored(3, Duration::ZERO).locked(Duration::ZERO),
-            None
-        );
+        assert_eq!(g.locked(Duration::from_secs(5)), Some(Duration::from_secs(120)));
+        assert_eq!(PinGuard::restored(3, Duration::ZERO).locked(Duration::ZERO), None);
     }
 
     #[test]
     fn pins_are_4_to_8_digits() {
         assert!(valid_pin("1234") && valid_pin("12345678"));
-        assert!(
-            !valid_pin("123") && !valid_pin("123456789") && !valid_pin("12a4") && !valid_pin("")
-        );
+        assert!(!valid_pin("123") && !valid_pin("123456789") && !valid_pin("12a4") && !valid_pin(""));
     }
 }

@@ -59,9 +59,7 @@ impl Contact {
     }
 
     pub fn is_empty(&self) -> bool {
-        Self::FIELDS
-            .iter()
-            .all(|f| self.field(f).is_none_or(|v| v.trim().is_empty()))
+        Self::FIELDS.iter().all(|f| self.field(f).is_none_or(|v| v.trim().is_empty()))
     }
 }
 
@@ -99,21 +97,13 @@ pub enum AnswerError {
     #[error("question `{question}`: unknown row `{row}`")]
     UnknownRow { question: String, row: String },
     #[error("question `{question}`: at most {max} choices, got {got}")]
-    TooManyChoices {
-        question: String,
-        max: usize,
-        got: usize,
-    },
+    TooManyChoices { question: String, max: usize, got: usize },
     #[error("question `{question}`: `{choice}` cannot be combined with other choices")]
     ExclusiveChoice { question: String, choice: String },
     #[error("question `{question}`: the same choice is given twice")]
     DuplicateChoice { question: String },
     #[error("question `{question}` ({kind}): expected {expected}")]
-    WrongShape {
-        question: String,
-        kind: &'static str,
-        expected: &'static str,
-    },
+    WrongShape { question: String, kind: &'static str, expected: &'static str },
     #[error("question `{question}`: {problem}")]
     Invalid { question: String, problem: String },
 }
@@ -126,11 +116,7 @@ impl Answer {
             Answer::Skipped => Value::Null,
             Answer::Choice(c) | Answer::Text(c) => Value::String(c.clone()),
             Answer::Choices(v) => Value::Array(v.iter().cloned().map(Value::String).collect()),
-            Answer::Grid(g) => Value::Object(
-                g.iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect(),
-            ),
+            Answer::Grid(g) => Value::Object(g.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
             Answer::Contact(c) => {
                 if with_contact {
                     serde_json::to_value(c).unwrap_or(Value::Null)
@@ -143,46 +129,26 @@ impl Answer {
 
     /// Read and check an answer to `q` from its JSON form.
     pub fn from_json(q: &Question, v: &Value) -> Result<Answer, AnswerError> {
-        let shape = |expected| AnswerError::WrongShape {
-            question: q.id.clone(),
-            kind: q.kind.as_str(),
-            expected,
-        };
+        let shape = |expected| AnswerError::WrongShape { question: q.id.clone(), kind: q.kind.as_str(), expected };
         if v.is_null() {
             return Ok(Answer::Skipped);
         }
         let answer = match q.kind {
             Kind::Notice => return Err(shape("nothing (a notice has no answer)")),
-            Kind::Single | Kind::List | Kind::Quiz => {
-                Answer::Choice(v.as_str().ok_or_else(|| shape("a choice id"))?.to_string())
-            }
+            Kind::Single | Kind::List | Kind::Quiz => Answer::Choice(v.as_str().ok_or_else(|| shape("a choice id"))?.to_string()),
             Kind::Multiple => {
                 let arr = v.as_array().ok_or_else(|| shape("a list of choice ids"))?;
-                let ids = arr
-                    .iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| shape("a list of choice ids"))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                let ids = arr.iter().map(|x| x.as_str().map(str::to_string).ok_or_else(|| shape("a list of choice ids"))).collect::<Result<Vec<_>, _>>()?;
                 Answer::Choices(q.order_choices(ids))
             }
             Kind::Grid => {
-                let obj = v
-                    .as_object()
-                    .ok_or_else(|| shape("an object {row: choice}"))?;
+                let obj = v.as_object().ok_or_else(|| shape("an object {row: choice}"))?;
                 let mut g = BTreeMap::new();
                 for (row, c) in obj {
                     if c.is_null() {
                         continue;
                     }
-                    g.insert(
-                        row.clone(),
-                        c.as_str()
-                            .ok_or_else(|| shape("an object {row: choice}"))?
-                            .to_string(),
-                    );
+                    g.insert(row.clone(), c.as_str().ok_or_else(|| shape("an object {row: choice}"))?.to_string());
                 }
                 Answer::Grid(g)
             }
@@ -190,17 +156,10 @@ impl Answer {
             Kind::Contact => match v {
                 Value::Bool(false) => Answer::Skipped,
                 Value::Object(_) => {
-                    Answer::Contact(serde_json::from_value(v.clone()).map_err(|e| {
-                        AnswerError::Invalid {
-                            question: q.id.clone(),
-                            problem: e.to_string(),
-                        }
-                    })?)
+                    Answer::Contact(serde_json::from_value(v.clone()).map_err(|e| AnswerError::Invalid { question: q.id.clone(), problem: e.to_string() })?)
                 }
                 _ => {
-                    return Err(shape(
-                        "contact details {last_name, first_name, phone, address, email}",
-                    ));
+                    return Err(shape("contact details {last_name, first_name, phone, address, email}"));
                 }
             },
         };

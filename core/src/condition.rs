@@ -79,8 +79,7 @@ pub struct Derived {
 
 impl Derived {
     pub fn score(&self) -> Option<f64> {
-        (self.capabilities_answered > 0)
-            .then(|| f64::from(self.capabilities_known) / f64::from(self.capabilities_answered))
+        (self.capabilities_answered > 0).then(|| f64::from(self.capabilities_known) / f64::from(self.capabilities_answered))
     }
 }
 
@@ -106,10 +105,7 @@ impl Condition {
             ("lang", def.lang.is_some()),
             ("score_below", def.score_below.is_some()),
             ("score_at_least", def.score_at_least.is_some()),
-            (
-                "capabilities_answered_at_least",
-                def.capabilities_answered_at_least.is_some(),
-            ),
+            ("capabilities_answered_at_least", def.capabilities_answered_at_least.is_some()),
             ("quiz_correct_at_least", def.quiz_correct_at_least.is_some()),
             ("quiz_wrong_at_least", def.quiz_wrong_at_least.is_some()),
             ("autonomy", def.autonomy.is_some()),
@@ -120,30 +116,12 @@ impl Condition {
             }
         }
         if kinds.len() != 1 {
-            return Err(format!(
-                "a condition needs exactly one test, found {}",
-                if kinds.is_empty() {
-                    "none".to_string()
-                } else {
-                    kinds.join(", ")
-                }
-            ));
+            return Err(format!("a condition needs exactly one test, found {}", if kinds.is_empty() { "none".to_string() } else { kinds.join(", ") }));
         }
-        if def.question.is_none()
-            && (def.row.is_some()
-                || def.any_of.is_some()
-                || def.none_of.is_some()
-                || def.answered.is_some())
-        {
+        if def.question.is_none() && (def.row.is_some() || def.any_of.is_some() || def.none_of.is_some() || def.answered.is_some()) {
             return Err("`row`, `any_of`, `none_of` and `answered` go with `question`".into());
         }
-        let profile_only = |name: &str| -> Result<(), String> {
-            if profile {
-                Ok(())
-            } else {
-                Err(format!("`{name}` can only be used in profile rules"))
-            }
-        };
+        let profile_only = |name: &str| -> Result<(), String> { if profile { Ok(()) } else { Err(format!("`{name}` can only be used in profile rules")) } };
         let list = |v: &[ConditionDef]| -> Result<Vec<Condition>, String> {
             if v.is_empty() {
                 return Err("`all`/`any` needs at least one condition".into());
@@ -161,9 +139,7 @@ impl Condition {
                     (None, Some(v)) => AnswerTest::NoneOf(v.clone()),
                     (None, None) => {
                         if def.answered.is_none() {
-                            return Err(format!(
-                                "condition on `{question}` needs `any_of`, `none_of` or `answered`"
-                            ));
+                            return Err(format!("condition on `{question}` needs `any_of`, `none_of` or `answered`"));
                         }
                         AnswerTest::Answered
                     }
@@ -171,27 +147,14 @@ impl Condition {
                 let answered = def.answered.unwrap_or(false);
                 match (&test, def.answered) {
                     (AnswerTest::Answered, Some(false)) => {
-                        Condition::Not(Box::new(Condition::Answer {
-                            question,
-                            row: def.row.clone(),
-                            test,
-                            require_answered: false,
-                        }))
+                        Condition::Not(Box::new(Condition::Answer { question, row: def.row.clone(), test, require_answered: false }))
                     }
-                    _ => Condition::Answer {
-                        question,
-                        row: def.row.clone(),
-                        test,
-                        require_answered: answered,
-                    },
+                    _ => Condition::Answer { question, row: def.row.clone(), test, require_answered: answered },
                 }
             }
             "all" => Condition::All(list(def.all.as_deref().unwrap_or_default())?),
             "any" => Condition::Any(list(def.any.as_deref().unwrap_or_default())?),
-            "not" => Condition::Not(Box::new(Condition::from_def(
-                def.not.as_deref().unwrap(),
-                profile,
-            )?)),
+            "not" => Condition::Not(Box::new(Condition::from_def(def.not.as_deref().unwrap(), profile)?)),
             "lang" => Condition::Lang(def.lang.clone().unwrap_or_default()),
             "score_below" => {
                 profile_only("score_below")?;
@@ -203,9 +166,7 @@ impl Condition {
             }
             "capabilities_answered_at_least" => {
                 profile_only("capabilities_answered_at_least")?;
-                Condition::CapabilitiesAnsweredAtLeast(
-                    def.capabilities_answered_at_least.unwrap_or_default(),
-                )
+                Condition::CapabilitiesAnsweredAtLeast(def.capabilities_answered_at_least.unwrap_or_default())
             }
             "quiz_correct_at_least" => {
                 profile_only("quiz_correct_at_least")?;
@@ -245,16 +206,9 @@ impl Condition {
 
     fn collect_refs<'a>(&'a self, out: &mut Vec<(&'a str, Option<&'a str>, Vec<&'a str>)>) {
         match self {
-            Condition::Answer {
-                question,
-                row,
-                test,
-                ..
-            } => {
+            Condition::Answer { question, row, test, .. } => {
                 let choices = match test {
-                    AnswerTest::AnyOf(v) | AnswerTest::NoneOf(v) => {
-                        v.iter().map(String::as_str).collect()
-                    }
+                    AnswerTest::AnyOf(v) | AnswerTest::NoneOf(v) => v.iter().map(String::as_str).collect(),
                     AnswerTest::Answered => Vec::new(),
                 };
                 out.push((question.as_str(), row.as_deref(), choices));
@@ -267,21 +221,12 @@ impl Condition {
 
     pub fn eval(&self, f: &Facts) -> bool {
         match self {
-            Condition::Answer {
-                question,
-                row,
-                test,
-                require_answered,
-            } => {
+            Condition::Answer { question, row, test, require_answered } => {
                 let chosen = chosen_ids(f.answers.get(question), row.as_deref());
                 let answered = chosen.is_some();
                 let ok = match test {
-                    AnswerTest::AnyOf(ids) => chosen
-                        .as_ref()
-                        .is_some_and(|c| c.iter().any(|x| ids.contains(x))),
-                    AnswerTest::NoneOf(ids) => !chosen
-                        .as_ref()
-                        .is_some_and(|c| c.iter().any(|x| ids.contains(x))),
+                    AnswerTest::AnyOf(ids) => chosen.as_ref().is_some_and(|c| c.iter().any(|x| ids.contains(x))),
+                    AnswerTest::NoneOf(ids) => !chosen.as_ref().is_some_and(|c| c.iter().any(|x| ids.contains(x))),
                     AnswerTest::Answered => answered,
                 };
                 ok && (!require_answered || answered)
@@ -291,31 +236,18 @@ impl Condition {
             Condition::Not(c) => !c.eval(f),
             Condition::Lang(langs) => langs.iter().any(|l| l == f.lang),
             Condition::ScoreBelow(x) => f.derived.and_then(Derived::score).is_some_and(|s| s < *x),
-            Condition::ScoreAtLeast(x) => {
-                f.derived.and_then(Derived::score).is_some_and(|s| s >= *x)
-            }
-            Condition::CapabilitiesAnsweredAtLeast(n) => {
-                f.derived.is_some_and(|d| d.capabilities_answered >= *n)
-            }
+            Condition::ScoreAtLeast(x) => f.derived.and_then(Derived::score).is_some_and(|s| s >= *x),
+            Condition::CapabilitiesAnsweredAtLeast(n) => f.derived.is_some_and(|d| d.capabilities_answered >= *n),
             Condition::QuizCorrectAtLeast(n) => f.derived.is_some_and(|d| d.quiz_correct >= *n),
             Condition::QuizWrongAtLeast(n) => f.derived.is_some_and(|d| d.quiz_wrong >= *n),
-            Condition::Autonomy(levels) => f
-                .derived
-                .and_then(|d| d.autonomy.as_ref())
-                .is_some_and(|a| levels.contains(a)),
-            Condition::NotAssessed => f
-                .derived
-                .is_some_and(|d| d.autonomy_computed && d.autonomy.is_none()),
+            Condition::Autonomy(levels) => f.derived.and_then(|d| d.autonomy.as_ref()).is_some_and(|a| levels.contains(a)),
+            Condition::NotAssessed => f.derived.is_some_and(|d| d.autonomy_computed && d.autonomy.is_none()),
         }
     }
 }
 
 fn check_share(x: f64) -> Result<f64, String> {
-    if (0.0..=1.0).contains(&x) {
-        Ok(x)
-    } else {
-        Err(format!("a score is a share between 0 and 1, not {x}"))
-    }
+    if (0.0..=1.0).contains(&x) { Ok(x) } else { Err(format!("a score is a share between 0 and 1, not {x}")) }
 }
 
 /// The choice ids an answer holds (for a grid, the one of `row`); None when not answered.

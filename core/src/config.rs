@@ -27,6 +27,8 @@ struct RawConfig {
     #[serde(default)]
     export_paths: Vec<Spanned<String>>,
     retention: Option<RawRetention>,
+    speech: Option<RawSpeech>,
+    keys: Option<RawKeys>,
     #[serde(default)]
     neighbourhoods: Vec<RawNeighbourhood>,
 }
@@ -36,6 +38,113 @@ struct RawConfig {
 struct RawIdle {
     warning_s: Spanned<u64>,
     reset_s: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpeech {
+    command: Spanned<String>,
+    voices: Spanned<std::collections::BTreeMap<String, String>>,
+    #[serde(default = "default_rate")]
+    rate: Spanned<u32>,
+    #[serde(default)]
+    auto_read: bool,
+}
+
+fn default_rate() -> Spanned<u32> {
+    Spanned::new(0..0, 150)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeys {
+    next: Spanned<Vec<String>>,
+    previous: Spanned<Vec<String>>,
+    activate: Spanned<Vec<String>>,
+    back: Spanned<Vec<String>>,
+    repeat: Spanned<Vec<String>>,
+    volume_up: Spanned<Vec<String>>,
+    volume_down: Spanned<Vec<String>>,
+}
+
+/// Offline speech: a command called with a voice, a rate, a volume and the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeechConfig {
+    /// The program (espeak-ng by default; "none" for no speech).
+    pub command: String,
+    /// Voice per language.
+    pub voices: std::collections::BTreeMap<String, String>,
+    /// Words per minute.
+    pub rate: u32,
+    /// Read every screen without touching "Écouter".
+    pub auto_read: bool,
+}
+
+impl Default for SpeechConfig {
+    fn default() -> Self {
+        SpeechConfig {
+            command: "espeak-ng".into(),
+            voices: [("fr".to_string(), "fr".to_string()), ("en".to_string(), "en".to_string())].into_iter().collect(),
+            rate: 150,
+            auto_read: false,
+        }
+    }
+}
+
+/// Key names a keypad mapping may use (besides single characters).
+pub const KEY_NAMES: &[&str] = &[
+    "Up",
+    "Down",
+    "Left",
+    "Right",
+    "Tab",
+    "Return",
+    "Escape",
+    "Backspace",
+    "Space",
+    "PageUp",
+    "PageDown",
+    "Home",
+    "End",
+    "F1",
+    "F2",
+    "F3",
+    "F4",
+    "F5",
+    "F6",
+    "F7",
+    "F8",
+    "F9",
+    "F10",
+    "F11",
+    "F12",
+];
+
+/// What each key of a keypad (or keyboard) does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMap {
+    pub next: Vec<String>,
+    pub previous: Vec<String>,
+    pub activate: Vec<String>,
+    pub back: Vec<String>,
+    pub repeat: Vec<String>,
+    pub volume_up: Vec<String>,
+    pub volume_down: Vec<String>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        let v = |k: &[&str]| k.iter().map(|s| s.to_string()).collect();
+        KeyMap {
+            next: v(&["Down", "Right", "Tab"]),
+            previous: v(&["Up", "Left"]),
+            activate: v(&["Return", "Space"]),
+            back: v(&["Escape", "Backspace"]),
+            repeat: v(&["F1", "*"]),
+            volume_up: v(&["+", "PageUp"]),
+            volume_down: v(&["-", "PageDown"]),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,10 +165,7 @@ pub struct Retention {
 
 impl Default for Retention {
     fn default() -> Self {
-        Retention {
-            visits_days: 365,
-            contacts_days: 90,
-        }
+        Retention { visits_days: 365, contacts_days: 90 }
     }
 }
 
@@ -119,6 +225,8 @@ pub struct Config {
     /// Extra places where a USB stick may be mounted (besides /media and /run/media).
     pub export_paths: Vec<PathBuf>,
     pub retention: Retention,
+    pub speech: SpeechConfig,
+    pub keys: KeyMap,
     pub neighbourhoods: Vec<ListItem>,
 }
 
@@ -127,12 +235,7 @@ pub enum ConfigError {
     #[error("{file}: {message}")]
     Syntax { file: String, message: String },
     #[error("{file}: line {line}, key `{key}`: {problem}")]
-    Invalid {
-        file: String,
-        line: usize,
-        key: String,
-        problem: String,
-    },
+    Invalid { file: String, line: usize, key: String, problem: String },
 }
 
 impl ConfigError {
@@ -149,11 +252,7 @@ impl ConfigError {
 pub const UI_LANGUAGES: &[&str] = &["fr", "en"];
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
 impl Config {
@@ -165,10 +264,7 @@ impl Config {
             if let Some(span) = e.span() {
                 message = format!("line {}: {message}", line_of(src, span.start));
             }
-            ConfigError::Syntax {
-                file: file.to_string(),
-                message,
-            }
+            ConfigError::Syntax { file: file.to_string(), message }
         })?;
         let bad = |span: std::ops::Range<usize>, key: &str, problem: String| ConfigError::Invalid {
             file: file.to_string(),
@@ -177,17 +273,9 @@ impl Config {
             problem,
         };
         let kiosk_id = raw.kiosk_id.get_ref().clone();
-        let ok_id = !kiosk_id.is_empty()
-            && kiosk_id.len() <= 32
-            && kiosk_id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let ok_id = !kiosk_id.is_empty() && kiosk_id.len() <= 32 && kiosk_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok_id {
-            return Err(bad(
-                raw.kiosk_id.span(),
-                "kiosk_id",
-                "use 1 to 32 lowercase letters, digits or \"-\"".into(),
-            ));
+            return Err(bad(raw.kiosk_id.span(), "kiosk_id", "use 1 to 32 lowercase letters, digits or \"-\"".into()));
         }
         for (v, key) in [(&raw.structure, "structure"), (&raw.commune, "commune")] {
             let s = v.get_ref().trim();
@@ -196,42 +284,19 @@ impl Config {
             }
         }
         if !crate::vocab::CONTEXTS.contains(&raw.context.get_ref().as_str()) {
-            return Err(bad(
-                raw.context.span(),
-                "context",
-                format!("must be one of {}", crate::vocab::CONTEXTS.join(", ")),
-            ));
+            return Err(bad(raw.context.span(), "context", format!("must be one of {}", crate::vocab::CONTEXTS.join(", "))));
         }
         let languages = raw.languages.get_ref().clone();
         if languages.is_empty() {
-            return Err(bad(
-                raw.languages.span(),
-                "languages",
-                "list at least one language".into(),
-            ));
+            return Err(bad(raw.languages.span(), "languages", "list at least one language".into()));
         }
         for l in &languages {
             if !UI_LANGUAGES.contains(&l.as_str()) {
-                return Err(bad(
-                    raw.languages.span(),
-                    "languages",
-                    format!(
-                        "`{l}` is not available (available: {})",
-                        UI_LANGUAGES.join(", ")
-                    ),
-                ));
+                return Err(bad(raw.languages.span(), "languages", format!("`{l}` is not available (available: {})", UI_LANGUAGES.join(", "))));
             }
         }
-        if languages
-            .iter()
-            .enumerate()
-            .any(|(i, l)| languages[..i].contains(l))
-        {
-            return Err(bad(
-                raw.languages.span(),
-                "languages",
-                "a language is listed twice".into(),
-            ));
+        if languages.iter().enumerate().any(|(i, l)| languages[..i].contains(l)) {
+            return Err(bad(raw.languages.span(), "languages", "a language is listed twice".into()));
         }
         let resolve = |p: &str| -> PathBuf {
             let p = PathBuf::from(p);
@@ -241,41 +306,22 @@ impl Config {
             }
         };
         if raw.data_dir.get_ref().trim().is_empty() {
-            return Err(bad(
-                raw.data_dir.span(),
-                "data_dir",
-                "must not be empty".into(),
-            ));
+            return Err(bad(raw.data_dir.span(), "data_dir", "must not be empty".into()));
         }
         let w = *raw.idle.warning_s.get_ref();
         if !(10..=3600).contains(&w) {
-            return Err(bad(
-                raw.idle.warning_s.span(),
-                "idle.warning_s",
-                "must be between 10 and 3600 seconds".into(),
-            ));
+            return Err(bad(raw.idle.warning_s.span(), "idle.warning_s", "must be between 10 and 3600 seconds".into()));
         }
         let r = *raw.idle.reset_s.get_ref();
         if !(10..=600).contains(&r) {
-            return Err(bad(
-                raw.idle.reset_s.span(),
-                "idle.reset_s",
-                "must be between 10 and 600 seconds (time to answer the warning)".into(),
-            ));
+            return Err(bad(raw.idle.reset_s.span(), "idle.reset_s", "must be between 10 and 600 seconds (time to answer the warning)".into()));
         }
         let recipient = match &raw.recipient {
             Some(s) if !s.get_ref().trim().is_empty() => {
                 let v = s.get_ref().trim().to_string();
-                let plausible = v.starts_with("age1")
-                    && v.len() > 50
-                    && v.chars().all(|c| c.is_ascii_alphanumeric());
+                let plausible = v.starts_with("age1") && v.len() > 50 && v.chars().all(|c| c.is_ascii_alphanumeric());
                 if !plausible {
-                    return Err(bad(
-                        s.span(),
-                        "recipient",
-                        "expected an age X25519 recipient \"age1…\" (see `passerelle keygen`)"
-                            .into(),
-                    ));
+                    return Err(bad(s.span(), "recipient", "expected an age X25519 recipient \"age1…\" (see `passerelle keygen`)".into()));
                 }
                 Some(v)
             }
@@ -291,27 +337,13 @@ impl Config {
                     (Some(dev), None) if !dev.trim().is_empty() => {
                         let width_mm = t.width_mm.unwrap_or(80);
                         if width_mm != 58 && width_mm != 80 {
-                            return Err(bad(
-                                p.span(),
-                                "printer.width_mm",
-                                "must be 58 or 80".into(),
-                            ));
+                            return Err(bad(p.span(), "printer.width_mm", "must be 58 or 80".into()));
                         }
-                        PrinterConfig::Escpos {
-                            device: PathBuf::from(dev),
-                            width_mm,
-                        }
+                        PrinterConfig::Escpos { device: PathBuf::from(dev), width_mm }
                     }
                     (None, Some(q)) if !q.trim().is_empty() && t.width_mm.is_none() => {
-                        if !q
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
-                        {
-                            return Err(bad(
-                                p.span(),
-                                "printer.cups",
-                                "a CUPS queue name has letters, digits, -, _ or .".into(),
-                            ));
+                        if !q.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) {
+                            return Err(bad(p.span(), "printer.cups", "a CUPS queue name has letters, digits, -, _ or .".into()));
                         }
                         PrinterConfig::Cups { queue: q.clone() }
                     }
@@ -332,23 +364,66 @@ impl Config {
             Some(r) => {
                 let v = *r.visits_days.get_ref();
                 if !(30..=3650).contains(&v) {
-                    return Err(bad(
-                        r.visits_days.span(),
-                        "retention.visits_days",
-                        "must be between 30 and 3650 days".into(),
-                    ));
+                    return Err(bad(r.visits_days.span(), "retention.visits_days", "must be between 30 and 3650 days".into()));
                 }
                 let c = *r.contacts_days.get_ref();
                 if !(1..=365).contains(&c) {
-                    return Err(bad(
-                        r.contacts_days.span(),
-                        "retention.contacts_days",
-                        "must be between 1 and 365 days".into(),
-                    ));
+                    return Err(bad(r.contacts_days.span(), "retention.contacts_days", "must be between 1 and 365 days".into()));
                 }
-                Retention {
-                    visits_days: v,
-                    contacts_days: c,
+                Retention { visits_days: v, contacts_days: c }
+            }
+        };
+        let speech = match &raw.speech {
+            None => SpeechConfig::default(),
+            Some(sp) => {
+                let command = sp.command.get_ref().trim().to_string();
+                if command.is_empty() {
+                    return Err(bad(sp.command.span(), "speech.command", "give a program, or \"none\"".into()));
+                }
+                for l in &languages {
+                    if !sp.voices.get_ref().contains_key(l) {
+                        return Err(bad(sp.voices.span(), "speech.voices", format!("no voice for `{l}`")));
+                    }
+                }
+                let rate = *sp.rate.get_ref();
+                if !(80..=450).contains(&rate) {
+                    return Err(bad(sp.rate.span(), "speech.rate", "must be between 80 and 450 words per minute".into()));
+                }
+                SpeechConfig { command, voices: sp.voices.get_ref().clone(), rate, auto_read: sp.auto_read }
+            }
+        };
+        let keys = match &raw.keys {
+            None => KeyMap::default(),
+            Some(k) => {
+                let mut all: Vec<(&str, &Spanned<Vec<String>>)> = vec![
+                    ("keys.next", &k.next),
+                    ("keys.previous", &k.previous),
+                    ("keys.activate", &k.activate),
+                    ("keys.back", &k.back),
+                    ("keys.repeat", &k.repeat),
+                    ("keys.volume_up", &k.volume_up),
+                    ("keys.volume_down", &k.volume_down),
+                ];
+                let mut seen: Vec<&str> = Vec::new();
+                for (name, list) in all.drain(..) {
+                    for key in list.get_ref() {
+                        if !(KEY_NAMES.contains(&key.as_str()) || key.chars().count() == 1) {
+                            return Err(bad(list.span(), name, format!("unknown key `{key}` (a single character or one of {})", KEY_NAMES.join(", "))));
+                        }
+                        if seen.contains(&key.as_str()) {
+                            return Err(bad(list.span(), name, format!("key `{key}` is used twice")));
+                        }
+                        seen.push(key);
+                    }
+                }
+                KeyMap {
+                    next: k.next.get_ref().clone(),
+                    previous: k.previous.get_ref().clone(),
+                    activate: k.activate.get_ref().clone(),
+                    back: k.back.get_ref().clone(),
+                    repeat: k.repeat.get_ref().clone(),
+                    volume_up: k.volume_up.get_ref().clone(),
+                    volume_down: k.volume_down.get_ref().clone(),
                 }
             }
         };
@@ -357,24 +432,13 @@ impl Config {
             let id = n.id.get_ref().clone();
             check_id(&id).map_err(|p| bad(n.id.span(), "neighbourhoods.id", p))?;
             if neighbourhoods.iter().any(|x: &ListItem| x.id == id) {
-                return Err(bad(
-                    n.id.span(),
-                    "neighbourhoods.id",
-                    format!("`{id}` is listed twice"),
-                ));
+                return Err(bad(n.id.span(), "neighbourhoods.id", format!("`{id}` is listed twice")));
             }
             let missing = n.label.get_ref().missing(&languages);
             if !missing.is_empty() {
-                return Err(bad(
-                    n.label.span(),
-                    "neighbourhoods.label",
-                    format!("missing translation ({})", missing.join(", ")),
-                ));
+                return Err(bad(n.label.span(), "neighbourhoods.label", format!("missing translation ({})", missing.join(", "))));
             }
-            neighbourhoods.push(ListItem {
-                id,
-                label: n.label.get_ref().clone(),
-            });
+            neighbourhoods.push(ListItem { id, label: n.label.get_ref().clone() });
         }
         Ok(Config {
             kiosk_id,
@@ -391,6 +455,8 @@ impl Config {
             printer,
             export_paths,
             retention,
+            speech,
+            keys,
             neighbourhoods,
         })
     }

@@ -32,9 +32,7 @@ pub struct FakeClock {
 
 impl FakeClock {
     pub fn new(local: NaiveDateTime) -> Arc<FakeClock> {
-        Arc::new(FakeClock {
-            inner: Mutex::new((Duration::ZERO, local)),
-        })
+        Arc::new(FakeClock { inner: Mutex::new((Duration::ZERO, local)) })
     }
     pub fn advance(&self, d: Duration) {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -148,26 +146,10 @@ pub struct Engine {
 
 impl Engine {
     /// `languages`: the languages the kiosk offers (the first is the default).
-    pub fn new(
-        q: Arc<Questionnaire>,
-        opts: EngineOptions,
-        clock: Arc<dyn Clock>,
-        languages: Vec<String>,
-    ) -> Engine {
+    pub fn new(q: Arc<Questionnaire>, opts: EngineOptions, clock: Arc<dyn Clock>, languages: Vec<String>) -> Engine {
         let lang = languages.first().cloned().unwrap_or_else(|| "fr".into());
         let last_input = clock.monotonic();
-        Engine {
-            q,
-            opts,
-            clock,
-            languages,
-            screen: Screen::Attract,
-            lang,
-            answers: BTreeMap::new(),
-            draft: Draft::None,
-            last_input,
-            warning: false,
-        }
+        Engine { q, opts, clock, languages, screen: Screen::Attract, lang, answers: BTreeMap::new(), draft: Draft::None, last_input, warning: false }
     }
 
     pub fn questionnaire(&self) -> &Arc<Questionnaire> {
@@ -255,11 +237,7 @@ impl Engine {
         self.touch();
         let q = &self.q.questions()[index];
         if q.choice(choice).is_none() {
-            return Err(AnswerError::UnknownChoice {
-                question: q.id.clone(),
-                choice: choice.to_string(),
-            }
-            .into());
+            return Err(AnswerError::UnknownChoice { question: q.id.clone(), choice: choice.to_string() }.into());
         }
         match q.kind {
             Kind::Single | Kind::List | Kind::Quiz => {
@@ -270,10 +248,7 @@ impl Engine {
             Kind::Grid => {
                 let row_id = q.rows[row].id.clone();
                 let qid = q.id.clone();
-                let entry = self
-                    .answers
-                    .entry(qid)
-                    .or_insert_with(|| Answer::Grid(BTreeMap::new()));
+                let entry = self.answers.entry(qid).or_insert_with(|| Answer::Grid(BTreeMap::new()));
                 if !matches!(entry, Answer::Grid(_)) {
                     *entry = Answer::Grid(BTreeMap::new());
                 }
@@ -368,10 +343,7 @@ impl Engine {
         self.touch();
         let mut c = self.contact();
         if let Some(v) = c.field_mut(field) {
-            *v = value
-                .chars()
-                .take(crate::questionnaire::CONTACT_FIELD_MAX)
-                .collect();
+            *v = value.chars().take(crate::questionnaire::CONTACT_FIELD_MAX).collect();
         }
         self.draft = Draft::Contact(c);
         Ok(())
@@ -389,9 +361,7 @@ impl Engine {
         let q = &self.q.questions()[index];
         let answer = match (q.kind, &self.draft) {
             (Kind::Multiple, Draft::Choices(v)) if !v.is_empty() => Answer::Choices(v.clone()),
-            (Kind::Text, Draft::Text(t)) if !t.trim().is_empty() => {
-                Answer::Text(t.trim().to_string())
-            }
+            (Kind::Text, Draft::Text(t)) if !t.trim().is_empty() => Answer::Text(t.trim().to_string()),
             (Kind::Contact, Draft::Contact(c)) if !c.is_empty() => Answer::Contact(trimmed(c)),
             (Kind::Multiple | Kind::Text | Kind::Contact, _) => {
                 return Err(EngineError::NothingChosen);
@@ -413,11 +383,7 @@ impl Engine {
         let q = &self.q.questions()[index];
         if q.kind == Kind::Grid {
             let (qid, rid) = (q.id.clone(), q.rows[row].id.clone());
-            match self
-                .answers
-                .entry(qid)
-                .or_insert_with(|| Answer::Grid(BTreeMap::new()))
-            {
+            match self.answers.entry(qid).or_insert_with(|| Answer::Grid(BTreeMap::new())) {
                 Answer::Grid(g) => {
                     g.remove(&rid);
                 }
@@ -436,17 +402,12 @@ impl Engine {
         match self.screen {
             Screen::Notice => {
                 self.wipe();
-                Ok(Outcome::Abandoned {
-                    step: "notice".into(),
-                })
+                Ok(Outcome::Abandoned { step: "notice".into() })
             }
             Screen::Question { index, row } => {
                 let q = &self.q.questions()[index];
                 if q.kind == Kind::Grid && row > 0 {
-                    self.screen = Screen::Question {
-                        index,
-                        row: row - 1,
-                    };
+                    self.screen = Screen::Question { index, row: row - 1 };
                     self.draft = Draft::None;
                     return Ok(Outcome::Moved);
                 }
@@ -496,19 +457,13 @@ impl Engine {
         }
         let idle = self.clock.monotonic().saturating_sub(self.last_input);
         if idle >= self.opts.idle_warning + self.opts.idle_reset {
-            let abandoned_at = if matches!(self.screen, Screen::End | Screen::Completed) {
-                None
-            } else {
-                self.step_name()
-            };
+            let abandoned_at = if matches!(self.screen, Screen::End | Screen::Completed) { None } else { self.step_name() };
             self.wipe();
             return IdleEvent::Reset { abandoned_at };
         }
         if idle >= self.opts.idle_warning {
             self.warning = true;
-            return IdleEvent::Warning {
-                remaining: self.opts.idle_warning + self.opts.idle_reset - idle,
-            };
+            return IdleEvent::Warning { remaining: self.opts.idle_warning + self.opts.idle_reset - idle };
         }
         IdleEvent::None
     }
@@ -520,11 +475,7 @@ impl Engine {
             Screen::Notice => Some("notice".into()),
             Screen::Question { index, row } => {
                 let q = &self.q.questions()[index];
-                Some(if q.kind == Kind::Grid {
-                    format!("{}/{}", q.id, q.rows[row].id)
-                } else {
-                    q.id.clone()
-                })
+                Some(if q.kind == Kind::Grid { format!("{}/{}", q.id, q.rows[row].id) } else { q.id.clone() })
             }
             Screen::Completed => Some("completed".into()),
             _ => None,
@@ -537,20 +488,13 @@ impl Engine {
         let Screen::Question { index, .. } = self.screen else {
             return None;
         };
-        let relevant: Vec<usize> = (0..self.q.questions().len())
-            .filter(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
-            .collect();
-        let pos = relevant
-            .iter()
-            .position(|&i| i == index)
-            .map(|p| p + 1)
-            .unwrap_or(1);
+        let relevant: Vec<usize> = (0..self.q.questions().len()).filter(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i)).collect();
+        let pos = relevant.iter().position(|&i| i == index).map(|p| p + 1).unwrap_or(1);
         Some((pos, relevant.len()))
     }
 
     fn relevant(&self, i: usize) -> bool {
-        self.q
-            .is_relevant(i, &self.answers, &self.lang, self.opts.consent_offered)
+        self.q.is_relevant(i, &self.answers, &self.lang, self.opts.consent_offered)
     }
 
     fn wipe(&mut self) {
@@ -566,10 +510,7 @@ impl Engine {
 
     /// Drop answers to questions that are no longer asked.
     fn prune(&mut self) {
-        let drop: Vec<String> = (0..self.q.questions().len())
-            .filter(|&i| !self.relevant(i))
-            .map(|i| self.q.questions()[i].id.clone())
-            .collect();
+        let drop: Vec<String> = (0..self.q.questions().len()).filter(|&i| !self.relevant(i)).map(|i| self.q.questions()[i].id.clone()).collect();
         for id in drop {
             self.answers.remove(&id);
         }
@@ -577,22 +518,16 @@ impl Engine {
 
     fn next_relevant(&self, after: Option<usize>) -> Option<usize> {
         let start = after.map_or(0, |i| i + 1);
-        (start..self.q.questions().len())
-            .find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
+        (start..self.q.questions().len()).find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
     }
 
     fn prev_relevant(&self, before: usize) -> Option<usize> {
-        (0..before)
-            .rev()
-            .find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
+        (0..before).rev().find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
     }
 
     fn advance_row(&mut self, index: usize, row: usize) -> Outcome {
         if row + 1 < self.q.questions()[index].rows.len() {
-            self.screen = Screen::Question {
-                index,
-                row: row + 1,
-            };
+            self.screen = Screen::Question { index, row: row + 1 };
             self.draft = Draft::None;
             Outcome::Moved
         } else {
@@ -610,10 +545,7 @@ impl Engine {
             None => {
                 self.screen = Screen::Completed;
                 self.draft = Draft::None;
-                Outcome::Finished(CompletedVisit {
-                    lang: self.lang.clone(),
-                    answers: self.answers.clone(),
-                })
+                Outcome::Finished(CompletedVisit { lang: self.lang.clone(), answers: self.answers.clone() })
             }
         }
     }
@@ -621,11 +553,7 @@ impl Engine {
     /// Show question `i` with its recorded answer as the draft (coming back to it).
     fn enter(&mut self, i: usize, from_after: bool) {
         let q = &self.q.questions()[i];
-        let row = if q.kind == Kind::Grid && from_after {
-            q.rows.len().saturating_sub(1)
-        } else {
-            0
-        };
+        let row = if q.kind == Kind::Grid && from_after { q.rows.len().saturating_sub(1) } else { 0 };
         self.draft = match (q.kind, self.answers.get(&q.id)) {
             (Kind::Multiple, Some(Answer::Choices(v))) => Draft::Choices(v.clone()),
             (Kind::Multiple, _) => Draft::Choices(Vec::new()),

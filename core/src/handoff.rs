@@ -31,9 +31,7 @@ use thiserror::Error;
 pub const PREFIX: &str = "PA1:";
 const FORMAT_VERSION: u8 = 1;
 /// Languages a payload can name (index = code).
-pub const LANGS: &[&str] = &[
-    "fr", "en", "ar", "pt", "es", "ro", "de", "it", "tr", "ru", "uk", "zh", "ta", "wo", "bm",
-];
+pub const LANGS: &[&str] = &["fr", "en", "ar", "pt", "es", "ro", "de", "it", "tr", "ru", "uk", "zh", "ta", "wo", "bm"];
 const CHARSET: &str = "abcdefghijklmnopqrstuvwxyz0123456789-_";
 const NIVEAUX: &[&str] = vocab::COOP_NIVEAU;
 
@@ -110,10 +108,7 @@ impl BitReader<'_> {
     fn get(&mut self, bits: u32) -> Result<u64, HandoffError> {
         let mut v = 0u64;
         for _ in 0..bits {
-            let byte = *self
-                .bytes
-                .get(self.pos / 8)
-                .ok_or(HandoffError::Truncated)?;
+            let byte = *self.bytes.get(self.pos / 8).ok_or(HandoffError::Truncated)?;
             v = (v << 1) | u64::from((byte >> (7 - self.pos % 8)) & 1);
             self.pos += 1;
         }
@@ -135,9 +130,7 @@ fn put_str(w: &mut BitWriter, s: &str, max_len: usize) -> Result<(), HandoffErro
     }
     w.put(s.len() as u64, 6);
     for c in s.chars() {
-        let i = CHARSET.find(c).ok_or_else(|| {
-            HandoffError::Encode(format!("`{s}` has a character outside [a-z0-9-_]"))
-        })?;
+        let i = CHARSET.find(c).ok_or_else(|| HandoffError::Encode(format!("`{s}` has a character outside [a-z0-9-_]")))?;
         w.put(i as u64, 6);
     }
     Ok(())
@@ -148,37 +141,22 @@ fn get_str(r: &mut BitReader) -> Result<String, HandoffError> {
     let mut s = String::with_capacity(n);
     for _ in 0..n {
         let i = r.get(6)? as usize;
-        s.push(
-            CHARSET
-                .chars()
-                .nth(i)
-                .ok_or_else(|| HandoffError::Invalid("character".into()))?,
-        );
+        s.push(CHARSET.chars().nth(i).ok_or_else(|| HandoffError::Invalid("character".into()))?);
     }
     Ok(s)
 }
 
 /// An index into a fixed vocabulary.
 fn index_of(list: &[&str], v: &str, what: &str) -> Result<u64, HandoffError> {
-    list.iter()
-        .position(|x| *x == v)
-        .map(|i| i as u64)
-        .ok_or_else(|| HandoffError::Encode(format!("`{v}` is not a {what}")))
+    list.iter().position(|x| *x == v).map(|i| i as u64).ok_or_else(|| HandoffError::Encode(format!("`{v}` is not a {what}")))
 }
 
 fn from_index(list: &[&str], i: u64, what: &str) -> Result<String, HandoffError> {
-    list.get(i as usize)
-        .map(|s| s.to_string())
-        .ok_or_else(|| HandoffError::Invalid(what.to_string()))
+    list.get(i as usize).map(|s| s.to_string()).ok_or_else(|| HandoffError::Invalid(what.to_string()))
 }
 
 /// An optional vocabulary value: 0 = none, i+1 = list[i].
-fn put_opt(
-    w: &mut BitWriter,
-    list: &[&str],
-    v: &Option<String>,
-    what: &str,
-) -> Result<(), HandoffError> {
+fn put_opt(w: &mut BitWriter, list: &[&str], v: &Option<String>, what: &str) -> Result<(), HandoffError> {
     let bits = width(list.len() + 1);
     match v {
         None => w.put(0, bits),
@@ -189,20 +167,11 @@ fn put_opt(
 
 fn get_opt(r: &mut BitReader, list: &[&str], what: &str) -> Result<Option<String>, HandoffError> {
     let i = r.get(width(list.len() + 1))?;
-    if i == 0 {
-        Ok(None)
-    } else {
-        from_index(list, i - 1, what).map(Some)
-    }
+    if i == 0 { Ok(None) } else { from_index(list, i - 1, what).map(Some) }
 }
 
 /// An ordered list of vocabulary values: count (4 bits), then indices.
-fn put_list(
-    w: &mut BitWriter,
-    list: &[&str],
-    v: &[String],
-    what: &str,
-) -> Result<(), HandoffError> {
+fn put_list(w: &mut BitWriter, list: &[&str], v: &[String], what: &str) -> Result<(), HandoffError> {
     if v.len() > 15 {
         return Err(HandoffError::Encode(format!("too many {what}")));
     }
@@ -295,12 +264,7 @@ fn write_profile(w: &mut BitWriter, p: &Profile) -> Result<(), HandoffError> {
     put_list(w, vocab::COOP_THEMATIQUES, &p.thematiques, "thematique")?;
     put_list(w, vocab::STD_SERVICES, &p.services, "service")?;
     put_list(w, vocab::STD_MODALITES, &p.modalites, "modalite")?;
-    put_list(
-        w,
-        vocab::STD_PRISE_EN_CHARGE,
-        &p.prise_en_charge_specifique,
-        "prise en charge",
-    )?;
+    put_list(w, vocab::STD_PRISE_EN_CHARGE, &p.prise_en_charge_specifique, "prise en charge")?;
     put_list(w, vocab::FLAGS, &p.flags, "flag")?;
     put_opt(w, vocab::COOP_TRANCHE_AGE, &p.tranche_age, "tranche d'âge")?;
     put_opt(w, vocab::COOP_GENRE, &p.genre, "genre")?;
@@ -322,13 +286,7 @@ fn read_profile(r: &mut BitReader) -> Result<Profile, HandoffError> {
         let niveau = get_opt(r, NIVEAUX, "niveau")?;
         let known = r.get(4)? as u8;
         let assessed = r.get(4)? as u8;
-        p.domaines.push(DomainLevel {
-            id: String::new(),
-            pix,
-            niveau,
-            known,
-            assessed,
-        });
+        p.domaines.push(DomainLevel { id: String::new(), pix, niveau, known, assessed });
     }
     p.thematiques = get_list(r, vocab::COOP_THEMATIQUES, "thematique")?;
     p.services = get_list(r, vocab::STD_SERVICES, "service")?;
@@ -338,11 +296,7 @@ fn read_profile(r: &mut BitReader) -> Result<Profile, HandoffError> {
     p.tranche_age = get_opt(r, vocab::COOP_TRANCHE_AGE, "tranche d'âge")?;
     p.genre = get_opt(r, vocab::COOP_GENRE, "genre")?;
     p.materiel = get_opt(r, vocab::COOP_MATERIEL, "matériel")?;
-    p.type_accompagnement = p
-        .modalites
-        .first()
-        .and_then(|m| vocab::coop_type_accompagnement(m))
-        .map(str::to_string);
+    p.type_accompagnement = p.modalites.first().and_then(|m| vocab::coop_type_accompagnement(m)).map(str::to_string);
     Ok(p)
 }
 
@@ -353,11 +307,7 @@ const ANSWERED: u64 = 2;
 /// Per question (notice excluded), in questionnaire order: 2 bits (not asked / skipped /
 /// answered), then: single & quiz: choice index; list: the id; multiple: one bit per choice;
 /// grid: per row, 0 = skipped or the choice index + 1; text: nothing; contact: nothing.
-fn write_answers(
-    w: &mut BitWriter,
-    q: &Questionnaire,
-    answers: &Answers,
-) -> Result<(), HandoffError> {
+fn write_answers(w: &mut BitWriter, q: &Questionnaire, answers: &Answers) -> Result<(), HandoffError> {
     for question in q.questions().iter().filter(|x| x.kind != Kind::Notice) {
         let idx = |c: &str| -> Result<u64, HandoffError> {
             question
@@ -365,9 +315,7 @@ fn write_answers(
                 .iter()
                 .position(|x| x.id == c)
                 .map(|i| i as u64)
-                .ok_or_else(|| {
-                    HandoffError::Encode(format!("unknown choice `{c}` of `{}`", question.id))
-                })
+                .ok_or_else(|| HandoffError::Encode(format!("unknown choice `{c}` of `{}`", question.id)))
         };
         match answers.get(&question.id) {
             None => w.put(NOT_ASKED, 2),
@@ -375,9 +323,7 @@ fn write_answers(
             Some(a) => {
                 w.put(ANSWERED, 2);
                 match (question.kind, a) {
-                    (Kind::Single | Kind::Quiz, Answer::Choice(c)) => {
-                        w.put(idx(c)?, width(question.choices.len()))
-                    }
+                    (Kind::Single | Kind::Quiz, Answer::Choice(c)) => w.put(idx(c)?, width(question.choices.len())),
                     (Kind::List, Answer::Choice(c)) => put_str(w, c, 48)?,
                     (Kind::Multiple, Answer::Choices(v)) => {
                         for c in &question.choices {
@@ -395,10 +341,7 @@ fn write_answers(
                     }
                     (Kind::Text, Answer::Text(_)) | (Kind::Contact, Answer::Contact(_)) => {}
                     _ => {
-                        return Err(HandoffError::Encode(format!(
-                            "answer to `{}` has the wrong shape",
-                            question.id
-                        )));
+                        return Err(HandoffError::Encode(format!("answer to `{}` has the wrong shape", question.id)));
                     }
                 }
             }
@@ -412,20 +355,12 @@ fn read_answers(r: &mut BitReader, q: &Questionnaire) -> Result<Answers, Handoff
     for question in q.questions().iter().filter(|x| x.kind != Kind::Notice) {
         let state = r.get(2)?;
         let bad = || HandoffError::Invalid(format!("answer to `{}`", question.id));
-        let choice = |i: u64| {
-            question
-                .choices
-                .get(i as usize)
-                .map(|c| c.id.clone())
-                .ok_or_else(bad)
-        };
+        let choice = |i: u64| question.choices.get(i as usize).map(|c| c.id.clone()).ok_or_else(bad);
         let a = match state {
             NOT_ASKED => continue,
             SKIPPED => Answer::Skipped,
             ANSWERED => match question.kind {
-                Kind::Single | Kind::Quiz => {
-                    Answer::Choice(choice(r.get(width(question.choices.len()))?)?)
-                }
+                Kind::Single | Kind::Quiz => Answer::Choice(choice(r.get(width(question.choices.len()))?)?),
                 Kind::List => Answer::Choice(get_str(r)?),
                 Kind::Multiple => {
                     let mut v = Vec::new();
@@ -453,9 +388,7 @@ fn read_answers(r: &mut BitReader, q: &Questionnaire) -> Result<Answers, Handoff
             _ => return Err(bad()),
         };
         if question.kind != Kind::List && !matches!(a, Answer::Text(_) | Answer::Contact(_)) {
-            question
-                .check(&a)
-                .map_err(|e| HandoffError::Invalid(e.to_string()))?;
+            question.check(&a).map_err(|e| HandoffError::Invalid(e.to_string()))?;
         }
         answers.insert(question.id.clone(), a);
     }
@@ -469,22 +402,14 @@ fn read_answers(r: &mut BitReader, q: &Questionnaire) -> Result<Answers, Handoff
 pub const REF_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 pub fn reference_from_bits(v: u64) -> String {
-    (0..8)
-        .rev()
-        .map(|i| REF_ALPHABET[((v >> (i * 5)) & 31) as usize] as char)
-        .collect()
+    (0..8).rev().map(|i| REF_ALPHABET[((v >> (i * 5)) & 31) as usize] as char).collect()
 }
 
 pub fn reference_to_bits(s: &str) -> Option<u64> {
     if s.len() != 8 {
         return None;
     }
-    s.bytes().try_fold(0u64, |acc, b| {
-        REF_ALPHABET
-            .iter()
-            .position(|&x| x == b)
-            .map(|i| (acc << 5) | i as u64)
-    })
+    s.bytes().try_fold(0u64, |acc, b| REF_ALPHABET.iter().position(|&x| x == b).map(|i| (acc << 5) | i as u64))
 }
 
 fn epoch() -> NaiveDate {
@@ -496,11 +421,7 @@ pub fn encode(h: &Handoff, q: &Questionnaire) -> Result<String, HandoffError> {
     let mut w = BitWriter::default();
     w.put(u64::from(FORMAT_VERSION), 4);
     put_str(&mut w, &h.kiosk_id, 32)?;
-    w.put(
-        reference_to_bits(&h.reference)
-            .ok_or_else(|| HandoffError::Encode("bad reference".into()))?,
-        40,
-    );
+    w.put(reference_to_bits(&h.reference).ok_or_else(|| HandoffError::Encode("bad reference".into()))?, 40);
     let days = (h.date - epoch()).num_days();
     if !(0..65536).contains(&days) {
         return Err(HandoffError::Encode("date out of range".into()));
@@ -512,10 +433,7 @@ pub fn encode(h: &Handoff, q: &Questionnaire) -> Result<String, HandoffError> {
     w.put(u64::from(h.rules_fingerprint), 16);
     put_version(&mut w, &h.rules_version)?;
     write_profile(&mut w, &h.profile)?;
-    let answers = h
-        .answers
-        .as_ref()
-        .ok_or_else(|| HandoffError::Encode("no answers".into()))?;
+    let answers = h.answers.as_ref().ok_or_else(|| HandoffError::Encode("no answers".into()))?;
     write_answers(&mut w, q, answers)?;
     let mut bytes = w.bytes;
     let crc = crc32fast::hash(&bytes);
@@ -536,10 +454,7 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     if crc32fast::hash(data).to_be_bytes() != crc {
         return Err(HandoffError::Checksum);
     }
-    let mut r = BitReader {
-        bytes: data,
-        pos: 0,
-    };
+    let mut r = BitReader { bytes: data, pos: 0 };
     let version = r.get(4)?;
     if version != u64::from(FORMAT_VERSION) {
         return Err(HandoffError::FutureVersion(version.to_string()));
@@ -564,18 +479,7 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     } else {
         None
     };
-    Ok(Handoff {
-        kiosk_id,
-        reference,
-        date,
-        lang,
-        questionnaire_fingerprint,
-        questionnaire_version,
-        rules_fingerprint,
-        rules_version,
-        profile,
-        answers,
-    })
+    Ok(Handoff { kiosk_id, reference, date, lang, questionnaire_fingerprint, questionnaire_version, rules_fingerprint, rules_version, profile, answers })
 }
 
 /// A US-layout keyboard-wedge scanner typing into an AZERTY PC: what arrives for each
@@ -609,25 +513,11 @@ const AZERTY: &[(char, char)] = &[
 
 /// What a US scanner on an AZERTY PC types for `s` (for tests and the docs).
 pub fn azerty_mangle(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            AZERTY
-                .iter()
-                .find(|(us, _)| *us == c)
-                .map_or(c, |(_, fr)| *fr)
-        })
-        .collect()
+    s.chars().map(|c| AZERTY.iter().find(|(us, _)| *us == c).map_or(c, |(_, fr)| *fr)).collect()
 }
 
 fn azerty_repair(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            AZERTY
-                .iter()
-                .find(|(_, fr)| *fr == c)
-                .map_or(c, |(us, _)| *us)
-        })
-        .collect()
+    s.chars().map(|c| AZERTY.iter().find(|(_, fr)| *fr == c).map_or(c, |(us, _)| *us)).collect()
 }
 
 /// Recognise a payload however it arrived: surrounding spaces or line breaks, lower case (some
@@ -637,12 +527,7 @@ pub fn repair(input: &str) -> Result<String, HandoffError> {
     if s.chars().count() > 4096 {
         return Err(HandoffError::NotPasserelle);
     }
-    let candidates = [
-        s.to_string(),
-        s.to_ascii_uppercase(),
-        azerty_repair(s),
-        azerty_repair(&s.to_ascii_uppercase()),
-    ];
+    let candidates = [s.to_string(), s.to_ascii_uppercase(), azerty_repair(s), azerty_repair(&s.to_ascii_uppercase())];
     for c in &candidates {
         if c.starts_with(PREFIX) {
             return Ok(c.clone());

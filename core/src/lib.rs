@@ -24,8 +24,7 @@ pub mod text;
 pub mod vocab;
 
 /// The questionnaire shipped with Passerelle (the deck's "questionnaire de positionnement").
-pub const DEFAULT_QUESTIONNAIRE: &str =
-    include_str!("../../assets/questionnaire/questionnaire.toml");
+pub const DEFAULT_QUESTIONNAIRE: &str = include_str!("../../assets/questionnaire/questionnaire.toml");
 /// The profile rules shipped with Passerelle.
 pub const DEFAULT_RULES: &str = include_str!("../../assets/questionnaire/profile-rules.toml");
 /// The default kiosk configuration (the repository's top-level `kiosk.toml`).

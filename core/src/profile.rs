@@ -155,59 +155,28 @@ pub struct Rules {
 }
 
 /// The mapped Coop CRA fields, each with its allowed values.
-const MAPPINGS: &[(&str, &[&str])] = &[
-    ("tranche_age", vocab::COOP_TRANCHE_AGE),
-    ("genre", vocab::COOP_GENRE),
-    ("materiel", vocab::COOP_MATERIEL),
-];
+const MAPPINGS: &[(&str, &[&str])] = &[("tranche_age", vocab::COOP_TRANCHE_AGE), ("genre", vocab::COOP_GENRE), ("materiel", vocab::COOP_MATERIEL)];
 
 impl Rules {
     /// Parse and check the rules against the questionnaire they speak about.
     pub fn load(src: &str, file: &str, q: &Questionnaire) -> Result<Rules, DefinitionError> {
-        let def: RulesDef = toml::from_str(src).map_err(|source| DefinitionError::Syntax {
-            file: file.to_string(),
-            source,
-        })?;
-        let err = |id: &str, problem: String| DefinitionError::Invalid {
-            file: file.to_string(),
-            id: id.to_string(),
-            problem,
-        };
+        let def: RulesDef = toml::from_str(src).map_err(|source| DefinitionError::Syntax { file: file.to_string(), source })?;
+        let err = |id: &str, problem: String| DefinitionError::Invalid { file: file.to_string(), id: id.to_string(), problem };
         if def.questionnaire != q.id {
-            return Err(err(
-                &def.id,
-                format!(
-                    "rules are for questionnaire `{}`, not `{}`",
-                    def.questionnaire, q.id
-                ),
-            ));
+            return Err(err(&def.id, format!("rules are for questionnaire `{}`, not `{}`", def.questionnaire, q.id)));
         }
-        let cap = q.question(&def.capabilities.question).ok_or_else(|| {
-            err(
-                "capabilities",
-                format!("unknown question `{}`", def.capabilities.question),
-            )
-        })?;
+        let cap = q.question(&def.capabilities.question).ok_or_else(|| err("capabilities", format!("unknown question `{}`", def.capabilities.question)))?;
         if cap.kind != Kind::Grid {
             return Err(err("capabilities", format!("`{}` is not a grid", cap.id)));
         }
         for c in [&def.capabilities.known, &def.capabilities.unknown] {
             if cap.choice(c).is_none() {
-                return Err(err(
-                    "capabilities",
-                    format!("unknown choice `{c}` of `{}`", cap.id),
-                ));
+                return Err(err("capabilities", format!("unknown choice `{c}` of `{}`", cap.id)));
             }
         }
         let l = &def.levels;
-        if !(0.0 < l.debutant_below
-            && l.debutant_below < l.intermediaire_below
-            && l.intermediaire_below <= 1.0)
-        {
-            return Err(err(
-                "levels",
-                "need 0 < debutant_below < intermediaire_below <= 1".into(),
-            ));
+        if !(0.0 < l.debutant_below && l.debutant_below < l.intermediaire_below && l.intermediaire_below <= 1.0) {
+            return Err(err("levels", "need 0 < debutant_below < intermediaire_below <= 1".into()));
         }
         let mut domains = Vec::new();
         for d in def.domains {
@@ -230,65 +199,32 @@ impl Rules {
                         Item::Quiz(z)
                     }
                     _ => {
-                        return Err(err(
-                            &d.id,
-                            "an item is either { row = … } or { quiz = … }".into(),
-                        ));
+                        return Err(err(&d.id, "an item is either { row = … } or { quiz = … }".into()));
                     }
                 });
             }
-            domains.push(Domain {
-                id: d.id,
-                pix: d.pix,
-                label: d.label,
-                items,
-            });
+            domains.push(Domain { id: d.id, pix: d.pix, label: d.label, items });
         }
         let mut mappings = BTreeMap::new();
         for (name, m) in def.mappings {
-            let allowed = MAPPINGS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| *v)
-                .ok_or_else(|| {
-                    err(
-                        &format!("mappings.{name}"),
-                        format!(
-                            "unknown mapping (known: {})",
-                            MAPPINGS.iter().map(|x| x.0).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                })?;
-            let question = q.question(&m.question).ok_or_else(|| {
-                err(
-                    &format!("mappings.{name}"),
-                    format!("unknown question `{}`", m.question),
-                )
+            let allowed = MAPPINGS.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).ok_or_else(|| {
+                err(&format!("mappings.{name}"), format!("unknown mapping (known: {})", MAPPINGS.iter().map(|x| x.0).collect::<Vec<_>>().join(", ")))
             })?;
+            let question = q.question(&m.question).ok_or_else(|| err(&format!("mappings.{name}"), format!("unknown question `{}`", m.question)))?;
             for (from, to) in &m.map {
                 if question.choice(from).is_none() {
-                    return Err(err(
-                        &format!("mappings.{name}"),
-                        format!("unknown choice `{from}` of `{}`", m.question),
-                    ));
+                    return Err(err(&format!("mappings.{name}"), format!("unknown choice `{from}` of `{}`", m.question)));
                 }
                 if !allowed.contains(&to.as_str()) {
-                    return Err(err(
-                        &format!("mappings.{name}"),
-                        format!("`{to}` is not a Coop value"),
-                    ));
+                    return Err(err(&format!("mappings.{name}"), format!("`{to}` is not a Coop value")));
                 }
             }
             mappings.insert(name, (m.question, m.map));
         }
         if let Some(b) = &def.barriers
-            && q.question(&b.question)
-                .is_none_or(|x| x.kind != Kind::Multiple)
+            && q.question(&b.question).is_none_or(|x| x.kind != Kind::Multiple)
         {
-            return Err(err(
-                "barriers",
-                format!("`{}` is not a multiple-choice question", b.question),
-            ));
+            return Err(err("barriers", format!("`{}` is not a multiple-choice question", b.question)));
         }
         let cond = |id: &str, c: &ConditionDef| -> Result<Condition, DefinitionError> {
             let c = Condition::from_def(c, true).map_err(|p| err(id, p))?;
@@ -299,28 +235,18 @@ impl Rules {
         for (i, a) in def.autonomy.iter().enumerate() {
             let id = format!("autonomy[{i}]");
             if !vocab::COOP_AUTONOMIE.contains(&a.level.as_str()) {
-                return Err(err(
-                    &id,
-                    format!("`{}` is not a Coop autonomy level", a.level),
-                ));
+                return Err(err(&id, format!("`{}` is not a Coop autonomy level", a.level)));
             }
             let c = cond(&id, &a.when)?;
             if matches!(&c, Condition::Autonomy(_) | Condition::NotAssessed) {
-                return Err(err(
-                    &id,
-                    "autonomy rules cannot test the autonomy level".into(),
-                ));
+                return Err(err(&id, "autonomy rules cannot test the autonomy level".into()));
             }
             autonomy.push((a.level.clone(), c));
         }
-        let flags: BTreeMap<String, Text> =
-            def.flags.into_iter().map(|(k, v)| (k, v.label)).collect();
+        let flags: BTreeMap<String, Text> = def.flags.into_iter().map(|(k, v)| (k, v.label)).collect();
         for f in flags.keys() {
             if !vocab::FLAGS.contains(&f.as_str()) {
-                return Err(err(
-                    &format!("flags.{f}"),
-                    format!("unknown flag (known: {})", vocab::FLAGS.join(", ")),
-                ));
+                return Err(err(&format!("flags.{f}"), format!("unknown flag (known: {})", vocab::FLAGS.join(", "))));
             }
         }
         if def.max_thematiques == 0 || def.max_thematiques > 7 {
@@ -331,48 +257,24 @@ impl Rules {
         for (i, r) in def.rules.into_iter().enumerate() {
             let id = format!("rules[{i}]");
             let when = cond(&id, &r.when)?;
-            let check =
-                |vals: &[String], allowed: &[&str], what: &str| -> Result<(), DefinitionError> {
-                    for v in vals {
-                        if !allowed.contains(&v.as_str()) {
-                            return Err(err(&id, format!("`{v}` is not a {what}")));
-                        }
+            let check = |vals: &[String], allowed: &[&str], what: &str| -> Result<(), DefinitionError> {
+                for v in vals {
+                    if !allowed.contains(&v.as_str()) {
+                        return Err(err(&id, format!("`{v}` is not a {what}")));
                     }
-                    Ok(())
-                };
+                }
+                Ok(())
+            };
             check(&r.thematiques, vocab::COOP_THEMATIQUES, "Coop thematique")?;
-            check(
-                &r.services,
-                vocab::STD_SERVICES,
-                "service of the places standard",
-            )?;
-            check(
-                &r.modalites,
-                vocab::STD_MODALITES,
-                "modalite of the places standard",
-            )?;
-            check(
-                &r.support,
-                vocab::STD_PRISE_EN_CHARGE,
-                "prise_en_charge_specifique of the places standard",
-            )?;
+            check(&r.services, vocab::STD_SERVICES, "service of the places standard")?;
+            check(&r.modalites, vocab::STD_MODALITES, "modalite of the places standard")?;
+            check(&r.support, vocab::STD_PRISE_EN_CHARGE, "prise_en_charge_specifique of the places standard")?;
             for f in &r.flags {
                 if !flags.contains_key(f) {
-                    return Err(err(
-                        &id,
-                        format!("unknown flag `{f}` (declare it under [flags])"),
-                    ));
+                    return Err(err(&id, format!("unknown flag `{f}` (declare it under [flags])")));
                 }
             }
-            rules.push(Rule {
-                why: r.why,
-                when,
-                thematiques: r.thematiques,
-                services: r.services,
-                modalites: r.modalites,
-                support: r.support,
-                flags: r.flags,
-            });
+            rules.push(Rule { why: r.why, when, thematiques: r.thematiques, services: r.services, modalites: r.modalites, support: r.support, flags: r.flags });
         }
         Ok(Rules {
             id: def.id,
@@ -456,9 +358,7 @@ pub struct Profile {
 
 /// Versions are `MAJOR.MINOR.PATCH` with numbers up to 255 (they travel in the QR code).
 pub fn check_version(v: &str) -> Result<(), String> {
-    parse_version(v)
-        .map(|_| ())
-        .ok_or_else(|| format!("version `{v}` must be MAJOR.MINOR.PATCH, each 0 to 255"))
+    parse_version(v).map(|_| ()).ok_or_else(|| format!("version `{v}` must be MAJOR.MINOR.PATCH, each 0 to 255"))
 }
 
 pub fn parse_version(v: &str) -> Option<[u8; 3]> {
@@ -486,11 +386,7 @@ fn push_unique(v: &mut Vec<String>, items: &[String]) {
 
 /// Compute the profile of a visit.
 pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) -> Profile {
-    let mut p = Profile {
-        rules_id: rules.id.clone(),
-        rules_version: rules.version.clone(),
-        ..Profile::default()
-    };
+    let mut p = Profile { rules_id: rules.id.clone(), rules_version: rules.version.clone(), ..Profile::default() };
     let grid = match answers.get(&rules.capability_question) {
         Some(Answer::Grid(g)) => g.clone(),
         _ => BTreeMap::new(),
@@ -539,39 +435,17 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
                 known += u8::from(ok);
             }
         }
-        let niveau = (assessed > 0).then(|| {
-            rules
-                .level(f64::from(known) / f64::from(assessed))
-                .to_string()
-        });
-        p.domaines.push(DomainLevel {
-            id: dom.id.clone(),
-            pix: dom.pix,
-            niveau,
-            known,
-            assessed,
-        });
+        let niveau = (assessed > 0).then(|| rules.level(f64::from(known) / f64::from(assessed)).to_string());
+        p.domaines.push(DomainLevel { id: dom.id.clone(), pix: dom.pix, niveau, known, assessed });
     }
     // Autonomy: first rule that holds.
     {
-        let facts = Facts {
-            answers,
-            lang,
-            derived: Some(&d),
-        };
-        p.autonomie = rules
-            .autonomy
-            .iter()
-            .find(|(_, c)| c.eval(&facts))
-            .map(|(l, _)| l.clone());
+        let facts = Facts { answers, lang, derived: Some(&d) };
+        p.autonomie = rules.autonomy.iter().find(|(_, c)| c.eval(&facts)).map(|(l, _)| l.clone());
     }
     d.autonomy = p.autonomie.clone();
     d.autonomy_computed = true;
-    let facts = Facts {
-        answers,
-        lang,
-        derived: Some(&d),
-    };
+    let facts = Facts { answers, lang, derived: Some(&d) };
     for r in &rules.rules {
         if r.when.eval(&facts) {
             push_unique(&mut p.thematiques, &r.thematiques);
@@ -582,11 +456,7 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
         }
     }
     p.thematiques.truncate(rules.max_thematiques);
-    p.type_accompagnement = p
-        .modalites
-        .first()
-        .and_then(|m| vocab::coop_type_accompagnement(m))
-        .map(str::to_string);
+    p.type_accompagnement = p.modalites.first().and_then(|m| vocab::coop_type_accompagnement(m)).map(str::to_string);
     let mapped = |name: &str| -> Option<String> {
         let (qid, map) = rules.mappings.get(name)?;
         match answers.get(qid) {
@@ -600,11 +470,7 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
     if let Some(bq) = &rules.barriers
         && let (Some(Answer::Choices(v)), Some(question)) = (answers.get(bq), q.question(bq))
     {
-        p.freins = v
-            .iter()
-            .filter(|c| question.choice(c).is_some_and(|c| !c.exclusive))
-            .cloned()
-            .collect();
+        p.freins = v.iter().filter(|c| question.choice(c).is_some_and(|c| !c.exclusive)).cloned().collect();
     }
     p
 }

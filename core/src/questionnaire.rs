@@ -176,16 +176,9 @@ pub struct ListItem {
 #[derive(Debug, Error)]
 pub enum DefinitionError {
     #[error("{file}: {source}")]
-    Syntax {
-        file: String,
-        source: toml::de::Error,
-    },
+    Syntax { file: String, source: toml::de::Error },
     #[error("{file}: `{id}`: {problem}")]
-    Invalid {
-        file: String,
-        id: String,
-        problem: String,
-    },
+    Invalid { file: String, id: String, problem: String },
 }
 
 pub const DEFAULT_TEXT_MAX: usize = 80;
@@ -194,31 +187,13 @@ pub const CONTACT_FIELD_MAX: usize = 120;
 impl Questionnaire {
     /// Parse and validate a questionnaire. `file` names it in errors; `list_items` are the
     /// kiosk's neighbourhoods; `has_picto` tells whether a pictogram name exists.
-    pub fn load(
-        src: &str,
-        file: &str,
-        list_items: &[ListItem],
-        has_picto: &dyn Fn(&str) -> bool,
-    ) -> Result<Questionnaire, DefinitionError> {
-        let def: QuestionnaireDef =
-            toml::from_str(src).map_err(|source| DefinitionError::Syntax {
-                file: file.to_string(),
-                source,
-            })?;
+    pub fn load(src: &str, file: &str, list_items: &[ListItem], has_picto: &dyn Fn(&str) -> bool) -> Result<Questionnaire, DefinitionError> {
+        let def: QuestionnaireDef = toml::from_str(src).map_err(|source| DefinitionError::Syntax { file: file.to_string(), source })?;
         Self::from_def(def, file, list_items, has_picto)
     }
 
-    pub fn from_def(
-        def: QuestionnaireDef,
-        file: &str,
-        list_items: &[ListItem],
-        has_picto: &dyn Fn(&str) -> bool,
-    ) -> Result<Questionnaire, DefinitionError> {
-        let err = |id: &str, problem: String| DefinitionError::Invalid {
-            file: file.to_string(),
-            id: id.to_string(),
-            problem,
-        };
+    pub fn from_def(def: QuestionnaireDef, file: &str, list_items: &[ListItem], has_picto: &dyn Fn(&str) -> bool) -> Result<Questionnaire, DefinitionError> {
+        let err = |id: &str, problem: String| DefinitionError::Invalid { file: file.to_string(), id: id.to_string(), problem };
         let langs = def.languages.clone();
         if langs.is_empty() || !langs.iter().any(|l| l == "fr") {
             return Err(err(&def.id, "`languages` must include \"fr\"".into()));
@@ -227,14 +202,7 @@ impl Questionnaire {
         crate::profile::check_version(&def.version).map_err(|p| err(&def.id, p))?;
         let check_text = |id: &str, what: &str, t: &Text| -> Result<(), DefinitionError> {
             let missing = t.missing(&langs);
-            if missing.is_empty() {
-                Ok(())
-            } else {
-                Err(err(
-                    id,
-                    format!("{what}: missing translation ({})", missing.join(", ")),
-                ))
-            }
+            if missing.is_empty() { Ok(()) } else { Err(err(id, format!("{what}: missing translation ({})", missing.join(", ")))) }
         };
         check_text(&def.id, "title", &def.title)?;
         let mut sections = Vec::new();
@@ -264,48 +232,31 @@ impl Questionnaire {
                 if !has_picto(&qd.picto) {
                     return Err(err(&id, format!("unknown pictogram `{}`", qd.picto)));
                 }
-                let mk_choices =
-                    |defs: &[ChoiceDef], what: &str| -> Result<Vec<Choice>, DefinitionError> {
-                        let mut seen = BTreeSet::new();
-                        let mut out = Vec::new();
-                        for c in defs {
-                            let cid = format!("{id}.{}", c.id);
-                            check_id(&c.id).map_err(|p| err(&cid, p))?;
-                            if !seen.insert(c.id.clone()) {
-                                return Err(err(&cid, format!("duplicate {what} id")));
-                            }
-                            check_text(&cid, "label", &c.label)?;
-                            if !has_picto(&c.picto) {
-                                return Err(err(&cid, format!("unknown pictogram `{}`", c.picto)));
-                            }
-                            out.push(Choice {
-                                id: c.id.clone(),
-                                picto: c.picto.clone(),
-                                label: c.label.clone(),
-                                exclusive: c.exclusive,
-                            });
+                let mk_choices = |defs: &[ChoiceDef], what: &str| -> Result<Vec<Choice>, DefinitionError> {
+                    let mut seen = BTreeSet::new();
+                    let mut out = Vec::new();
+                    for c in defs {
+                        let cid = format!("{id}.{}", c.id);
+                        check_id(&c.id).map_err(|p| err(&cid, p))?;
+                        if !seen.insert(c.id.clone()) {
+                            return Err(err(&cid, format!("duplicate {what} id")));
                         }
-                        Ok(out)
-                    };
+                        check_text(&cid, "label", &c.label)?;
+                        if !has_picto(&c.picto) {
+                            return Err(err(&cid, format!("unknown pictogram `{}`", c.picto)));
+                        }
+                        out.push(Choice { id: c.id.clone(), picto: c.picto.clone(), label: c.label.clone(), exclusive: c.exclusive });
+                    }
+                    Ok(out)
+                };
                 let mut choices = mk_choices(&qd.choices, "choice")?;
                 let rows = mk_choices(&qd.rows, "row")?;
-                let needs_choices = matches!(
-                    qd.kind,
-                    Kind::Single | Kind::Multiple | Kind::Grid | Kind::Quiz
-                );
+                let needs_choices = matches!(qd.kind, Kind::Single | Kind::Multiple | Kind::Grid | Kind::Quiz);
                 if needs_choices && choices.len() < 2 {
-                    return Err(err(
-                        &id,
-                        format!("a `{}` question needs at least 2 choices", qd.kind.as_str()),
-                    ));
+                    return Err(err(&id, format!("a `{}` question needs at least 2 choices", qd.kind.as_str())));
                 }
-                if matches!(qd.kind, Kind::Notice | Kind::Text | Kind::Contact)
-                    && !choices.is_empty()
-                {
-                    return Err(err(
-                        &id,
-                        format!("a `{}` question has no choices", qd.kind.as_str()),
-                    ));
+                if matches!(qd.kind, Kind::Notice | Kind::Text | Kind::Contact) && !choices.is_empty() {
+                    return Err(err(&id, format!("a `{}` question has no choices", qd.kind.as_str())));
                 }
                 if qd.kind == Kind::Grid && rows.is_empty() {
                     return Err(err(&id, "a grid needs rows".into()));
@@ -318,85 +269,45 @@ impl Questionnaire {
                     let mut merged = Vec::new();
                     for item in list_items {
                         let cid = format!("{id}.{}", item.id);
-                        check_id(&item.id)
-                            .map_err(|p| err(&cid, format!("{p} (neighbourhood in kiosk.toml)")))?;
-                        if choices
-                            .iter()
-                            .chain(merged.iter())
-                            .any(|c: &Choice| c.id == item.id)
-                        {
+                        check_id(&item.id).map_err(|p| err(&cid, format!("{p} (neighbourhood in kiosk.toml)")))?;
+                        if choices.iter().chain(merged.iter()).any(|c: &Choice| c.id == item.id) {
                             return Err(err(&cid, "duplicate neighbourhood id".into()));
                         }
                         check_text(&cid, "neighbourhood label", &item.label)?;
-                        merged.push(Choice {
-                            id: item.id.clone(),
-                            picto: qd.picto.clone(),
-                            label: item.label.clone(),
-                            exclusive: false,
-                        });
+                        merged.push(Choice { id: item.id.clone(), picto: qd.picto.clone(), label: item.label.clone(), exclusive: false });
                     }
                     merged.append(&mut choices);
                     choices = merged;
                     if choices.is_empty() {
-                        return Err(err(
-                            &id,
-                            "a list question needs neighbourhoods in kiosk.toml or choices".into(),
-                        ));
+                        return Err(err(&id, "a list question needs neighbourhoods in kiosk.toml or choices".into()));
                     }
                 }
                 match (qd.kind, qd.max_choices) {
                     (Kind::Multiple, Some(m)) if m == 0 || m > choices.len() => {
-                        return Err(err(
-                            &id,
-                            format!(
-                                "bad maximum: max_choices = {m} with {} choices",
-                                choices.len()
-                            ),
-                        ));
+                        return Err(err(&id, format!("bad maximum: max_choices = {m} with {} choices", choices.len())));
                     }
                     (Kind::Multiple, _) => {}
                     (_, Some(_)) => {
-                        return Err(err(
-                            &id,
-                            "only a multiple-choice question has max_choices".into(),
-                        ));
+                        return Err(err(&id, "only a multiple-choice question has max_choices".into()));
                     }
                     _ => {}
                 }
                 if qd.kind != Kind::Multiple && choices.iter().any(|c| c.exclusive) {
-                    return Err(err(
-                        &id,
-                        "only a multiple-choice question has exclusive choices".into(),
-                    ));
+                    return Err(err(&id, "only a multiple-choice question has exclusive choices".into()));
                 }
                 if qd.kind == Kind::Quiz {
-                    let img = qd
-                        .image
-                        .as_deref()
-                        .ok_or_else(|| err(&id, "a quiz needs an `image`".into()))?;
+                    let img = qd.image.as_deref().ok_or_else(|| err(&id, "a quiz needs an `image`".into()))?;
                     if !has_picto(img) {
                         return Err(err(&id, format!("unknown image `{img}`")));
                     }
-                    let alt = qd
-                        .image_alt
-                        .as_ref()
-                        .ok_or_else(|| err(&id, "a quiz image needs `image_alt`".into()))?;
+                    let alt = qd.image_alt.as_ref().ok_or_else(|| err(&id, "a quiz image needs `image_alt`".into()))?;
                     check_text(&id, "image_alt", alt)?;
-                    let correct = qd
-                        .correct
-                        .as_deref()
-                        .ok_or_else(|| err(&id, "a quiz needs `correct`".into()))?;
+                    let correct = qd.correct.as_deref().ok_or_else(|| err(&id, "a quiz needs `correct`".into()))?;
                     if !choices.iter().any(|c| c.id == correct) {
-                        return Err(err(
-                            &id,
-                            format!("`correct` names unknown choice `{correct}`"),
-                        ));
+                        return Err(err(&id, format!("`correct` names unknown choice `{correct}`")));
                     }
                 } else if qd.image.is_some() || qd.correct.is_some() || qd.image_alt.is_some() {
-                    return Err(err(
-                        &id,
-                        "only a quiz has `image`, `image_alt` and `correct`".into(),
-                    ));
+                    return Err(err(&id, "only a quiz has `image`, `image_alt` and `correct`".into()));
                 }
                 let mut fields = Vec::new();
                 if qd.kind == Kind::Contact {
@@ -406,13 +317,7 @@ impl Questionnaire {
                     for f in &qd.fields {
                         let fid = format!("{id}.{}", f.id);
                         if !Contact::FIELDS.contains(&f.id.as_str()) {
-                            return Err(err(
-                                &fid,
-                                format!(
-                                    "unknown contact field (known: {})",
-                                    Contact::FIELDS.join(", ")
-                                ),
-                            ));
+                            return Err(err(&fid, format!("unknown contact field (known: {})", Contact::FIELDS.join(", "))));
                         }
                         if fields.iter().any(|x: &Field| x.id == f.id) {
                             return Err(err(&fid, "duplicate field".into()));
@@ -421,19 +326,11 @@ impl Questionnaire {
                         if !has_picto(&f.picto) {
                             return Err(err(&fid, format!("unknown pictogram `{}`", f.picto)));
                         }
-                        fields.push(Field {
-                            id: f.id.clone(),
-                            picto: f.picto.clone(),
-                            label: f.label.clone(),
-                            required: f.required,
-                        });
+                        fields.push(Field { id: f.id.clone(), picto: f.picto.clone(), label: f.label.clone(), required: f.required });
                     }
                     for f in &qd.at_least_one_of {
                         if !fields.iter().any(|x| &x.id == f) {
-                            return Err(err(
-                                &id,
-                                format!("`at_least_one_of` names unknown field `{f}`"),
-                            ));
+                            return Err(err(&id, format!("`at_least_one_of` names unknown field `{f}`")));
                         }
                     }
                 } else if !qd.fields.is_empty() || !qd.at_least_one_of.is_empty() {
@@ -469,44 +366,25 @@ impl Questionnaire {
                     at_least_one_of: qd.at_least_one_of,
                 });
             }
-            sections.push(Section {
-                id: s.id,
-                title: s.title,
-            });
+            sections.push(Section { id: s.id, title: s.title });
         }
         if questions.iter().filter(|q| q.kind == Kind::Contact).count() > 1 {
             return Err(err(&def.id, "at most one contact question".into()));
         }
-        let mut q = Questionnaire {
-            id: def.id,
-            version: def.version,
-            title: def.title,
-            languages: langs,
-            sections,
-            questions,
-            index,
-        };
+        let mut q = Questionnaire { id: def.id, version: def.version, title: def.title, languages: langs, sections, questions, index };
         // Relevance rules: checked once every question is known, and may only look backwards.
         for (id, cdef) in conditions {
-            let cond = Condition::from_def(&cdef, false)
-                .map_err(|p| err(&id, format!("relevant_if: {p}")))?;
+            let cond = Condition::from_def(&cdef, false).map_err(|p| err(&id, format!("relevant_if: {p}")))?;
             let pos = q.index[&id];
-            q.check_condition_refs(&cond)
-                .map_err(|p| err(&id, format!("relevant_if: {p}")))?;
+            q.check_condition_refs(&cond).map_err(|p| err(&id, format!("relevant_if: {p}")))?;
             for (qid, _, _) in cond.references() {
                 if q.index[qid] >= pos {
-                    return Err(err(
-                        &id,
-                        format!("relevant_if: `{qid}` is not asked before this question"),
-                    ));
+                    return Err(err(&id, format!("relevant_if: `{qid}` is not asked before this question")));
                 }
             }
             q.questions[pos].relevant_if = Some(cond);
         }
-        if q.questions
-            .iter()
-            .any(|x| x.kind == Kind::Notice && x.relevant_if.is_some())
-        {
+        if q.questions.iter().any(|x| x.kind == Kind::Notice && x.relevant_if.is_some()) {
             return Err(err(&q.id, "a notice is always shown".into()));
         }
         Ok(q)
@@ -515,9 +393,7 @@ impl Questionnaire {
     /// Check that a condition names known questions, rows and choices.
     pub fn check_condition_refs(&self, cond: &Condition) -> Result<(), String> {
         for (qid, row, choices) in cond.references() {
-            let question = self
-                .question(qid)
-                .ok_or_else(|| format!("unknown question `{qid}`"))?;
+            let question = self.question(qid).ok_or_else(|| format!("unknown question `{qid}`"))?;
             match (question.kind, row) {
                 (Kind::Grid, Some(r)) => {
                     if !question.rows.iter().any(|x| x.id == r) {
@@ -553,24 +429,12 @@ impl Questionnaire {
 
     /// Whether question `i` is asked, given the answers so far. `consent_offered` is false when
     /// the kiosk cannot protect contact details (no recipient key): the contact step is skipped.
-    pub fn is_relevant(
-        &self,
-        i: usize,
-        answers: &Answers,
-        lang: &str,
-        consent_offered: bool,
-    ) -> bool {
+    pub fn is_relevant(&self, i: usize, answers: &Answers, lang: &str, consent_offered: bool) -> bool {
         let q = &self.questions[i];
         if q.kind == Kind::Contact && !consent_offered {
             return false;
         }
-        q.relevant_if.as_ref().is_none_or(|c| {
-            c.eval(&Facts {
-                answers,
-                lang,
-                derived: None,
-            })
-        })
+        q.relevant_if.as_ref().is_none_or(|c| c.eval(&Facts { answers, lang, derived: None }))
     }
 
     /// The questionnaire as JSON, labels in `lang`: the `questionnaire --json` contract.
@@ -599,7 +463,8 @@ impl Questionnaire {
                             o["rows"] = json!(q.rows.iter().map(|r| json!({"id": r.id, "label": r.label.get(lang)})).collect::<Vec<_>>());
                         }
                         if q.kind == Kind::Contact {
-                            o["fields"] = json!(q.fields.iter().map(|f| json!({"id": f.id, "label": f.label.get(lang), "required": f.required})).collect::<Vec<_>>());
+                            o["fields"] =
+                                json!(q.fields.iter().map(|f| json!({"id": f.id, "label": f.label.get(lang), "required": f.required})).collect::<Vec<_>>());
                         }
                         if let Some(c) = &q.correct {
                             o["correct"] = json!(c);
@@ -625,12 +490,7 @@ impl Question {
 
     /// Choice ids in the questionnaire's order (unknown ids kept at the end for the check).
     pub fn order_choices(&self, mut ids: Vec<String>) -> Vec<String> {
-        ids.sort_by_key(|id| {
-            self.choices
-                .iter()
-                .position(|c| &c.id == id)
-                .unwrap_or(usize::MAX)
-        });
+        ids.sort_by_key(|id| self.choices.iter().position(|c| &c.id == id).unwrap_or(usize::MAX));
         ids
     }
 
@@ -638,20 +498,9 @@ impl Question {
     pub fn check(&self, a: &Answer) -> Result<(), AnswerError> {
         let qid = || self.id.clone();
         let known = |c: &str| -> Result<(), AnswerError> {
-            if self.choice(c).is_some() {
-                Ok(())
-            } else {
-                Err(AnswerError::UnknownChoice {
-                    question: qid(),
-                    choice: c.to_string(),
-                })
-            }
+            if self.choice(c).is_some() { Ok(()) } else { Err(AnswerError::UnknownChoice { question: qid(), choice: c.to_string() }) }
         };
-        let shape = |expected| AnswerError::WrongShape {
-            question: qid(),
-            kind: self.kind.as_str(),
-            expected,
-        };
+        let shape = |expected| AnswerError::WrongShape { question: qid(), kind: self.kind.as_str(), expected };
         match (self.kind, a) {
             (Kind::Notice, _) => Err(shape("nothing (a notice has no answer)")),
             (_, Answer::Skipped) => Ok(()),
@@ -670,31 +519,19 @@ impl Question {
                 if let Some(max) = self.max_choices
                     && v.len() > max
                 {
-                    return Err(AnswerError::TooManyChoices {
-                        question: qid(),
-                        max,
-                        got: v.len(),
-                    });
+                    return Err(AnswerError::TooManyChoices { question: qid(), max, got: v.len() });
                 }
                 if v.len() > 1
-                    && let Some(x) = v
-                        .iter()
-                        .find(|c| self.choice(c).is_some_and(|c| c.exclusive))
+                    && let Some(x) = v.iter().find(|c| self.choice(c).is_some_and(|c| c.exclusive))
                 {
-                    return Err(AnswerError::ExclusiveChoice {
-                        question: qid(),
-                        choice: x.clone(),
-                    });
+                    return Err(AnswerError::ExclusiveChoice { question: qid(), choice: x.clone() });
                 }
                 Ok(())
             }
             (Kind::Grid, Answer::Grid(g)) => {
                 for (r, c) in g {
                     if self.row(r).is_none() {
-                        return Err(AnswerError::UnknownRow {
-                            question: qid(),
-                            row: r.clone(),
-                        });
+                        return Err(AnswerError::UnknownRow { question: qid(), row: r.clone() });
                     }
                     known(c)?;
                 }
@@ -703,31 +540,16 @@ impl Question {
             (Kind::Text, Answer::Text(t)) => {
                 let t = t.trim();
                 if t.is_empty() {
-                    Err(AnswerError::Invalid {
-                        question: qid(),
-                        problem: "empty text (skip instead)".into(),
-                    })
+                    Err(AnswerError::Invalid { question: qid(), problem: "empty text (skip instead)".into() })
                 } else if t.chars().count() > self.max_length {
-                    Err(AnswerError::Invalid {
-                        question: qid(),
-                        problem: format!("text longer than {} characters", self.max_length),
-                    })
+                    Err(AnswerError::Invalid { question: qid(), problem: format!("text longer than {} characters", self.max_length) })
                 } else if t.chars().any(char::is_control) {
-                    Err(AnswerError::Invalid {
-                        question: qid(),
-                        problem: "control characters in text".into(),
-                    })
+                    Err(AnswerError::Invalid { question: qid(), problem: "control characters in text".into() })
                 } else {
                     Ok(())
                 }
             }
-            (Kind::Contact, Answer::Contact(c)) => {
-                self.check_contact(c)
-                    .map_err(|problem| AnswerError::Invalid {
-                        question: qid(),
-                        problem,
-                    })
-            }
+            (Kind::Contact, Answer::Contact(c)) => self.check_contact(c).map_err(|problem| AnswerError::Invalid { question: qid(), problem }),
             (Kind::Single | Kind::List | Kind::Quiz, _) => Err(shape("a choice id")),
             (Kind::Multiple, _) => Err(shape("a list of choice ids")),
             (Kind::Grid, _) => Err(shape("an object {row: choice}")),
@@ -756,30 +578,20 @@ impl Question {
                 return Err(format!("missing_{}", f.id));
             }
         }
-        if !self.at_least_one_of.is_empty()
-            && self
-                .at_least_one_of
-                .iter()
-                .all(|f| c.field(f).unwrap_or_default().trim().is_empty())
-        {
+        if !self.at_least_one_of.is_empty() && self.at_least_one_of.iter().all(|f| c.field(f).unwrap_or_default().trim().is_empty()) {
             return Err("missing_reach".into());
         }
         let phone = c.phone.trim();
         if !phone.is_empty() {
             let digits = phone.chars().filter(char::is_ascii_digit).count();
-            if digits < 10
-                || phone
-                    .chars()
-                    .any(|ch| !(ch.is_ascii_digit() || " .+-()".contains(ch)))
-            {
+            if digits < 10 || phone.chars().any(|ch| !(ch.is_ascii_digit() || " .+-()".contains(ch))) {
                 return Err("bad_phone".into());
             }
         }
         let email = c.email.trim();
         if !email.is_empty() {
-            let ok = email.split_once('@').is_some_and(|(u, d)| {
-                !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
-            }) && !email.contains(char::is_whitespace);
+            let ok = email.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+                && !email.contains(char::is_whitespace);
             if !ok {
                 return Err("bad_email".into());
             }
@@ -792,12 +604,6 @@ impl Question {
 pub fn check_id(id: &str) -> Result<(), String> {
     let ok = id.len() <= 48
         && id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err("bad id: use lowercase letters, digits, `_` or `-`, starting with a letter (48 at most)".into())
-    }
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok { Ok(()) } else { Err("bad id: use lowercase letters, digits, `_` or `-`, starting with a letter (48 at most)".into()) }
 }

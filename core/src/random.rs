@@ -5,54 +5,21 @@ use crate::engine::{CompletedVisit, Engine, EngineError, Outcome, Screen};
 use crate::questionnaire::Kind;
 use rand::{Rng, RngExt};
 
-const WORDS: &[&str] = &[
-    "photos",
-    "musique",
-    "recettes",
-    "cuisine",
-    "jardinage",
-    "banque",
-    "météo",
-    "voyages",
-    "lecture",
-    "vidéos",
-    "santé",
-    "impôts",
-];
-const NAMES: &[&str] = &[
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Nguyen", "Diallo", "Benali", "Da Silva",
-];
-const FIRST: &[&str] = &[
-    "Marie",
-    "Jean",
-    "Fatima",
-    "Mohamed",
-    "Nathalie",
-    "Pierre",
-    "Aïcha",
-    "José",
-    "Élodie",
-    "Françoise",
-];
+const WORDS: &[&str] = &["photos", "musique", "recettes", "cuisine", "jardinage", "banque", "météo", "voyages", "lecture", "vidéos", "santé", "impôts"];
+const NAMES: &[&str] =
+    &["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Nguyen", "Diallo", "Benali", "Da Silva"];
+const FIRST: &[&str] = &["Marie", "Jean", "Fatima", "Mohamed", "Nathalie", "Pierre", "Aïcha", "José", "Élodie", "Françoise"];
 
 /// Drive `engine` (on the attract screen) through one complete random visit and return it
 /// (the engine waits on the "completed" screen for the caller to store it).
-pub fn random_visit<R: Rng>(
-    engine: &mut Engine,
-    rng: &mut R,
-) -> Result<CompletedVisit, EngineError> {
+pub fn random_visit<R: Rng>(engine: &mut Engine, rng: &mut R) -> Result<CompletedVisit, EngineError> {
     let langs = ["fr", "en"];
     let lang = langs[rng.random_range(0..langs.len())];
     let _ = engine.set_lang(lang);
     engine.start()?;
     engine.acknowledge()?;
     // Skip rate varies per visit, so that some visits are nearly empty and some complete.
-    let skip_rate: f64 = if rng.random_bool(0.05) {
-        1.0
-    } else {
-        rng.random_range(0.0..0.3)
-    };
+    let skip_rate: f64 = if rng.random_bool(0.05) { 1.0 } else { rng.random_range(0.0..0.3) };
     for _ in 0..10_000 {
         match engine.screen() {
             Screen::Completed => break,
@@ -86,11 +53,7 @@ pub fn random_visit<R: Rng>(
                             Err(e) => return Err(e),
                         }
                     }
-                    if engine.selected().is_empty() {
-                        engine.skip()?
-                    } else {
-                        engine.next()?
-                    }
+                    if engine.selected().is_empty() { engine.skip()? } else { engine.next()? }
                 }
                 Kind::Text => {
                     let w = WORDS[rng.random_range(0..WORDS.len())];
@@ -101,15 +64,9 @@ pub fn random_visit<R: Rng>(
                     if rng.random_bool(0.5) {
                         engine.skip()?
                     } else {
-                        engine.set_contact_field(
-                            "last_name",
-                            NAMES[rng.random_range(0..NAMES.len())],
-                        )?;
+                        engine.set_contact_field("last_name", NAMES[rng.random_range(0..NAMES.len())])?;
                         if rng.random_bool(0.7) {
-                            engine.set_contact_field(
-                                "first_name",
-                                FIRST[rng.random_range(0..FIRST.len())],
-                            )?;
+                            engine.set_contact_field("first_name", FIRST[rng.random_range(0..FIRST.len())])?;
                         }
                         let phone = format!(
                             "06 {:02} {:02} {:02} {:02}",

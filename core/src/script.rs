@@ -36,10 +36,7 @@ pub enum ScriptError {
     #[error(transparent)]
     Answer(#[from] AnswerError),
     #[error("{question}: {source}")]
-    Engine {
-        question: String,
-        source: EngineError,
-    },
+    Engine { question: String, source: EngineError },
     #[error("the engine must be on the attract screen")]
     NotReady,
 }
@@ -53,10 +50,7 @@ impl Script {
 /// Play `script` through `engine` (on the attract screen). On success the engine waits on the
 /// "completed" screen for the caller to store the visit.
 fn at(question: &str) -> impl Fn(EngineError) -> ScriptError + '_ {
-    move |source| ScriptError::Engine {
-        question: question.to_string(),
-        source,
-    }
+    move |source| ScriptError::Engine { question: question.to_string(), source }
 }
 
 pub fn play(engine: &mut Engine, script: &Script) -> Result<CompletedVisit, ScriptError> {
@@ -65,9 +59,7 @@ pub fn play(engine: &mut Engine, script: &Script) -> Result<CompletedVisit, Scri
     }
     let q = engine.questionnaire().clone();
     for (id, v) in &script.answers {
-        let question = q
-            .question(id)
-            .ok_or_else(|| ScriptError::UnknownQuestion(id.clone()))?;
+        let question = q.question(id).ok_or_else(|| ScriptError::UnknownQuestion(id.clone()))?;
         // Check the shape and ids up front, for a clear error.
         Answer::from_json(question, v)?;
     }
@@ -117,9 +109,7 @@ pub fn play(engine: &mut Engine, script: &Script) -> Result<CompletedVisit, Scri
             }
             Answer::Contact(c) => {
                 for f in &question.fields {
-                    engine
-                        .set_contact_field(&f.id, c.field(&f.id).unwrap_or_default())
-                        .map_err(at(&id))?;
+                    engine.set_contact_field(&f.id, c.field(&f.id).unwrap_or_default()).map_err(at(&id))?;
                 }
                 engine.next().map_err(e)?
             }

@@ -18,12 +18,7 @@ impl Text {
 
     /// The text in `lang`, falling back to French, then to any language.
     pub fn get(&self, lang: &str) -> &str {
-        self.0
-            .get(lang)
-            .or_else(|| self.0.get("fr"))
-            .or_else(|| self.0.values().next())
-            .map(String::as_str)
-            .unwrap_or("")
+        self.0.get(lang).or_else(|| self.0.get("fr")).or_else(|| self.0.values().next()).map(String::as_str).unwrap_or("")
     }
 
     /// French text (the reference language of the data dictionary).
@@ -33,11 +28,7 @@ impl Text {
 
     /// Languages among `required` that are missing or empty.
     pub fn missing<'a>(&self, required: &'a [String]) -> Vec<&'a str> {
-        required
-            .iter()
-            .filter(|l| self.0.get(l.as_str()).is_none_or(|s| s.trim().is_empty()))
-            .map(String::as_str)
-            .collect()
+        required.iter().filter(|l| self.0.get(l.as_str()).is_none_or(|s| s.trim().is_empty())).map(String::as_str).collect()
     }
 
     /// Replace `{key}` placeholders in every language.

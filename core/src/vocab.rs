@@ -3,11 +3,7 @@
 //! orientation matches them against the national standard of digital inclusion places.
 
 /// La Coop: autonomy levels of a CRA (1–3 stars).
-pub const COOP_AUTONOMIE: &[&str] = &[
-    "entierement_accompagne",
-    "partiellement_autonome",
-    "autonome",
-];
+pub const COOP_AUTONOMIE: &[&str] = &["entierement_accompagne", "partiellement_autonome", "autonome"];
 
 /// La Coop: thematiques (digital, then administrative procedures).
 pub const COOP_THEMATIQUES: &[&str] = &[
@@ -75,23 +71,11 @@ pub const STD_SERVICES: &[&str] = &[
 ];
 
 /// Places standard v1.0.2: prise_en_charge_specifique.
-pub const STD_PRISE_EN_CHARGE: &[&str] = &[
-    "Surdité",
-    "Handicaps moteurs",
-    "Handicaps mentaux",
-    "Illettrisme",
-    "Langues étrangères (anglais)",
-    "Langues étrangères (autres)",
-    "Déficience visuelle",
-];
+pub const STD_PRISE_EN_CHARGE: &[&str] =
+    &["Surdité", "Handicaps moteurs", "Handicaps mentaux", "Illettrisme", "Langues étrangères (anglais)", "Langues étrangères (autres)", "Déficience visuelle"];
 
 /// Places standard v1.0.2: modalites_accompagnement.
-pub const STD_MODALITES: &[&str] = &[
-    "En autonomie",
-    "Accompagnement individuel",
-    "Dans un atelier collectif",
-    "À distance",
-];
+pub const STD_MODALITES: &[&str] = &["En autonomie", "Accompagnement individuel", "Dans un atelier collectif", "À distance"];
 
 /// The Coop "type d'accompagnement" matching a places-standard modalité, if any.
 pub fn coop_type_accompagnement(modalite: &str) -> Option<&'static str> {
@@ -103,36 +87,18 @@ pub fn coop_type_accompagnement(modalite: &str) -> Option<&'static str> {
 }
 
 /// Kiosk contexts: the deck's "profil du questionnant" (set in kiosk.toml, never asked).
-pub const CONTEXTS: &[&str] = &[
-    "file_attente",
-    "accueil_individuel",
-    "accueil_collectif",
-    "autre",
-];
+pub const CONTEXTS: &[&str] = &["file_attente", "accueil_individuel", "accueil_collectif", "autre"];
 
 /// Passerelle's own flags (a mediator acts on them). Their labels are in the profile rules; the
 /// list is fixed because the QR payload carries them as indices.
-pub const FLAGS: &[&str] = &[
-    "sans_equipement",
-    "sans_internet",
-    "sans_email",
-    "fait_a_sa_place",
-    "mauvaise_experience",
-    "peu_motive",
-];
+pub const FLAGS: &[&str] = &["sans_equipement", "sans_internet", "sans_email", "fait_a_sa_place", "mauvaise_experience", "peu_motive"];
 
 /// French and English labels of the vocabulary values, for people (the mediator's view, the
 /// ticket). Values of the places standard are already French words.
 pub fn label(value: &str, lang: &str) -> String {
     let (fr, en) = match value {
-        "entierement_accompagne" => (
-            "Avec guidage (entièrement accompagné)",
-            "Needs guidance (fully supported)",
-        ),
-        "partiellement_autonome" => (
-            "Autonome avec guidage en cas de besoin",
-            "Autonomous with guidance when needed",
-        ),
+        "entierement_accompagne" => ("Avec guidage (entièrement accompagné)", "Needs guidance (fully supported)"),
+        "partiellement_autonome" => ("Autonome avec guidage en cas de besoin", "Autonomous with guidance when needed"),
         "autonome" => ("Autonome", "Autonomous"),
         "individuel" => ("Accompagnement individuel", "One-to-one support"),
         "collectif" => ("Atelier collectif", "Group workshop"),
@@ -154,14 +120,9 @@ pub fn label(value: &str, lang: &str) -> String {
         "feminin" => ("Féminin", "Female"),
         "non_communique" => ("Non communiqué", "Not given"),
         "diagnostic_numerique" => ("Diagnostic numérique", "Digital skills assessment"),
-        "prendre_en_main_du_materiel" => (
-            "Prendre en main du matériel",
-            "Getting to grips with a device",
-        ),
+        "prendre_en_main_du_materiel" => ("Prendre en main du matériel", "Getting to grips with a device"),
         "maintenance_de_materiel" => ("Maintenance de matériel", "Device maintenance"),
-        "gere_ses_contenus_numeriques" => {
-            ("Gérer ses contenus numériques", "Managing digital content")
-        }
+        "gere_ses_contenus_numeriques" => ("Gérer ses contenus numériques", "Managing digital content"),
         "navigation_sur_internet" => ("Naviguer sur Internet", "Browsing the Internet"),
         "email" => ("E-mail", "E-mail"),
         "bureautique" => ("Bureautique", "Office software"),
@@ -176,14 +137,8 @@ pub fn label(value: &str, lang: &str) -> String {
         "creer_avec_le_numerique" => ("Créer avec le numérique", "Creating with digital tools"),
         "culture_numerique" => ("Culture numérique", "Digital culture"),
         "intelligence_artificielle" => ("Intelligence artificielle", "Artificial intelligence"),
-        "aide_aux_demarches_administratives" => (
-            "Aide aux démarches administratives",
-            "Help with official procedures",
-        ),
-        "papiers_elections_citoyennete" => (
-            "Papiers, élections, citoyenneté",
-            "Papers, elections, citizenship",
-        ),
+        "aide_aux_demarches_administratives" => ("Aide aux démarches administratives", "Help with official procedures"),
+        "papiers_elections_citoyennete" => ("Papiers, élections, citoyenneté", "Papers, elections, citizenship"),
         "famille_scolarite" => ("Famille, scolarité", "Family, school"),
         "social_sante" => ("Social, santé", "Social, health"),
         "travail_formation" => ("Travail, formation", "Work, training"),
@@ -196,11 +151,7 @@ pub fn label(value: &str, lang: &str) -> String {
         "associations" => ("Associations", "Associations"),
         other => (other, other),
     };
-    if lang == "fr" {
-        fr.to_string()
-    } else {
-        en.to_string()
-    }
+    if lang == "fr" { fr.to_string() } else { en.to_string() }
 }
 
 /// Stars of an autonomy level, as a CRA shows them (1 to 3).

@@ -11,10 +11,7 @@ fn default_config_is_valid() {
     assert_eq!(c.kiosk_id, "vlg-nelly-roussel-1");
     assert_eq!(c.context, "file_attente");
     assert_eq!(c.languages, ["fr", "en"]);
-    assert!(
-        c.recipient.is_none(),
-        "no recipient by default: no consent step"
-    );
+    assert!(c.recipient.is_none(), "no recipient by default: no consent step");
     assert_eq!(c.idle_warning.as_secs(), 60);
     assert!(c.neighbourhoods.len() >= 5);
 }
@@ -22,53 +19,19 @@ fn default_config_is_valid() {
 #[test]
 fn printers() {
     use passerelle_core::config::PrinterConfig;
-    let parse = |p: &str| {
-        Config::parse(&DEFAULT.replacen("printer = \"none\"", p, 1), "k", None)
-            .unwrap()
-            .printer
-    };
+    let parse = |p: &str| Config::parse(&DEFAULT.replacen("printer = \"none\"", p, 1), "k", None).unwrap().printer;
     assert_eq!(parse("printer = \"none\""), PrinterConfig::None);
-    assert_eq!(
-        parse("printer = { escpos = \"/dev/usb/lp0\", width_mm = 58 }"),
-        PrinterConfig::Escpos {
-            device: "/dev/usb/lp0".into(),
-            width_mm: 58
-        }
-    );
-    assert_eq!(
-        parse("printer = { escpos = \"/dev/usb/lp0\" }"),
-        PrinterConfig::Escpos {
-            device: "/dev/usb/lp0".into(),
-            width_mm: 80
-        }
-    );
-    assert_eq!(
-        parse("printer = { cups = \"PDF\" }"),
-        PrinterConfig::Cups {
-            queue: "PDF".into()
-        }
-    );
+    assert_eq!(parse("printer = { escpos = \"/dev/usb/lp0\", width_mm = 58 }"), PrinterConfig::Escpos { device: "/dev/usb/lp0".into(), width_mm: 58 });
+    assert_eq!(parse("printer = { escpos = \"/dev/usb/lp0\" }"), PrinterConfig::Escpos { device: "/dev/usb/lp0".into(), width_mm: 80 });
+    assert_eq!(parse("printer = { cups = \"PDF\" }"), PrinterConfig::Cups { queue: "PDF".into() });
 }
 
 #[test]
 fn relative_paths_are_taken_from_the_file_directory() {
-    let c = Config::parse(
-        DEFAULT,
-        "/etc/passerelle/kiosk.toml",
-        Some(Path::new("/etc/passerelle")),
-    )
-    .unwrap();
+    let c = Config::parse(DEFAULT, "/etc/passerelle/kiosk.toml", Some(Path::new("/etc/passerelle"))).unwrap();
     assert_eq!(c.data_dir, Path::new("/etc/passerelle/passerelle-data"));
-    let src = DEFAULT.replace(
-        "data_dir = \"passerelle-data\"",
-        "data_dir = \"/var/lib/passerelle\"",
-    );
-    assert_eq!(
-        Config::parse(&src, "k", Some(Path::new("/etc")))
-            .unwrap()
-            .data_dir,
-        Path::new("/var/lib/passerelle")
-    );
+    let src = DEFAULT.replace("data_dir = \"passerelle-data\"", "data_dir = \"/var/lib/passerelle\"");
+    assert_eq!(Config::parse(&src, "k", Some(Path::new("/etc"))).unwrap().data_dir, Path::new("/var/lib/passerelle"));
 }
 
 fn line_of(needle: &str) -> usize {
@@ -78,59 +41,19 @@ fn line_of(needle: &str) -> usize {
 #[test]
 fn mistakes_name_the_line_and_the_key() {
     let cases: &[(&str, &str, &str, &str)] = &[
-        (
-            "context = \"file_attente\"",
-            "context = \"guichet\"",
-            "key `context`",
-            "context = ",
-        ),
-        (
-            "kiosk_id = \"vlg-nelly-roussel-1\"",
-            "kiosk_id = \"VLG 1\"",
-            "key `kiosk_id`",
-            "kiosk_id = ",
-        ),
-        (
-            "warning_s = 60",
-            "warning_s = 2",
-            "key `idle.warning_s`",
-            "warning_s = ",
-        ),
-        (
-            "reset_s = 30",
-            "reset_s = 100000",
-            "key `idle.reset_s`",
-            "reset_s = ",
-        ),
-        (
-            "languages = [\"fr\", \"en\"]",
-            "languages = [\"fr\", \"xx\"]",
-            "key `languages`",
-            "languages = ",
-        ),
-        (
-            "recipient = \"\"",
-            "recipient = \"not-a-key\"",
-            "key `recipient`",
-            "recipient = ",
-        ),
-        (
-            "id = \"la_bongarde\"",
-            "id = \"centre_ville\"",
-            "key `neighbourhoods.id`",
-            "id = \"la_bongarde\"",
-        ),
+        ("context = \"file_attente\"", "context = \"guichet\"", "key `context`", "context = "),
+        ("kiosk_id = \"vlg-nelly-roussel-1\"", "kiosk_id = \"VLG 1\"", "key `kiosk_id`", "kiosk_id = "),
+        ("warning_s = 60", "warning_s = 2", "key `idle.warning_s`", "warning_s = "),
+        ("reset_s = 30", "reset_s = 100000", "key `idle.reset_s`", "reset_s = "),
+        ("languages = [\"fr\", \"en\"]", "languages = [\"fr\", \"xx\"]", "key `languages`", "languages = "),
+        ("recipient = \"\"", "recipient = \"not-a-key\"", "key `recipient`", "recipient = "),
+        ("id = \"la_bongarde\"", "id = \"centre_ville\"", "key `neighbourhoods.id`", "id = \"la_bongarde\""),
     ];
     for (from, to, key, line_needle) in cases {
         assert!(DEFAULT.contains(from), "{from}");
         let line = line_of(line_needle);
-        let e = Config::parse(&DEFAULT.replacen(from, to, 1), "kiosk.toml", None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains(key) && e.contains(&format!("line {line}")) && e.starts_with("kiosk.toml"),
-            "{e}"
-        );
+        let e = Config::parse(&DEFAULT.replacen(from, to, 1), "kiosk.toml", None).unwrap_err().to_string();
+        assert!(e.contains(key) && e.contains(&format!("line {line}")) && e.starts_with("kiosk.toml"), "{e}");
     }
 }
 
@@ -138,19 +61,10 @@ fn mistakes_name_the_line_and_the_key() {
 fn unknown_keys_and_syntax_errors_name_the_line() {
     let src = DEFAULT.replacen("[idle]\n", "[idle]\nwarnings = 3\n", 1);
     let line = src.lines().position(|l| l.starts_with("warnings")).unwrap() + 1;
-    let e = Config::parse(&src, "kiosk.toml", None)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("unknown field `warnings`") && e.contains(&format!("line {line}")),
-        "{e}"
-    );
-    let e = Config::parse("kiosk_id = \"a\"\nstructure = \n", "kiosk.toml", None)
-        .unwrap_err()
-        .to_string();
+    let e = Config::parse(&src, "kiosk.toml", None).unwrap_err().to_string();
+    assert!(e.contains("unknown field `warnings`") && e.contains(&format!("line {line}")), "{e}");
+    let e = Config::parse("kiosk_id = \"a\"\nstructure = \n", "kiosk.toml", None).unwrap_err().to_string();
     assert!(e.contains("line 2"), "{e}");
-    let e = Config::parse("kiosk_id = \"a\"\n", "kiosk.toml", None)
-        .unwrap_err()
-        .to_string();
+    let e = Config::parse("kiosk_id = \"a\"\n", "kiosk.toml", None).unwrap_err().to_string();
     assert!(e.contains("missing field"), "{e}");
 }

@@ -24,11 +24,7 @@ fn attract_notice_questions_end() {
     assert_eq!(at(&e), "genre");
     e.skip().unwrap();
     assert_eq!(at(&e), "quartier");
-    assert_eq!(
-        e.answers()["genre"],
-        Answer::Skipped,
-        "a skip is recorded as such"
-    );
+    assert_eq!(e.answers()["genre"], Answer::Skipped, "a skip is recorded as such");
     // Skip everything else.
     let mut outcome = Outcome::Moved;
     for _ in 0..100 {
@@ -37,14 +33,9 @@ fn attract_notice_questions_end() {
             break;
         }
     }
-    let Outcome::Finished(v) = outcome else {
-        panic!("never finished")
-    };
+    let Outcome::Finished(v) = outcome else { panic!("never finished") };
     assert_eq!(v.answers["age"], Answer::Choice("soixante_dix_plus".into()));
-    assert!(
-        !v.answers.contains_key("consentement_contact"),
-        "no consent step without a recipient key"
-    );
+    assert!(!v.answers.contains_key("consentement_contact"), "no consent step without a recipient key");
     assert!(!v.answers.contains_key("notice_confidentialite"));
     assert_eq!(e.screen(), Screen::Completed);
     e.saved().unwrap();
@@ -69,12 +60,7 @@ fn back_shows_the_previous_answer_and_can_change_it() {
     assert_eq!(at(&e), "age");
     e.back().unwrap();
     assert_eq!(e.screen(), Screen::Notice);
-    assert_eq!(
-        e.back().unwrap(),
-        Outcome::Abandoned {
-            step: "notice".into()
-        }
-    );
+    assert_eq!(e.back().unwrap(), Outcome::Abandoned { step: "notice".into() });
     assert_eq!(e.screen(), Screen::Attract);
 }
 
@@ -103,34 +89,19 @@ fn multiple_choice_maximum_and_exclusive_choices() {
     assert_eq!(e.choose("autre"), Err(EngineError::MaxReached(3)));
     e.choose("jeux").unwrap(); // untick
     e.choose("autre").unwrap();
-    assert_eq!(
-        e.selected(),
-        ["reseaux_sociaux", "achats_en_ligne", "autre"],
-        "kept in questionnaire order"
-    );
+    assert_eq!(e.selected(), ["reseaux_sociaux", "achats_en_ligne", "autre"], "kept in questionnaire order");
     e.next().unwrap();
     assert_eq!(at(&e), "usages_principaux_autre", "'autre' asks what else");
     assert_eq!(e.next(), Err(EngineError::NothingChosen));
     e.set_text("  la cuisine ").unwrap();
     e.next().unwrap();
-    assert_eq!(
-        e.answers()["usages_principaux_autre"],
-        Answer::Text("la cuisine".into())
-    );
+    assert_eq!(e.answers()["usages_principaux_autre"], Answer::Text("la cuisine".into()));
     goto(&mut e, "freins");
     e.choose("trop_cher").unwrap();
     e.choose("aucun_frein").unwrap();
-    assert_eq!(
-        e.selected(),
-        ["aucun_frein"],
-        "an exclusive choice clears the others"
-    );
+    assert_eq!(e.selected(), ["aucun_frein"], "an exclusive choice clears the others");
     e.choose("peur").unwrap();
-    assert_eq!(
-        e.selected(),
-        ["peur"],
-        "another choice clears the exclusive one"
-    );
+    assert_eq!(e.selected(), ["peur"], "another choice clears the exclusive one");
 }
 
 #[test]
@@ -140,11 +111,7 @@ fn irrelevant_questions_are_not_asked_and_their_answers_dropped() {
     e.acknowledge().unwrap();
     goto(&mut e, "outil_principal");
     e.choose("aucun").unwrap();
-    assert_eq!(
-        at(&e),
-        "recherche_equipement",
-        "looking for a device: only with no device"
-    );
+    assert_eq!(at(&e), "recherche_equipement", "looking for a device: only with no device");
     e.choose("oui").unwrap();
     assert_eq!(at(&e), "acces_internet");
     e.choose("oui").unwrap();
@@ -152,27 +119,17 @@ fn irrelevant_questions_are_not_asked_and_their_answers_dropped() {
     e.choose("box").unwrap();
     assert_eq!(at(&e), "adresse_mail");
     e.choose("oui").unwrap();
-    assert_eq!(
-        at(&e),
-        "freins",
-        "no system and no frequency question without a device"
-    );
+    assert_eq!(at(&e), "freins", "no system and no frequency question without a device");
     // Go back and change: now a smartphone, no Internet.
     for _ in 0..5 {
         e.back().unwrap();
     }
     assert_eq!(at(&e), "outil_principal");
     e.choose("smartphone").unwrap();
-    assert!(
-        !e.answers().contains_key("recherche_equipement"),
-        "answer to an irrelevant question dropped"
-    );
+    assert!(!e.answers().contains_key("recherche_equipement"), "answer to an irrelevant question dropped");
     assert_eq!(at(&e), "acces_internet");
     e.choose("non").unwrap();
-    assert!(
-        !e.answers().contains_key("mode_acces"),
-        "access mode dropped without Internet"
-    );
+    assert!(!e.answers().contains_key("mode_acces"), "access mode dropped without Internet");
     assert_eq!(at(&e), "adresse_mail");
     e.choose("oui").unwrap();
     assert_eq!(at(&e), "systeme");
@@ -196,9 +153,7 @@ fn grid_rows_one_per_screen_with_back_and_skip() {
     e.back().unwrap();
     assert_eq!(e.current_row(), Some(1));
     assert!(e.selected().is_empty(), "row 2 was skipped");
-    let Answer::Grid(g) = &e.answers()["capacites"] else {
-        panic!()
-    };
+    let Answer::Grid(g) = &e.answers()["capacites"] else { panic!() };
     assert_eq!(g.len(), 2);
     assert_eq!(g["allumer_ordinateur"], "sait_faire");
     // Walk to the end of the grid, then come back into it from the next question.
@@ -207,11 +162,7 @@ fn grid_rows_one_per_screen_with_back_and_skip() {
     }
     assert_eq!(at(&e), "quiz_image_1");
     e.back().unwrap();
-    assert_eq!(
-        at(&e),
-        "capacites/formation_en_ligne",
-        "back lands on the grid's last row"
-    );
+    assert_eq!(at(&e), "capacites/formation_en_ligne", "back lands on the grid's last row");
 }
 
 #[test]
@@ -222,36 +173,16 @@ fn consent_step_only_when_offered_and_validated() {
     goto(&mut e, "consentement_contact");
     assert_eq!(e.next(), Err(EngineError::NothingChosen));
     e.set_contact_field("first_name", "Marie").unwrap();
-    assert!(
-        matches!(e.next(), Err(EngineError::Answer(_))),
-        "last name and a way to reach are needed"
-    );
+    assert!(matches!(e.next(), Err(EngineError::Answer(_))), "last name and a way to reach are needed");
     e.set_contact_field("last_name", "Martin").unwrap();
-    assert!(
-        matches!(e.next(), Err(EngineError::Answer(_))),
-        "a way to reach is needed"
-    );
+    assert!(matches!(e.next(), Err(EngineError::Answer(_))), "a way to reach is needed");
     e.set_contact_field("phone", "06 12").unwrap();
-    assert!(
-        matches!(e.next(), Err(EngineError::Answer(_))),
-        "a short phone number is refused"
-    );
+    assert!(matches!(e.next(), Err(EngineError::Answer(_))), "a short phone number is refused");
     e.set_contact_field("phone", "06 12 34 56 78").unwrap();
-    let Outcome::Finished(v) = e.next().unwrap() else {
-        panic!("not finished")
-    };
-    let Answer::Contact(c) = &v.answers["consentement_contact"] else {
-        panic!()
-    };
-    assert_eq!(
-        (c.last_name.as_str(), c.phone.as_str()),
-        ("Martin", "06 12 34 56 78")
-    );
-    assert_eq!(
-        format!("{c:?}"),
-        "Contact { <redacted> }",
-        "contact details never printed"
-    );
+    let Outcome::Finished(v) = e.next().unwrap() else { panic!("not finished") };
+    let Answer::Contact(c) = &v.answers["consentement_contact"] else { panic!() };
+    assert_eq!((c.last_name.as_str(), c.phone.as_str()), ("Martin", "06 12 34 56 78"));
+    assert_eq!(format!("{c:?}"), "Contact { <redacted> }", "contact details never printed");
 }
 
 #[test]
@@ -260,40 +191,21 @@ fn inactivity_warns_then_wipes_and_records_only_the_step() {
     let mut e = engine_with(false, clock.clone());
     assert_eq!(e.tick(), IdleEvent::None);
     clock.advance(Duration::from_secs(3600));
-    assert_eq!(
-        e.tick(),
-        IdleEvent::None,
-        "the attract screen never times out"
-    );
+    assert_eq!(e.tick(), IdleEvent::None, "the attract screen never times out");
     e.start().unwrap();
     e.acknowledge().unwrap();
     e.choose("soixante_dix_plus").unwrap();
     clock.advance(Duration::from_secs(59));
     assert_eq!(e.tick(), IdleEvent::None);
     clock.advance(Duration::from_secs(1));
-    assert_eq!(
-        e.tick(),
-        IdleEvent::Warning {
-            remaining: Duration::from_secs(30)
-        }
-    );
+    assert_eq!(e.tick(), IdleEvent::Warning { remaining: Duration::from_secs(30) });
     assert!(e.warning());
     e.still_here();
     assert!(!e.warning());
     clock.advance(Duration::from_secs(70));
-    assert_eq!(
-        e.tick(),
-        IdleEvent::Warning {
-            remaining: Duration::from_secs(20)
-        }
-    );
+    assert_eq!(e.tick(), IdleEvent::Warning { remaining: Duration::from_secs(20) });
     clock.advance(Duration::from_secs(20));
-    assert_eq!(
-        e.tick(),
-        IdleEvent::Reset {
-            abandoned_at: Some("genre".into())
-        }
-    );
+    assert_eq!(e.tick(), IdleEvent::Reset { abandoned_at: Some("genre".into()) });
     assert_eq!(e.screen(), Screen::Attract);
     assert!(e.answers().is_empty(), "nothing of the visit is kept");
 }
@@ -322,11 +234,7 @@ fn language_is_chosen_and_reset_after_the_visit() {
     while !matches!(e.skip().unwrap(), Outcome::Finished(_)) {}
     e.saved().unwrap();
     e.finish().unwrap();
-    assert_eq!(
-        e.lang(),
-        "fr",
-        "the next visitor starts in the default language"
-    );
+    assert_eq!(e.lang(), "fr", "the next visitor starts in the default language");
 }
 
 #[test]
@@ -347,31 +255,15 @@ fn progress_counts_the_questions_asked() {
 fn scripted_visits_refuse_unasked_answers_and_unknown_ids() {
     use passerelle_core::script::{Script, play};
     let mut e = engine(false);
-    let s = Script::parse(
-        r#"{"answers":{"outil_principal":"smartphone","recherche_equipement":"oui"}}"#,
-    )
-    .unwrap();
+    let s = Script::parse(r#"{"answers":{"outil_principal":"smartphone","recherche_equipement":"oui"}}"#).unwrap();
     let err = play(&mut e, &s).unwrap_err().to_string();
-    assert!(
-        err.contains("recherche_equipement") && err.contains("not asked"),
-        "{err}"
-    );
+    assert!(err.contains("recherche_equipement") && err.contains("not asked"), "{err}");
     let mut e = engine(false);
     let s = Script::parse(r#"{"answers":{"usages_principaux":["jeux","jeux2"]}}"#).unwrap();
-    assert!(
-        play(&mut e, &s)
-            .unwrap_err()
-            .to_string()
-            .contains("unknown choice `jeux2`")
-    );
+    assert!(play(&mut e, &s).unwrap_err().to_string().contains("unknown choice `jeux2`"));
     let mut e = engine(false);
     let s = Script::parse(r#"{"answers":{"freins":["trop_cher","peur","contre"]}}"#).unwrap();
-    assert!(
-        play(&mut e, &s)
-            .unwrap_err()
-            .to_string()
-            .contains("at most 2")
-    );
+    assert!(play(&mut e, &s).unwrap_err().to_string().contains("at most 2"));
     assert!(Script::parse(r#"{"answers":{}, "extra": 1}"#).is_err());
 }
 
@@ -402,13 +294,8 @@ fn random_visits_are_valid_and_reproducible() {
             kinds.insert((question.kind.as_str(), ans.is_skipped()));
         }
     }
-    for k in [
-        "single", "multiple", "grid", "quiz", "list", "text", "contact",
-    ] {
+    for k in ["single", "multiple", "grid", "quiz", "list", "text", "contact"] {
         assert!(kinds.contains(&(k, false)), "{k} answered");
-        assert!(
-            kinds.contains(&(k, true)) || k == "grid" || k == "text",
-            "{k} skipped"
-        );
+        assert!(kinds.contains(&(k, true)) || k == "grid" || k == "text", "{k} skipped");
     }
 }

@@ -17,9 +17,7 @@ fn handoff_for(seed: u64) -> Handoff {
     let v = random_visit(&mut e, &mut rng).unwrap();
     Handoff {
         kiosk_id: "vlg-nelly-roussel-1".into(),
-        reference: handoff::reference_from_bits(
-            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) & ((1 << 40) - 1),
-        ),
+        reference: handoff::reference_from_bits(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) & ((1 << 40) - 1)),
         date: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
         lang: v.lang.clone(),
         questionnaire_fingerprint: handoff::questionnaire_fingerprint(&q),
@@ -53,11 +51,7 @@ fn check_round_trip(h: &Handoff) {
     let q = questionnaire();
     let code = handoff::encode(h, &q).unwrap();
     assert!(code.starts_with("PA1:"));
-    assert!(
-        code.chars()
-            .all(|c| "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(c)),
-        "QR alphanumeric only"
-    );
+    assert!(code.chars().all(|c| "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(c)), "QR alphanumeric only");
     let d = handoff::decode(&code, &q).unwrap();
     assert_eq!(d.kiosk_id, h.kiosk_id);
     assert_eq!(d.reference, h.reference);
@@ -67,37 +61,10 @@ fn check_round_trip(h: &Handoff) {
     assert_eq!(d.answers.as_ref().unwrap(), &redacted(h));
     // Vocabulary fields of the profile travel as they are.
     let (a, b) = (&d.profile, &h.profile);
+    assert_eq!((&a.autonomie, &a.niveau, &a.thematiques, &a.services, &a.modalites), (&b.autonomie, &b.niveau, &b.thematiques, &b.services, &b.modalites));
     assert_eq!(
-        (
-            &a.autonomie,
-            &a.niveau,
-            &a.thematiques,
-            &a.services,
-            &a.modalites
-        ),
-        (
-            &b.autonomie,
-            &b.niveau,
-            &b.thematiques,
-            &b.services,
-            &b.modalites
-        )
-    );
-    assert_eq!(
-        (
-            &a.flags,
-            &a.prise_en_charge_specifique,
-            &a.tranche_age,
-            &a.genre,
-            &a.materiel
-        ),
-        (
-            &b.flags,
-            &b.prise_en_charge_specifique,
-            &b.tranche_age,
-            &b.genre,
-            &b.materiel
-        )
+        (&a.flags, &a.prise_en_charge_specifique, &a.tranche_age, &a.genre, &a.materiel),
+        (&b.flags, &b.prise_en_charge_specifique, &b.tranche_age, &b.genre, &b.materiel)
     );
     assert_eq!(a.type_accompagnement, b.type_accompagnement);
     // Recomputing the profile from the decoded answers gives the stored profile back.
@@ -126,14 +93,9 @@ fn no_contact_detail_or_free_text_in_the_code() {
         let code = handoff::encode(&h, &q).unwrap();
         let bytes = base45::decode(&code[4..]).unwrap();
         let text = String::from_utf8_lossy(&bytes).to_lowercase();
-        if let Some(passerelle_core::answers::Answer::Contact(c)) =
-            h.answers.as_ref().unwrap().get("consentement_contact")
-        {
+        if let Some(passerelle_core::answers::Answer::Contact(c)) = h.answers.as_ref().unwrap().get("consentement_contact") {
             for v in [&c.last_name, &c.phone, &c.email] {
-                assert!(
-                    v.is_empty() || !text.contains(&v.to_lowercase()),
-                    "contact detail leaked"
-                );
+                assert!(v.is_empty() || !text.contains(&v.to_lowercase()), "contact detail leaked");
             }
             assert!(!code.contains("0612"));
         }
@@ -160,35 +122,19 @@ fn azerty_wedge_scanner_input_is_repaired() {
 fn clear_errors_for_foreign_damaged_truncated_and_future_codes() {
     let q = questionnaire();
     let code = handoff::encode(&handoff_for(3), &q).unwrap();
-    assert_eq!(
-        handoff::decode("https://example.org", &q),
-        Err(HandoffError::NotPasserelle)
-    );
+    assert_eq!(handoff::decode("https://example.org", &q), Err(HandoffError::NotPasserelle));
     assert_eq!(handoff::decode("", &q), Err(HandoffError::NotPasserelle));
-    assert_eq!(
-        handoff::decode("PA2:ABCDEF", &q),
-        Err(HandoffError::FutureVersion("2".into()))
-    );
+    assert_eq!(handoff::decode("PA2:ABCDEF", &q), Err(HandoffError::FutureVersion("2".into())));
     assert_eq!(handoff::decode("PA1:É", &q), Err(HandoffError::BadEncoding));
     let truncated = &code[..code.len() - 9];
-    assert!(matches!(
-        handoff::decode(truncated, &q),
-        Err(HandoffError::Checksum | HandoffError::BadEncoding | HandoffError::Truncated)
-    ));
+    assert!(matches!(handoff::decode(truncated, &q), Err(HandoffError::Checksum | HandoffError::BadEncoding | HandoffError::Truncated)));
     // Change one character in the middle: the checksum catches it.
     let mut altered: Vec<char> = code.chars().collect();
     let i = altered.len() / 2;
     altered[i] = if altered[i] == '0' { '1' } else { '0' };
     let altered: String = altered.into_iter().collect();
-    assert!(matches!(
-        handoff::decode(&altered, &q),
-        Err(HandoffError::Checksum | HandoffError::BadEncoding)
-    ));
-    for e in [
-        HandoffError::NotPasserelle,
-        HandoffError::Checksum,
-        HandoffError::FutureVersion("2".into()),
-    ] {
+    assert!(matches!(handoff::decode(&altered, &q), Err(HandoffError::Checksum | HandoffError::BadEncoding)));
+    for e in [HandoffError::NotPasserelle, HandoffError::Checksum, HandoffError::FutureVersion("2".into())] {
         assert!(!e.to_string().is_empty());
     }
 }
@@ -198,18 +144,8 @@ fn another_questionnaire_still_shows_the_profile() {
     let q = questionnaire();
     let h = handoff_for(11);
     let code = handoff::encode(&h, &q).unwrap();
-    let other_src = passerelle_core::DEFAULT_QUESTIONNAIRE.replacen(
-        "{ id = \"jeux\"",
-        "{ id = \"jeux_video\"",
-        1,
-    );
-    let other = passerelle_core::questionnaire::Questionnaire::load(
-        &other_src,
-        "q",
-        &config().neighbourhoods,
-        &has_picto,
-    )
-    .unwrap();
+    let other_src = passerelle_core::DEFAULT_QUESTIONNAIRE.replacen("{ id = \"jeux\"", "{ id = \"jeux_video\"", 1);
+    let other = passerelle_core::questionnaire::Questionnaire::load(&other_src, "q", &config().neighbourhoods, &has_picto).unwrap();
     let d = handoff::decode(&code, &other).unwrap();
     assert!(d.answers.is_none(), "answers need the same questionnaire");
     assert_eq!(d.profile.autonomie, h.profile.autonomie);

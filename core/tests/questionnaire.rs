@@ -9,18 +9,7 @@ const DECK: &[(&str, &[&str])] = &[
     ("age", &[]),
     ("genre", &[]),
     ("quartier", &["autre_commune"]),
-    (
-        "profil_usage",
-        &[
-            "scolarite",
-            "retraite_autonomie",
-            "vie_professionnelle",
-            "vie_quotidienne",
-            "engagement",
-            "parentalite",
-            "aidant_fait_a_ma_place",
-        ],
-    ),
+    ("profil_usage", &["scolarite", "retraite_autonomie", "vie_professionnelle", "vie_quotidienne", "engagement", "parentalite", "aidant_fait_a_ma_place"]),
     (
         "usages_principaux",
         &[
@@ -39,34 +28,14 @@ const DECK: &[(&str, &[&str])] = &[
         ],
     ),
     ("usages_principaux_autre", &[]),
-    (
-        "handicap",
-        &["moteur", "cognitif", "visuel", "auditif", "psychique"],
-    ),
+    ("handicap", &["moteur", "cognitif", "visuel", "auditif", "psychique"]),
     ("outil_principal", &["tablette", "ordinateur", "smartphone"]),
     ("recherche_equipement", &["oui", "non", "ne_sait_pas"]),
     ("acces_internet", &["oui", "non", "ne_sait_pas"]),
-    (
-        "mode_acces",
-        &["box", "reseau_mobile", "partage_connexion", "ne_sait_pas"],
-    ),
+    ("mode_acces", &["box", "reseau_mobile", "partage_connexion", "ne_sait_pas"]),
     ("adresse_mail", &["oui", "non", "ne_sait_pas"]),
-    (
-        "systeme",
-        &["apple", "windows", "linux", "android", "ne_sait_pas"],
-    ),
-    (
-        "freins",
-        &[
-            "trop_cher",
-            "peur",
-            "ne_comprends_pas",
-            "personne_pour_aider",
-            "contre",
-            "pas_interesse",
-            "aucun_frein",
-        ],
-    ),
+    ("systeme", &["apple", "windows", "linux", "android", "ne_sait_pas"]),
+    ("freins", &["trop_cher", "peur", "ne_comprends_pas", "personne_pour_aider", "contre", "pas_interesse", "aucun_frein"]),
     (
         "frequence",
         &[
@@ -110,62 +79,33 @@ const DECK: &[(&str, &[&str])] = &[
             "encadrer_enfants",
         ],
     ),
-    (
-        "quiz_image_1",
-        &["icone_firefox", "icone_google", "danger", "ne_sait_pas"],
-    ),
-    (
-        "quiz_image_2",
-        &["musique", "image", "video", "ne_sait_pas"],
-    ),
+    ("quiz_image_1", &["icone_firefox", "icone_google", "danger", "ne_sait_pas"]),
+    ("quiz_image_2", &["musique", "image", "video", "ne_sait_pas"]),
 ];
 
 #[test]
 fn the_deck_is_complete() {
     let q = questionnaire();
     for (qid, choices) in DECK {
-        let question = q
-            .question(qid)
-            .unwrap_or_else(|| panic!("missing question {qid}"));
+        let question = q.question(qid).unwrap_or_else(|| panic!("missing question {qid}"));
         for c in *choices {
             assert!(question.choice(c).is_some(), "{qid}: missing choice {c}");
         }
     }
-    assert_eq!(
-        q.question("notice_confidentialite").unwrap().kind,
-        Kind::Notice
-    );
+    assert_eq!(q.question("notice_confidentialite").unwrap().kind, Kind::Notice);
     assert_eq!(q.question("age").unwrap().choices.len(), 7);
     let grid = q.question("capacites").unwrap();
     assert_eq!(grid.kind, Kind::Grid);
     assert_eq!(grid.rows.len(), 14, "the 14 capabilities");
-    assert_eq!(
-        q.question("usages_principaux").unwrap().max_choices,
-        Some(3)
-    );
+    assert_eq!(q.question("usages_principaux").unwrap().max_choices, Some(3));
     assert_eq!(q.question("freins").unwrap().max_choices, Some(2));
     let contact = q.question("consentement_contact").unwrap();
     assert_eq!(contact.kind, Kind::Contact);
     let fields: Vec<_> = contact.fields.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(
-        fields,
-        ["last_name", "first_name", "phone", "address", "email"]
-    );
+    assert_eq!(fields, ["last_name", "first_name", "phone", "address", "email"]);
     // Every kind the issue lists is used.
-    for k in [
-        Kind::Notice,
-        Kind::Single,
-        Kind::Multiple,
-        Kind::Grid,
-        Kind::Quiz,
-        Kind::List,
-        Kind::Text,
-        Kind::Contact,
-    ] {
-        assert!(
-            q.questions().iter().any(|x| x.kind == k),
-            "kind {k:?} unused"
-        );
+    for k in [Kind::Notice, Kind::Single, Kind::Multiple, Kind::Grid, Kind::Quiz, Kind::List, Kind::Text, Kind::Contact] {
+        assert!(q.questions().iter().any(|x| x.kind == k), "kind {k:?} unused");
     }
 }
 
@@ -183,19 +123,10 @@ fn neighbourhoods_come_from_the_config() {
 fn every_text_is_in_french_and_english_with_a_pictogram() {
     let q = questionnaire();
     for question in q.questions() {
-        assert!(
-            !question.label.get("fr").is_empty() && !question.label.get("en").is_empty(),
-            "{}",
-            question.id
-        );
+        assert!(!question.label.get("fr").is_empty() && !question.label.get("en").is_empty(), "{}", question.id);
         assert!(has_picto(&question.picto));
         for c in question.choices.iter().chain(&question.rows) {
-            assert!(
-                c.label.missing(&["fr".into(), "en".into()]).is_empty(),
-                "{}.{}",
-                question.id,
-                c.id
-            );
+            assert!(c.label.missing(&["fr".into(), "en".into()]).is_empty(), "{}.{}", question.id, c.id);
             assert!(has_picto(&c.picto), "{}.{}", question.id, c.id);
         }
     }
@@ -207,68 +138,36 @@ fn json_contract() {
     let j = q.to_json("fr");
     assert_eq!(j["id"], "positionnement-92");
     let sections = j["sections"].as_array().unwrap();
-    let all: Vec<&serde_json::Value> = sections
-        .iter()
-        .flat_map(|s| s["questions"].as_array().unwrap())
-        .collect();
+    let all: Vec<&serde_json::Value> = sections.iter().flat_map(|s| s["questions"].as_array().unwrap()).collect();
     assert_eq!(all.len(), q.questions().len());
     let usages = all.iter().find(|x| x["id"] == "usages_principaux").unwrap();
     assert_eq!(usages["kind"], "multiple");
     assert_eq!(usages["max_choices"], 3);
-    assert_eq!(
-        usages["label"],
-        "Que faites-vous le plus avec le numérique ?"
-    );
+    assert_eq!(usages["label"], "Que faites-vous le plus avec le numérique ?");
     assert_eq!(usages["choices"][0]["id"], "reseaux_sociaux");
     let grid = all.iter().find(|x| x["id"] == "capacites").unwrap();
     assert_eq!(grid["rows"].as_array().unwrap().len(), 14);
-    assert!(all.iter().all(|x| {
-        [
-            "notice", "single", "multiple", "grid", "quiz", "list", "text", "contact",
-        ]
-        .contains(&x["kind"].as_str().unwrap())
-    }));
+    assert!(all.iter().all(|x| { ["notice", "single", "multiple", "grid", "quiz", "list", "text", "contact",].contains(&x["kind"].as_str().unwrap()) }));
 }
 
 fn load(src: &str) -> Result<Questionnaire, String> {
-    Questionnaire::load(src, "custom.toml", &config().neighbourhoods, &has_picto)
-        .map_err(|e| e.to_string())
+    Questionnaire::load(src, "custom.toml", &config().neighbourhoods, &has_picto).map_err(|e| e.to_string())
 }
 
 #[test]
 fn bad_definitions_are_refused_with_file_and_id() {
     let base = passerelle_core::DEFAULT_QUESTIONNAIRE;
     let cases: &[(&str, &str, &str)] = &[
-        (
-            "id = \"genre\"",
-            "id = \"age\"",
-            "`age`: duplicate question id",
-        ),
-        (
-            "{ id = \"jeux\",",
-            "{ id = \"reseaux_sociaux\",",
-            "`usages_principaux.reseaux_sociaux`: duplicate choice id",
-        ),
+        ("id = \"genre\"", "id = \"age\"", "`age`: duplicate question id"),
+        ("{ id = \"jeux\",", "{ id = \"reseaux_sociaux\",", "`usages_principaux.reseaux_sociaux`: duplicate choice id"),
         (
             "{ id = \"jeux\", picto = \"device-gamepad-2\", label = { fr = \"Les jeux\", en = \"Games\" } }",
             "{ id = \"jeux\", picto = \"device-gamepad-2\", label = { fr = \"Les jeux\" } }",
             "`usages_principaux.jeux`: label: missing translation (en)",
         ),
-        (
-            "picto = \"device-gamepad-2\"",
-            "picto = \"manette\"",
-            "`usages_principaux.jeux`: unknown pictogram `manette`",
-        ),
-        (
-            "max_choices = 3",
-            "max_choices = 30",
-            "`usages_principaux`: bad maximum",
-        ),
-        (
-            "max_choices = 2",
-            "max_choices = 0",
-            "`freins`: bad maximum",
-        ),
+        ("picto = \"device-gamepad-2\"", "picto = \"manette\"", "`usages_principaux.jeux`: unknown pictogram `manette`"),
+        ("max_choices = 3", "max_choices = 30", "`usages_principaux`: bad maximum"),
+        ("max_choices = 2", "max_choices = 0", "`freins`: bad maximum"),
         (
             "relevant_if = { question = \"acces_internet\", any_of = [\"oui\"] }",
             "relevant_if = { question = \"internet\", any_of = [\"oui\"] }",
@@ -284,28 +183,12 @@ fn bad_definitions_are_refused_with_file_and_id() {
             "relevant_if = { question = \"motivations\", any_of = [\"lien_social\"] }",
             "is not asked before this question",
         ),
-        (
-            "relevant_if = { question = \"acces_internet\", any_of = [\"oui\"] }",
-            "relevant_if = { score_below = 0.5 }",
-            "can only be used in profile rules",
-        ),
+        ("relevant_if = { question = \"acces_internet\", any_of = [\"oui\"] }", "relevant_if = { score_below = 0.5 }", "can only be used in profile rules"),
         ("kind = \"grid\"", "kind = \"matrix\"", "custom.toml"),
-        (
-            "correct = \"video\"",
-            "correct = \"film\"",
-            "`quiz_image_2`: `correct` names unknown choice `film`",
-        ),
-        (
-            "version = \"1.0.0\"",
-            "version = \"1\"",
-            "MAJOR.MINOR.PATCH",
-        ),
+        ("correct = \"video\"", "correct = \"film\"", "`quiz_image_2`: `correct` names unknown choice `film`"),
+        ("version = \"1.0.0\"", "version = \"1\"", "MAJOR.MINOR.PATCH"),
         ("id = \"age\"", "id = \"Âge\"", "bad id"),
-        (
-            "title = { fr = \"Vous\", en = \"About you\" }",
-            "title = { fr = \"Vous\", en = \"About you\" }\nsurprise = 1",
-            "unknown field `surprise`",
-        ),
+        ("title = { fr = \"Vous\", en = \"About you\" }", "title = { fr = \"Vous\", en = \"About you\" }\nsurprise = 1", "unknown field `surprise`"),
     ];
     for (from, to, expected) in cases {
         assert!(base.contains(from), "fixture text not found: {from}");
@@ -317,8 +200,7 @@ fn bad_definitions_are_refused_with_file_and_id() {
 
 #[test]
 fn a_department_can_reword_without_recompiling() {
-    let src =
-        passerelle_core::DEFAULT_QUESTIONNAIRE.replacen("Quel âge avez-vous ?", "Votre âge ?", 1);
+    let src = passerelle_core::DEFAULT_QUESTIONNAIRE.replacen("Quel âge avez-vous ?", "Votre âge ?", 1);
     let q = load(&src).unwrap();
     assert_eq!(q.question("age").unwrap().label.fr(), "Votre âge ?");
 }

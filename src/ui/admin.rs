@@ -28,11 +28,7 @@ pub struct AdminState {
 
 fn human_bytes(n: u64) -> String {
     const G: f64 = 1024.0 * 1024.0 * 1024.0;
-    if n as f64 >= G {
-        format!("{:.1} Go", n as f64 / G)
-    } else {
-        format!("{} Mo", n / (1024 * 1024))
-    }
+    if n as f64 >= G { format!("{:.1} Go", n as f64 / G) } else { format!("{} Mo", n / (1024 * 1024)) }
 }
 
 impl Controller {
@@ -55,22 +51,12 @@ impl Controller {
         }
         self.admin.pin_open = true;
         self.admin.pin.clear();
-        self.admin.message = if !crate::admin::pin_configured(&self.store) {
-            tr("fr", "admin.no-pin")
-        } else {
-            self.lock_message().unwrap_or_default()
-        };
+        self.admin.message = if !crate::admin::pin_configured(&self.store) { tr("fr", "admin.no-pin") } else { self.lock_message().unwrap_or_default() };
         self.admin_touch();
     }
 
     fn lock_message(&self) -> Option<String> {
-        self.guard.locked(self.clock.monotonic()).map(|d| {
-            tr_with(
-                "fr",
-                "admin.pin-locked",
-                &[("n", &d.as_secs().div_ceil(60).to_string())],
-            )
-        })
+        self.guard.locked(self.clock.monotonic()).map(|d| tr_with("fr", "admin.pin-locked", &[("n", &d.as_secs().div_ceil(60).to_string())]))
     }
 
     pub fn admin_pin_key(&mut self, key: &str) {
@@ -80,12 +66,7 @@ impl Controller {
                 self.admin.pin.pop();
             }
             "OK" => self.admin_check_pin(),
-            d if d.len() == 1
-                && d.chars().all(|c| c.is_ascii_digit())
-                && self.admin.pin.len() < 8 =>
-            {
-                self.admin.pin.push_str(d)
-            }
+            d if d.len() == 1 && d.chars().all(|c| c.is_ascii_digit()) && self.admin.pin.len() < 8 => self.admin.pin.push_str(d),
             _ => {}
         }
     }
@@ -115,23 +96,12 @@ impl Controller {
                 self.admin.confirm_purge = false;
             }
             Verdict::Refused { left } => {
-                log::warn!(
-                    "admin PIN refused ({} consecutive failure(s))",
-                    self.guard.failures
-                );
+                log::warn!("admin PIN refused ({} consecutive failure(s))", self.guard.failures);
                 self.admin.message = tr_with("fr", "admin.pin-wrong", &[("n", &left.to_string())]);
             }
             Verdict::Locked { for_ } => {
-                log::warn!(
-                    "admin PIN refused ({} consecutive failures): entry locked for {} s",
-                    self.guard.failures,
-                    for_.as_secs()
-                );
-                self.admin.message = tr_with(
-                    "fr",
-                    "admin.pin-locked",
-                    &[("n", &for_.as_secs().div_ceil(60).to_string())],
-                );
+                log::warn!("admin PIN refused ({} consecutive failures): entry locked for {} s", self.guard.failures, for_.as_secs());
+                self.admin.message = tr_with("fr", "admin.pin-locked", &[("n", &for_.as_secs().div_ceil(60).to_string())]);
             }
         }
     }
@@ -164,16 +134,8 @@ impl Controller {
             return;
         }
         self.retention_day = Some(today);
-        match self
-            .store
-            .apply_retention(today, self.kiosk.config.retention)
-        {
-            Ok(r) => log::info!(
-                "retention: {} visits, {} abandoned, {} contacts deleted",
-                r.visits,
-                r.abandons,
-                r.contacts
-            ),
+        match self.store.apply_retention(today, self.kiosk.config.retention) {
+            Ok(r) => log::info!("retention: {} visits, {} abandoned, {} contacts deleted", r.visits, r.abandons, r.contacts),
             Err(e) => log::error!("retention failed: {e}"),
         }
     }
@@ -191,44 +153,19 @@ impl Controller {
         std::thread::spawn(move || {
             let result = (|| -> Result<String, crate::export::ExportError> {
                 let media = crate::admin::find_media(&kiosk.config.export_paths);
-                let dest = media
-                    .first()
-                    .ok_or(crate::export::ExportError::NoMedia)?
-                    .path
-                    .clone();
+                let dest = media.first().ok_or(crate::export::ExportError::NoMedia)?.path.clone();
                 let mut store = crate::store::Store::open(&kiosk.config.data_dir)?;
-                let r = crate::export::export(
-                    &kiosk,
-                    &mut store,
-                    &crate::export::RealFs,
-                    &dest,
-                    false,
-                    now,
-                )?;
-                Ok(tr_with(
-                    "fr",
-                    "admin.export-done",
-                    &[
-                        ("n", &r.record.visits.to_string()),
-                        ("folder", &r.folder.display().to_string()),
-                    ],
-                ))
+                let r = crate::export::export(&kiosk, &mut store, &crate::export::RealFs, &dest, false, now)?;
+                Ok(tr_with("fr", "admin.export-done", &[("n", &r.record.visits.to_string()), ("folder", &r.folder.display().to_string())]))
             })();
             let message = match result {
                 Ok(m) => m,
                 Err(e) => {
                     log::warn!("export failed ({}): {e}", e.code());
-                    tr_with(
-                        "fr",
-                        "admin.export-failed",
-                        &[("code", e.code()), ("error", &e.to_string())],
-                    )
+                    tr_with("fr", "admin.export-failed", &[("code", e.code()), ("error", &e.to_string())])
                 }
             };
-            let _ = app.upgrade_in_event_loop(move |app| {
-                app.global::<AdminAdapter>()
-                    .invoke_task_finished(message.into())
-            });
+            let _ = app.upgrade_in_event_loop(move |app| app.global::<AdminAdapter>().invoke_task_finished(message.into()));
         });
     }
 
@@ -238,14 +175,7 @@ impl Controller {
         }
         self.admin_touch();
         let Some(printer) = self.printer.clone() else {
-            self.admin.status = tr_with(
-                "fr",
-                "admin.print-failed",
-                &[(
-                    "error",
-                    &crate::printer::PrintError::NotConfigured.to_string(),
-                )],
-            );
+            self.admin.status = tr_with("fr", "admin.print-failed", &[("error", &crate::printer::PrintError::NotConfigured.to_string())]);
             return;
         };
         self.admin.busy = true;
@@ -264,17 +194,12 @@ impl Controller {
             reference: "TEST0000".into(),
         };
         std::thread::spawn(move || {
-            let r = crate::ticket::render(&data, printer.width_mm())
-                .map_err(|e| e.to_string())
-                .and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
+            let r = crate::ticket::render(&data, printer.width_mm()).map_err(|e| e.to_string()).and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
             let message = match r {
                 Ok(()) => tr("fr", "admin.print-done"),
                 Err(e) => tr_with("fr", "admin.print-failed", &[("error", &e)]),
             };
-            let _ = app.upgrade_in_event_loop(move |app| {
-                app.global::<AdminAdapter>()
-                    .invoke_task_finished(message.into())
-            });
+            let _ = app.upgrade_in_event_loop(move |app| app.global::<AdminAdapter>().invoke_task_finished(message.into()));
         });
     }
 
@@ -297,21 +222,8 @@ impl Controller {
         self.admin.confirm_purge = false;
         self.admin.status = match self.store.purge_exported() {
             Ok(r) => {
-                log::info!(
-                    "purge: {} visits, {} abandoned, {} contacts deleted",
-                    r.visits,
-                    r.abandons,
-                    r.contacts
-                );
-                tr_with(
-                    "fr",
-                    "admin.purged",
-                    &[
-                        ("v", &r.visits.to_string()),
-                        ("a", &r.abandons.to_string()),
-                        ("c", &r.contacts.to_string()),
-                    ],
-                )
+                log::info!("purge: {} visits, {} abandoned, {} contacts deleted", r.visits, r.abandons, r.contacts);
+                tr_with("fr", "admin.purged", &[("v", &r.visits.to_string()), ("a", &r.abandons.to_string()), ("c", &r.contacts.to_string())])
             }
             Err(e) => e.to_string(),
         };
@@ -333,23 +245,10 @@ impl Controller {
         use passerelle_core::config::PrinterConfig;
         let p = match &self.kiosk.config.printer {
             PrinterConfig::None => tr("fr", "admin.printer-none"),
-            PrinterConfig::Escpos { device, .. } if !device.exists() => tr_with(
-                "fr",
-                "admin.printer-missing",
-                &[(
-                    "p",
-                    &self
-                        .printer
-                        .as_ref()
-                        .map(|p| p.describe())
-                        .unwrap_or_default(),
-                )],
-            ),
-            _ => self
-                .printer
-                .as_ref()
-                .map(|p| p.describe())
-                .unwrap_or_default(),
+            PrinterConfig::Escpos { device, .. } if !device.exists() => {
+                tr_with("fr", "admin.printer-missing", &[("p", &self.printer.as_ref().map(|p| p.describe()).unwrap_or_default())])
+            }
+            _ => self.printer.as_ref().map(|p| p.describe()).unwrap_or_default(),
         };
         tr_with("fr", "admin.printer", &[("p", &p)])
     }
@@ -369,10 +268,7 @@ impl Controller {
         let today = self.clock.local_now().date();
         let s = self.store.stats().unwrap_or_default();
         let (ft, at) = self.store.counts_since(today).unwrap_or_default();
-        let (fw, aw) = self
-            .store
-            .counts_since(today - chrono::Duration::days(6))
-            .unwrap_or_default();
+        let (fw, aw) = self.store.counts_since(today - chrono::Duration::days(6)).unwrap_or_default();
         a.set_stats(ModelRc::new(VecModel::from(vec![
             StatRow {
                 label: tr("fr", "admin.finished").into(),
@@ -392,52 +288,26 @@ impl Controller {
             .map(|i| {
                 let d = today - chrono::Duration::days(i);
                 let key = d.format("%Y-%m-%d").to_string();
-                let n = s
-                    .per_day
-                    .iter()
-                    .find(|x| x.date == key)
-                    .map_or(0, |x| x.finished);
+                let n = s.per_day.iter().find(|x| x.date == key).map_or(0, |x| x.finished);
                 (d.format("%d/%m").to_string(), n)
             })
             .collect();
         a.set_per_day(bars(&days));
         let mut levels: Vec<(String, i64)> = passerelle_core::vocab::COOP_AUTONOMIE
             .iter()
-            .map(|l| {
-                (
-                    format!("{} {}", passerelle_core::vocab::stars(l), short_autonomy(l)),
-                    s.autonomy.get(*l).copied().unwrap_or(0),
-                )
-            })
+            .map(|l| (format!("{} {}", passerelle_core::vocab::stars(l), short_autonomy(l)), s.autonomy.get(*l).copied().unwrap_or(0)))
             .collect();
-        levels.push((
-            tr("fr", "admin.not-assessed"),
-            s.autonomy.get("non_evalue").copied().unwrap_or(0),
-        ));
+        levels.push((tr("fr", "admin.not-assessed"), s.autonomy.get("non_evalue").copied().unwrap_or(0)));
         a.set_autonomy(bars(&levels));
         let mut facts = vec![
             tr_with("fr", "admin.version", &[("v", env!("CARGO_PKG_VERSION"))]),
-            tr_with(
-                "fr",
-                "admin.kiosk",
-                &[
-                    ("id", &self.kiosk.config.kiosk_id),
-                    ("structure", &self.kiosk.config.structure),
-                ],
-            ),
+            tr_with("fr", "admin.kiosk", &[("id", &self.kiosk.config.kiosk_id), ("structure", &self.kiosk.config.structure)]),
             tr_with(
                 "fr",
                 "admin.free",
                 &[(
                     "n",
-                    &crate::admin::free_bytes(
-                        self.store
-                            .path()
-                            .parent()
-                            .unwrap_or(&self.kiosk.config.data_dir),
-                    )
-                    .map(human_bytes)
-                    .unwrap_or_else(|| "?".into()),
+                    &crate::admin::free_bytes(self.store.path().parent().unwrap_or(&self.kiosk.config.data_dir)).map(human_bytes).unwrap_or_else(|| "?".into()),
                 )],
             ),
         ];
@@ -445,51 +315,19 @@ impl Controller {
             Some(e) => tr_with(
                 "fr",
                 "admin.last-export",
-                &[
-                    ("date", &format!("{} {}h", e.local_date, e.local_hour)),
-                    ("n", &e.visits.to_string()),
-                    ("folder", &e.folder),
-                ],
+                &[("date", &format!("{} {}h", e.local_date, e.local_hour)), ("n", &e.visits.to_string()), ("folder", &e.folder)],
             ),
             None => tr("fr", "admin.no-export"),
         });
         let (uv, ua) = self.store.unexported().unwrap_or_default();
-        facts.push(tr_with(
-            "fr",
-            "admin.to-export",
-            &[("v", &uv.to_string()), ("a", &ua.to_string())],
-        ));
-        facts.push(
-            match crate::admin::find_media(&self.kiosk.config.export_paths).first() {
-                Some(m) => tr_with(
-                    "fr",
-                    "admin.usb",
-                    &[
-                        ("path", &m.path.display().to_string()),
-                        (
-                            "free",
-                            &m.free.map(human_bytes).unwrap_or_else(|| "?".into()),
-                        ),
-                    ],
-                ),
-                None => tr("fr", "admin.no-usb"),
-            },
-        );
+        facts.push(tr_with("fr", "admin.to-export", &[("v", &uv.to_string()), ("a", &ua.to_string())]));
+        facts.push(match crate::admin::find_media(&self.kiosk.config.export_paths).first() {
+            Some(m) => tr_with("fr", "admin.usb", &[("path", &m.path.display().to_string()), ("free", &m.free.map(human_bytes).unwrap_or_else(|| "?".into()))]),
+            None => tr("fr", "admin.no-usb"),
+        });
         facts.push(self.printer_fact());
-        facts.push(tr(
-            "fr",
-            if self.kiosk.consent_offered() {
-                "admin.consent-on"
-            } else {
-                "admin.consent-off"
-            },
-        ));
-        a.set_facts(ModelRc::new(VecModel::from(
-            facts
-                .into_iter()
-                .map(SharedString::from)
-                .collect::<Vec<_>>(),
-        )));
+        facts.push(tr("fr", if self.kiosk.consent_offered() { "admin.consent-on" } else { "admin.consent-off" }));
+        a.set_facts(ModelRc::new(VecModel::from(facts.into_iter().map(SharedString::from).collect::<Vec<_>>())));
     }
 }
 
@@ -504,14 +342,7 @@ fn short_autonomy(level: &str) -> &'static str {
 fn bars(items: &[(String, i64)]) -> ModelRc<BarItem> {
     let max = items.iter().map(|x| x.1).max().unwrap_or(0).max(1) as f32;
     ModelRc::new(VecModel::from(
-        items
-            .iter()
-            .map(|(l, v)| BarItem {
-                label: l.clone().into(),
-                value: *v as i32,
-                fraction: *v as f32 / max,
-            })
-            .collect::<Vec<_>>(),
+        items.iter().map(|(l, v)| BarItem { label: l.clone().into(), value: *v as i32, fraction: *v as f32 / max }).collect::<Vec<_>>(),
     ))
 }
 

@@ -19,24 +19,12 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
                 Ok(d) => {
                     log::info!("profile {} read", d.handoff.reference);
                     a.set_error(false);
-                    a.set_status(
-                        format!(
-                            "Profil lu : référence {}.",
-                            crate::summary::pretty_reference(&d.handoff.reference)
-                        )
-                        .into(),
-                    );
+                    a.set_status(format!("Profil lu : référence {}.", crate::summary::pretty_reference(&d.handoff.reference)).into());
                     a.set_profile(mediator::to_text(&kiosk, &d, "fr").into());
                 }
                 Err(e)
                     if quiet_if_incomplete
-                        && matches!(
-                            e,
-                            HandoffError::NotPasserelle
-                                | HandoffError::Truncated
-                                | HandoffError::Checksum
-                                | HandoffError::BadEncoding
-                        ) => {}
+                        && matches!(e, HandoffError::NotPasserelle | HandoffError::Truncated | HandoffError::Checksum | HandoffError::BadEncoding) => {}
                 Err(e) => {
                     a.set_error(true);
                     a.set_status(french(&e).into());
@@ -46,11 +34,9 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
         }
     };
     let s1 = show.clone();
-    w.global::<MediatorAdapter>()
-        .on_scanned(move |t| s1(&t, false));
+    w.global::<MediatorAdapter>().on_scanned(move |t| s1(&t, false));
     // A paste without Enter: decode as soon as the text is a complete code.
-    w.global::<MediatorAdapter>()
-        .on_edited(move |t| show(&t, true));
+    w.global::<MediatorAdapter>().on_edited(move |t| show(&t, true));
     let weak = w.as_weak();
     w.global::<MediatorAdapter>().on_cleared(move || {
         if let Some(w) = weak.upgrade() {
@@ -66,10 +52,14 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
 pub fn french(e: &HandoffError) -> String {
     match e {
         HandoffError::NotPasserelle => "Ce code n'est pas un code Passerelle. Scannez le code QR affiché par la borne ou imprimé sur le ticket.".into(),
-        HandoffError::FutureVersion(v) => format!("Ce code vient d'une version plus récente de Passerelle (format {v}). Mettez Passerelle à jour pour le lire."),
+        HandoffError::FutureVersion(v) => {
+            format!("Ce code vient d'une version plus récente de Passerelle (format {v}). Mettez Passerelle à jour pour le lire.")
+        }
         HandoffError::BadEncoding | HandoffError::Checksum => "Ce code est abîmé ou mal lu. Scannez-le à nouveau.".into(),
         HandoffError::Truncated => "Ce code est incomplet. Scannez-le à nouveau.".into(),
-        HandoffError::Invalid(_) => "Ce code contient une valeur inconnue. Scannez-le à nouveau ; si cela recommence, le code vient d'une borne configurée autrement.".into(),
+        HandoffError::Invalid(_) => {
+            "Ce code contient une valeur inconnue. Scannez-le à nouveau ; si cela recommence, le code vient d'une borne configurée autrement.".into()
+        }
         HandoffError::Encode(m) => m.clone(),
     }
 }

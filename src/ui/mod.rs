@@ -6,6 +6,7 @@
 
 slint::include_modules!();
 
+pub mod a11y;
 pub mod admin;
 pub mod mediator;
 pub mod screenshot;
@@ -16,9 +17,7 @@ use crate::pictograms;
 use crate::printer::Printer;
 use crate::store::Store;
 use passerelle_core::answers::AnswerError;
-use passerelle_core::engine::{
-    Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen,
-};
+use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};
 use passerelle_core::questionnaire::{Kind, Question};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
@@ -51,6 +50,12 @@ pub struct Controller {
     printer: Option<Arc<dyn Printer>>,
     print: PrintState,
     admin: admin::AdminState,
+    speech: Arc<dyn crate::speech::Speech>,
+    a11y: a11y::A11yState,
+    /// Keypad focus: an index into the current screen's targets.
+    focus: Option<usize>,
+    /// The screen last spoken (or silenced), to speak each new screen once.
+    spoken_key: String,
     guard: passerelle_core::admin::PinGuard,
     /// Day of the last retention pass (retention runs at start-up and once a day).
     retention_day: Option<chrono::NaiveDate>,
@@ -70,23 +75,34 @@ const MAX_PRINTS: u32 = 2;
 
 pub type Shared = Rc<RefCell<Controller>>;
 
+/// The kiosk's devices, injectable for tests.
+pub struct Devices {
+    pub printer: Option<Arc<dyn Printer>>,
+    pub speech: Arc<dyn crate::speech::Speech>,
+}
+
+impl Devices {
+    pub fn from_config(c: &passerelle_core::config::Config) -> Devices {
+        Devices { printer: crate::printer::from_config(&c.printer), speech: Arc::new(crate::speech::CommandSpeech::new(c.speech.clone())) }
+    }
+}
+
 impl Controller {
     pub fn new(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Controller {
         let printer = crate::printer::from_config(&kiosk.config.printer);
         Self::with_printer(kiosk, store, clock, printer)
     }
 
-    pub fn with_printer(
-        kiosk: Kiosk,
-        store: Store,
-        clock: Arc<dyn Clock>,
-        printer: Option<Arc<dyn Printer>>,
-    ) -> Controller {
+    pub fn with_printer(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, printer: Option<Arc<dyn Printer>>) -> Controller {
+        let speech: Arc<dyn crate::speech::Speech> = Arc::new(crate::speech::CommandSpeech::new(kiosk.config.speech.clone()));
+        Self::with_devices(kiosk, store, clock, Devices { printer, speech })
+    }
+
+    pub fn with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Controller {
+        let Devices { printer, speech } = devices;
+        let kiosk_auto_read = kiosk.config.speech.auto_read;
         let engine = kiosk.engine(clock.clone());
-        let guard = passerelle_core::admin::PinGuard::restored(
-            crate::admin::failures(&store),
-            clock.monotonic(),
-        );
+        let guard = passerelle_core::admin::PinGuard::restored(crate::admin::failures(&store), clock.monotonic());
         Controller {
             kiosk,
             engine,
@@ -103,6 +119,10 @@ impl Controller {
             printer,
             print: PrintState::default(),
             admin: admin::AdminState::default(),
+            a11y: a11y::A11yState::new(kiosk_auto_read),
+            speech,
+            focus: None,
+            spoken_key: String::new(),
             guard,
             retention_day: None,
         }
@@ -125,9 +145,7 @@ impl Controller {
         if let Some(i) = self.images.get(name) {
             return i.clone();
         }
-        let img = pictograms::svg(name)
-            .and_then(|svg| Image::load_from_svg_data(svg).ok())
-            .unwrap_or_default();
+        let img = pictograms::svg(name).and_then(|svg| Image::load_from_svg_data(svg).ok()).unwrap_or_default();
         self.images.insert(name.to_string(), img.clone());
         img
     }
@@ -217,12 +235,7 @@ impl Controller {
             }
             Kind::Contact if self.form_open => {
                 if let Some(f) = q.fields.get(self.focused_field) {
-                    let old = self
-                        .engine
-                        .contact()
-                        .field(&f.id)
-                        .unwrap_or_default()
-                        .to_string();
+                    let old = self.engine.contact().field(&f.id).unwrap_or_default().to_string();
                     let _ = self.engine.set_contact_field(&f.id, &edit(old));
                     self.form_error.clear();
                 }
@@ -232,10 +245,7 @@ impl Controller {
     }
 
     /// Play a scripted visit through the engine and store it (screenshots, demos).
-    pub fn play_script(
-        &mut self,
-        script: &passerelle_core::script::Script,
-    ) -> Result<(), passerelle_core::script::ScriptError> {
+    pub fn play_script(&mut self, script: &passerelle_core::script::Script) -> Result<(), passerelle_core::script::ScriptError> {
         let v = passerelle_core::script::play(&mut self.engine, script)?;
         self.save(&v);
         Ok(())
@@ -246,6 +256,7 @@ impl Controller {
     }
 
     pub fn finish(&mut self) {
+        self.reset_a11y();
         if self.over.take().is_some() {
             return;
         }
@@ -271,29 +282,20 @@ impl Controller {
             commune: self.kiosk.config.commune.clone(),
             date: self.clock.local_now().date(),
             lang: saved.lang.clone(),
-            summary: crate::summary::summary(
-                &saved.profile,
-                &self.kiosk.questionnaire,
-                &self.kiosk.rules.capability_question,
-                &saved.lang,
-            ),
+            summary: crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, &saved.lang),
             payload: saved.payload.clone(),
             reference: saved.id.clone(),
         };
         let id = saved.id.clone();
         std::thread::spawn(move || {
-            let result = crate::ticket::render(&data, printer.width_mm())
-                .map_err(|e| e.to_string())
-                .and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
+            let result =
+                crate::ticket::render(&data, printer.width_mm()).map_err(|e| e.to_string()).and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
             match &result {
                 Ok(()) => log::info!("ticket of visit {id} printed"),
                 Err(e) => log::warn!("ticket of visit {id} not printed: {e}"),
             }
             let ok = result.is_ok();
-            let _ = app.upgrade_in_event_loop(move |app| {
-                app.global::<EndAdapter>()
-                    .invoke_print_finished(ok, SharedString::new())
-            });
+            let _ = app.upgrade_in_event_loop(move |app| app.global::<EndAdapter>().invoke_print_finished(ok, SharedString::new()));
         });
     }
 
@@ -317,6 +319,7 @@ impl Controller {
             _ => None,
         };
         if let IdleEvent::Reset { abandoned_at } = event {
+            self.reset_a11y();
             if let Some(step) = abandoned_at {
                 self.record_abandon(&step);
             }
@@ -329,10 +332,7 @@ impl Controller {
     }
 
     fn record_abandon(&mut self, step: &str) {
-        match self
-            .kiosk
-            .record_abandon(&mut self.store, self.clock.as_ref(), step)
-        {
+        match self.kiosk.record_abandon(&mut self.store, self.clock.as_ref(), step) {
             Ok(()) => log::info!("visit abandoned at {step}"),
             Err(e) => log::error!("cannot record an abandoned visit ({}): {e}", e.code()),
         }
@@ -350,33 +350,25 @@ impl Controller {
                 self.form_open = false;
                 self.save(&v);
             }
-            Ok(Outcome::Abandoned { step }) => self.record_abandon(&step),
+            Ok(Outcome::Abandoned { step }) => {
+                self.reset_a11y();
+                self.record_abandon(&step);
+            }
             Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.form_open => {
                 let key = format!("form.{problem}");
                 let msg = tr(&self.lang(), &key);
-                self.form_error = if msg == key {
-                    tr(&self.lang(), "form.invalid")
-                } else {
-                    msg
-                };
+                self.form_error = if msg == key { tr(&self.lang(), "form.invalid") } else { msg };
             }
             Err(e) => log::debug!("input refused: {e}"),
         }
     }
 
     fn save(&mut self, v: &CompletedVisit) {
-        match self
-            .kiosk
-            .finish_visit(&mut self.store, self.clock.as_ref(), v)
-        {
+        match self.kiosk.finish_visit(&mut self.store, self.clock.as_ref(), v) {
             Ok(saved) => {
                 log::info!("visit {} stored", saved.id);
                 self.qr = crate::qr::render(&saved.payload, 1).ok().map(|img| {
-                    let buf = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
-                        img.as_raw(),
-                        img.width(),
-                        img.height(),
-                    );
+                    let buf = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(img.as_raw(), img.width(), img.height());
                     Image::from_rgba8(buf)
                 });
                 self.saved = Some(saved);
@@ -387,10 +379,7 @@ impl Controller {
                 log::error!("a finished visit could not be stored ({}): {e}", e.code());
                 let lang = self.lang();
                 self.engine.abort();
-                self.over = Some(Override::SaveFailed {
-                    code: e.code().to_string(),
-                    lang,
-                });
+                self.over = Some(Override::SaveFailed { code: e.code().to_string(), lang });
             }
         }
     }
@@ -399,6 +388,11 @@ impl Controller {
 
     /// Push the state into the adapters.
     pub fn refresh(&mut self, app: &AppWindow) {
+        self.refresh_screens(app);
+        self.refresh_a11y(app);
+    }
+
+    fn refresh_screens(&mut self, app: &AppWindow) {
         let lang = match &self.over {
             Some(Override::SaveFailed { lang, .. }) => lang.clone(),
             None => self.lang(),
@@ -409,33 +403,14 @@ impl Controller {
         let a = app.global::<AppAdapter>();
         a.set_structure(self.kiosk.config.structure.clone().into());
         a.set_languages(model(
-            langs
-                .iter()
-                .map(|l| LanguageItem {
-                    code: l.into(),
-                    name: tr(l, "lang.name").into(),
-                    action: tr(l, "start.action").into(),
-                })
-                .collect(),
+            langs.iter().map(|l| LanguageItem { code: l.into(), name: tr(l, "lang.name").into(), action: tr(l, "start.action").into() }).collect(),
         ));
-        let other = langs
-            .iter()
-            .position(|l| *l == lang)
-            .map(|i| langs[(i + 1) % langs.len()].clone())
-            .filter(|o| *o != lang);
-        a.set_other_language_name(
-            other
-                .map(|o| tr(&o, "lang.name"))
-                .unwrap_or_default()
-                .into(),
-        );
+        let other = langs.iter().position(|l| *l == lang).map(|i| langs[(i + 1) % langs.len()].clone()).filter(|o| *o != lang);
+        a.set_other_language_name(other.map(|o| tr(&o, "lang.name")).unwrap_or_default().into());
         let join = |key: &str| langs.iter().map(|l| tr(l, key)).collect::<Vec<_>>();
         let at = app.global::<AttractAdapter>();
         at.set_welcome(join("start.welcome").join(" · ").into());
-        let lines: Vec<String> = langs
-            .iter()
-            .flat_map(|l| [tr(l, "start.tagline"), tr(l, "start.anonymous")])
-            .collect();
+        let lines: Vec<String> = langs.iter().flat_map(|l| [tr(l, "start.tagline"), tr(l, "start.anonymous")]).collect();
         at.set_lines(model(lines.into_iter().map(SharedString::from).collect()));
         at.set_hint(join("start.hint").join(" · ").into());
 
@@ -443,14 +418,7 @@ impl Controller {
         idle.set_visible(self.engine.warning() && self.over.is_none());
         if self.engine.warning() {
             let remaining = self.idle_left.unwrap_or(self.engine.options().idle_reset);
-            idle.set_countdown(
-                tr_with(
-                    &lang,
-                    "idle.countdown",
-                    &[("n", &remaining.as_secs().to_string())],
-                )
-                .into(),
-            );
+            idle.set_countdown(tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())]).into());
         }
 
         self.refresh_admin(app, &lang);
@@ -459,8 +427,7 @@ impl Controller {
             return;
         }
         if let Some(Override::SaveFailed { code, .. }) = &self.over {
-            app.global::<ServiceAdapter>()
-                .set_code(tr_with(&lang, "oos.code", &[("code", code)]).into());
+            app.global::<ServiceAdapter>().set_code(tr_with(&lang, "oos.code", &[("code", code)]).into());
             a.set_screen(Screen::SaveFailed);
             return;
         }
@@ -482,10 +449,7 @@ impl Controller {
     }
 
     fn notice_vars(&self) -> [(&'static str, String); 2] {
-        [
-            ("structure", self.kiosk.config.structure.clone()),
-            ("commune", self.kiosk.config.commune.clone()),
-        ]
+        [("structure", self.kiosk.config.structure.clone()), ("commune", self.kiosk.config.commune.clone())]
     }
 
     fn refresh_notice(&mut self, app: &AppWindow, lang: &str) {
@@ -497,14 +461,7 @@ impl Controller {
         let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let n = app.global::<NoticeAdapter>();
         n.set_title(notice.label.fill(&vars).get(lang).into());
-        n.set_body(
-            notice
-                .help
-                .as_ref()
-                .map(|h| h.fill(&vars).get(lang).to_string())
-                .unwrap_or_default()
-                .into(),
-        );
+        n.set_body(notice.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default().into());
         n.set_icon(self.image(&notice.picto));
         app.set_notice_section(q.sections[notice.section].title.get(lang).into());
     }
@@ -526,43 +483,23 @@ impl Controller {
         });
         qa.set_section(questionnaire.sections[q.section].title.get(lang).into());
         if let Some((n, total)) = self.engine.progress() {
-            qa.set_progress_text(
-                tr_with(
-                    lang,
-                    "progress",
-                    &[("n", &n.to_string()), ("total", &total.to_string())],
-                )
-                .into(),
-            );
+            qa.set_progress_text(tr_with(lang, "progress", &[("n", &n.to_string()), ("total", &total.to_string())]).into());
             qa.set_progress(n as f32 / total.max(1) as f32);
         }
         qa.set_title(q.label.get(lang).into());
-        qa.set_help(
-            q.help
-                .as_ref()
-                .map(|h| h.get(lang))
-                .unwrap_or_default()
-                .into(),
-        );
+        qa.set_help(q.help.as_ref().map(|h| h.get(lang)).unwrap_or_default().into());
         qa.set_icon(self.image(&q.picto));
         let selected = self.engine.selected();
         let choices: Vec<ChoiceItem> = q
             .choices
             .iter()
-            .map(|c| ChoiceItem {
-                id: c.id.clone().into(),
-                label: c.label.get(lang).into(),
-                icon: self.image(&c.picto),
-                selected: selected.contains(&c.id),
-            })
+            .map(|c| ChoiceItem { id: c.id.clone().into(), label: c.label.get(lang).into(), icon: self.image(&c.picto), selected: selected.contains(&c.id) })
             .collect();
         qa.set_choices(model(choices));
         let status = match (q.kind, q.max_choices, self.engine.remaining_choices()) {
             (Kind::Multiple, Some(_), Some(0)) => tr(lang, "multiple.full"),
             (Kind::Multiple, Some(_), Some(1)) => tr(lang, "multiple.remaining.one"),
-            (Kind::Multiple, Some(_), Some(n)) => {
-                tr_with(lang, "multiple.remaining", &[("n", &n.to_string())])
-            }
+            (Kind::Multiple, Some(_), Some(n)) => tr_with(lang, "multiple.remaining", &[("n", &n.to_string())]),
             (Kind::Multiple, None, _) => tr(lang, "multiple.any"),
             _ => String::new(),
         };
@@ -579,27 +516,11 @@ impl Controller {
             let row = &q.rows[r];
             qa.set_row_label(row.label.get(lang).into());
             qa.set_row_icon(self.image(&row.picto));
-            qa.set_row_position(
-                tr_with(
-                    lang,
-                    "grid.position",
-                    &[
-                        ("n", &(r + 1).to_string()),
-                        ("total", &q.rows.len().to_string()),
-                    ],
-                )
-                .into(),
-            );
+            qa.set_row_position(tr_with(lang, "grid.position", &[("n", &(r + 1).to_string()), ("total", &q.rows.len().to_string())]).into());
         }
         if let Some(img) = &q.image {
             qa.set_picture(self.image(img));
-            qa.set_picture_alt(
-                q.image_alt
-                    .as_ref()
-                    .map(|t| t.get(lang))
-                    .unwrap_or_default()
-                    .into(),
-            );
+            qa.set_picture_alt(q.image_alt.as_ref().map(|t| t.get(lang)).unwrap_or_default().into());
         }
         qa.set_text_value(self.engine.text().into());
         qa.set_text_max(q.max_length as i32);
@@ -627,13 +548,11 @@ impl Controller {
         self.focused_field = self.focused_field.min(q.fields.len().saturating_sub(1));
         qa.set_focused_field(self.focused_field as i32);
         qa.set_form_error(self.form_error.clone().into());
-        qa.set_keyboard_mode(
-            match q.fields.get(self.focused_field).map(|f| f.id.as_str()) {
-                Some("phone") => KeyboardMode::Phone,
-                Some("email") => KeyboardMode::Email,
-                _ => KeyboardMode::Letters,
-            },
-        );
+        qa.set_keyboard_mode(match q.fields.get(self.focused_field).map(|f| f.id.as_str()) {
+            Some("phone") => KeyboardMode::Phone,
+            Some("email") => KeyboardMode::Email,
+            _ => KeyboardMode::Letters,
+        });
     }
 
     fn refresh_end(&mut self, app: &AppWindow, lang: &str) {
@@ -642,12 +561,7 @@ impl Controller {
         let Some(saved) = self.saved.clone() else {
             return;
         };
-        let s = crate::summary::summary(
-            &saved.profile,
-            &self.kiosk.questionnaire,
-            &self.kiosk.rules.capability_question,
-            lang,
-        );
+        let s = crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, lang);
         let strings = |v: Vec<String>| model(v.into_iter().map(SharedString::from).collect());
         e.set_at_ease_title(s.at_ease_title.into());
         e.set_at_ease(strings(s.at_ease));
@@ -659,11 +573,7 @@ impl Controller {
         }
         e.set_can_print(self.printer.is_some() && self.print.printed < MAX_PRINTS);
         e.set_printing(self.print.printing);
-        e.set_print_status(if self.print.status.is_empty() {
-            SharedString::new()
-        } else {
-            tr(lang, self.print.status).into()
-        });
+        e.set_print_status(if self.print.status.is_empty() { SharedString::new() } else { tr(lang, self.print.status).into() });
         let pretty = crate::summary::pretty_reference(&saved.id);
         e.set_reference(tr_with(lang, "end.reference", &[("ref", &pretty)]).into());
     }
@@ -675,8 +585,7 @@ fn model<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
 
 /// Wire the adapters' callbacks to the controller; every input refreshes the screen.
 pub fn connect(app: &AppWindow, c: &Shared) {
-    app.global::<Tr>()
-        .on_translate(|key, lang| tr(&lang, &key).into());
+    app.global::<Tr>().on_translate(|key, lang| tr(&lang, &key).into());
     macro_rules! on {
         ($global:ident, $setter:ident, |$ctl:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
             let w = app.as_weak();
@@ -692,25 +601,18 @@ pub fn connect(app: &AppWindow, c: &Shared) {
         }};
     }
     on!(AppAdapter, on_switch_language, |ctl| ctl.switch_language());
-    on!(AttractAdapter, on_start, |ctl, code: SharedString| ctl
-        .start(&code));
+    on!(AttractAdapter, on_start, |ctl, code: SharedString| ctl.start(&code));
     on!(NoticeAdapter, on_accept, |ctl| ctl.accept_notice());
     on!(NoticeAdapter, on_back, |ctl| ctl.back());
-    on!(QuestionAdapter, on_choose, |ctl, id: SharedString| ctl
-        .choose(&id));
+    on!(QuestionAdapter, on_choose, |ctl, id: SharedString| ctl.choose(&id));
     on!(QuestionAdapter, on_next, |ctl| ctl.next());
     on!(QuestionAdapter, on_back, |ctl| ctl.back());
     on!(QuestionAdapter, on_skip, |ctl| ctl.skip());
     on!(QuestionAdapter, on_key, |ctl, t: SharedString| ctl.key(&t));
-    on!(QuestionAdapter, on_focus_field, |ctl, i: i32| ctl
-        .focus_field(i.max(0) as usize));
+    on!(QuestionAdapter, on_focus_field, |ctl, i: i32| ctl.focus_field(i.max(0) as usize));
     on!(QuestionAdapter, on_open_form, |ctl| ctl.open_form());
     on!(EndAdapter, on_finish, |ctl| ctl.finish());
-    on!(
-        EndAdapter,
-        on_print_finished,
-        |ctl, ok: bool, _m: SharedString| ctl.print_finished(ok)
-    );
+    on!(EndAdapter, on_print_finished, |ctl, ok: bool, _m: SharedString| ctl.print_finished(ok));
     {
         let w = app.as_weak();
         let c = c.clone();
@@ -722,14 +624,11 @@ pub fn connect(app: &AppWindow, c: &Shared) {
     }
     on!(IdleAdapter, on_still_here, |ctl| ctl.still_here());
     admin::connect(app, c);
+    a11y::connect(app, c);
 }
 
 /// Create the window and its controller, wired and showing the attract screen.
-pub fn build(
-    kiosk: Kiosk,
-    store: Store,
-    clock: Arc<dyn Clock>,
-) -> Result<(AppWindow, Shared), slint::PlatformError> {
+pub fn build(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Result<(AppWindow, Shared), slint::PlatformError> {
     let printer = crate::printer::from_config(&kiosk.config.printer);
     build_with_printer(kiosk, store, clock, printer)
 }
@@ -741,10 +640,14 @@ pub fn build_with_printer(
     clock: Arc<dyn Clock>,
     printer: Option<Arc<dyn Printer>>,
 ) -> Result<(AppWindow, Shared), slint::PlatformError> {
+    let speech: Arc<dyn crate::speech::Speech> = Arc::new(crate::speech::CommandSpeech::new(kiosk.config.speech.clone()));
+    build_with_devices(kiosk, store, clock, Devices { printer, speech })
+}
+
+/// [`build`] with given devices (tests use fakes).
+pub fn build_with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Result<(AppWindow, Shared), slint::PlatformError> {
     let app = AppWindow::new()?;
-    let c = Rc::new(RefCell::new(Controller::with_printer(
-        kiosk, store, clock, printer,
-    )));
+    let c = Rc::new(RefCell::new(Controller::with_devices(kiosk, store, clock, devices)));
     connect(&app, &c);
     c.borrow_mut().refresh(&app);
     Ok((app, c))
@@ -755,26 +658,20 @@ pub fn start_ticking(app: &AppWindow, c: &Shared) -> slint::Timer {
     let timer = slint::Timer::default();
     let w = app.as_weak();
     let c = c.clone();
-    timer.start(
-        slint::TimerMode::Repeated,
-        Duration::from_secs(1),
-        move || {
-            let Some(app) = w.upgrade() else { return };
-            let mut ctl = c.borrow_mut();
-            ctl.tick();
-            ctl.refresh(&app);
-        },
-    );
+    timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
+        let Some(app) = w.upgrade() else { return };
+        let mut ctl = c.borrow_mut();
+        ctl.tick();
+        ctl.refresh(&app);
+    });
     timer
 }
 
 /// Show "out of service" with a short code for the staff.
 pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
     let app = AppWindow::new()?;
-    app.global::<Tr>()
-        .on_translate(|key, lang| tr(&lang, &key).into());
-    app.global::<ServiceAdapter>()
-        .set_code(tr_with("fr", "oos.code", &[("code", code)]).into());
+    app.global::<Tr>().on_translate(|key, lang| tr(&lang, &key).into());
+    app.global::<ServiceAdapter>().set_code(tr_with("fr", "oos.code", &[("code", code)]).into());
     app.global::<AppAdapter>().set_screen(Screen::OutOfService);
     Ok(app)
 }
@@ -788,12 +685,7 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     });
     let (app, c, _timer) = match started {
         Ok((kiosk, store)) => {
-            log::info!(
-                "kiosk {} started ({} questions, rules {})",
-                kiosk.config.kiosk_id,
-                kiosk.questionnaire.questions().len(),
-                kiosk.rules.version
-            );
+            log::info!("kiosk {} started ({} questions, rules {})", kiosk.config.kiosk_id, kiosk.questionnaire.questions().len(), kiosk.rules.version);
             let (app, c) = build(kiosk, store, Arc::new(crate::clock::SystemClock::new()))?;
             c.borrow_mut().daily_retention();
             let timer = start_ticking(&app, &c);
@@ -808,8 +700,7 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     if !windowed {
         app.window().set_fullscreen(true);
         // No way out from the visitor's side: closing the window is refused.
-        app.window()
-            .on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
+        app.window().on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
     }
     app.run()?;
     Ok(c.is_some_and(|c| c.borrow().quit_requested()))

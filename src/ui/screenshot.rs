@@ -31,6 +31,10 @@ pub const SCREENS: &[&str] = &[
     "out-of-service",
     "pin",
     "admin",
+    "a11y",
+    "large",
+    "large-calm",
+    "contrast",
 ];
 
 struct HeadlessPlatform {
@@ -53,10 +57,8 @@ pub fn headless_window() -> Result<Rc<MinimalSoftwareWindow>> {
             return Ok(w.clone());
         }
         let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-        slint::platform::set_platform(Box::new(HeadlessPlatform {
-            window: window.clone(),
-        }))
-        .map_err(|e| anyhow::anyhow!("cannot set up headless rendering: {e}"))?;
+        slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone() }))
+            .map_err(|e| anyhow::anyhow!("cannot set up headless rendering: {e}"))?;
         let _ = cell.set(window.clone());
         Ok(window)
     })
@@ -110,9 +112,7 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
             return Ok(());
         }
         "admin" => {
-            let script = passerelle_core::script::Script::parse(include_str!(
-                "../../tests/fixtures/visits/showcase.json"
-            ))?;
+            let script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
             for _ in 0..3 {
                 c.play_script(&script)?;
                 c.finish();
@@ -125,9 +125,7 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
             return Ok(());
         }
         "end" | "save-failed" => {
-            let mut script = passerelle_core::script::Script::parse(include_str!(
-                "../../tests/fixtures/visits/showcase.json"
-            ))?;
+            let mut script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
             script.lang = lang.to_string();
             c.play_script(&script)?;
             return Ok(());
@@ -161,6 +159,26 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
             c.choose("ne_sait_pas_faire");
         }
         "quiz" => goto(&mut c, "quiz_image_1")?,
+        "a11y" => {
+            c.open_a11y_panel();
+            c.set_text_step(1);
+        }
+        "large" => {
+            goto(&mut c, "usages_principaux")?;
+            c.choose("jeux");
+            c.set_text_step(2);
+        }
+        "large-calm" => {
+            goto(&mut c, "usages_principaux")?;
+            c.choose("jeux");
+            c.set_text_step(2);
+            c.toggle_calm();
+        }
+        "contrast" => {
+            goto(&mut c, "usages_principaux")?;
+            c.choose("jeux");
+            c.toggle_contrast();
+        }
         "consent" => goto(&mut c, "consentement_contact")?,
         "contact" => {
             goto(&mut c, "consentement_contact")?;
@@ -183,36 +201,22 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
 }
 
 /// Render one screen to a PNG file.
-pub fn screenshot(
-    kiosk_for: &dyn Fn() -> Result<Kiosk>,
-    screen: &str,
-    size: (u32, u32),
-    lang: &str,
-    out: &Path,
-) -> Result<()> {
+pub fn screenshot(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, u32), lang: &str, out: &Path) -> Result<()> {
     let window = headless_window()?;
     let img = if screen == "mediateur" {
         // The mediator's window after scanning the showcase visit.
         let kiosk = kiosk_for()?;
         let dir = tempfile_dir()?;
         let mut store = crate::store::Store::open(&dir)?;
-        let clock = FakeClock::new(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-                .unwrap()
-                .and_hms_opt(10, 0, 0)
-                .unwrap(),
-        );
+        let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
         let mut engine = kiosk.engine(clock.clone());
-        let script = passerelle_core::script::Script::parse(include_str!(
-            "../../tests/fixtures/visits/showcase.json"
-        ))?;
+        let script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
         let visit = passerelle_core::script::play(&mut engine, &script)?;
         let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
         let _ = std::fs::remove_dir_all(&dir);
         let w = super::MediatorWindow::new()?;
         super::mediator::connect(&w, std::rc::Rc::new(kiosk));
-        w.global::<super::MediatorAdapter>()
-            .invoke_scanned(saved.payload.into());
+        w.global::<super::MediatorAdapter>().invoke_scanned(saved.payload.into());
         window.set_size(slint::PhysicalSize::new(size.0, size.1));
         w.show().ok();
         render_window(&window, size.0, size.1)
@@ -223,19 +227,11 @@ pub fn screenshot(
         let kiosk = kiosk_for()?;
         let dir = tempfile_dir()?;
         let store = crate::store::Store::open(&dir)?;
-        let clock = FakeClock::new(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
-                .unwrap()
-                .and_hms_opt(10, 0, 0)
-                .unwrap(),
-        );
+        let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
         let (app, c) = build(kiosk, store, clock.clone())?;
         if screen == "save-failed" {
             // A store that refuses writes: the visit cannot be saved.
-            c.borrow()
-                .store()
-                .connection()
-                .execute_batch("PRAGMA query_only = ON;")?;
+            c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;")?;
         }
         drive(&c, &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
         c.borrow_mut().refresh(&app);
@@ -244,17 +240,12 @@ pub fn screenshot(
         let _ = std::fs::remove_dir_all(&dir);
         img
     };
-    img.save(out)
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    img.save(out).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
-        "passerelle-shot-{}-{}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
+    let dir = std::env::temp_dir().join(format!("passerelle-shot-{}-{}", std::process::id(), rand::random::<u32>()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

@@ -14,10 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub fn has_picto(name: &str) -> bool {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../assets/pictograms")
-        .join(format!("{name}.svg"))
-        .is_file()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/pictograms").join(format!("{name}.svg")).is_file()
 }
 
 pub fn config() -> Config {
@@ -26,43 +23,21 @@ pub fn config() -> Config {
 
 pub fn questionnaire() -> Arc<Questionnaire> {
     let c = config();
-    Arc::new(
-        Questionnaire::load(
-            passerelle_core::DEFAULT_QUESTIONNAIRE,
-            "questionnaire.toml",
-            &c.neighbourhoods,
-            &has_picto,
-        )
-        .expect("default questionnaire"),
-    )
+    Arc::new(Questionnaire::load(passerelle_core::DEFAULT_QUESTIONNAIRE, "questionnaire.toml", &c.neighbourhoods, &has_picto).expect("default questionnaire"))
 }
 
 pub fn rules() -> Rules {
-    Rules::load(
-        passerelle_core::DEFAULT_RULES,
-        "profile-rules.toml",
-        &questionnaire(),
-    )
-    .expect("default rules")
+    Rules::load(passerelle_core::DEFAULT_RULES, "profile-rules.toml", &questionnaire()).expect("default rules")
 }
 
 pub fn clock() -> Arc<FakeClock> {
-    FakeClock::new(
-        NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(10, 15, 0)
-            .unwrap(),
-    )
+    FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 15, 0).unwrap())
 }
 
 pub fn engine_with(consent: bool, clock: Arc<FakeClock>) -> Engine {
     Engine::new(
         questionnaire(),
-        EngineOptions {
-            idle_warning: Duration::from_secs(60),
-            idle_reset: Duration::from_secs(30),
-            consent_offered: consent,
-        },
+        EngineOptions { idle_warning: Duration::from_secs(60), idle_reset: Duration::from_secs(30), consent_offered: consent },
         clock,
         vec!["fr".into(), "en".into()],
     )
@@ -85,25 +60,15 @@ pub fn profile_of(script_json: &Value) -> Profile {
 /// list values that must / must not be in a list field.
 pub fn check(name: &str, fixture: &Value) {
     let p = serde_json::to_value(profile_of(&fixture["script"])).unwrap();
-    let expect = fixture["expect"]
-        .as_object()
-        .unwrap_or_else(|| panic!("{name}: no expect"));
+    let expect = fixture["expect"].as_object().unwrap_or_else(|| panic!("{name}: no expect"));
     for (k, v) in expect {
         if let Some(field) = k.strip_suffix("_includes") {
             for x in v.as_array().unwrap() {
-                assert!(
-                    p[field].as_array().unwrap().contains(x),
-                    "{name}: {field} should include {x}, got {}",
-                    p[field]
-                );
+                assert!(p[field].as_array().unwrap().contains(x), "{name}: {field} should include {x}, got {}", p[field]);
             }
         } else if let Some(field) = k.strip_suffix("_excludes") {
             for x in v.as_array().unwrap() {
-                assert!(
-                    !p[field].as_array().unwrap().contains(x),
-                    "{name}: {field} should not include {x}, got {}",
-                    p[field]
-                );
+                assert!(!p[field].as_array().unwrap().contains(x), "{name}: {field} should not include {x}, got {}", p[field]);
             }
         } else {
             assert_eq!(&p[k], v, "{name}: field {k}");

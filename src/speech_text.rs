@@ -1,0 +1,148 @@
+//! What is said for each screen: the question, then each answer with its number, then how to
+//! answer and how to go back. The same texts feed the "Écouter" button, the automatic reading
+//! and `passerelle speech-script`.
+
+use crate::i18n::{tr, tr_with};
+use crate::kiosk::Kiosk;
+use crate::summary::{Summary, pretty_reference};
+use passerelle_core::questionnaire::{Kind, Question};
+
+/// A screen, as far as speech is concerned.
+pub enum Spoken<'a> {
+    Attract,
+    Notice,
+    Question { q: &'a Question, row: Option<usize>, progress: Option<(usize, usize)>, selected: &'a [String], form_open: bool },
+    End { summary: &'a Summary, reference: &'a str, can_print: bool },
+    Idle { seconds: u64 },
+    A11y,
+    SaveFailed,
+}
+
+fn sentence(s: &str) -> String {
+    let s = s.trim();
+    if s.is_empty() || s.ends_with(['.', '?', '!', ':', '…']) { s.to_string() } else { format!("{s}.") }
+}
+
+/// The text spoken for a screen in `lang` (the welcome screen speaks every language offered).
+pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let vars = [("structure", kiosk.config.structure.as_str()), ("commune", kiosk.config.commune.as_str())];
+    match screen {
+        Spoken::Attract => {
+            for l in &kiosk.config.languages {
+                parts.push(tr(l, "speech.welcome"));
+                parts.push(tr(l, "speech.start"));
+                parts.push(tr(l, "speech.help-buttons"));
+            }
+        }
+        Spoken::Notice => {
+            if let Some(n) = kiosk.questionnaire.questions().iter().find(|q| q.kind == Kind::Notice) {
+                parts.push(sentence(n.label.fill(&vars).get(lang)));
+                if let Some(h) = &n.help {
+                    parts.extend(h.fill(&vars).get(lang).lines().map(sentence));
+                }
+            }
+            parts.push(tr(lang, "speech.notice-ok"));
+            parts.push(tr(lang, "speech.keys"));
+        }
+        Spoken::Question { q, row, progress, selected, form_open } => {
+            if let Some((n, total)) = progress {
+                parts.push(tr_with(lang, "speech.progress", &[("n", &n.to_string()), ("total", &total.to_string())]));
+            }
+            if q.kind == Kind::Contact && *form_open {
+                parts.push(sentence(&tr(lang, "form.title")));
+                parts.extend(q.fields.iter().map(|f| sentence(f.label.get(lang))));
+                parts.push(tr(lang, "speech.form"));
+                return parts.join(" ");
+            }
+            parts.push(sentence(q.label.get(lang)));
+            if let Some(h) = &q.help {
+                parts.extend(h.fill(&vars).get(lang).lines().map(sentence));
+            }
+            if let (Some(r), Kind::Grid) = (row, q.kind) {
+                parts.push(sentence(q.rows[*r].label.get(lang)));
+            }
+            if let Some(alt) = &q.image_alt {
+                parts.push(tr_with(lang, "speech.picture", &[("alt", alt.get(lang))]));
+            }
+            for (i, c) in q.choices.iter().enumerate() {
+                let key = if selected.contains(&c.id) { "speech.answer-selected" } else { "speech.answer" };
+                parts.push(tr_with(lang, key, &[("n", &(i + 1).to_string()), ("label", c.label.get(lang).trim_end_matches('.'))]));
+            }
+            parts.push(match q.kind {
+                Kind::Multiple => tr(lang, "speech.choose-many"),
+                Kind::Text => tr(lang, "speech.text"),
+                Kind::Contact => tr(lang, "speech.consent"),
+                _ => tr(lang, "speech.choose-one"),
+            });
+            if q.kind != Kind::Contact {
+                parts.push(tr(lang, "speech.nav"));
+            }
+        }
+        Spoken::End { summary, reference, can_print } => {
+            parts.push(sentence(&tr(lang, "end.thanks")));
+            for (title, items) in [(&summary.at_ease_title, &summary.at_ease), (&summary.help_title, &summary.help)] {
+                if !title.is_empty() {
+                    parts.push(sentence(title));
+                }
+                parts.extend(items.iter().map(|i| sentence(i)));
+            }
+            if !summary.mode.is_empty() {
+                parts.push(sentence(&summary.mode));
+            }
+            parts.push(tr_with(lang, "speech.end-code", &[("ref", &pretty_reference(reference).chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" "))]));
+            if *can_print {
+                parts.push(tr(lang, "speech.end-print"));
+            }
+            parts.push(tr(lang, "speech.end-finish"));
+        }
+        Spoken::Idle { seconds } => {
+            parts.push(tr(lang, "idle.title"));
+            parts.push(tr_with(lang, "idle.countdown", &[("n", &seconds.to_string())]));
+            parts.push(tr(lang, "speech.idle"));
+        }
+        Spoken::A11y => {
+            parts.push(sentence(&tr(lang, "a11y.menu")));
+            for k in ["a11y.text-size", "a11y.contrast", "a11y.calm", "a11y.auto-read", "a11y.volume"] {
+                parts.push(sentence(&tr(lang, k)));
+            }
+            parts.push(tr(lang, "speech.a11y"));
+        }
+        Spoken::SaveFailed => {
+            parts.push(tr(lang, "save.failed.title"));
+            parts.push(tr(lang, "save.failed.body"));
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
+}
+
+/// Every screen's text, as `passerelle speech-script` prints it: (screen name, text).
+pub fn script(kiosk: &Kiosk, lang: &str, example: Option<(&Summary, &str)>) -> Vec<(String, String)> {
+    let mut out = vec![("attract".to_string(), text(kiosk, &Spoken::Attract, lang)), ("notice".to_string(), text(kiosk, &Spoken::Notice, lang))];
+    for q in kiosk.questionnaire.questions() {
+        match q.kind {
+            Kind::Notice => {}
+            Kind::Grid => {
+                for r in 0..q.rows.len() {
+                    out.push((
+                        format!("{}/{}", q.id, q.rows[r].id),
+                        text(kiosk, &Spoken::Question { q, row: Some(r), progress: None, selected: &[], form_open: false }, lang),
+                    ));
+                }
+            }
+            Kind::Contact => {
+                out.push((q.id.clone(), text(kiosk, &Spoken::Question { q, row: None, progress: None, selected: &[], form_open: false }, lang)));
+                out.push((format!("{}/form", q.id), text(kiosk, &Spoken::Question { q, row: None, progress: None, selected: &[], form_open: true }, lang)));
+            }
+            _ => out.push((q.id.clone(), text(kiosk, &Spoken::Question { q, row: None, progress: None, selected: &[], form_open: false }, lang))),
+        }
+    }
+    if let Some((summary, reference)) = example {
+        out.push(("end".into(), text(kiosk, &Spoken::End { summary, reference, can_print: false }, lang)));
+    }
+    out.push(("idle".into(), text(kiosk, &Spoken::Idle { seconds: kiosk.config.idle_reset.as_secs() }, lang)));
+    out.push(("accessibility".into(), text(kiosk, &Spoken::A11y, lang)));
+    out.push(("save-failed".into(), text(kiosk, &Spoken::SaveFailed, lang)));
+    out
+}

@@ -1,0 +1,187 @@
+//! Accessibility through the real screens: a whole visit with keys only, "Écouter" and
+//! automatic reading (a fake speech engine records what is said), the accessibility menu, and
+//! everything back to normal for the next visitor.
+
+use chrono::NaiveDate;
+use i_slint_backend_testing::ElementHandle;
+use passerelle::kiosk::Kiosk;
+use passerelle::speech::FakeSpeech;
+use passerelle::store::Store;
+use passerelle::ui::{self, AppWindow, Devices, Shared, Theme};
+use passerelle_core::engine::FakeClock;
+use passerelle_core::questionnaire::Kind;
+use slint::ComponentHandle;
+use slint::platform::{Key, WindowEvent};
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Kit {
+    app: AppWindow,
+    c: Shared,
+    speech: Arc<FakeSpeech>,
+    clock: Arc<FakeClock>,
+    _dir: tempfile::TempDir,
+}
+
+fn kit() -> Kit {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let speech = Arc::new(FakeSpeech::default());
+    let (app, c) = ui::build_with_devices(kiosk, store, clock.clone(), Devices { printer: None, speech: speech.clone() }).unwrap();
+    app.show().unwrap();
+    Kit { app, c, speech, clock, _dir: dir }
+}
+
+fn press(app: &AppWindow, text: &str) {
+    app.window().dispatch_event(WindowEvent::KeyPressed { text: text.into() });
+    app.window().dispatch_event(WindowEvent::KeyReleased { text: text.into() });
+}
+
+fn key(k: Key) -> String {
+    char::from(k).to_string()
+}
+
+fn last_said(k: &Kit) -> String {
+    k.speech.said.lock().unwrap().last().map(|x| x.0.clone()).unwrap_or_default()
+}
+
+/// Move the keypad focus to `target` with the Down key, then press Enter.
+fn choose_with_keys(k: &Kit, target: &str) {
+    let targets = k.c.borrow().targets();
+    let i = targets.iter().position(|t| t == target).unwrap_or_else(|| panic!("{target} not in {targets:?}"));
+    let n = targets.len();
+    let moves = match k.c.borrow().focus_index() {
+        None => i + 1,
+        Some(f) => (i + n - f) % n,
+    };
+    for _ in 0..moves {
+        press(&k.app, &key(Key::DownArrow));
+    }
+    assert_eq!(k.app.global::<ui::FocusAdapter>().get_target(), target, "the focus is shown on {target}");
+    press(&k.app, &key(Key::Return));
+}
+
+#[test]
+fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
+    let k = kit();
+    // A blind visitor presses Enter: the kiosk speaks the welcome.
+    press(&k.app, &key(Key::Return));
+    assert!(last_said(&k).starts_with("Bienvenue."), "{}", last_said(&k));
+    choose_with_keys(&k, "start:fr");
+    assert!(last_said(&k).starts_with("Vos réponses sont anonymes."), "a new screen is read once keys are used: {}", last_said(&k));
+    choose_with_keys(&k, "nav:next");
+    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let mut guard = 0;
+    loop {
+        let current = k.c.borrow().engine().current().cloned();
+        let Some(q) = current else { break };
+        guard += 1;
+        assert!(guard < 60);
+        let said = last_said(&k);
+        assert!(said.contains(q.label.get("fr")), "{}: the question is read: {said}", q.id);
+        match (q.kind, script.answers.get(&q.id)) {
+            (Kind::Grid, Some(v)) => {
+                let row = k.c.borrow().engine().current_row().unwrap();
+                let choice = v[&q.rows[row].id].as_str().unwrap();
+                // Digits choose the answer of that number.
+                let n = q.choices.iter().position(|c| c.id == choice).unwrap() + 1;
+                press(&k.app, &n.to_string());
+            }
+            (Kind::Single | Kind::List | Kind::Quiz, Some(v)) => choose_with_keys(&k, &format!("choice:{}", v.as_str().unwrap())),
+            (Kind::Multiple, Some(v)) => {
+                for c in v.as_array().unwrap() {
+                    choose_with_keys(&k, &format!("choice:{}", c.as_str().unwrap()));
+                }
+                choose_with_keys(&k, "nav:next");
+            }
+            (Kind::Contact, _) => choose_with_keys(&k, "consent:no"),
+            _ => choose_with_keys(&k, "nav:skip"),
+        }
+    }
+    let c = k.c.borrow();
+    let saved = c.last_saved().expect("the visit is stored").clone();
+    let stored = c.store().visit(&saved.id).unwrap().unwrap();
+    for (qid, v) in &script.answers {
+        assert_eq!(&stored.answers[qid], v, "{qid}");
+    }
+    drop(c);
+    assert!(last_said(&k).contains("Montrez-le à un conseiller numérique"), "the end screen is read: {}", last_said(&k));
+    choose_with_keys(&k, "end:finish");
+    assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
+}
+
+#[test]
+fn listen_reads_the_question_and_every_answer_and_a_new_screen_stops_it() {
+    let k = kit();
+    let tap =
+        |label: &str| ElementHandle::find_by_accessible_label(&k.app, label).next().unwrap_or_else(|| panic!("{label}")).invoke_accessible_default_action();
+    tap("Français — Commencer");
+    tap("J'ai compris");
+    assert!(k.speech.said.lock().unwrap().is_empty(), "nothing is read unless asked");
+    tap("Écouter");
+    let said = last_said(&k);
+    assert!(said.contains("Quel âge avez-vous ?") && said.contains("Réponse 7 : 70 ans ou plus.") && said.contains("Retour"), "{said}");
+    let stops = *k.speech.stops.lock().unwrap();
+    tap("70 ans ou plus");
+    assert!(*k.speech.stops.lock().unwrap() > stops, "the new screen interrupts the speech");
+    // Automatic reading, from the accessibility menu.
+    tap("Accessibilité");
+    tap("Lire chaque écran à voix haute");
+    let before = k.speech.said.lock().unwrap().len();
+    let toggle = ElementHandle::find_by_accessible_label(&k.app, "Lire chaque écran à voix haute").next().unwrap();
+    assert_eq!((toggle.accessible_checkable(), toggle.accessible_checked()), (Some(true), Some(true)), "a toggle that says its state");
+    tap("C'est bon");
+    tap("Une femme");
+    assert!(k.speech.said.lock().unwrap().len() > before);
+    assert!(last_said(&k).contains("Dans quel quartier habitez-vous ?"), "{}", last_said(&k));
+}
+
+#[test]
+fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() {
+    let k = kit();
+    let tap =
+        |label: &str| ElementHandle::find_by_accessible_label(&k.app, label).next().unwrap_or_else(|| panic!("{label}")).invoke_accessible_default_action();
+    tap("Accessibilité");
+    tap("Taille du texte A++");
+    tap("Contraste élevé");
+    let theme = k.app.global::<Theme>();
+    assert_eq!(theme.get_text_scale(), 1.5);
+    assert!(theme.get_high_contrast());
+    assert!(theme.get_background() == slint::Color::from_rgb_u8(0, 0, 0), "high contrast is black and white");
+    tap("Moins de réponses par écran");
+    assert!(theme.get_calm());
+    press(&k.app, "+");
+    press(&k.app, "+");
+    assert_eq!(k.c.borrow().a11y().volume, 3);
+    assert_eq!(k.speech.said.lock().unwrap().last().unwrap().2, 200, "louder");
+    tap("C'est bon");
+    tap("Français — Commencer");
+    tap("J'ai compris");
+    // The visitor walks away: warning, then reset.
+    k.clock.advance(Duration::from_secs(61));
+    k.c.borrow_mut().tick();
+    k.c.borrow_mut().refresh(&k.app);
+    assert!(last_said(&k).contains("Êtes-vous toujours là ?"), "the warning is spoken to a visitor who used speech: {}", last_said(&k));
+    k.clock.advance(Duration::from_secs(30));
+    k.c.borrow_mut().tick();
+    k.c.borrow_mut().refresh(&k.app);
+    assert_eq!(theme.get_text_scale(), 1.0);
+    assert!(!theme.get_high_contrast() && !theme.get_calm());
+    assert_eq!(k.c.borrow().a11y().volume, passerelle::speech::DEFAULT_VOLUME, "the volume is back to normal");
+}
+
+#[test]
+fn back_and_repeat_keys() {
+    let k = kit();
+    press(&k.app, &key(Key::Return));
+    press(&k.app, &key(Key::Return));
+    assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Notice);
+    press(&k.app, &key(Key::F1));
+    assert!(last_said(&k).starts_with("Vos réponses sont anonymes."));
+    press(&k.app, &key(Key::Escape));
+    assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract, "Escape goes back");
+    assert!(!k.c.borrow_mut().key_pressed("q", &k.app.as_weak()), "unused keys are not taken");
+}
