@@ -145,6 +145,11 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Check the kiosk: configuration, data, database, printer, speech, clock (exit 1 on failure)
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
     /// Counts of finished and abandoned visits
     Stats {
         #[arg(long)]
@@ -435,6 +440,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Say { lang, text, out }) => {
             let kiosk = load(&cli)?;
             crate::speech::render_wav(&kiosk.config.speech, text, lang, out)?;
+        }
+        Some(Command::Doctor { json }) => {
+            let kiosk = Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref());
+            let checks = crate::doctor::run(kiosk.as_ref().map_err(|e| format!("{e} [{}]", e.code())), SystemClock::new().local_now());
+            if *json {
+                emit(&serde_json::to_string_pretty(&checks)?)?;
+            } else {
+                emit(&crate::doctor::report(&checks))?;
+            }
+            if crate::doctor::failed(&checks) {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Some(Command::Stats { json }) => {
             let kiosk = load(&cli)?;

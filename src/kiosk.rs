@@ -128,6 +128,12 @@ impl Kiosk {
         Ok(Store::open(&self.config.data_dir)?)
     }
 
+    /// The kiosk's own opening: a damaged database is moved aside and a new one started, so
+    /// that visitors can go on; the admin screen and `doctor` report it.
+    pub fn open_store_recovering(&self, now: chrono::NaiveDateTime) -> Result<(Store, Option<PathBuf>), KioskError> {
+        Ok(Store::open_or_recover(&self.config.data_dir, &now.format("%Y%m%d-%H%M%S").to_string())?)
+    }
+
     /// Profile, reference, payload and sealed contact of a completed visit, stored in one
     /// transaction. Returns only once the visit is durable.
     pub fn finish_visit(&self, store: &mut Store, clock: &dyn Clock, visit: &CompletedVisit) -> Result<SavedVisit, KioskError> {
@@ -144,7 +150,7 @@ impl Kiosk {
         let h = Handoff {
             kiosk_id: self.config.kiosk_id.clone(),
             reference: id.clone(),
-            date: now.date(),
+            date: Some(now.date()),
             lang: visit.lang.clone(),
             questionnaire_fingerprint: handoff::questionnaire_fingerprint(q),
             questionnaire_version: q.version.clone(),

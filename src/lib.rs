@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod cli;
 pub mod clock;
+pub mod doctor;
 pub mod export;
 pub mod i18n;
 pub mod kiosk;

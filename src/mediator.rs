@@ -45,7 +45,7 @@ pub fn to_json(kiosk: &Kiosk, d: &Decoded) -> serde_json::Value {
     json!({
         "kiosk_id": h.kiosk_id,
         "reference": h.reference,
-        "date": h.date.format("%Y-%m-%d").to_string(),
+        "date": h.date.map(|d| d.format("%Y-%m-%d").to_string()),
         "lang": h.lang,
         "questionnaire_version": h.questionnaire_version,
         "rules_version": h.rules_version,
@@ -88,7 +88,7 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
         t("Borne", "Kiosk"),
         h.kiosk_id,
         t("visite du", "visit of"),
-        h.date.format("%d/%m/%Y"),
+        h.date.map_or_else(|| t("date inconnue", "unknown date"), |d| d.format("%d/%m/%Y").to_string()),
         t("répondu en", "answered in"),
         lang_name
     ));

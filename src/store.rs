@@ -172,6 +172,48 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
 }
 
 impl Store {
+    /// Open the store; if the database is damaged, move it aside (never overwrite it: the
+    /// department may recover it) and start a new one. Returns where the damaged file went.
+    pub fn open_or_recover(data_dir: &Path, stamp: &str) -> Result<(Store, Option<PathBuf>), StoreError> {
+        match Self::open(data_dir) {
+            Ok(s) => match s.integrity_check() {
+                Ok(()) => Ok((s, None)),
+                Err(StoreError::Corrupt { detail, .. }) => {
+                    drop(s);
+                    let moved = Self::move_aside(data_dir, stamp)?;
+                    log::error!("database damaged ({detail}): moved aside to {}", moved.display());
+                    Ok((Self::open(data_dir)?, Some(moved)))
+                }
+                Err(e) => Err(e),
+            },
+            Err(StoreError::Corrupt { detail, .. }) => {
+                let moved = Self::move_aside(data_dir, stamp)?;
+                log::error!("database damaged ({detail}): moved aside to {}", moved.display());
+                Ok((Self::open(data_dir)?, Some(moved)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn move_aside(data_dir: &Path, stamp: &str) -> Result<PathBuf, StoreError> {
+        let db = data_dir.join(DB_FILE);
+        let mut target = data_dir.join(format!("{DB_FILE}.damaged-{stamp}"));
+        let mut n = 2;
+        while target.exists() {
+            target = data_dir.join(format!("{DB_FILE}.damaged-{stamp}-{n}"));
+            n += 1;
+        }
+        let err = |source| StoreError::DataDir { path: target.clone(), source };
+        std::fs::rename(&db, &target).map_err(err)?;
+        for ext in ["-wal", "-shm"] {
+            let side = data_dir.join(format!("{DB_FILE}{ext}"));
+            if side.exists() {
+                let _ = std::fs::rename(&side, PathBuf::from(format!("{}{ext}", target.display())));
+            }
+        }
+        Ok(target)
+    }
+
     /// Open (or create) the store in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         create_private_dir(data_dir)?;

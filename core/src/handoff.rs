@@ -34,6 +34,8 @@ const FORMAT_VERSION: u8 = 1;
 pub const LANGS: &[&str] = &["fr", "en", "ar", "pt", "es", "ro", "de", "it", "tr", "ru", "uk", "zh", "ta", "wo", "bm"];
 const CHARSET: &str = "abcdefghijklmnopqrstuvwxyz0123456789-_";
 const NIVEAUX: &[&str] = vocab::COOP_NIVEAU;
+/// The date field's value for "unknown" (a kiosk clock outside 2020–2199).
+const UNKNOWN_DATE: u16 = u16::MAX;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum HandoffError {
@@ -59,7 +61,8 @@ pub struct Handoff {
     pub kiosk_id: String,
     /// The visit's reference (also printed on the ticket): 8 Crockford Base32 characters.
     pub reference: String,
-    pub date: NaiveDate,
+    /// The kiosk's local date; None when the kiosk's clock was outside 2020–2199 (set wrong).
+    pub date: Option<NaiveDate>,
     pub lang: String,
     pub questionnaire_fingerprint: u16,
     pub questionnaire_version: String,
@@ -422,11 +425,9 @@ pub fn encode(h: &Handoff, q: &Questionnaire) -> Result<String, HandoffError> {
     w.put(u64::from(FORMAT_VERSION), 4);
     put_str(&mut w, &h.kiosk_id, 32)?;
     w.put(reference_to_bits(&h.reference).ok_or_else(|| HandoffError::Encode("bad reference".into()))?, 40);
-    let days = (h.date - epoch()).num_days();
-    if !(0..65536).contains(&days) {
-        return Err(HandoffError::Encode("date out of range".into()));
-    }
-    w.put(days as u64, 16);
+    // A clock set wrong must never stop a visit from being saved: such a date travels as unknown.
+    let days = h.date.map(|d| (d - epoch()).num_days()).filter(|d| (0..i64::from(UNKNOWN_DATE)).contains(d));
+    w.put(days.map_or(u64::from(UNKNOWN_DATE), |d| d as u64), 16);
     w.put(index_of(LANGS, &h.lang, "language")?, 4);
     w.put(u64::from(h.questionnaire_fingerprint), 16);
     put_version(&mut w, &h.questionnaire_version)?;
@@ -461,7 +462,8 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     }
     let kiosk_id = get_str(&mut r)?;
     let reference = reference_from_bits(r.get(40)?);
-    let date = epoch() + chrono::Duration::days(r.get(16)? as i64);
+    let days = r.get(16)?;
+    let date = (days != u64::from(UNKNOWN_DATE)).then(|| epoch() + chrono::Duration::days(days as i64));
     let lang = from_index(LANGS, r.get(4)?, "language")?;
     let questionnaire_fingerprint = r.get(16)? as u16;
     let questionnaire_version = get_version(&mut r)?;

@@ -18,7 +18,7 @@ fn handoff_for(seed: u64) -> Handoff {
     Handoff {
         kiosk_id: "vlg-nelly-roussel-1".into(),
         reference: handoff::reference_from_bits(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) & ((1 << 40) - 1)),
-        date: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 28),
         lang: v.lang.clone(),
         questionnaire_fingerprint: handoff::questionnaire_fingerprint(&q),
         questionnaire_version: q.version.clone(),
@@ -137,6 +137,20 @@ fn clear_errors_for_foreign_damaged_truncated_and_future_codes() {
     for e in [HandoffError::NotPasserelle, HandoffError::Checksum, HandoffError::FutureVersion("2".into())] {
         assert!(!e.to_string().is_empty());
     }
+}
+
+#[test]
+fn a_kiosk_clock_set_wrong_still_encodes() {
+    let q = questionnaire();
+    for date in [NaiveDate::from_ymd_opt(1970, 1, 1), NaiveDate::from_ymd_opt(2300, 5, 5), None] {
+        let mut h = handoff_for(5);
+        h.date = date;
+        let d = handoff::decode(&handoff::encode(&h, &q).unwrap(), &q).unwrap();
+        assert_eq!(d.date, None, "an impossible date travels as unknown");
+    }
+    let mut h = handoff_for(5);
+    h.date = NaiveDate::from_ymd_opt(2020, 1, 1);
+    assert_eq!(handoff::decode(&handoff::encode(&h, &q).unwrap(), &q).unwrap().date, h.date);
 }
 
 #[test]

@@ -326,6 +326,9 @@ impl Controller {
             None => tr("fr", "admin.no-usb"),
         });
         facts.push(self.printer_fact());
+        if let Ok(Some(m)) = self.store.meta_get("damaged_database") {
+            facts.push(tr_with("fr", "admin.damaged-db", &[("path", &m)]));
+        }
         facts.push(tr("fr", if self.kiosk.consent_offered() { "admin.consent-on" } else { "admin.consent-off" }));
         a.set_facts(ModelRc::new(VecModel::from(facts.into_iter().map(SharedString::from).collect::<Vec<_>>())));
     }

@@ -658,7 +658,12 @@ pub fn start_ticking(app: &AppWindow, c: &Shared) -> slint::Timer {
     let timer = slint::Timer::default();
     let w = app.as_weak();
     let c = c.clone();
+    let watchdog = sd_notify::watchdog_enabled().is_some();
     timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
+        // The event loop is alive: tell systemd's watchdog.
+        if watchdog {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+        }
         let Some(app) = w.upgrade() else { return };
         let mut ctl = c.borrow_mut();
         ctl.tick();
@@ -680,7 +685,10 @@ pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
 /// Returns true when an admin quit the kiosk from the admin screen.
 pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Result<bool> {
     let started = kiosk.and_then(|k| {
-        let store = k.open_store()?;
+        let (store, moved) = k.open_store_recovering(chrono::Local::now().naive_local())?;
+        if let Some(m) = &moved {
+            store.meta_set("damaged_database", &m.display().to_string()).ok();
+        }
         Ok((k, store))
     });
     let (app, c, _timer) = match started {
@@ -702,6 +710,9 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
         // No way out from the visitor's side: closing the window is refused.
         app.window().on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
     }
+    // systemd: ready once the window exists; the 1-second tick then pings the watchdog.
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
     app.run()?;
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     Ok(c.is_some_and(|c| c.borrow().quit_requested()))
 }

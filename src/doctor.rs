@@ -1,0 +1,176 @@
+//! `passerelle doctor`: a report on the kiosk's health for the staff and for support, with a
+//! non-zero exit status when something must be fixed.
+
+use crate::kiosk::Kiosk;
+use crate::store::Store;
+use passerelle_core::config::PrinterConfig;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Ok,
+    Info,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub level: Level,
+    pub what: &'static str,
+    pub detail: String,
+}
+
+fn check(level: Level, what: &'static str, detail: impl Into<String>) -> Check {
+    Check { level, what, detail: detail.into() }
+}
+
+/// Run every check. `kiosk` is the result of loading the configuration.
+pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Check> {
+    let mut out = Vec::new();
+    let k = match kiosk {
+        Ok(k) => {
+            out.push(check(
+                Level::Ok,
+                "config",
+                format!("{} (kiosk {}, {} questions, rules {})", k.config_source, k.config.kiosk_id, k.questionnaire.questions().len(), k.rules.version),
+            ));
+            k
+        }
+        Err(e) => {
+            out.push(check(Level::Fail, "config", e));
+            return out;
+        }
+    };
+    // Data directory.
+    let dir = &k.config.data_dir;
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        out.push(check(Level::Fail, "data", format!("{} cannot be created: {e}", dir.display())));
+        return out;
+    }
+    let probe = dir.join(".doctor-probe");
+    match std::fs::write(&probe, b"ok").and_then(|_| std::fs::remove_file(&probe)) {
+        Ok(()) => out.push(check(Level::Ok, "data", format!("{} is writable", dir.display()))),
+        Err(e) => out.push(check(Level::Fail, "data", format!("{} is not writable: {e}", dir.display()))),
+    }
+    match crate::admin::free_bytes(dir) {
+        Some(b) if b < 20 * 1024 * 1024 => out.push(check(Level::Fail, "disk", format!("only {} MB free: visits can no longer be saved", b / 1024 / 1024))),
+        Some(b) if b < 200 * 1024 * 1024 => out.push(check(Level::Warn, "disk", format!("{} MB free: export and purge soon", b / 1024 / 1024))),
+        Some(b) => out.push(check(Level::Ok, "disk", format!("{} MB free", b / 1024 / 1024))),
+        None => out.push(check(Level::Warn, "disk", "free space unknown")),
+    }
+    // Database.
+    let mut last_date: Option<String> = None;
+    match Store::open(dir) {
+        Ok(s) => {
+            match s.integrity_check() {
+                Ok(()) => {
+                    let st = s.stats().unwrap_or_default();
+                    let (uv, ua) = s.unexported().unwrap_or_default();
+                    out.push(check(
+                        Level::Ok,
+                        "database",
+                        format!(
+                            "integrity ok; {} finished, {} abandoned visits; {uv} visits and {ua} abandonments not exported yet",
+                            st.finished, st.abandoned
+                        ),
+                    ));
+                    last_date = st.per_day.last().map(|d| d.date.clone());
+                }
+                Err(e) => out.push(check(Level::Fail, "database", format!("{e} — the kiosk will move it aside and start a new one"))),
+            }
+            if let Ok(Some(m)) = s.meta_get("damaged_database") {
+                out.push(check(Level::Warn, "database", format!("a damaged database was moved aside earlier: {m} (keep it for recovery)")));
+            }
+            if crate::admin::pin_configured(&s) {
+                out.push(check(Level::Ok, "admin", "admin PIN set"));
+            } else {
+                out.push(check(Level::Warn, "admin", "no admin PIN: set one with `passerelle admin set-pin`"));
+            }
+        }
+        Err(e) => out.push(check(Level::Fail, "database", format!("{e} — the kiosk will move it aside and start a new one"))),
+    }
+    // Contact details.
+    if k.consent_offered() {
+        out.push(check(Level::Ok, "privacy", "contact details are sealed for the admin's age key"));
+    } else {
+        out.push(check(Level::Info, "privacy", "no `recipient` key: the \"be recontacted\" step is not offered"));
+    }
+    // Printer.
+    match &k.config.printer {
+        PrinterConfig::None => out.push(check(Level::Info, "printer", "none configured")),
+        PrinterConfig::Escpos { device, width_mm } => {
+            let writable = std::fs::OpenOptions::new().write(true).custom_flags_nonblock().open(device);
+            match writable {
+                Ok(_) => out.push(check(Level::Ok, "printer", format!("ESC/POS {} ({width_mm} mm) answers", device.display()))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => out.push(check(Level::Fail, "printer", format!("{} is not connected", device.display()))),
+                Err(e) => out.push(check(Level::Fail, "printer", format!("{}: {e} (is the kiosk user in the lp group?)", device.display()))),
+            }
+        }
+        PrinterConfig::Cups { queue } => match std::process::Command::new("lpstat").args(["-p", queue]).output() {
+            Ok(o) if o.status.success() => {
+                out.push(check(Level::Ok, "printer", String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or_default().to_string()))
+            }
+            Ok(o) => out.push(check(Level::Fail, "printer", format!("CUPS queue {queue}: {}", String::from_utf8_lossy(&o.stderr).trim()))),
+            Err(_) => out.push(check(Level::Fail, "printer", "`lpstat` not found: install cups-client")),
+        },
+    }
+    // Speech.
+    let sp = &k.config.speech;
+    if sp.command == "none" {
+        out.push(check(Level::Info, "speech", "switched off"));
+    } else if crate::speech::installed(&sp.command) {
+        out.push(check(Level::Ok, "speech", format!("{} with voices {:?}", sp.command, sp.voices)));
+    } else {
+        out.push(check(Level::Warn, "speech", format!("{} is not installed: the \"Écouter\" button is hidden (apt-get install espeak-ng)", sp.command)));
+    }
+    // Clock: kiosks often have no network time.
+    let today = now.date().format("%Y-%m-%d").to_string();
+    let year = chrono::Datelike::year(&now.date());
+    if !(2024..=2100).contains(&year) {
+        out.push(check(Level::Warn, "clock", format!("the date is {today}: set the clock (visits keep the date they get, nothing breaks)")));
+    } else if last_date.as_ref().is_some_and(|d| *d > today) {
+        out.push(check(Level::Warn, "clock", format!("the date is {today}, before the last visit ({}): the clock went back", last_date.unwrap_or_default())));
+    } else {
+        out.push(check(Level::Ok, "clock", format!("{}", now.format("%Y-%m-%d %H:%M"))));
+    }
+    // USB.
+    match crate::admin::find_media(&k.config.export_paths).first() {
+        Some(m) => out.push(check(Level::Info, "usb", format!("stick found at {}", m.path.display()))),
+        None => out.push(check(Level::Info, "usb", "no stick plugged in")),
+    }
+    out
+}
+
+trait NonBlock {
+    fn custom_flags_nonblock(&mut self) -> &mut Self;
+}
+
+impl NonBlock for std::fs::OpenOptions {
+    fn custom_flags_nonblock(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.custom_flags(libc::O_NONBLOCK)
+    }
+}
+
+/// The report as text, one line a check.
+pub fn report(checks: &[Check]) -> String {
+    checks
+        .iter()
+        .map(|c| {
+            let tag = match c.level {
+                Level::Ok => "ok  ",
+                Level::Info => "info",
+                Level::Warn => "WARN",
+                Level::Fail => "FAIL",
+            };
+            format!("{tag}  {:<9} {}", c.what, c.detail)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn failed(checks: &[Check]) -> bool {
+    checks.iter().any(|c| c.level == Level::Fail)
+}
