@@ -181,6 +181,7 @@ impl Kiosk {
             rules_version: self.rules.version.clone(),
             answers: answers_to_json(q, &visit.answers, false).to_string(),
             profile: serde_json::to_string(&profile).expect("a profile serializes"),
+            autonomie: profile.autonomie.clone(),
             payload: payload.clone(),
             sealed_contact,
         };

@@ -55,3 +55,28 @@ fn the_qr_code_is_at_least_6_cm_on_a_21_inch_full_hd_screen() {
     let side = ((b[1].x - b[0].x).abs()).max((b[3].y - b[0].y).abs());
     assert!(side >= 241, "QR side {side} px");
 }
+
+/// An idle kiosk does not redraw: after the first frame, ticks that change nothing leave nothing
+/// to draw (the performance issue's "CPU under 1% idle" rests on this).
+#[test]
+fn an_idle_screen_is_not_redrawn() {
+    use passerelle::ui::screenshot::{headless_window, prepare, render_window};
+    let window = headless_window().unwrap();
+    for screen in ["attract", "single", "end"] {
+        let p = prepare(&kiosk, screen, (1280, 800), "fr").unwrap();
+        render_window(&window, 1280, 800);
+        let (app, c) = (p.app.as_ref().unwrap(), p.controller.as_ref().unwrap());
+        for _ in 0..5 {
+            assert!(!passerelle::ui::tick_and_refresh(app, c), "{screen}: a tick with nothing new changes nothing");
+            slint::platform::update_timers_and_animations();
+        }
+        let drew = window.draw_if_needed(|_| {});
+        assert!(!drew, "{screen}: nothing to redraw while idle");
+        // A real change does redraw.
+        c.borrow_mut().refresh(app);
+        c.borrow_mut().start("en");
+        c.borrow_mut().refresh(app);
+        slint::platform::update_timers_and_animations();
+        assert!(window.draw_if_needed(|_| {}), "{screen}: a change is drawn");
+    }
+}

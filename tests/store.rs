@@ -34,6 +34,7 @@ fn sample(id: &str) -> NewVisit {
         rules_version: "1.0.0".into(),
         answers: "{}".into(),
         profile: "{}".into(),
+        autonomie: None,
         payload: "PA1:".into(),
         sealed_contact: Some(vec![1, 2, 3]),
     }

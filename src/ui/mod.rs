@@ -309,6 +309,11 @@ impl Controller {
         }
     }
 
+    /// What a tick can change on screen.
+    fn tick_state(&self) -> (EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>) {
+        (self.engine.screen(), self.engine.warning(), self.idle_left, self.admin.open, self.admin.pin_open, self.over.is_some(), self.retention_day)
+    }
+
     /// The 1-second tick: inactivity warning, then reset.
     pub fn tick(&mut self) {
         self.admin_tick();
@@ -648,6 +653,8 @@ pub fn build_with_printer(
 pub fn build_with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Result<(AppWindow, Shared), slint::PlatformError> {
     let app = AppWindow::new()?;
     let c = Rc::new(RefCell::new(Controller::with_devices(kiosk, store, clock, devices)));
+    // Retention runs at start-up, then once a day from the tick.
+    c.borrow_mut().daily_retention();
     connect(&app, &c);
     c.borrow_mut().refresh(&app);
     Ok((app, c))
@@ -665,11 +672,22 @@ pub fn start_ticking(app: &AppWindow, c: &Shared) -> slint::Timer {
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
         }
         let Some(app) = w.upgrade() else { return };
-        let mut ctl = c.borrow_mut();
-        ctl.tick();
-        ctl.refresh(&app);
+        tick_and_refresh(&app, &c);
     });
     timer
+}
+
+/// One tick of the 1-second timer. The screen is refreshed only when the tick changed something
+/// (a warning, its countdown, a reset): an idle kiosk does not redraw.
+pub fn tick_and_refresh(app: &AppWindow, c: &Shared) -> bool {
+    let mut ctl = c.borrow_mut();
+    let before = ctl.tick_state();
+    ctl.tick();
+    let changed = ctl.tick_state() != before;
+    if changed {
+        ctl.refresh(app);
+    }
+    changed
 }
 
 /// Show "out of service" with a short code for the staff.
@@ -695,7 +713,6 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
         Ok((kiosk, store)) => {
             log::info!("kiosk {} started ({} questions, rules {})", kiosk.config.kiosk_id, kiosk.questionnaire.questions().len(), kiosk.rules.version);
             let (app, c) = build(kiosk, store, Arc::new(crate::clock::SystemClock::new()))?;
-            c.borrow_mut().daily_retention();
             let timer = start_ticking(&app, &c);
             (app, Some(c), Some(timer))
         }

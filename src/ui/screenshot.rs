@@ -200,46 +200,75 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
     Ok(())
 }
 
-/// Render one screen to a PNG file.
-pub fn screenshot(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, u32), lang: &str, out: &Path) -> Result<()> {
+/// A screen ready to render: its window is shown in the headless window. Dropping it hides the
+/// window and removes the temporary store.
+pub struct Prepared {
+    pub app: Option<AppWindow>,
+    pub mediator: Option<super::MediatorWindow>,
+    pub controller: Option<Shared>,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        if let Some(a) = &self.app {
+            a.hide().ok();
+        }
+        if let Some(m) = &self.mediator {
+            m.hide().ok();
+        }
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+/// Build and drive the kiosk (with a temporary store and a fixed clock) to `screen`, shown in
+/// the headless window at `size`.
+pub fn prepare(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, u32), lang: &str) -> Result<Prepared> {
     let window = headless_window()?;
-    let img = if screen == "mediateur" {
+    window.set_size(slint::PhysicalSize::new(size.0, size.1));
+    let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    if screen == "mediateur" {
         // The mediator's window after scanning the showcase visit.
         let kiosk = kiosk_for()?;
         let dir = tempfile_dir()?;
         let mut store = crate::store::Store::open(&dir)?;
-        let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
         let mut engine = kiosk.engine(clock.clone());
         let script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
         let visit = passerelle_core::script::play(&mut engine, &script)?;
         let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
-        let _ = std::fs::remove_dir_all(&dir);
         let w = super::MediatorWindow::new()?;
         super::mediator::connect(&w, std::rc::Rc::new(kiosk));
         w.global::<super::MediatorAdapter>().invoke_scanned(saved.payload.into());
-        window.set_size(slint::PhysicalSize::new(size.0, size.1));
         w.show().ok();
-        render_window(&window, size.0, size.1)
-    } else if screen == "out-of-service" {
+        return Ok(Prepared { app: None, mediator: Some(w), controller: None, dir: Some(dir) });
+    }
+    if screen == "out-of-service" {
         let app = out_of_service("CFG-SYNTAX")?;
-        render(&app, &window, size.0, size.1)
-    } else {
-        let kiosk = kiosk_for()?;
-        let dir = tempfile_dir()?;
-        let store = crate::store::Store::open(&dir)?;
-        let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-        let (app, c) = build(kiosk, store, clock.clone())?;
-        if screen == "save-failed" {
-            // A store that refuses writes: the visit cannot be saved.
-            c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;")?;
-        }
-        drive(&c, &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
-        c.borrow_mut().refresh(&app);
-        let img = render(&app, &window, size.0, size.1);
-        app.hide().ok();
-        let _ = std::fs::remove_dir_all(&dir);
-        img
-    };
+        app.show().ok();
+        return Ok(Prepared { app: Some(app), mediator: None, controller: None, dir: None });
+    }
+    let kiosk = kiosk_for()?;
+    let dir = tempfile_dir()?;
+    let store = crate::store::Store::open(&dir)?;
+    let (app, c) = build(kiosk, store, clock.clone())?;
+    if screen == "save-failed" {
+        // A store that refuses writes: the visit cannot be saved.
+        c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;")?;
+    }
+    drive(&c, &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
+    c.borrow_mut().refresh(&app);
+    app.show().ok();
+    Ok(Prepared { app: Some(app), mediator: None, controller: Some(c), dir: Some(dir) })
+}
+
+/// Render one screen to a PNG file.
+pub fn screenshot(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, u32), lang: &str, out: &Path) -> Result<()> {
+    let window = headless_window()?;
+    let prepared = prepare(kiosk_for, screen, size, lang)?;
+    let img = render_window(&window, size.0, size.1);
+    drop(prepared);
     img.save(out).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())
 }
