@@ -77,7 +77,7 @@ fn payload_and_ticket(c: &mut Criterion) {
     let full = passerelle_core::handoff::Handoff { answers: Some(v.answers.clone()), profile: saved.profile.clone(), ..h };
     c.bench_function("payload_encode", |b| b.iter(|| passerelle_core::handoff::encode(&full, &k.questionnaire).unwrap()));
     c.bench_function("payload_decode", |b| b.iter(|| passerelle_core::handoff::decode(&saved.payload, &k.questionnaire).unwrap()));
-    let data = passerelle::ticket::TicketData::from_stored(&k, &stored).unwrap();
+    let data = passerelle::ticket::TicketData::from_stored(&k, &stored, chrono::Local::now().naive_local()).unwrap();
     c.bench_function("ticket_raster_80mm", |b| b.iter(|| passerelle::ticket::render(&data, 80).unwrap()));
     c.bench_function("payload+qr_image+ticket_raster+escpos", |b| {
         b.iter(|| {

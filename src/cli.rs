@@ -100,6 +100,9 @@ pub enum Command {
         /// Paper width (default: the configured printer's, else 80)
         #[arg(long)]
         width_mm: Option<u32>,
+        /// Suggest places as of this local time (YYYY-MM-DDTHH:MM), not now
+        #[arg(long, value_parser = parse_local_time)]
+        at: Option<chrono::NaiveDateTime>,
     },
     /// The mediator's desktop window: scan a visitor's QR code and read the profile
     Mediateur,
@@ -150,11 +153,68 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Places where a visitor can go next (national standard of digital inclusion places)
+    Places {
+        #[command(subcommand)]
+        action: PlacesAction,
+    },
     /// Counts of finished and abandoned visits
     Stats {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlacesAction {
+    /// Replace the kiosk's places with a national export (CSV, standard v1.0.2), keeping the
+    /// rows of the kiosk's département; rows that break the schema are reported and skipped
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Suggest places for a stored visit, or for services near a commune
+    Suggest {
+        /// A stored visit (its reference)
+        #[arg(long, conflicts_with_all = ["services", "near"], required_unless_present = "services")]
+        visit: Option<String>,
+        /// Services of the standard, separated by | ("Aide aux démarches administratives|…")
+        #[arg(long)]
+        services: Option<String>,
+        /// Specific support asked, separated by | ("Surdité|Langues étrangères")
+        #[arg(long, requires = "services")]
+        support: Option<String>,
+        /// The commune the visitor starts from (default: the kiosk's location)
+        #[arg(long, requires = "services")]
+        near: Option<String>,
+        /// How many places
+        #[arg(long, default_value_t = 3)]
+        count: usize,
+        /// As of this local time (YYYY-MM-DDTHH:MM), not now
+        #[arg(long, value_parser = parse_local_time)]
+        at: Option<chrono::NaiveDateTime>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "fr")]
+        lang: String,
+    },
+    /// List the places in use and where they come from
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_local_time(s: &str) -> Result<chrono::NaiveDateTime, String> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+        .ok_or_else(|| format!("`{s}` is not a local time like 2026-11-28T10:00"))
+}
+
+fn split_bar(s: &Option<String>) -> Vec<String> {
+    s.as_deref().unwrap_or("").split('|').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
 #[derive(Subcommand, Debug)]
@@ -324,10 +384,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             match crate::mediator::decode(&kiosk, &input) {
                 Ok(d) => {
+                    let book = crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
+                    let now = SystemClock::new().local_now();
+                    let places = crate::orientation::suggest(&kiosk, &book, &d.profile, now);
                     if *json {
-                        emit(&serde_json::to_string_pretty(&crate::mediator::to_json(&kiosk, &d))?)?;
+                        let mut v = crate::mediator::to_json(&kiosk, &d);
+                        v["places"] = crate::orientation::to_json(&places, now, lang);
+                        emit(&serde_json::to_string_pretty(&v)?)?;
                     } else {
-                        emit(&crate::mediator::to_text(&kiosk, &d, lang))?;
+                        emit(&crate::mediator::to_text(&kiosk, &d, lang, &crate::orientation::lines(&places, now, lang)))?;
                     }
                 }
                 Err(e) => {
@@ -343,12 +408,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let img = crate::qr::render(payload, (*scale).clamp(1, 64)).map_err(|e| anyhow::anyhow!("cannot make a QR code of this text: {e}"))?;
             img.save(out).with_context(|| format!("cannot write {}", out.display()))?;
         }
-        Some(Command::Ticket { visit_id, format, out, width_mm }) => {
+        Some(Command::Ticket { visit_id, format, out, width_mm, at }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;
             let id = visit_id.replace('-', "").to_uppercase();
             let visit = store.visit(&id)?.with_context(|| format!("no visit {visit_id} in {}", store.path().display()))?;
-            let data = crate::ticket::TicketData::from_stored(&kiosk, &visit)?;
+            let data = crate::ticket::TicketData::from_stored(&kiosk, &visit, at.unwrap_or_else(|| SystemClock::new().local_now()))?;
             let width = width_mm.unwrap_or(match &kiosk.config.printer {
                 passerelle_core::config::PrinterConfig::Escpos { width_mm, .. } => *width_mm,
                 _ => 80,
@@ -453,6 +518,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Some(Command::Places { action }) => return places(&cli, action),
         Some(Command::Stats { json }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;
@@ -466,6 +532,91 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 for d in &s.per_day {
                     out += &format!("  {}: {} finished, {} abandoned\n", d.date, d.finished, d.abandoned);
+                }
+                emit(out.trim_end())?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `passerelle places …`
+fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
+    let kiosk = load(cli)?;
+    let dept = kiosk.config.departement.as_deref();
+    match action {
+        PlacesAction::Import { file, json } => match crate::orientation::import(file, &kiosk.config.data_dir, dept) {
+            Ok(r) => {
+                if *json {
+                    emit(&serde_json::to_string_pretty(&r)?)?;
+                } else {
+                    for p in &r.problems {
+                        eprintln!("{}: line {}, field {}: {} (row skipped)", file.display(), p.line, p.field, p.problem);
+                    }
+                    let dept = dept.map(|d| format!(" of département {d}")).unwrap_or_default();
+                    emit(&format!(
+                        "{} places{dept} imported into {} ({} rows skipped, {} of other départements left out)",
+                        r.kept,
+                        r.written.display(),
+                        r.problems.len(),
+                        r.other_departements
+                    ))?;
+                }
+            }
+            Err(e) => {
+                eprintln!("passerelle: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        PlacesAction::Suggest { visit, services, support, near, count, at, json, lang } => {
+            let book = crate::orientation::load(&kiosk.config.data_dir, dept);
+            let now = at.unwrap_or_else(|| SystemClock::new().local_now());
+            let (need, origin, lang) = match visit {
+                Some(id) => {
+                    let store = kiosk.open_store()?;
+                    let id = id.replace('-', "").to_uppercase();
+                    let v = store.visit(&id)?.with_context(|| format!("no visit {id} in {}", store.path().display()))?;
+                    let profile: passerelle_core::profile::Profile = serde_json::from_value(v.profile.clone()).context("the stored profile cannot be read")?;
+                    (crate::orientation::need(&profile), crate::orientation::origin(&kiosk, &book), lang.clone())
+                }
+                None => {
+                    let services = split_bar(services);
+                    let known = passerelle_core::vocab::STD_SERVICES;
+                    if let Some(bad) = services.iter().find(|s| !known.contains(&s.as_str())) {
+                        bail!("`{bad}` is not a service of the national standard; known services: {}", known.join(" | "));
+                    }
+                    let support = split_bar(support);
+                    let known = passerelle_core::vocab::STD_PRISE_EN_CHARGE;
+                    if let Some(bad) = support.iter().find(|s| !known.contains(&s.as_str())) {
+                        bail!("`{bad}` is not a specific support of the national standard; known: {}", known.join(" | "));
+                    }
+                    let origin = match near {
+                        Some(c) => Some(
+                            crate::orientation::near_commune(&book, c)
+                                .with_context(|| format!("no place is known in {c}: give a commune of the kiosk's places"))?,
+                        ),
+                        None => crate::orientation::origin(&kiosk, &book),
+                    };
+                    (passerelle_core::places::Need { services, support, modalite: None }, origin, lang.clone())
+                }
+            };
+            let found = passerelle_core::places::suggest(&book.places, &need, origin, now, *count);
+            if *json {
+                emit(&serde_json::to_string_pretty(&crate::orientation::to_json(&found, now, &lang))?)?;
+            } else if found.is_empty() {
+                emit(&crate::i18n::tr(&lang, "places.none-found"))?;
+            } else {
+                emit(&crate::orientation::to_text(&crate::orientation::lines(&found, now, &lang), &lang))?;
+            }
+        }
+        PlacesAction::List { json } => {
+            let book = crate::orientation::load(&kiosk.config.data_dir, dept);
+            if *json {
+                emit(&serde_json::to_string_pretty(&serde_json::json!({"source": book.source, "places": book.places}))?)?;
+            } else {
+                let mut out = format!("{} places ({})\n", book.places.len(), book.source);
+                for p in &book.places {
+                    out += &format!("{}  {} — {} {}\n", p.id, p.nom, p.code_postal, p.commune);
                 }
                 emit(out.trim_end())?;
             }

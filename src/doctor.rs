@@ -97,6 +97,25 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
     } else {
         out.push(check(Level::Info, "privacy", "no `recipient` key: the \"be recontacted\" step is not offered"));
     }
+    // Places where visitors are sent next.
+    let imported = dir.join(crate::orientation::IMPORTED);
+    let book = crate::orientation::load(dir, k.config.departement.as_deref());
+    let newest = book.places.iter().map(|p| p.date_maj.as_str()).max().unwrap_or_default().to_string();
+    if book.places.is_empty() {
+        out.push(check(Level::Warn, "places", "no place to suggest to visitors: import the national file (`passerelle places import FILE.csv`)"));
+    } else {
+        let local = book.places.iter().filter(|p| p.commune.eq_ignore_ascii_case(&k.config.commune)).count();
+        let detail = format!("{} places ({}), {local} in {}; newest update {newest}", book.places.len(), book.source, k.config.commune);
+        let old = chrono::NaiveDate::parse_from_str(&newest, "%Y-%m-%d").is_ok_and(|d| (now.date() - d).num_days() > 730);
+        if old {
+            out.push(check(Level::Warn, "places", format!("{detail}: more than two years old, import a newer national file")));
+        } else {
+            out.push(check(Level::Ok, "places", detail));
+        }
+    }
+    if imported.exists() && !book.source.starts_with("importés") {
+        out.push(check(Level::Warn, "places", format!("{} cannot be used: the shipped places are used instead", imported.display())));
+    }
     // Printer.
     match &k.config.printer {
         PrinterConfig::None => out.push(check(Level::Info, "printer", "none configured")),

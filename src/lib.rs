@@ -12,6 +12,7 @@ pub mod export;
 pub mod i18n;
 pub mod kiosk;
 pub mod mediator;
+pub mod orientation;
 pub mod pictograms;
 pub mod printer;
 pub mod qr;

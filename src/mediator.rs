@@ -61,7 +61,7 @@ fn join(v: &[String], sep: &str) -> String {
 }
 
 /// The profile in plain text, in French (`lang = "fr"`) or English, ready to copy into a CRA.
-pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
+pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::orientation::PlaceLine]) -> String {
     let fr = lang == "fr";
     let t = |f: &str, e: &str| if fr { f.to_string() } else { e.to_string() };
     let h = &d.handoff;
@@ -190,6 +190,10 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str) -> String {
             "COORDONNÉES : le visiteur accepte d'être recontacté (coordonnées chiffrées sur la borne, pour l'administrateur).",
             "CONTACT: the visitor agreed to be contacted (details encrypted on the kiosk, for the admin).",
         ));
+    }
+    if !places.is_empty() {
+        line(format!("{} :", t("LIEUX SUGGÉRÉS", "SUGGESTED PLACES")));
+        line(crate::orientation::to_text(places, lang));
     }
     out.trim_end().to_string()
 }

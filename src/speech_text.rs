@@ -4,6 +4,7 @@
 
 use crate::i18n::{tr, tr_with};
 use crate::kiosk::Kiosk;
+use crate::orientation::PlaceLine;
 use crate::summary::{Summary, pretty_reference};
 use passerelle_core::questionnaire::{Kind, Question};
 
@@ -12,7 +13,7 @@ pub enum Spoken<'a> {
     Attract,
     Notice,
     Question { q: &'a Question, row: Option<usize>, progress: Option<(usize, usize)>, selected: &'a [String], form_open: bool },
-    End { summary: &'a Summary, reference: &'a str, can_print: bool },
+    End { summary: &'a Summary, reference: &'a str, can_print: bool, places: &'a [PlaceLine] },
     Idle { seconds: u64 },
     A11y,
     SaveFailed,
@@ -79,7 +80,7 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
                 parts.push(tr(lang, "speech.nav"));
             }
         }
-        Spoken::End { summary, reference, can_print } => {
+        Spoken::End { summary, reference, can_print, places } => {
             parts.push(sentence(&tr(lang, "end.thanks")));
             for (title, items) in [(&summary.at_ease_title, &summary.at_ease), (&summary.help_title, &summary.help)] {
                 if !title.is_empty() {
@@ -89,6 +90,15 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
             }
             if !summary.mode.is_empty() {
                 parts.push(sentence(&summary.mode));
+            }
+            if !places.is_empty() {
+                parts.push(sentence(&tr(lang, "places.title")));
+                for p in places.iter() {
+                    parts.extend([&p.name, &p.why, &p.opening, &p.address].map(|x| sentence(x)));
+                    if !p.phone.is_empty() {
+                        parts.push(sentence(&tr_with(lang, "places.phone", &[("phone", &p.phone)])));
+                    }
+                }
             }
             parts.push(tr_with(lang, "speech.end-code", &[("ref", &pretty_reference(reference).chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" "))]));
             if *can_print {
@@ -139,7 +149,7 @@ pub fn script(kiosk: &Kiosk, lang: &str, example: Option<(&Summary, &str)>) -> V
         }
     }
     if let Some((summary, reference)) = example {
-        out.push(("end".into(), text(kiosk, &Spoken::End { summary, reference, can_print: false }, lang)));
+        out.push(("end".into(), text(kiosk, &Spoken::End { summary, reference, can_print: false, places: &[] }, lang)));
     }
     out.push(("idle".into(), text(kiosk, &Spoken::Idle { seconds: kiosk.config.idle_reset.as_secs() }, lang)));
     out.push(("accessibility".into(), text(kiosk, &Spoken::A11y, lang)));

@@ -26,11 +26,14 @@ pub struct TicketData {
     pub summary: Summary,
     pub payload: String,
     pub reference: String,
+    /// Where to go next (up to three places).
+    pub places: Vec<crate::orientation::PlaceLine>,
 }
 
 impl TicketData {
     /// The ticket of a stored visit (its date, its language, its profile).
-    pub fn from_stored(kiosk: &crate::kiosk::Kiosk, v: &crate::store::StoredVisit) -> anyhow::Result<TicketData> {
+    /// The ticket of a stored visit, with the places suggested as of `now`.
+    pub fn from_stored(kiosk: &crate::kiosk::Kiosk, v: &crate::store::StoredVisit, now: chrono::NaiveDateTime) -> anyhow::Result<TicketData> {
         let profile: passerelle_core::profile::Profile = serde_json::from_value(v.profile.clone())?;
         Ok(TicketData {
             structure: kiosk.config.structure.clone(),
@@ -40,6 +43,10 @@ impl TicketData {
             summary: crate::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, &v.lang),
             payload: v.payload.clone(),
             reference: v.id.clone(),
+            places: {
+                let book = crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
+                crate::orientation::lines(&crate::orientation::suggest(kiosk, &book, &profile, now), now, &v.lang)
+            },
         })
     }
 }
@@ -219,6 +226,22 @@ pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
     c.text(&tr_with(lang, "end.reference", &[("ref", &pretty_reference(&t.reference))]), 30.0 * k, true, true);
     c.space(8);
     c.rule();
+    if !t.places.is_empty() {
+        c.text(&tr(lang, "places.title"), 28.0 * k, true, false);
+        for p in &t.places {
+            c.space(4);
+            c.text(&p.name, 25.0 * k, true, false);
+            c.text(&p.address, 23.0 * k, false, false);
+            let mut line = p.opening.clone();
+            if !p.phone.is_empty() {
+                line = format!("{line} · {}", p.phone);
+            }
+            c.text(&line, 23.0 * k, false, false);
+            c.text(&format!("• {}", p.why), 23.0 * k, false, false);
+        }
+        c.space(8);
+        c.rule();
+    }
     c.text(&tr(lang, "ticket.next"), 24.0 * k, false, false);
     c.space(24);
     let h = c.y.max(1);

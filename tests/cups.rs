@@ -39,6 +39,7 @@ fn a_ticket_printed_through_cups_pdf_decodes() {
         summary: Default::default(),
         payload: payload.into(),
         reference: "K7M3QX2A".into(),
+        places: Vec::new(),
     };
     let img = passerelle::ticket::render(&data, 80).unwrap();
     let before: Vec<_> = pdfs().into_iter().map(|p| p.0).collect();

@@ -61,7 +61,7 @@ fn thousand_random_visits_decode_back_to_the_stored_profile() {
         assert_eq!(rqrr_decode(screen), vec![saved.payload.clone()], "visit {i}: screen QR");
         // Both ticket formats, alternating paper widths.
         let stored = store.visit(&saved.id).unwrap().unwrap();
-        let data = ticket::TicketData::from_stored(&kiosk, &stored).unwrap();
+        let data = ticket::TicketData::from_stored(&kiosk, &stored, chrono::Local::now().naive_local()).unwrap();
         let width = if i % 2 == 0 { 80 } else { 58 };
         let png = ticket::render(&data, width).unwrap();
         let raster = ticket::escpos_raster(&ticket::escpos(&png)).unwrap();
@@ -98,7 +98,7 @@ fn the_ticket_qr_is_at_least_35_mm_and_accents_are_drawn() {
     let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
     let v = passerelle_core::script::play(&mut engine, &script).unwrap();
     let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
-    let data = ticket::TicketData::from_stored(&kiosk, &store.visit(&saved.id).unwrap().unwrap()).unwrap();
+    let data = ticket::TicketData::from_stored(&kiosk, &store.visit(&saved.id).unwrap().unwrap(), chrono::Local::now().naive_local()).unwrap();
     for width in [58, 80] {
         let img = ticket::render(&data, width).unwrap();
         assert_eq!(img.width(), ticket::printable_dots(width));

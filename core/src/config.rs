@@ -24,6 +24,8 @@ struct RawConfig {
     recipient: Option<Spanned<String>>,
     idle: RawIdle,
     printer: Option<Spanned<RawPrinter>>,
+    departement: Option<Spanned<String>>,
+    location: Option<Spanned<RawLocation>>,
     #[serde(default)]
     export_paths: Vec<Spanned<String>>,
     retention: Option<RawRetention>,
@@ -38,6 +40,13 @@ struct RawConfig {
 struct RawIdle {
     warning_s: Spanned<u64>,
     reset_s: Spanned<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLocation {
+    latitude: f64,
+    longitude: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +231,10 @@ pub struct Config {
     pub idle_warning: Duration,
     pub idle_reset: Duration,
     pub printer: PrinterConfig,
+    /// The kiosk's département (code), to keep only its places.
+    pub departement: Option<String>,
+    /// Where the kiosk stands (latitude, longitude), to suggest places nearby.
+    pub location: Option<(f64, f64)>,
     /// Extra places where a USB stick may be mounted (besides /media and /run/media).
     pub export_paths: Vec<PathBuf>,
     pub retention: Retention,
@@ -351,6 +364,28 @@ impl Config {
                 },
             },
         };
+        let departement = match &raw.departement {
+            None => None,
+            Some(d) => {
+                let v = d.get_ref().trim().to_uppercase();
+                let ok = (v.len() == 2 && (v.chars().all(|c| c.is_ascii_digit()) || v == "2A" || v == "2B"))
+                    || (v.len() == 3 && v.starts_with("97") && v.chars().all(|c| c.is_ascii_digit()));
+                if !ok {
+                    return Err(bad(d.span(), "departement", "a département code such as \"92\", \"2A\" or \"974\"".into()));
+                }
+                Some(v)
+            }
+        };
+        let location = match &raw.location {
+            None => None,
+            Some(l) => {
+                let RawLocation { latitude, longitude } = *l.get_ref();
+                if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
+                    return Err(bad(l.span(), "location", "latitude between -90 and 90, longitude between -180 and 180".into()));
+                }
+                Some((latitude, longitude))
+            }
+        };
         let mut export_paths = Vec::new();
         for p in &raw.export_paths {
             let path = PathBuf::from(p.get_ref());
@@ -453,6 +488,8 @@ impl Config {
             idle_warning: Duration::from_secs(w),
             idle_reset: Duration::from_secs(r),
             printer,
+            departement,
+            location,
             export_paths,
             retention,
             speech,

@@ -16,6 +16,7 @@ pub mod condition;
 pub mod config;
 pub mod engine;
 pub mod handoff;
+pub mod places;
 pub mod profile;
 pub mod questionnaire;
 pub mod random;

@@ -200,7 +200,11 @@ impl Controller {
                 Some(saved) => {
                     let summary = crate::summary::summary(&saved.profile, &k.questionnaire, &k.rules.capability_question, &lang);
                     let can_print = self.printer.is_some();
-                    (format!("end/{}/{lang}", saved.id), speech_text::text(k, &Spoken::End { summary: &summary, reference: &saved.id, can_print }, &lang))
+                    let places = self.place_lines(&lang);
+                    (
+                        format!("end/{}/{lang}", saved.id),
+                        speech_text::text(k, &Spoken::End { summary: &summary, reference: &saved.id, can_print, places: &places }, &lang),
+                    )
                 }
                 None => ("end".into(), String::new()),
             },
@@ -286,6 +290,9 @@ impl Controller {
                 help(&mut t, true);
             }
             EScreen::Completed | EScreen::End => {
+                if !self.suggestions.is_empty() {
+                    t.extend(["end:profile", "end:places"].map(String::from));
+                }
                 if self.printer.is_some() && self.saved.is_some() {
                     t.push("end:print".into());
                 }
@@ -330,6 +337,8 @@ impl Controller {
             "consent:no" => "consent.no",
             "end:print" => "print.button",
             "end:finish" => "end.finish",
+            "end:profile" => "end.tab-profile",
+            "end:places" => "end.tab-places",
             "idle:still-here" => "idle.still-here",
             "a11y:text0" | "a11y:text1" | "a11y:text2" => {
                 return format!("{} {}", tr(&lang, "a11y.text-size"), &target[9..].parse::<usize>().map(|n| n + 1).unwrap_or(1));
@@ -371,6 +380,8 @@ impl Controller {
             "consent:no" => self.skip(),
             "end:print" => self.print(app.clone()),
             "end:finish" => self.finish(),
+            "end:profile" => self.show_end_places(false),
+            "end:places" => self.show_end_places(true),
             "idle:still-here" => self.still_here(),
             "a11y:text0" => self.set_text_step(0),
             "a11y:text1" => self.set_text_step(1),

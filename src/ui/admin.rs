@@ -23,6 +23,8 @@ pub struct AdminState {
     status: String,
     busy: bool,
     confirm_purge: bool,
+    /// A places import is running: reload the places when it reports.
+    reload_places: bool,
     pub quit: bool,
 }
 
@@ -169,6 +171,38 @@ impl Controller {
         });
     }
 
+    /// "Importer des lieux depuis la clé USB": the newest national places CSV at the root of the
+    /// stick replaces the kiosk's places (on a worker; the places in use stay if it is unusable).
+    pub fn admin_import_places(&mut self, app: slint::Weak<AppWindow>) {
+        if !self.admin.open || self.admin.busy {
+            return;
+        }
+        self.admin_touch();
+        self.admin.busy = true;
+        self.admin.confirm_purge = false;
+        self.admin.reload_places = true;
+        self.admin.status = tr("fr", "admin.importing-places");
+        let kiosk = self.kiosk.clone();
+        std::thread::spawn(move || {
+            let file = crate::admin::find_media(&kiosk.config.export_paths).iter().find_map(|m| crate::orientation::find_places_file(&m.path));
+            let message = match file {
+                None => tr("fr", "admin.places-none"),
+                Some(f) => match crate::orientation::import(&f, &kiosk.config.data_dir, kiosk.config.departement.as_deref()) {
+                    Ok(r) => tr_with(
+                        "fr",
+                        "admin.places-imported",
+                        &[("kept", &r.kept.to_string()), ("refused", &r.problems.len().to_string()), ("other", &r.other_departements.to_string())],
+                    ),
+                    Err(e) => {
+                        log::warn!("places import failed: {e}");
+                        tr_with("fr", "admin.places-failed", &[("error", &e.to_string())])
+                    }
+                },
+            };
+            let _ = app.upgrade_in_event_loop(move |app| app.global::<AdminAdapter>().invoke_task_finished(message.into()));
+        });
+    }
+
     pub fn admin_print_test(&mut self, app: slint::Weak<AppWindow>) {
         if !self.admin.open || self.admin.busy {
             return;
@@ -192,6 +226,7 @@ impl Controller {
             },
             payload: "PA1:TEST".into(),
             reference: "TEST0000".into(),
+            places: Vec::new(),
         };
         std::thread::spawn(move || {
             let r = crate::ticket::render(&data, printer.width_mm()).map_err(|e| e.to_string()).and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
@@ -205,6 +240,9 @@ impl Controller {
 
     pub fn admin_task_finished(&mut self, message: &str) {
         self.admin.busy = false;
+        if std::mem::take(&mut self.admin.reload_places) {
+            self.places = crate::orientation::load(&self.kiosk.config.data_dir, self.kiosk.config.departement.as_deref());
+        }
         self.admin.status = message.to_string();
         self.admin_touch();
     }
@@ -326,6 +364,7 @@ impl Controller {
             None => tr("fr", "admin.no-usb"),
         });
         facts.push(self.printer_fact());
+        facts.push(tr_with("fr", "admin.places", &[("n", &self.places.places.len().to_string()), ("source", &self.places.source)]));
         if let Ok(Some(m)) = self.store.meta_get("damaged_database") {
             facts.push(tr_with("fr", "admin.damaged-db", &[("path", &m)]));
         }
@@ -364,6 +403,7 @@ pub fn connect(app: &AppWindow, c: &Shared) {
     a.on_pin_cancel(wire(|c, _| c.admin_pin_cancel()));
     a.on_export(wire(|c, w| c.admin_export(w)));
     a.on_print_test(wire(|c, w| c.admin_print_test(w)));
+    a.on_import_places(wire(|c, w| c.admin_import_places(w)));
     a.on_purge(wire(|c, _| c.admin_purge()));
     a.on_quit(wire(|c, _| c.admin_quit()));
     a.on_close(wire(|c, _| c.admin_close()));

@@ -9,9 +9,11 @@ use std::rc::Rc;
 
 /// Wire the window to the decoder. Nothing is stored: the profile lives only on screen.
 pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
+    let book = Rc::new(crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref()));
     let show = {
         let weak = w.as_weak();
         let kiosk = kiosk.clone();
+        let book = book.clone();
         move |text: &str, quiet_if_incomplete: bool| {
             let Some(w) = weak.upgrade() else { return };
             let a = w.global::<MediatorAdapter>();
@@ -20,7 +22,9 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
                     log::info!("profile {} read", d.handoff.reference);
                     a.set_error(false);
                     a.set_status(format!("Profil lu : référence {}.", crate::summary::pretty_reference(&d.handoff.reference)).into());
-                    a.set_profile(mediator::to_text(&kiosk, &d, "fr").into());
+                    let now = chrono::Local::now().naive_local();
+                    let places = crate::orientation::lines(&crate::orientation::suggest(&kiosk, &book, &d.profile, now), now, "fr");
+                    a.set_profile(mediator::to_text(&kiosk, &d, "fr", &places).into());
                 }
                 Err(e)
                     if quiet_if_incomplete

@@ -50,6 +50,12 @@ pub struct Controller {
     printer: Option<Arc<dyn Printer>>,
     print: PrintState,
     admin: admin::AdminState,
+    /// The places in use, and the suggestions for the visit on screen.
+    places: crate::orientation::PlaceBook,
+    suggestions: Vec<passerelle_core::places::Suggestion>,
+    suggested_at: chrono::NaiveDateTime,
+    /// The end screen shows the places (true) or the profile (false).
+    end_places: bool,
     speech: Arc<dyn crate::speech::Speech>,
     a11y: a11y::A11yState,
     /// Keypad focus: an index into the current screen's targets.
@@ -101,6 +107,7 @@ impl Controller {
     pub fn with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Controller {
         let Devices { printer, speech } = devices;
         let kiosk_auto_read = kiosk.config.speech.auto_read;
+        let places = crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
         let engine = kiosk.engine(clock.clone());
         let guard = passerelle_core::admin::PinGuard::restored(crate::admin::failures(&store), clock.monotonic());
         Controller {
@@ -119,6 +126,10 @@ impl Controller {
             printer,
             print: PrintState::default(),
             admin: admin::AdminState::default(),
+            places,
+            suggestions: Vec::new(),
+            suggested_at: chrono::NaiveDateTime::default(),
+            end_places: false,
             a11y: a11y::A11yState::new(kiosk_auto_read),
             speech,
             focus: None,
@@ -255,6 +266,17 @@ impl Controller {
         self.engine.still_here();
     }
 
+    /// The suggested places, in words, in `lang`.
+    pub fn place_lines(&self, lang: &str) -> Vec<crate::orientation::PlaceLine> {
+        crate::orientation::lines(&self.suggestions, self.suggested_at, lang)
+    }
+
+    /// The end screen's two views: the profile, or where to go next.
+    pub fn show_end_places(&mut self, places: bool) {
+        self.engine.still_here();
+        self.end_places = places && !self.suggestions.is_empty();
+    }
+
     pub fn finish(&mut self) {
         self.reset_a11y();
         if self.over.take().is_some() {
@@ -285,6 +307,7 @@ impl Controller {
             summary: crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, &saved.lang),
             payload: saved.payload.clone(),
             reference: saved.id.clone(),
+            places: self.place_lines(&saved.lang),
         };
         let id = saved.id.clone();
         std::thread::spawn(move || {
@@ -376,6 +399,10 @@ impl Controller {
                     let buf = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(img.as_raw(), img.width(), img.height());
                     Image::from_rgba8(buf)
                 });
+                let now = self.clock.local_now();
+                self.suggestions = crate::orientation::suggest(&self.kiosk, &self.places, &saved.profile, now);
+                self.suggested_at = now;
+                self.end_places = false;
                 self.saved = Some(saved);
                 self.print = PrintState::default();
                 let _ = self.engine.saved();
@@ -573,6 +600,13 @@ impl Controller {
         e.set_help_title(s.help_title.into());
         e.set_help(strings(s.help));
         e.set_mode(s.mode.into());
+        e.set_places_shown(self.end_places && !self.suggestions.is_empty());
+        e.set_places(model(
+            self.place_lines(lang)
+                .into_iter()
+                .map(|p| PlaceItem { name: p.name.into(), opening: p.opening.into(), why: p.why.into(), address: p.address.into(), phone: p.phone.into() })
+                .collect(),
+        ));
         if let Some(qr) = &self.qr {
             e.set_qr(qr.clone());
         }
@@ -617,6 +651,7 @@ pub fn connect(app: &AppWindow, c: &Shared) {
     on!(QuestionAdapter, on_focus_field, |ctl, i: i32| ctl.focus_field(i.max(0) as usize));
     on!(QuestionAdapter, on_open_form, |ctl| ctl.open_form());
     on!(EndAdapter, on_finish, |ctl| ctl.finish());
+    on!(EndAdapter, on_show_places, |ctl, places: bool| ctl.show_end_places(places));
     on!(EndAdapter, on_print_finished, |ctl, ok: bool, _m: SharedString| ctl.print_finished(ok));
     {
         let w = app.as_weak();

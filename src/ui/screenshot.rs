@@ -27,6 +27,8 @@ pub const SCREENS: &[&str] = &[
     "contact",
     "idle",
     "end",
+    "end-places",
+    "end-large",
     "save-failed",
     "out-of-service",
     "pin",
@@ -124,10 +126,15 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
             }
             return Ok(());
         }
-        "end" | "save-failed" => {
+        "end" | "end-places" | "end-large" | "save-failed" => {
             let mut script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
             script.lang = lang.to_string();
             c.play_script(&script)?;
+            match screen {
+                "end-places" => c.show_end_places(true),
+                "end-large" => c.set_text_step(2),
+                _ => {}
+            }
             return Ok(());
         }
         _ => {}

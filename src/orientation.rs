@@ -1,0 +1,296 @@
+//! Orientation: where a visitor can go next. The kiosk's places (the shipped Hauts-de-Seine
+//! file, or a newer national export imported by an admin), suggestions for a profile, and the
+//! words for the end screen, the ticket and the mediator.
+
+use crate::i18n::{tr, tr_with};
+use crate::kiosk::Kiosk;
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use passerelle_core::places::{self, Need, Opening, Place, PlaceSet, Reason, RowProblem, Suggestion};
+use passerelle_core::profile::Profile;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The places shipped with Passerelle (Hauts-de-Seine, national map 2022, converted to v1.0.2).
+pub const SHIPPED: &str = include_str!("../assets/places/places-92.csv");
+/// The file an import writes in the data directory; it replaces the shipped places.
+pub const IMPORTED: &str = "places.csv";
+
+/// The places in use, and where they come from (in French, for the admin screen).
+#[derive(Debug, Clone)]
+pub struct PlaceBook {
+    pub places: Vec<Place>,
+    pub source: String,
+}
+
+/// Load the imported places if there are some, else the shipped ones.
+pub fn load(data_dir: &Path, departement: Option<&str>) -> PlaceBook {
+    let path = data_dir.join(IMPORTED);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        match places::parse(&text, departement) {
+            Ok(set) if !set.places.is_empty() => {
+                let when = std::fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .map(|t| chrono::DateTime::<chrono::Local>::from(t).format(" le %d/%m/%Y").to_string());
+                return PlaceBook { places: set.places, source: format!("importés{}", when.unwrap_or_default()) };
+            }
+            Ok(_) => log::warn!("{} has no usable place: using the shipped places", path.display()),
+            Err(e) => log::warn!("{}: {e}: using the shipped places", path.display()),
+        }
+    }
+    let set = places::parse(SHIPPED, departement).unwrap_or_default();
+    PlaceBook { places: set.places, source: "fournis avec Passerelle : cartographie nationale 2022, Hauts-de-Seine".into() }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub kept: usize,
+    pub other_departements: usize,
+    pub problems: Vec<RowProblem>,
+    pub written: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0}; the places in use are unchanged")]
+    Unusable(String),
+    #[error("cannot write {0}: {1}; the places in use are unchanged")]
+    Write(PathBuf, std::io::Error),
+}
+
+/// Import a national export: rows that break the schema are reported and skipped, rows of other
+/// départements left out. If nothing usable is left, the places in use stay as they are.
+pub fn import(file: &Path, data_dir: &Path, departement: Option<&str>) -> Result<ImportReport, ImportError> {
+    let text = std::fs::read_to_string(file).map_err(|e| ImportError::Read(file.to_path_buf(), e))?;
+    let set: PlaceSet = places::parse(&text, departement).map_err(|e| ImportError::Unusable(e.to_string()))?;
+    if set.places.is_empty() {
+        let where_ = departement.map(|d| format!(" of département {d}")).unwrap_or_default();
+        return Err(ImportError::Unusable(format!("no valid place{where_} in {} ({} rows refused)", file.display(), set.problems.len())));
+    }
+    // Keep only the valid rows, as they were, so that the file stays the national format.
+    let mut out = String::new();
+    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = rd.headers().map_err(|e| ImportError::Unusable(e.to_string()))?.clone();
+    let id_col = header.iter().position(|h| h == "id").unwrap_or(0);
+    let keep: std::collections::HashSet<&str> = set.places.iter().map(|p| p.id.as_str()).collect();
+    w.write_record(&header).map_err(|e| ImportError::Unusable(e.to_string()))?;
+    let mut seen = std::collections::HashSet::new();
+    for rec in rd.records().flatten() {
+        let id = rec.get(id_col).unwrap_or("").trim().to_string();
+        if keep.contains(id.as_str()) && seen.insert(id) {
+            w.write_record(&rec).map_err(|e| ImportError::Unusable(e.to_string()))?;
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&w.into_inner().unwrap_or_default()));
+    // Written next to the old file, synced, then renamed over it: never half a file.
+    let target = data_dir.join(IMPORTED);
+    let tmp = data_dir.join(format!("{IMPORTED}.new"));
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        std::fs::create_dir_all(data_dir)?;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(out.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &target)?;
+        std::fs::File::open(data_dir)?.sync_all()
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        ImportError::Write(target.clone(), e)
+    })?;
+    log::info!("places imported: {} kept, {} refused, {} of other départements", set.places.len(), set.problems.len(), set.other_departements);
+    Ok(ImportReport { kept: set.places.len(), other_departements: set.other_departements, problems: set.problems, written: target })
+}
+
+/// Where the kiosk stands: its configured location, else the middle of its commune's places.
+pub fn origin(kiosk: &Kiosk, book: &PlaceBook) -> Option<(f64, f64)> {
+    kiosk.config.location.or_else(|| near_commune(book, &kiosk.config.commune))
+}
+
+/// The middle of the places of a commune (accents, case and hyphens ignored).
+pub fn near_commune(book: &PlaceBook, commune: &str) -> Option<(f64, f64)> {
+    let norm = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .map(|c| match c {
+                'é' | 'è' | 'ê' | 'ë' => 'e',
+                'à' | 'â' => 'a',
+                'î' | 'ï' => 'i',
+                'ô' => 'o',
+                'ù' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                x => x,
+            })
+            .collect()
+    };
+    let want = norm(commune);
+    let pts: Vec<(f64, f64)> = book.places.iter().filter(|p| norm(&p.commune) == want).filter_map(|p| Some((p.latitude?, p.longitude?))).collect();
+    (!pts.is_empty()).then(|| (pts.iter().map(|p| p.0).sum::<f64>() / pts.len() as f64, pts.iter().map(|p| p.1).sum::<f64>() / pts.len() as f64))
+}
+
+/// What a profile needs, in the places standard's words.
+pub fn need(profile: &Profile) -> Need {
+    Need { services: profile.services.clone(), support: profile.prise_en_charge_specifique.clone(), modalite: profile.modalites.first().cloned() }
+}
+
+/// Up to three places for a profile.
+pub fn suggest(kiosk: &Kiosk, book: &PlaceBook, profile: &Profile, now: NaiveDateTime) -> Vec<Suggestion> {
+    places::suggest(&book.places, &need(profile), origin(kiosk, book), now, 3)
+}
+
+fn hour(t: NaiveDateTime) -> String {
+    if t.minute() == 0 { format!("{}h", t.hour()) } else { format!("{}h{:02}", t.hour(), t.minute()) }
+}
+
+/// "ouvert maintenant jusqu'à 12h", "ouvre aujourd'hui à 14h", "ouvert demain 9h–12h"…
+pub fn opening_text(o: &Opening, now: NaiveDateTime, lang: &str) -> String {
+    match o {
+        Opening::OpenNow { until } => tr_with(lang, "places.open-now", &[("until", &hour(*until))]),
+        Opening::Opens { from, until } => {
+            let days = (from.date() - now.date()).num_days();
+            let range = format!("{}–{}", hour(*from), hour(*until));
+            match days {
+                0 => tr_with(lang, "places.opens-today", &[("from", &hour(*from))]),
+                1 => tr_with(lang, "places.opens-tomorrow", &[("hours", &range)]),
+                2..=6 => tr_with(lang, "places.opens-day", &[("day", &tr(lang, &format!("day.{}", from.weekday().num_days_from_monday()))), ("hours", &range)]),
+                _ => tr_with(lang, "places.opens-date", &[("date", &from.format("%d/%m").to_string()), ("hours", &range)]),
+            }
+        }
+        Opening::Unknown => tr(lang, "places.hours-unknown"),
+    }
+}
+
+fn service_short(s: &str, lang: &str) -> String {
+    let key = match s {
+        "Aide aux démarches administratives" => "demarches",
+        "Maîtrise des outils numériques du quotidien" => "outils",
+        "Insertion professionnelle via le numérique" => "emploi",
+        "Utilisation sécurisée du numérique" => "securite",
+        "Parentalité et éducation avec le numérique" => "parentalite",
+        "Loisirs et créations numériques" => "loisirs",
+        "Compréhension du monde numérique" => "culture",
+        "Accès internet et matériel informatique" => "acces",
+        "Acquisition de matériel informatique à prix solidaire" => "materiel",
+        other => return other.to_lowercase(),
+    };
+    tr(lang, &format!("places.service.{key}"))
+}
+
+/// Why a place is suggested, in a few words: "aide aux démarches, gratuit, à 1,2 km".
+pub fn why_text(s: &Suggestion, lang: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for r in &s.reasons {
+        match r {
+            Reason::Service(x) => parts.push(service_short(x, lang)),
+            Reason::Support(x) => parts.push(x.to_lowercase()),
+            Reason::Free => parts.push(tr(lang, "places.free")),
+            Reason::Near(m) => parts.push(if lang == "fr" {
+                format!("à {:.1} km", *m as f64 / 1000.0).replace('.', ",")
+            } else {
+                format!("{:.1} km away", *m as f64 / 1000.0)
+            }),
+            Reason::Modalite(_) => {}
+        }
+    }
+    parts.dedup();
+    parts.join(", ")
+}
+
+/// A suggestion as shown and printed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaceLine {
+    pub name: String,
+    pub address: String,
+    pub opening: String,
+    pub phone: String,
+    pub why: String,
+}
+
+pub fn lines(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> Vec<PlaceLine> {
+    suggestions
+        .iter()
+        .map(|s| PlaceLine {
+            name: s.place.nom.clone(),
+            address: format!("{}, {} {}", s.place.adresse, s.place.code_postal, s.place.commune),
+            opening: opening_text(&s.opening, now, lang),
+            phone: pretty_phone(&s.place.telephone),
+            why: why_text(s, lang),
+        })
+        .collect()
+}
+
+/// "+33147991635" → "01 47 99 16 35".
+pub fn pretty_phone(p: &str) -> String {
+    let digits = p.strip_prefix("+33").map(|r| format!("0{r}")).unwrap_or_else(|| p.to_string());
+    if digits.len() == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
+        digits.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).to_string()).collect::<Vec<_>>().join(" ")
+    } else {
+        p.to_string()
+    }
+}
+
+/// Suggestions as JSON (`passerelle places suggest --json`, `passerelle decode --json`): the
+/// place in the standard's words, why and when, with the visitor-facing texts in `lang`.
+pub fn to_json(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> serde_json::Value {
+    serde_json::Value::Array(
+        suggestions
+            .iter()
+            .map(|s| {
+                let p = &s.place;
+                serde_json::json!({
+                    "id": p.id,
+                    "nom": p.nom,
+                    "adresse": p.adresse,
+                    "code_postal": p.code_postal,
+                    "commune": p.commune,
+                    "telephone": p.telephone,
+                    "horaires": p.horaires,
+                    "distance_m": s.distance_m,
+                    "score": s.score,
+                    "opening": s.opening,
+                    "opening_text": opening_text(&s.opening, now, lang),
+                    "reasons": s.reasons,
+                    "why": why_text(s, lang),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Suggestions as text lines, one place per block (`passerelle places suggest`, the mediator).
+pub fn to_text(lines: &[PlaceLine], lang: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in lines.iter().enumerate() {
+        out += &format!("{}. {}\n   {}\n   {}\n   {}\n", i + 1, p.name, p.why, p.opening, p.address);
+        if !p.phone.is_empty() {
+            out += &format!("   {}\n", tr_with(lang, "places.phone", &[("phone", &p.phone)]));
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// A national places file at the root of a USB stick: a `.csv` whose header is the standard's
+/// (the most recently modified one if there are several).
+pub fn find_places_file(dir: &Path) -> Option<PathBuf> {
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) && p.is_file())
+        .filter(|p| {
+            let Ok(f) = std::fs::File::open(p) else { return false };
+            let mut first = String::new();
+            // The first 64 KiB are enough for a header line.
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(std::io::Read::take(f, 64 * 1024)), &mut first);
+            let cols: Vec<&str> = first.trim_start_matches('\u{feff}').trim_end().split(',').map(|c| c.trim_matches('"')).collect();
+            ["id", "nom", "commune", "services", "date_maj"].iter().all(|c| cols.contains(c))
+        })
+        .map(|p| (std::fs::metadata(&p).and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), p))
+        .collect();
+    found.sort();
+    found.pop().map(|(_, p)| p)
+}
