@@ -158,6 +158,35 @@ pub enum Command {
         #[command(subcommand)]
         action: PlacesAction,
     },
+    /// Merge many kiosks' exports (folders, or folders of them) into one checked data package of
+    /// the same format; exit 3 when some export was refused or conflicts (the rest is merged)
+    Merge {
+        /// Export folders (passerelle-<kiosk>-<date>), earlier merges, or folders holding them
+        #[arg(required = true)]
+        exports: Vec<PathBuf>,
+        /// The merged package's folder (must not exist, or be empty)
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A report of a merged package (or of one export): one self-contained HTML file in French,
+    /// and the same figures as CSV next to it
+    Report {
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// The smallest count shown (smaller ones show as "< N"); at least 5
+        #[arg(long, default_value_t = crate::report::MIN_COUNT)]
+        min_count: u64,
+    },
+    /// Print the SQL script that loads a checked package (an export or a merge) into PostgreSQL
+    /// (`psql -f`) or DuckDB; it can be run again with further packages (rows already there stay once)
+    Sql {
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "postgres")]
+        dialect: crate::sql::Dialect,
+    },
     /// Counts of finished and abandoned visits
     Stats {
         #[arg(long)]
@@ -519,6 +548,38 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Some(Command::Places { action }) => return places(&cli, action),
+        Some(Command::Merge { exports, out, json }) => {
+            let outcome = crate::merge::merge(exports, out)?;
+            if *json {
+                emit(&serde_json::to_string_pretty(&outcome)?)?;
+            } else {
+                emit(&crate::merge::summary(&outcome))?;
+            }
+            log::info!(
+                "merge: {} exports, {} visits, {} refused, {} conflicts",
+                outcome.merged.len(),
+                outcome.visits,
+                outcome.refused.len(),
+                outcome.conflicts.len()
+            );
+            if !outcome.clean() {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Some(Command::Sql { dir, dialect }) => {
+            emit(crate::sql::script(dir, *dialect)?.trim_end())?;
+        }
+        Some(Command::Report { dir, out, min_count }) => {
+            let now = SystemClock::new().local_now();
+            let (csv, data) = crate::report::write(dir, out, *min_count, &now.format("%d/%m/%Y %H:%M").to_string())?;
+            emit(&format!(
+                "{} et {} : {} visites, {} structures",
+                out.display(),
+                csv.display(),
+                data.total.visits,
+                data.structures.len() + data.others.as_ref().map_or(0, |o| o.0)
+            ))?;
+        }
         Some(Command::Stats { json }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;

@@ -27,7 +27,7 @@ use thiserror::Error;
 
 /// The skip code in answer cells.
 pub const SKIPPED: &str = "non_repondu";
-const BOM: &[u8] = b"\xef\xbb\xbf";
+pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 /// Version of this export format (in datapackage.json).
 pub const FORMAT: u32 = 1;
 
@@ -149,7 +149,7 @@ impl Writer<'_> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -1,0 +1,1025 @@
+//! `passerelle merge`: many kiosks' exports (or earlier merges) into one data package of the same
+//! format.
+//!
+//! Nothing of an export is used before all of it is checked: every file against its
+//! `SHA256SUMS`, the package's own hashes, and every cell against the export's own Table Schema
+//! (types, enums, patterns, keys). Exports of older questionnaire versions merge with newer ones
+//! through the ids (the data dictionary): columns are matched by name, a column an export does not
+//! have stays empty for its visits, and enums are the union of every version's. Each visit is kept
+//! once, by its reference. The tables are streamed: memory grows with the number of visit
+//! references (about 40 bytes each), not with the data. The result is written to a temporary
+//! folder next to `--out` and renamed at the end: an interrupted merge leaves no half package.
+
+use crate::export::{BOM, FORMAT, SKIPPED, hex};
+use anyhow::{Context, Result, bail};
+use regex::bytes::Regex;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The tables of every export, in the order of its data package: (resource name, file).
+pub const TABLES: [(&str, &str); 4] =
+    [("visits", "visits.csv"), ("choix_multiples", "choix_multiples.csv"), ("abandons", "abandons.csv"), ("dictionnaire", "dictionnaire.csv")];
+/// The table a merge adds: one row per kiosk export it holds.
+pub const EXPORTS: (&str, &str) = ("exports", "exports.csv");
+
+// ---------------------------------------------------------------------------------------------
+// Reading and checking one export
+
+/// What a Table Schema field allows, compiled once.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    /// The field's descriptor as written in datapackage.json.
+    pub desc: Value,
+    required: bool,
+    ty: Ty,
+    allowed: Option<Vec<Vec<u8>>>,
+    pattern: Option<Regex>,
+    max_length: Option<usize>,
+    minimum: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ty {
+    String,
+    Integer,
+    Date,
+    Other,
+}
+
+impl Field {
+    fn from_json(v: &Value) -> Result<Field, String> {
+        let name = v["name"].as_str().ok_or("datapackage.json : un champ sans nom")?.to_string();
+        let c = &v["constraints"];
+        let ty = match v["type"].as_str().unwrap_or("string") {
+            "string" => Ty::String,
+            "integer" => Ty::Integer,
+            "date" => Ty::Date,
+            _ => Ty::Other,
+        };
+        let allowed = c["enum"].as_array().map(|a| a.iter().filter_map(Value::as_str).map(|s| s.as_bytes().to_vec()).collect());
+        // Table Schema patterns match the whole value.
+        let pattern = match c["pattern"].as_str() {
+            Some(p) => Some(Regex::new(&format!("^(?:{p})$")).map_err(|_| format!("datapackage.json : motif illisible pour {name}"))?),
+            None => None,
+        };
+        Ok(Field {
+            required: c["required"].as_bool().unwrap_or(false),
+            ty,
+            allowed,
+            pattern,
+            max_length: c["maxLength"].as_u64().map(|n| n as usize),
+            minimum: c["minimum"].as_i64(),
+            desc: v.clone(),
+            name,
+        })
+    }
+
+    /// Why `cell` breaks this field's schema, if it does.
+    fn problem(&self, cell: &[u8]) -> Option<&'static str> {
+        if cell.is_empty() {
+            return self.required.then_some("valeur obligatoire absente");
+        }
+        let text = std::str::from_utf8(cell).ok()?;
+        match self.ty {
+            Ty::Integer => match text.parse::<i64>() {
+                Ok(n) if self.minimum.is_some_and(|m| n < m) => return Some("nombre trop petit"),
+                Ok(_) => {}
+                Err(_) => return Some("ce n'est pas un nombre entier"),
+            },
+            Ty::Date if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() || text.len() != 10 => return Some("ce n'est pas une date AAAA-MM-JJ"),
+            _ => {}
+        }
+        if let Some(allowed) = &self.allowed
+            && !allowed.iter().any(|a| a == cell)
+        {
+            return Some("valeur non permise");
+        }
+        if let Some(p) = &self.pattern
+            && !p.is_match(cell)
+        {
+            return Some("valeur non permise");
+        }
+        if self.max_length.is_some_and(|m| text.chars().count() > m) {
+            return Some("texte trop long");
+        }
+        None
+    }
+}
+
+/// An export (or an earlier merge) whose every file and cell has been checked.
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub dir: PathBuf,
+    /// The folder's name (`passerelle-<kiosk>-<date>`).
+    pub name: String,
+    /// datapackage.json.
+    pub meta: Value,
+    /// The files of SHA256SUMS and their hashes, in its order.
+    pub sums: Vec<(String, String)>,
+    /// SHA-256 of SHA256SUMS: the export's fingerprint (two copies of one export have the same).
+    pub fingerprint: String,
+    pub tables: HashMap<String, Vec<Field>>,
+    pub questionnaire_id: String,
+    pub questionnaire_version: String,
+    /// An earlier merge (it has the `exports` table), not one kiosk's export.
+    pub merged: bool,
+    pub visits: u64,
+    pub abandons: u64,
+}
+
+impl Package {
+    pub fn fields(&self, table: &str) -> &[Field] {
+        self.tables.get(table).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn kiosk(&self, key: &str) -> String {
+        self.meta["passerelle"][key].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// A reader that hashes what goes through it.
+struct HashingReader<R> {
+    inner: R,
+    hash: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn altered(file: &str) -> String {
+    format!("{file} a été modifié après l'export (son empreinte SHA-256 ne correspond plus)")
+}
+
+/// A name of SHA256SUMS that stays inside the folder.
+fn safe_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('/') && name.split('/').all(|p| !p.is_empty() && p != ".." && p != ".") && !name.contains('\\')
+}
+
+pub fn csv_reader<R: Read>(r: R) -> csv::Reader<BufReader<R>> {
+    csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::with_capacity(1 << 18, r))
+}
+
+fn resource<'a>(meta: &'a Value, name: &str) -> Option<&'a Value> {
+    meta["resources"].as_array()?.iter().find(|r| r["name"] == name)
+}
+
+/// Opens and checks an export folder. The error is the reason to refuse it, in French, for the
+/// department officer who reads the merge's report.
+pub fn open(dir: &Path) -> Result<Package, String> {
+    let sums_text =
+        fs::read_to_string(dir.join("SHA256SUMS")).map_err(|_| "pas de fichier SHA256SUMS : ce n'est pas un export Passerelle complet".to_string())?;
+    let fingerprint = hex(&Sha256::digest(sums_text.as_bytes()));
+    let mut sums = Vec::new();
+    for (i, line) in sums_text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some((h, name)) = line.split_once("  ").or_else(|| line.split_once(" *")) else {
+            return Err(format!("SHA256SUMS, ligne {} : illisible", i + 1));
+        };
+        if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) || !safe_name(name) {
+            return Err(format!("SHA256SUMS, ligne {} : illisible", i + 1));
+        }
+        sums.push((name.to_string(), h.to_ascii_lowercase()));
+    }
+    let listed = |f: &str| sums.iter().find(|(n, _)| n == f).map(|(_, h)| h.as_str());
+    let dp_hash = listed("datapackage.json").ok_or("datapackage.json n'est pas dans SHA256SUMS")?;
+    let dp = fs::read(dir.join("datapackage.json")).map_err(|_| "datapackage.json manque".to_string())?;
+    if hex(&Sha256::digest(&dp)) != dp_hash {
+        return Err(altered("datapackage.json"));
+    }
+    let meta: Value = serde_json::from_slice(&dp).map_err(|e| format!("datapackage.json illisible : {e}"))?;
+    let p = &meta["passerelle"];
+    let format = p["format"].as_u64().ok_or("datapackage.json ne vient pas de Passerelle")?;
+    if format > u64::from(FORMAT) {
+        return Err(format!("format d'export {format}, plus récent que ce Passerelle (format {FORMAT}) : mettez Passerelle à jour"));
+    }
+    let text = |k: &str| p[k].as_str().map(str::to_string).ok_or(format!("datapackage.json : « {k} » manque"));
+    let merged = resource(&meta, EXPORTS.0).is_some();
+    let mut tables = HashMap::new();
+    for (name, path) in TABLES.iter().chain(merged.then_some(&EXPORTS)) {
+        let r = resource(&meta, name).ok_or(format!("datapackage.json : la table {name} manque"))?;
+        if r["path"] != *path {
+            return Err(format!("datapackage.json : la table {name} n'est pas dans {path}"));
+        }
+        let fields = r["schema"]["fields"].as_array().ok_or(format!("datapackage.json : la table {name} n'a pas de schéma"))?;
+        tables.insert(name.to_string(), fields.iter().map(Field::from_json).collect::<Result<Vec<_>, _>>()?);
+    }
+    let mut pkg = Package {
+        dir: dir.to_path_buf(),
+        name: dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        questionnaire_id: text("questionnaire_id")?,
+        questionnaire_version: text("questionnaire_version")?,
+        meta,
+        sums: sums.clone(),
+        fingerprint,
+        tables,
+        merged,
+        visits: 0,
+        abandons: 0,
+    };
+    let mut ids = HashSet::new();
+    for (name, path) in TABLES.iter().chain(merged.then_some(&EXPORTS)) {
+        let expected = listed(path).ok_or(format!("{path} n'est pas dans SHA256SUMS"))?.to_string();
+        let rows = check_file(&pkg, path, &expected, Some((name, &mut ids)))?;
+        match *name {
+            "visits" => pkg.visits = rows,
+            "abandons" => pkg.abandons = rows,
+            _ => {}
+        }
+    }
+    for (file, expected) in &pkg.sums {
+        if file == "datapackage.json" || TABLES.iter().chain([&EXPORTS]).any(|(_, p)| p == file) {
+            continue;
+        }
+        check_file(&pkg, file, expected, None)?;
+    }
+    for r in pkg.meta["resources"].as_array().into_iter().flatten() {
+        let path = r["path"].as_str().unwrap_or_default();
+        let Some(h) = listed(path) else {
+            return Err(format!("datapackage.json décrit {path}, absent de SHA256SUMS"));
+        };
+        if r["hash"].as_str().is_some_and(|x| x != format!("sha256:{h}")) {
+            return Err(format!("datapackage.json et SHA256SUMS ne concordent pas pour {path}"));
+        }
+    }
+    Ok(pkg)
+}
+
+/// Hashes one file of the export and, for a table, checks every row against its schema.
+/// Returns the number of rows. A file altered after the export is reported as such even when it
+/// also breaks the schema (the hash is the more telling reason).
+fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &mut HashSet<u128>)>) -> Result<u64, String> {
+    let f = File::open(pkg.dir.join(file)).map_err(|_| format!("{file} manque (il est dans SHA256SUMS)"))?;
+    let mut reader = HashingReader { inner: f, hash: Sha256::new() };
+    let mut rows = 0;
+    let mut problem = None;
+    if let Some((name, ids)) = table {
+        match check_rows(&mut reader, file, pkg.fields(name), name, ids) {
+            Ok(n) => rows = n,
+            Err(p) => problem = Some(p),
+        }
+    }
+    io::copy(&mut reader, &mut io::sink()).map_err(|e| format!("{file} illisible : {e}"))?;
+    if hex(&reader.hash.finalize()) != expected {
+        return Err(altered(file));
+    }
+    problem.map_or(Ok(rows), Err)
+}
+
+fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: &mut HashSet<u128>) -> Result<u64, String> {
+    let mut rdr = csv_reader(r);
+    let header = rdr.byte_headers().map_err(|e| format!("{file} illisible : {e}"))?.clone();
+    let names: Vec<&[u8]> = fields.iter().map(|f| f.name.as_bytes()).collect();
+    if header.iter().collect::<Vec<_>>() != names {
+        return Err(format!("{file} : ses colonnes ne sont pas celles que décrit datapackage.json"));
+    }
+    let col = |n: &str| fields.iter().position(|f| f.name == n);
+    // Keys: visits by reference; multiple choices must point to a visit of this export.
+    let (own_key, foreign) = match table {
+        "visits" => (col("visit_id").map(|i| vec![i]), None),
+        "choix_multiples" => (col("visit_id").zip(col("question_id")).zip(col("choice_id")).map(|((a, b), c)| vec![a, b, c]), col("visit_id")),
+        "abandons" => (col("kiosk_id").zip(col("abandon_id")).map(|(a, b)| vec![a, b]), None),
+        _ => (None, None),
+    };
+    let mut keys: HashSet<Vec<u8>> = HashSet::new();
+    // Multiple choices come grouped by visit: keys are checked within the group, and a visit's
+    // group must not come back (memory: one entry per visit, not per choice).
+    let (mut group, mut groups): (Option<u128>, HashSet<u128>) = (None, HashSet::new());
+    let mut rec = csv::ByteRecord::new();
+    let mut n = 0u64;
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(format!("{file}, ligne {} : {e}", n + 2)),
+        }
+        n += 1;
+        let line = rec.position().map(|p| p.line()).unwrap_or(n + 1);
+        for (f, cell) in fields.iter().zip(rec.iter()) {
+            if let Some(why) = f.problem(cell) {
+                let shown: String = String::from_utf8_lossy(cell).chars().take(40).collect();
+                return Err(format!("{file}, ligne {line}, colonne {} : {why} (« {shown} »)", f.name));
+            }
+        }
+        if let Some(cols) = &own_key {
+            if rec[cols[0]].len() > 16 && table != "abandons" {
+                return Err(format!("{file}, ligne {line} : référence de visite trop longue"));
+            }
+            let duplicate = match table {
+                "visits" => !ids.insert(id_key(&rec[cols[0]])),
+                "choix_multiples" => {
+                    let visit = id_key(&rec[cols[0]]);
+                    if group != Some(visit) {
+                        if !groups.insert(visit) {
+                            return Err(format!("{file}, ligne {line} : les choix d'une visite ne se suivent pas, ou figurent deux fois"));
+                        }
+                        group = Some(visit);
+                        keys.clear();
+                    }
+                    !keys.insert([&rec[cols[1]], b"\x1f".as_slice(), &rec[cols[2]]].concat())
+                }
+                _ => !keys.insert(cols.iter().map(|&i| &rec[i]).collect::<Vec<_>>().join(&b'\x1f')),
+            };
+            if duplicate {
+                return Err(format!("{file}, ligne {line} : la même ligne (même clé) figure deux fois"));
+            }
+        }
+        if let Some(i) = foreign
+            && !ids.contains(&id_key(&rec[i]))
+        {
+            return Err(format!("{file}, ligne {line} : la visite {} n'est pas dans visits.csv", String::from_utf8_lossy(&rec[i])));
+        }
+    }
+    Ok(n)
+}
+
+/// The folders to merge: each argument is an export, or a folder of exports (one level down).
+pub fn find_exports(args: &[PathBuf], skip: &Path) -> (Vec<PathBuf>, Vec<Refused>) {
+    let is_export = |d: &Path| d.join("SHA256SUMS").is_file() || d.join("datapackage.json").is_file();
+    let skip = skip.canonicalize().unwrap_or_else(|_| skip.to_path_buf());
+    let (mut found, mut refused) = (Vec::new(), Vec::new());
+    let mut seen = HashSet::new();
+    for arg in args {
+        let mut dirs = Vec::new();
+        if is_export(arg) {
+            dirs.push(arg.clone());
+        } else if let Ok(entries) = fs::read_dir(arg) {
+            let mut sub: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir() && is_export(p)).collect();
+            sub.sort();
+            dirs.extend(sub);
+        }
+        if dirs.is_empty() {
+            refused.push(Refused { path: arg.display().to_string(), reason: "aucun export Passerelle ici (ni SHA256SUMS ni datapackage.json)".into() });
+        }
+        for d in dirs {
+            let canon = d.canonicalize().unwrap_or_else(|_| d.clone());
+            if canon != skip && seen.insert(canon) {
+                found.push(d);
+            }
+        }
+    }
+    (found, refused)
+}
+
+/// Opens and checks folders on all cores.
+pub fn open_all(dirs: &[PathBuf]) -> Vec<Result<Package, String>> {
+    let results: Vec<Mutex<Option<Result<Package, String>>>> = dirs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(dirs.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(d) = dirs.get(i) else { break };
+                    let r = open(d);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                }
+            });
+        }
+    });
+    results.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| Err("non lu".into()))).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The merged schema
+
+/// Version strings compared number by number ("1.10.0" > "1.9.2").
+fn version_key(v: &str) -> Vec<u64> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+/// The alternatives of a `^(a|b)(\|(a|b))*$` list pattern (still escaped).
+fn list_alternatives(p: &str) -> Option<Vec<String>> {
+    let inner = p.strip_prefix("^(")?;
+    let end = inner.find(")(\\|(")?;
+    let alt = &inner[..end];
+    if p != format!("^({alt})(\\|({alt}))*$") {
+        return None;
+    }
+    let (mut out, mut cur, mut chars) = (Vec::new(), String::new(), alt.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                cur.push(c);
+                cur.extend(chars.next());
+            }
+            '|' => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    Some(out)
+}
+
+/// Widens field `a` so that it also accepts what `b` accepts (same column in another version).
+fn widen(a: &mut Value, b: &Value) -> Result<(), String> {
+    let name = a["name"].as_str().unwrap_or_default().to_string();
+    if a["type"] != b["type"] {
+        return Err(format!("la colonne {name} n'a pas le même type ({} / {})", a["type"], b["type"]));
+    }
+    let (ca, cb) = (a["constraints"].clone(), &b["constraints"]);
+    let mut c = ca.as_object().cloned().unwrap_or_default();
+    if let (Some(x), Some(y)) = (ca["enum"].as_array(), cb["enum"].as_array()) {
+        let mut all = x.clone();
+        all.extend(y.iter().filter(|v| !x.contains(v)).cloned());
+        c.insert("enum".into(), Value::Array(all));
+    } else if ca["enum"].is_array() != cb["enum"].is_array() {
+        c.remove("enum");
+    }
+    match (ca["pattern"].as_str(), cb["pattern"].as_str()) {
+        (Some(x), Some(y)) if x != y => {
+            let (Some(mut xa), Some(ya)) = (list_alternatives(x), list_alternatives(y)) else {
+                return Err(format!("la colonne {name} n'a pas le même motif"));
+            };
+            xa.extend(ya.into_iter().filter(|v| !xa.contains(v)).collect::<Vec<_>>());
+            let alt = xa.join("|");
+            c.insert("pattern".into(), Value::String(format!("^({alt})(\\|({alt}))*$")));
+        }
+        (Some(_), None) => {
+            c.remove("pattern");
+        }
+        _ => {}
+    }
+    if let (Some(x), Some(y)) = (ca["maxLength"].as_u64(), cb["maxLength"].as_u64()) {
+        c.insert("maxLength".into(), json!(x.max(y)));
+    }
+    if cb["required"] != true {
+        c.remove("required");
+    }
+    a["constraints"] = Value::Object(c);
+    Ok(())
+}
+
+/// The merged tables' fields, built from the newest questionnaire version down.
+#[derive(Debug, Default, Clone)]
+struct Schema {
+    tables: HashMap<String, Vec<Value>>,
+}
+
+impl Schema {
+    fn names(&self, table: &str) -> Vec<String> {
+        self.tables.get(table).into_iter().flatten().map(|f| f["name"].as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    /// Adds a package's tables; on an incompatibility nothing changes and the reason is returned.
+    fn add(&mut self, pkg: &Package) -> Result<(), String> {
+        let mut next = self.clone();
+        for (table, _) in TABLES {
+            let fields: Vec<Value> = pkg.fields(table).iter().map(|f| f.desc.clone()).collect();
+            let Some(merged) = next.tables.get_mut(table) else {
+                next.tables.insert(table.to_string(), fields);
+                continue;
+            };
+            for f in &fields {
+                match merged.iter_mut().find(|m| m["name"] == f["name"]) {
+                    Some(m) => widen(m, f).map_err(|e| format!("{table} : {e}"))?,
+                    None if table == "visits" => {
+                        // A column of another version: before the profile's columns, not required.
+                        let mut f = f.clone();
+                        if let Some(c) = f["constraints"].as_object_mut() {
+                            c.remove("required");
+                        }
+                        let at = merged
+                            .iter()
+                            .position(|m| m["name"].as_str().is_some_and(|n| n.starts_with(crate::export::PROFILE_PREFIX)))
+                            .unwrap_or(merged.len());
+                        merged.insert(at, f);
+                    }
+                    None => return Err(format!("la table {table} n'a pas les colonnes attendues")),
+                }
+            }
+            // A column this package lacks is empty for its rows: no longer required.
+            for m in merged.iter_mut() {
+                if !fields.iter().any(|f| f["name"] == m["name"])
+                    && let Some(c) = m["constraints"].as_object_mut()
+                {
+                    c.remove("required");
+                }
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// A file of the merged package, hashed as it is written.
+struct OutFile {
+    name: String,
+    w: BufWriter<File>,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl OutFile {
+    fn create(dir: &Path, name: &str) -> io::Result<OutFile> {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        Ok(OutFile { name: name.to_string(), w: BufWriter::with_capacity(1 << 18, File::create(path)?), hash: Sha256::new(), bytes: 0 })
+    }
+
+    fn finish(mut self) -> io::Result<Written> {
+        self.w.flush()?;
+        self.w.get_ref().sync_all()?;
+        Ok(Written { name: self.name, sha256: hex(&self.hash.finalize()), bytes: self.bytes })
+    }
+}
+
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.w.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Written {
+    name: String,
+    sha256: String,
+    bytes: u64,
+}
+
+fn csv_out(dir: &Path, name: &str, header: &[String]) -> io::Result<csv::Writer<OutFile>> {
+    let mut f = OutFile::create(dir, name)?;
+    f.write_all(BOM)?;
+    let mut w = csv::WriterBuilder::new().from_writer(f);
+    w.write_record(header)?;
+    Ok(w)
+}
+
+fn close(w: csv::Writer<OutFile>) -> io::Result<Written> {
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))?.finish()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The merge
+
+/// An export left out, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    pub path: String,
+    pub reason: String,
+}
+
+/// An export merged.
+#[derive(Debug, Clone, Serialize)]
+pub struct Merged {
+    pub path: String,
+    pub name: String,
+    pub questionnaire_version: String,
+    /// Visits in the export, and those it added (the others were already there).
+    pub visits: u64,
+    pub new_visits: u64,
+    pub abandons: u64,
+}
+
+/// Two different rows with the same key: the first is kept, the other reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    pub table: String,
+    pub key: String,
+    pub kept_from: String,
+    pub left_out_from: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MergeOutcome {
+    pub out: PathBuf,
+    pub merged: Vec<Merged>,
+    pub refused: Vec<Refused>,
+    /// Folders that were byte-for-byte copies of an export already merged.
+    pub copies: Vec<Refused>,
+    pub conflicts: Vec<Conflict>,
+    pub visits: u64,
+    pub duplicate_visits: u64,
+    pub abandons: u64,
+    pub contacts: u64,
+    /// Kiosk exports the merged package holds (an earlier merge counts for the exports it holds).
+    pub exports: usize,
+    pub kiosks: usize,
+}
+
+impl MergeOutcome {
+    /// Everything given was merged, without conflict.
+    pub fn clean(&self) -> bool {
+        self.refused.is_empty() && self.conflicts.is_empty()
+    }
+}
+
+fn row_hash(rec: &csv::ByteRecord) -> u64 {
+    let mut h = DefaultHasher::new();
+    for f in rec.iter() {
+        f.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// A visit reference as a map key (references are 8 characters; up to 16 fit).
+fn id_key(id: &[u8]) -> u128 {
+    let mut b = [0u8; 16];
+    let n = id.len().min(16);
+    b[..n].copy_from_slice(&id[..n]);
+    u128::from_le_bytes(b)
+}
+
+const EXPORTS_FIELDS: [&str; 8] = ["export", "kiosk_id", "structure", "commune", "questionnaire_version", "visits", "abandons", "empreinte"];
+
+fn exports_schema() -> Value {
+    json!({
+        "fields": [
+            {"name": "export", "title": "Dossier d'export", "type": "string", "constraints": {"required": true}},
+            {"name": "kiosk_id", "title": "Borne", "type": "string"},
+            {"name": "structure", "title": "Structure", "type": "string"},
+            {"name": "commune", "title": "Commune", "type": "string"},
+            {"name": "questionnaire_version", "title": "Version du questionnaire", "type": "string"},
+            {"name": "visits", "title": "Visites dans l'export", "type": "integer", "constraints": {"minimum": 0}},
+            {"name": "abandons", "title": "Abandons dans l'export", "type": "integer", "constraints": {"minimum": 0}},
+            {"name": "empreinte", "title": "SHA-256 du SHA256SUMS de l'export", "type": "string", "constraints": {"required": true, "unique": true, "pattern": "^[0-9a-f]{64}$"}},
+        ],
+        "primaryKey": ["empreinte"],
+    })
+}
+
+/// Merges checked packages into `out` (which must not exist, or be an empty folder).
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
+    if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        bail!("{} existe déjà et n'est pas vide : choisissez un autre dossier (rien n'est écrasé)", out.display());
+    }
+    let (dirs, mut refused) = find_exports(inputs, out);
+    let opened = open_all(&dirs);
+    let mut pkgs = Vec::new();
+    let mut copies = Vec::new();
+    let mut fingerprints: HashMap<String, String> = HashMap::new();
+    for (d, r) in dirs.iter().zip(opened) {
+        match r {
+            Err(reason) => refused.push(Refused { path: d.display().to_string(), reason }),
+            Ok(p) => match fingerprints.entry(p.fingerprint.clone()) {
+                Entry::Occupied(o) => copies.push(Refused { path: d.display().to_string(), reason: format!("copie identique de {}", o.get()) }),
+                Entry::Vacant(v) => {
+                    v.insert(d.display().to_string());
+                    pkgs.push(p);
+                }
+            },
+        }
+    }
+    // One questionnaire: the one of the newest version given.
+    pkgs.sort_by(|a, b| version_key(&b.questionnaire_version).cmp(&version_key(&a.questionnaire_version)).then(a.name.cmp(&b.name)));
+    let mut schema = Schema::default();
+    let mut accepted = Vec::new();
+    for p in pkgs {
+        let qid = accepted.first().map(|f: &Package| f.questionnaire_id.clone());
+        let fits = match qid {
+            Some(q) if q != p.questionnaire_id => Err(format!("autre questionnaire ({}, pas {q})", p.questionnaire_id)),
+            _ => schema.add(&p),
+        };
+        match fits {
+            Ok(()) => accepted.push(p),
+            Err(reason) => refused.push(Refused { path: p.dir.display().to_string(), reason }),
+        }
+    }
+    if accepted.is_empty() {
+        bail!("aucun export utilisable : rien n'a été écrit{}", refused.iter().map(|r| format!("\n  {} : {}", r.path, r.reason)).collect::<String>());
+    }
+    // Dictionaries: the newest version's labels first.
+    let mut dict: Vec<csv::ByteRecord> = Vec::new();
+    let mut dict_keys = HashSet::new();
+    for p in &accepted {
+        let mut rdr = csv_reader(File::open(p.dir.join("dictionnaire.csv"))?);
+        for rec in rdr.byte_records() {
+            let rec = rec?;
+            if dict_keys.insert((rec[0].to_vec(), rec[1].to_vec(), rec[2].to_vec())) {
+                dict.push(rec);
+            }
+        }
+    }
+    // Visits then the rest, export by export in the order of their names (kiosk, then date).
+    accepted.sort_by(|a, b| a.name.cmp(&b.name).then(a.fingerprint.cmp(&b.fingerprint)));
+
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let tmp = parent.join(format!(".{}.partial-{}", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let result = write_merged(&accepted, &schema, dict, &tmp, out);
+    let mut outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    if out.exists() {
+        fs::remove_dir(out).with_context(|| format!("cannot replace the empty folder {}", out.display()))?;
+    }
+    fs::rename(&tmp, out).with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
+    if let Ok(d) = File::open(parent) {
+        let _ = d.sync_all();
+    }
+    outcome.refused = refused;
+    outcome.copies = copies;
+    Ok(outcome)
+}
+
+fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord>, tmp: &Path, out: &Path) -> Result<MergeOutcome> {
+    let visit_names = schema.names("visits");
+    let mut visits = csv_out(tmp, "visits.csv", &visit_names)?;
+    let mut multiples = csv_out(tmp, "choix_multiples.csv", &schema.names("choix_multiples"))?;
+    let mut abandons = csv_out(tmp, "abandons.csv", &schema.names("abandons"))?;
+    let mut exports = csv_out(tmp, "exports.csv", &EXPORTS_FIELDS.map(String::from))?;
+    // Which export each visit comes from, and its row's hash (to tell a copy from a conflict).
+    let mut owner: HashMap<u128, (u32, u64)> = HashMap::new();
+    let mut abandon_keys: HashMap<(u32, u64), (u32, u64)> = HashMap::new();
+    let mut kiosk_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut export_rows: HashSet<Vec<u8>> = HashSet::new();
+    let mut kiosks: HashSet<Vec<u8>> = HashSet::new();
+    let mut contacts_done = HashSet::new();
+    let mut written = Vec::new();
+    let mut outcome = MergeOutcome {
+        out: out.to_path_buf(),
+        merged: Vec::new(),
+        refused: Vec::new(),
+        copies: Vec::new(),
+        conflicts: Vec::new(),
+        visits: 0,
+        duplicate_visits: 0,
+        abandons: 0,
+        contacts: 0,
+        exports: 0,
+        kiosks: 0,
+    };
+    let (mut rec, mut row) = (csv::ByteRecord::new(), csv::ByteRecord::new());
+    for (idx, p) in accepted.iter().enumerate() {
+        let idx = idx as u32;
+        let mut new_visits = 0;
+        // visits.csv, mapped onto the merged columns.
+        let mut rdr = csv_reader(File::open(p.dir.join("visits.csv"))?);
+        let header = rdr.byte_headers()?.clone();
+        let map: Vec<Option<usize>> = visit_names.iter().map(|n| header.iter().position(|h| h == n.as_bytes())).collect();
+        let id_col = header.iter().position(|h| h == b"visit_id").context("visit_id")?;
+        while rdr.read_byte_record(&mut rec)? {
+            row.clear();
+            for m in &map {
+                row.push_field(m.map(|i| &rec[i]).unwrap_or(b""));
+            }
+            let h = row_hash(&row);
+            match owner.entry(id_key(&rec[id_col])) {
+                Entry::Vacant(v) => {
+                    v.insert((idx, h));
+                    visits.write_byte_record(&row)?;
+                    new_visits += 1;
+                }
+                Entry::Occupied(o) if o.get().1 == h => outcome.duplicate_visits += 1,
+                Entry::Occupied(o) => outcome.conflicts.push(Conflict {
+                    table: "visits".into(),
+                    key: String::from_utf8_lossy(&rec[id_col]).into(),
+                    kept_from: accepted[o.get().0 as usize].name.clone(),
+                    left_out_from: p.name.clone(),
+                }),
+            }
+        }
+        // choix_multiples.csv: the rows of the visits this export brought.
+        let mut rdr = csv_reader(File::open(p.dir.join("choix_multiples.csv"))?);
+        let id_col = rdr.byte_headers()?.iter().position(|h| h == b"visit_id").context("visit_id")?;
+        while rdr.read_byte_record(&mut rec)? {
+            if owner.get(&id_key(&rec[id_col])).is_some_and(|o| o.0 == idx) {
+                multiples.write_byte_record(&rec)?;
+            }
+        }
+        // abandons.csv, once each by (kiosk, number).
+        let mut rdr = csv_reader(File::open(p.dir.join("abandons.csv"))?);
+        let header = rdr.byte_headers()?.clone();
+        let col = |n: &[u8]| header.iter().position(|h| h == n);
+        let (k_col, n_col) = (col(b"kiosk_id").context("kiosk_id")?, col(b"abandon_id").context("abandon_id")?);
+        while rdr.read_byte_record(&mut rec)? {
+            let next = kiosk_ids.len() as u32;
+            let kiosk = *kiosk_ids.entry(rec[k_col].to_vec()).or_insert(next);
+            let number: u64 = std::str::from_utf8(&rec[n_col]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let h = row_hash(&rec);
+            match abandon_keys.entry((kiosk, number)) {
+                Entry::Vacant(v) => {
+                    v.insert((idx, h));
+                    abandons.write_byte_record(&rec)?;
+                    outcome.abandons += 1;
+                }
+                Entry::Occupied(o) if o.get().1 == h => {}
+                Entry::Occupied(o) => outcome.conflicts.push(Conflict {
+                    table: "abandons".into(),
+                    key: format!("{} n°{number}", String::from_utf8_lossy(&rec[k_col])),
+                    kept_from: accepted[o.get().0 as usize].name.clone(),
+                    left_out_from: p.name.clone(),
+                }),
+            }
+        }
+        // exports.csv: this export, or the exports an earlier merge holds.
+        if p.merged {
+            let mut rdr = csv_reader(File::open(p.dir.join("exports.csv"))?);
+            while rdr.read_byte_record(&mut rec)? {
+                if export_rows.insert(rec[EXPORTS_FIELDS.len() - 1].to_vec()) {
+                    exports.write_byte_record(&rec)?;
+                    kiosks.insert(rec[1].to_vec());
+                }
+            }
+        } else if export_rows.insert(p.fingerprint.as_bytes().to_vec()) {
+            kiosks.insert(p.kiosk("kiosk_id").into_bytes());
+            exports.write_record([
+                p.name.clone(),
+                p.kiosk("kiosk_id"),
+                p.kiosk("structure"),
+                p.kiosk("commune"),
+                p.questionnaire_version.clone(),
+                p.visits.to_string(),
+                p.abandons.to_string(),
+                p.fingerprint.clone(),
+            ])?;
+        }
+        // Contact details, still encrypted, for the visits this export brought.
+        for (file, _) in &p.sums {
+            let Some(id) = file.strip_prefix("contacts/").and_then(|f| f.strip_suffix(".age")) else { continue };
+            if owner.get(&id_key(id.as_bytes())).is_some_and(|o| o.0 == idx) && contacts_done.insert(file.clone()) {
+                let mut f = OutFile::create(tmp, file)?;
+                io::copy(&mut File::open(p.dir.join(file))?, &mut f)?;
+                written.push(f.finish()?);
+                outcome.contacts += 1;
+            }
+        }
+        outcome.visits += new_visits;
+        outcome.merged.push(Merged {
+            path: p.dir.display().to_string(),
+            name: p.name.clone(),
+            questionnaire_version: p.questionnaire_version.clone(),
+            visits: p.visits,
+            new_visits,
+            abandons: p.abandons,
+        });
+    }
+    let mut dictionary = csv_out(tmp, "dictionnaire.csv", &schema.names("dictionnaire"))?;
+    for r in &dict {
+        dictionary.write_byte_record(r)?;
+    }
+    let mut files = vec![close(visits)?, close(multiples)?, close(abandons)?, close(dictionary)?, close(exports)?];
+    files.extend(written);
+    outcome.kiosks = kiosks.len();
+    outcome.exports = export_rows.len();
+    let package = datapackage(accepted, schema, &files, &outcome, out);
+    let mut f = OutFile::create(tmp, "datapackage.json")?;
+    serde_json::to_writer_pretty(&mut f, &package)?;
+    f.write_all(b"\n")?;
+    files.push(f.finish()?);
+    let mut f = OutFile::create(tmp, "LISEZMOI.txt")?;
+    f.write_all(readme(&outcome).as_bytes())?;
+    files.push(f.finish()?);
+    let mut f = OutFile::create(tmp, "SHA256SUMS")?;
+    f.write_all(files.iter().map(|w| format!("{}  {}\n", w.sha256, w.name)).collect::<String>().as_bytes())?;
+    f.finish()?;
+    if tmp.join("contacts").is_dir() {
+        File::open(tmp.join("contacts"))?.sync_all()?;
+    }
+    File::open(tmp)?.sync_all()?;
+    Ok(outcome)
+}
+
+fn datapackage(accepted: &[Package], schema: &Schema, files: &[Written], outcome: &MergeOutcome, out: &Path) -> Value {
+    let newest =
+        accepted.iter().max_by(|a, b| version_key(&a.questionnaire_version).cmp(&version_key(&b.questionnaire_version))).expect("one package at least");
+    let file = |name: &str| files.iter().find(|w| w.name == name);
+    let mut resources = Vec::new();
+    for (name, path) in TABLES.iter().chain([&EXPORTS]) {
+        let mut r = resource(&newest.meta, name).cloned().unwrap_or_else(|| {
+            json!({
+                "name": name, "path": path, "title": "Exports fusionnés : une ligne par export de borne",
+                "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "header": true},
+            })
+        });
+        if *name == EXPORTS.0 {
+            r["schema"] = exports_schema();
+        } else {
+            r["schema"]["fields"] = Value::Array(schema.tables.get(*name).cloned().unwrap_or_default());
+        }
+        if let Some(w) = file(path) {
+            r["hash"] = json!(format!("sha256:{}", w.sha256));
+            r["bytes"] = json!(w.bytes);
+        }
+        resources.push(r);
+    }
+    for w in files.iter().filter(|w| w.name.starts_with("contacts/")) {
+        resources.push(json!({
+            "name": format!("contact-{}", w.name.trim_start_matches("contacts/").trim_end_matches(".age").to_lowercase()),
+            "path": w.name,
+            "title": "Coordonnées chiffrées (age, clé de l'administrateur)",
+            "profile": "data-resource",
+            "format": "age",
+            "mediatype": "application/octet-stream",
+            "hash": format!("sha256:{}", w.sha256),
+            "bytes": w.bytes,
+        }));
+    }
+    let mut versions: Vec<&str> = accepted.iter().map(|p| p.questionnaire_version.as_str()).collect();
+    versions.sort_by_key(|v| std::cmp::Reverse(version_key(v)));
+    versions.dedup();
+    let name = out.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_else(|| "passerelle-fusion".into());
+    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '-' }).collect();
+    json!({
+        "profile": "data-package",
+        "name": name,
+        "title": format!("Passerelle — fusion de {} ({})", plural(outcome.exports, "export"), plural(outcome.kiosks, "borne")),
+        "description": "Réponses au questionnaire de positionnement numérique et profils de plusieurs bornes Passerelle, chaque visite une seule fois (La Coop de la médiation numérique, standard des lieux de médiation numérique).",
+        "version": format!("{FORMAT}.0.0"),
+        "passerelle": {
+            "format": FORMAT,
+            "merged": true,
+            "questionnaire_id": newest.questionnaire_id,
+            "questionnaire_version": newest.questionnaire_version,
+            "questionnaire_versions": versions,
+            "skip_code": SKIPPED,
+            "exports": outcome.exports,
+            "kiosks": outcome.kiosks,
+        },
+        "resources": resources,
+    })
+}
+
+fn readme(o: &MergeOutcome) -> String {
+    let mut s = format!(
+        "Fusion Passerelle : {}, {}, {}, {}, {} de coordonnées chiffrées.\n\n\
+         Même format qu'un export de borne (voir datapackage.json), plus exports.csv : une ligne par export de borne.\n\
+         Chaque visite n'y est qu'une fois (par sa référence) ; visites en double ignorées : {}.\n\
+         Vérifier : sha256sum -c SHA256SUMS ; frictionless validate datapackage.json\n\
+         Rapport : passerelle report DOSSIER --out rapport.html\n\n\
+         Dossiers fusionnés :\n",
+        plural(o.exports, "export"),
+        plural(o.kiosks, "borne"),
+        plural(o.visits as usize, "visite"),
+        plural(o.abandons as usize, "abandon"),
+        plural(o.contacts as usize, "fichier"),
+        o.duplicate_visits
+    );
+    for m in &o.merged {
+        s += &format!("  {} (questionnaire {}) : {}, nouvelles ici : {}\n", m.name, m.questionnaire_version, plural(m.visits as usize, "visite"), m.new_visits);
+    }
+    if !o.conflicts.is_empty() {
+        s += &format!("\nConflits ({}) : même référence, contenu différent ; la première ligne est gardée.\n", o.conflicts.len());
+        for c in o.conflicts.iter().take(100) {
+            s += &format!("  {} {} : gardée de {}, écartée de {}\n", c.table, c.key, c.kept_from, c.left_out_from);
+        }
+    }
+    s
+}
+
+/// The merge's report for the terminal (French, like the folder's LISEZMOI.txt).
+pub fn summary(o: &MergeOutcome) -> String {
+    let mut s = format!(
+        "{} : {} ({}), {}, doublons ignorés : {}, {}, coordonnées chiffrées : {}",
+        o.out.display(),
+        plural(o.exports, "export"),
+        plural(o.kiosks, "borne"),
+        plural(o.visits as usize, "visite"),
+        o.duplicate_visits,
+        plural(o.abandons as usize, "abandon"),
+        o.contacts
+    );
+    for c in &o.copies {
+        s += &format!("\nignoré : {} ({})", c.path, c.reason);
+    }
+    for r in &o.refused {
+        s += &format!("\nREFUSÉ : {} : {}", r.path, r.reason);
+    }
+    for c in o.conflicts.iter().take(20) {
+        s += &format!("\nCONFLIT : {} {} : gardé de {}, écarté de {}", c.table, c.key, c.kept_from, c.left_out_from);
+    }
+    if o.conflicts.len() > 20 {
+        s += &format!("\n… et {} autres conflits (voir LISEZMOI.txt)", o.conflicts.len() - 20);
+    }
+    s
+}
+
+/// "1 visite", "2 visites".
+pub fn plural(n: usize, word: &str) -> String {
+    if n < 2 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
