@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate docs/screenshots: every screen at the three reference sizes (French), and at
+# Regenerate docs/screenshots: every screen at the three reference sizes (French and Arabic), and at
 # 1280x800 in English. Uses the debug build; pass --release to use the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,9 @@ bin=target/debug/passerelle
 out=docs/screenshots
 mkdir -p "$out"
 for size in 1920x1080 1280x800 1080x1920; do
-  PASSERELLE_LOG=warn "$bin" screenshot --all --size "$size" --lang fr --out-dir "$out" >/dev/null
+  for lang in fr ar; do
+    PASSERELLE_LOG=warn "$bin" screenshot --all --size "$size" --lang "$lang" --out-dir "$out" >/dev/null
+  done
 done
 PASSERELLE_LOG=warn "$bin" screenshot --all --size 1280x800 --lang en --out-dir "$out" >/dev/null
 ls "$out" | wc -l

@@ -39,6 +39,11 @@ pub enum Command {
         /// Language of the labels
         #[arg(long, default_value = "fr")]
         lang: String,
+        /// List every missing or empty text per language (questionnaire and the kiosk's own
+        /// texts), whether a native speaker reviewed it, and which languages are offered; exit 1
+        /// when a language is incomplete
+        #[arg(long)]
+        check_translations: bool,
     },
     /// Replay scripted visits (a JSON file, or - for standard input) and store them
     Replay {
@@ -303,7 +308,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(crate::ui::admin::QUIT_STATUS));
             }
         }
-        Some(Command::Questionnaire { json, lang }) => {
+        Some(Command::Questionnaire { check_translations: true, json, .. }) => {
+            let kiosk = load(&cli)?;
+            if *json {
+                emit(&serde_json::to_string_pretty(&kiosk.languages)?)?;
+            } else {
+                let mut out = String::new();
+                for s in &kiosk.languages {
+                    let state =
+                        if s.complete() { "complete".to_string() } else { format!("INCOMPLETE: {} missing, {} problems", s.missing.len(), s.problems.len()) };
+                    let offered = if kiosk.config.languages.contains(&s.lang) { "offered" } else { "not offered" };
+                    let reviewed = if s.reviewed_by_native_speaker { "reviewed by a native speaker" } else { "NOT reviewed by a native speaker" };
+                    out += &format!("{} ({}): {state}; {offered}; {reviewed}\n", s.lang, crate::i18n::tr(&s.lang, "lang.name"));
+                    for m in &s.missing {
+                        out += &format!("  missing: {m}\n");
+                    }
+                    for p in &s.problems {
+                        out += &format!("  problem: {p}\n");
+                    }
+                }
+                emit(out.trim_end())?;
+            }
+            if kiosk.languages.iter().any(|s| !s.complete()) {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Some(Command::Questionnaire { json, lang, .. }) => {
             let kiosk = load(&cli)?;
             let q = &kiosk.questionnaire;
             if *json {

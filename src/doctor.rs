@@ -43,6 +43,21 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
             return out;
         }
     };
+    // Languages: those left out because incomplete, and those no native speaker reviewed.
+    let incomplete: Vec<&str> = k.languages.iter().filter(|s| !s.complete()).map(|s| s.lang.as_str()).collect();
+    let unreviewed: Vec<&str> = k.offered_languages().into_iter().filter(|(_, r)| !r).map(|(l, _)| l).collect();
+    let offered = k.config.languages.join(", ");
+    out.push(match (incomplete.is_empty(), unreviewed.is_empty()) {
+        (false, _) => check(
+            Level::Warn,
+            "languages",
+            format!("offered: {offered}; left out, incomplete: {} (passerelle questionnaire --check-translations)", incomplete.join(", ")),
+        ),
+        (true, false) => {
+            check(Level::Ok, "languages", format!("offered: {offered}; machine translations not reviewed by a native speaker yet: {}", unreviewed.join(", ")))
+        }
+        (true, true) => check(Level::Ok, "languages", format!("offered: {offered}")),
+    });
     // Data directory.
     let dir = &k.config.data_dir;
     if let Err(e) = std::fs::create_dir_all(dir) {

@@ -6,7 +6,19 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The embedded catalogues: (language code, .po text).
-pub const CATALOGUES: &[(&str, &str)] = &[("fr", include_str!("../i18n/fr.po")), ("en", include_str!("../i18n/en.po"))];
+pub const CATALOGUES: &[(&str, &str)] = &[
+    ("fr", include_str!("../i18n/fr.po")),
+    ("en", include_str!("../i18n/en.po")),
+    ("ar", include_str!("../i18n/ar.po")),
+    ("pt", include_str!("../i18n/pt.po")),
+    ("es", include_str!("../i18n/es.po")),
+    ("ro", include_str!("../i18n/ro.po")),
+];
+
+/// Languages written right to left.
+pub fn is_rtl(lang: &str) -> bool {
+    matches!(lang, "ar" | "fa" | "he" | "ur")
+}
 
 type Catalogue = HashMap<String, String>;
 
@@ -58,4 +70,12 @@ pub fn missing(lang: &str) -> Vec<String> {
     let mut v: Vec<String> = fr.keys().filter(|k| other.is_none_or(|c| !c.contains_key(*k))).cloned().collect();
     v.sort();
     v
+}
+
+/// Whether the catalogue of `lang` says a native speaker reviewed it (`X-Reviewed-By-Native-Speaker`).
+pub fn reviewed(lang: &str) -> bool {
+    CATALOGUES
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .is_some_and(|(_, text)| text.lines().take(30).any(|l| l.trim_matches('"').starts_with("X-Reviewed-By-Native-Speaker: true")))
 }

@@ -11,6 +11,7 @@ use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineOptions};
 use passerelle_core::handoff::{self, Handoff};
 use passerelle_core::profile::{self, Profile, Rules};
 use passerelle_core::questionnaire::{DefinitionError, Questionnaire};
+use passerelle_core::translation::{self, LanguageStatus};
 use rand::RngExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -67,6 +68,26 @@ pub struct Kiosk {
     pub config_source: String,
     pub questionnaire: Arc<Questionnaire>,
     pub rules: Arc<Rules>,
+    /// Every language found (questionnaire texts and the kiosk's own texts), complete or not.
+    pub languages: Vec<LanguageStatus>,
+}
+
+/// The translation files next to a questionnaire file: `lang/*.toml`, in name order.
+fn translation_files(questionnaire: &Path) -> Vec<(String, String)> {
+    let dir = questionnaire.parent().unwrap_or(Path::new(".")).join("lang");
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect()).unwrap_or_default();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|p| match std::fs::read_to_string(&p) {
+            Ok(t) => Some((p.display().to_string(), t)),
+            Err(e) => {
+                log::warn!("{}: cannot be read: {e}", p.display());
+                None
+            }
+        })
+        .collect()
 }
 
 fn read(path: &Path) -> Result<String, KioskError> {
@@ -93,12 +114,45 @@ impl Kiosk {
         Self::from_config(config, source)
     }
 
-    pub fn from_config(config: Config, config_source: String) -> Result<Kiosk, KioskError> {
-        let (q_src, q_name) = match &config.questionnaire {
-            Some(p) => (read(p)?, p.display().to_string()),
-            None => (passerelle_core::DEFAULT_QUESTIONNAIRE.to_string(), "questionnaire.toml (embedded)".to_string()),
+    pub fn from_config(mut config: Config, config_source: String) -> Result<Kiosk, KioskError> {
+        let (q_src, q_name, translations) = match &config.questionnaire {
+            Some(p) => (read(p)?, p.display().to_string(), translation_files(p)),
+            None => (
+                passerelle_core::DEFAULT_QUESTIONNAIRE.to_string(),
+                "questionnaire.toml (embedded)".to_string(),
+                passerelle_core::DEFAULT_TRANSLATIONS.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect(),
+            ),
         };
-        let questionnaire = Arc::new(Questionnaire::load(&q_src, &q_name, &config.neighbourhoods, &pictograms::exists)?);
+        let (questionnaire, mut languages) = translation::load(&q_src, &q_name, &translations, &config.neighbourhoods, &pictograms::exists)?;
+        let questionnaire = Arc::new(questionnaire);
+        // A language the configuration asks for but no file provides.
+        for l in &config.languages {
+            if !languages.iter().any(|s| s.lang == *l) {
+                languages.push(LanguageStatus {
+                    lang: l.clone(),
+                    file: String::new(),
+                    missing: Vec::new(),
+                    problems: vec![format!("no questionnaire texts in this language (lang/{l}.toml)")],
+                    reviewed_by_native_speaker: false,
+                });
+            }
+        }
+        // The kiosk's own texts must be complete too; both must be reviewed to count as reviewed.
+        for status in &mut languages {
+            status.missing.extend(crate::i18n::missing(&status.lang).into_iter().map(|k| format!("app: {k}")));
+            status.reviewed_by_native_speaker &= crate::i18n::reviewed(&status.lang);
+        }
+        // A language is offered only when complete.
+        config.languages.retain(|l| {
+            let ok = l == "fr" || languages.iter().any(|s| s.lang == *l && s.complete());
+            if !ok {
+                log::warn!("language {l} not offered: its texts are incomplete (passerelle questionnaire --check-translations)");
+            }
+            ok
+        });
+        if config.languages.is_empty() {
+            config.languages.push("fr".into());
+        }
         let (r_src, r_name) = match &config.rules {
             Some(p) => (read(p)?, p.display().to_string()),
             None => (passerelle_core::DEFAULT_RULES.to_string(), "profile-rules.toml (embedded)".to_string()),
@@ -107,7 +161,12 @@ impl Kiosk {
         if let Some(r) = &config.recipient {
             seal::parse_recipient(r)?;
         }
-        Ok(Kiosk { config, config_source, questionnaire, rules })
+        Ok(Kiosk { config, config_source, questionnaire, rules, languages })
+    }
+
+    /// The languages offered, with whether a native speaker reviewed them.
+    pub fn offered_languages(&self) -> Vec<(&str, bool)> {
+        self.config.languages.iter().map(|l| (l.as_str(), self.languages.iter().find(|s| s.lang == *l).is_some_and(|s| s.reviewed_by_native_speaker))).collect()
     }
 
     /// Contact details are asked only when they can be sealed for the admin.

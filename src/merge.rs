@@ -181,6 +181,16 @@ fn resource<'a>(meta: &'a Value, name: &str) -> Option<&'a Value> {
 /// Opens and checks an export folder. The error is the reason to refuse it, in French, for the
 /// department officer who reads the merge's report.
 pub fn open(dir: &Path) -> Result<Package, String> {
+    open_visiting(dir, &mut |_, _, _| {})
+}
+
+/// A table's row as it is checked: (table, its fields, the row).
+pub type Visitor<'a> = dyn FnMut(&str, &[Field], &csv::ByteRecord) + 'a;
+
+/// [`open`], handing every checked row of the tables to `visit` on the way, so that a reader
+/// (the report) needs a single pass over the data. Rows seen before an error must be discarded by
+/// the caller when this returns an error (a file found altered at its end, for instance).
+pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String> {
     let sums_text =
         fs::read_to_string(dir.join("SHA256SUMS")).map_err(|_| "pas de fichier SHA256SUMS : ce n'est pas un export Passerelle complet".to_string())?;
     let fingerprint = hex(&Sha256::digest(sums_text.as_bytes()));
@@ -236,7 +246,7 @@ pub fn open(dir: &Path) -> Result<Package, String> {
     let mut ids = HashSet::new();
     for (name, path) in TABLES.iter().chain(merged.then_some(&EXPORTS)) {
         let expected = listed(path).ok_or(format!("{path} n'est pas dans SHA256SUMS"))?.to_string();
-        let rows = check_file(&pkg, path, &expected, Some((name, &mut ids)))?;
+        let rows = check_file(&pkg, path, &expected, Some((name, &mut ids, &mut *visit)))?;
         match *name {
             "visits" => pkg.visits = rows,
             "abandons" => pkg.abandons = rows,
@@ -258,19 +268,27 @@ pub fn open(dir: &Path) -> Result<Package, String> {
             return Err(format!("datapackage.json et SHA256SUMS ne concordent pas pour {path}"));
         }
     }
+    // Checked: the compiled patterns and their caches are not needed any more (a merge keeps
+    // hundreds of packages open).
+    for fields in pkg.tables.values_mut() {
+        for f in fields {
+            f.pattern = None;
+            f.allowed = None;
+        }
+    }
     Ok(pkg)
 }
 
 /// Hashes one file of the export and, for a table, checks every row against its schema.
 /// Returns the number of rows. A file altered after the export is reported as such even when it
 /// also breaks the schema (the hash is the more telling reason).
-fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &mut HashSet<u128>)>) -> Result<u64, String> {
+fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &mut HashSet<u128>, &mut Visitor)>) -> Result<u64, String> {
     let f = File::open(pkg.dir.join(file)).map_err(|_| format!("{file} manque (il est dans SHA256SUMS)"))?;
     let mut reader = HashingReader { inner: f, hash: Sha256::new() };
     let mut rows = 0;
     let mut problem = None;
-    if let Some((name, ids)) = table {
-        match check_rows(&mut reader, file, pkg.fields(name), name, ids) {
+    if let Some((name, ids, visit)) = table {
+        match check_rows(&mut reader, file, pkg.fields(name), name, ids, visit) {
             Ok(n) => rows = n,
             Err(p) => problem = Some(p),
         }
@@ -282,7 +300,7 @@ fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &m
     problem.map_or(Ok(rows), Err)
 }
 
-fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: &mut HashSet<u128>) -> Result<u64, String> {
+fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: &mut HashSet<u128>, visit: &mut Visitor) -> Result<u64, String> {
     let mut rdr = csv_reader(r);
     let header = rdr.byte_headers().map_err(|e| format!("{file} illisible : {e}"))?.clone();
     let names: Vec<&[u8]> = fields.iter().map(|f| f.name.as_bytes()).collect();
@@ -345,6 +363,7 @@ fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: 
         {
             return Err(format!("{file}, ligne {line} : la visite {} n'est pas dans visits.csv", String::from_utf8_lossy(&rec[i])));
         }
+        visit(table, fields, &rec);
     }
     Ok(n)
 }

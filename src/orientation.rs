@@ -188,16 +188,17 @@ pub fn why_text(s: &Suggestion, lang: &str) -> String {
             Reason::Service(x) => parts.push(service_short(x, lang)),
             Reason::Support(x) => parts.push(x.to_lowercase()),
             Reason::Free => parts.push(tr(lang, "places.free")),
-            Reason::Near(m) => parts.push(if lang == "fr" {
-                format!("à {:.1} km", *m as f64 / 1000.0).replace('.', ",")
-            } else {
-                format!("{:.1} km away", *m as f64 / 1000.0)
-            }),
+            Reason::Near(m) => {
+                let km = format!("{:.1}", *m as f64 / 1000.0);
+                // A decimal comma except in English and Arabic (which the kiosk writes with Western digits).
+                let km = if matches!(lang, "en" | "ar") { km } else { km.replace('.', ",") };
+                parts.push(crate::i18n::tr_with(lang, "places.distance", &[("km", &km)]));
+            }
             Reason::Modalite(_) => {}
         }
     }
     parts.dedup();
-    parts.join(", ")
+    parts.join(if crate::i18n::is_rtl(lang) { "، " } else { ", " })
 }
 
 /// A suggestion as shown and printed.

@@ -9,7 +9,7 @@
 //! Small numbers are never shown: a count from 1 to `min - 1` (4 with the default 5) is written
 //! "< 5" with no percentage and no bar, and structures with fewer than `min` visits are grouped.
 
-use crate::merge::{self, Package, csv_reader, plural};
+use crate::merge::{self, csv_reader, plural};
 use anyhow::{Context, Result, bail};
 use passerelle_core::vocab;
 use std::collections::HashMap;
@@ -149,74 +149,80 @@ pub struct Data {
     pub missing: Vec<&'static str>,
 }
 
-/// Reads a checked package into the report's figures.
-pub fn collect(pkg: &Package, min: u64, generated: &str) -> Result<Data> {
-    let dir = &pkg.dir;
-    let mut dictionary = Dictionary::default();
-    let mut rdr = csv_reader(File::open(dir.join("dictionnaire.csv"))?);
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec?;
-        let (element, q, id, fr) = (&rec[0], &rec[1], &rec[2], &rec[3]);
-        let key = if element == "question" { (String::new(), q.to_string()) } else { (q.to_string(), id.to_string()) };
-        if element == "question" {
-            dictionary.questions.push(q.to_string());
+/// The rows' counts, gathered while the package is checked (one pass over the data).
+#[derive(Default)]
+struct Acc {
+    /// Column positions in visits.csv, found at its first row.
+    cols: Option<Cols>,
+    per: HashMap<Vec<u8>, Tally>,
+    first_date: String,
+    last_date: String,
+    kiosk_structure: HashMap<String, String>,
+    /// kiosk → step → abandons (their structure is known once exports.csv is read).
+    abandons: HashMap<String, HashMap<String, u64>>,
+}
+
+struct Cols {
+    structure: usize,
+    kiosk: usize,
+    date: Option<usize>,
+    indicators: Vec<(usize, Option<usize>)>,
+    capabilities: Vec<(usize, String)>,
+    missing: Vec<&'static str>,
+}
+
+impl Acc {
+    fn row(&mut self, table: &str, fields: &[merge::Field], rec: &csv::ByteRecord) {
+        match table {
+            "visits" => self.visit(fields, rec),
+            "abandons" => {
+                let col = |n: &str| fields.iter().position(|f| f.name == n);
+                if let (Some(k), Some(s)) = (col("kiosk_id"), col("step")) {
+                    let kiosk = String::from_utf8_lossy(&rec[k]).into_owned();
+                    *self.abandons.entry(kiosk).or_default().entry(String::from_utf8_lossy(&rec[s]).into_owned()).or_default() += 1;
+                }
+            }
+            _ => {}
         }
-        dictionary.labels.entry(key.clone()).or_insert_with(|| fr.to_string());
-        dictionary.order.entry(key).or_insert(i);
-    }
-    // Which structure each kiosk belongs to (abandons carry only the kiosk).
-    let mut kiosk_structure: HashMap<String, String> = HashMap::new();
-    let mut exports = 1;
-    if pkg.merged {
-        let mut rdr = csv_reader(File::open(dir.join("exports.csv"))?);
-        exports = 0;
-        for rec in rdr.records() {
-            let rec = rec?;
-            exports += 1;
-            kiosk_structure.insert(rec[1].to_string(), rec[2].to_string());
-        }
-    } else {
-        let p = &pkg.meta["passerelle"];
-        kiosk_structure.insert(p["kiosk_id"].as_str().unwrap_or_default().into(), p["structure"].as_str().unwrap_or_default().into());
     }
 
-    let mut rdr = csv_reader(File::open(dir.join("visits.csv"))?);
-    let header = rdr.byte_headers()?.clone();
-    let col = |n: &str| header.iter().position(|h| h == n.as_bytes());
-    let structure_col = col("structure").context("visits.csv has no structure column")?;
-    let kiosk_col = col("kiosk_id").context("visits.csv has no kiosk_id column")?;
-    let columns: Vec<(usize, Option<usize>)> = INDICATORS.iter().enumerate().map(|(i, ind)| (i, col(ind.column))).collect();
-    let missing = INDICATORS.iter().zip(&columns).filter(|(_, (_, c))| c.is_none()).map(|(i, _)| i.id).collect();
-    let capability_columns: Vec<(usize, String)> = header
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let h = std::str::from_utf8(h).ok()?;
-            (h.contains('.') && !h.starts_with(crate::export::PROFILE_PREFIX)).then(|| (i, h.to_string()))
-        })
-        .collect();
-    let date_col = col("local_date");
-    let (mut first_date, mut last_date) = (String::new(), String::new());
-    let mut per: HashMap<Vec<u8>, Tally> = HashMap::new();
-    let mut rec = csv::ByteRecord::new();
-    while rdr.read_byte_record(&mut rec)? {
-        if let Some(d) = date_col.map(|c| &rec[c])
+    fn visit(&mut self, fields: &[merge::Field], rec: &csv::ByteRecord) {
+        let cols = self.cols.get_or_insert_with(|| {
+            let col = |n: &str| fields.iter().position(|f| f.name == n);
+            let indicators: Vec<(usize, Option<usize>)> = INDICATORS.iter().enumerate().map(|(i, ind)| (i, col(ind.column))).collect();
+            Cols {
+                structure: col("structure").unwrap_or(0),
+                kiosk: col("kiosk_id").unwrap_or(0),
+                date: col("local_date"),
+                missing: INDICATORS.iter().zip(&indicators).filter(|(_, (_, c))| c.is_none()).map(|(i, _)| i.id).collect(),
+                indicators,
+                capabilities: fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.name.contains('.') && !f.name.starts_with(crate::export::PROFILE_PREFIX))
+                    .map(|(i, f)| (i, f.name.clone()))
+                    .collect(),
+            }
+        });
+        if let Some(d) = cols.date.map(|c| &rec[c])
             && let Ok(d) = std::str::from_utf8(d)
         {
-            if first_date.is_empty() || d < first_date.as_str() {
-                first_date = d.to_string();
+            if self.first_date.is_empty() || d < self.first_date.as_str() {
+                self.first_date = d.to_string();
             }
-            if d > last_date.as_str() {
-                last_date = d.to_string();
+            if d > self.last_date.as_str() {
+                self.last_date = d.to_string();
             }
         }
-        kiosk_structure.entry(String::from_utf8_lossy(&rec[kiosk_col]).into()).or_insert_with(|| String::from_utf8_lossy(&rec[structure_col]).into());
-        let t = match per.get_mut(&rec[structure_col]) {
+        if !self.kiosk_structure.contains_key(String::from_utf8_lossy(&rec[cols.kiosk]).as_ref()) {
+            self.kiosk_structure.insert(String::from_utf8_lossy(&rec[cols.kiosk]).into(), String::from_utf8_lossy(&rec[cols.structure]).into());
+        }
+        let t = match self.per.get_mut(&rec[cols.structure]) {
             Some(t) => t,
-            None => per.entry(rec[structure_col].to_vec()).or_default(),
+            None => self.per.entry(rec[cols.structure].to_vec()).or_default(),
         };
         t.visits += 1;
-        for (i, c) in &columns {
+        for (i, c) in &cols.indicators {
             let Some(c) = c else { continue };
             let ind = &INDICATORS[*i];
             let mut cell = &rec[*c];
@@ -246,7 +252,7 @@ pub fn collect(pkg: &Package, min: u64, generated: &str) -> Result<Data> {
                 bump(cell);
             }
         }
-        for (c, name) in &capability_columns {
+        for (c, name) in &cols.capabilities {
             let cell = &rec[*c];
             let known = cell == KNOWN.as_bytes();
             if known || cell == UNKNOWN.as_bytes() {
@@ -262,17 +268,52 @@ pub fn collect(pkg: &Package, min: u64, generated: &str) -> Result<Data> {
             }
         }
     }
-    // Abandons, by the structure of their kiosk.
-    let mut rdr = csv_reader(File::open(dir.join("abandons.csv"))?);
-    let header = rdr.headers()?.clone();
-    let (k, s) = (header.iter().position(|h| h == "kiosk_id").context("kiosk_id")?, header.iter().position(|h| h == "step").context("step")?);
-    for rec in rdr.records() {
+}
+
+/// Checks a package (an export or a merge) and reads it into the report's figures, in one pass.
+pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
+    let mut acc = Acc::default();
+    let pkg = merge::open_visiting(dir, &mut |table, fields, rec| acc.row(table, fields, rec)).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+    let mut dictionary = Dictionary::default();
+    let mut rdr = csv_reader(File::open(dir.join("dictionnaire.csv"))?);
+    for (i, rec) in rdr.records().enumerate() {
         let rec = rec?;
-        let structure = kiosk_structure.get(&rec[k]).cloned().unwrap_or_else(|| "Structure inconnue".into());
-        let t = per.entry(structure.into_bytes()).or_default();
-        t.abandons += 1;
-        *t.steps.entry(rec[s].to_string()).or_default() += 1;
+        let (element, q, id, fr) = (&rec[0], &rec[1], &rec[2], &rec[3]);
+        let key = if element == "question" { (String::new(), q.to_string()) } else { (q.to_string(), id.to_string()) };
+        if element == "question" {
+            dictionary.questions.push(q.to_string());
+        }
+        dictionary.labels.entry(key.clone()).or_insert_with(|| fr.to_string());
+        dictionary.order.entry(key).or_insert(i);
     }
+    // Which structure each kiosk belongs to (abandons carry only the kiosk).
+    let mut kiosk_structure = std::mem::take(&mut acc.kiosk_structure);
+    let mut exports = 1;
+    if pkg.merged {
+        let mut rdr = csv_reader(File::open(dir.join("exports.csv"))?);
+        exports = 0;
+        for rec in rdr.records() {
+            let rec = rec?;
+            exports += 1;
+            kiosk_structure.insert(rec[1].to_string(), rec[2].to_string());
+        }
+    } else {
+        let p = &pkg.meta["passerelle"];
+        kiosk_structure.insert(p["kiosk_id"].as_str().unwrap_or_default().into(), p["structure"].as_str().unwrap_or_default().into());
+    }
+    let mut per = std::mem::take(&mut acc.per);
+    for (kiosk, steps) in std::mem::take(&mut acc.abandons) {
+        let structure = kiosk_structure.get(&kiosk).cloned().unwrap_or_else(|| "Structure inconnue".into());
+        let t = per.entry(structure.into_bytes()).or_default();
+        for (step, n) in steps {
+            t.abandons += n;
+            *t.steps.entry(step).or_default() += n;
+        }
+    }
+    let (capability_columns, missing) = match acc.cols.take() {
+        Some(c) => (c.capabilities.into_iter().map(|(_, n)| n).collect(), c.missing),
+        None => (Vec::new(), Vec::new()),
+    };
 
     let mut total = Tally::default();
     let mut structures = Vec::new();
@@ -289,20 +330,19 @@ pub fn collect(pkg: &Package, min: u64, generated: &str) -> Result<Data> {
             o.1.add(&t);
         }
     }
-    let kiosks = kiosk_structure.len();
     Ok(Data {
         source: dir.display().to_string(),
         exports,
-        kiosks,
-        first_date,
-        last_date,
+        kiosks: kiosk_structure.len(),
+        first_date: acc.first_date,
+        last_date: acc.last_date,
         generated: generated.to_string(),
         min,
         total,
         structures,
         others,
         dictionary,
-        capability_columns: capability_columns.into_iter().map(|(_, n)| n).collect(),
+        capability_columns,
         missing,
     })
 }
@@ -643,8 +683,7 @@ pub fn write(dir: &Path, out: &Path, min: u64, generated: &str) -> Result<(std::
     if min < MIN_COUNT {
         bail!("the smallest count shown cannot be under {MIN_COUNT}");
     }
-    let pkg = merge::open(dir).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
-    let data = collect(&pkg, min, generated)?;
+    let data = collect(dir, min, generated)?;
     let csv_path = out.with_extension("csv");
     let html = html(&data);
     let mut buf = crate::export::BOM.to_vec();

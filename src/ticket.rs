@@ -1,20 +1,43 @@
 //! The printed ticket: one 1-bit raster image (so French accents always print right), sent to a
 //! thermal printer as ESC/POS `GS v 0` raster bands, to CUPS as a PNG, or saved as a PNG preview.
 //! The PNG and the ESC/POS stream carry exactly the same pixels.
+//!
+//! Text is shaped, not drawn char by char: each paragraph gets its bidi levels (unicode-bidi),
+//! each line is cut into runs of one level and one font (Noto Naskh Arabic for Arabic, Atkinson
+//! Hyperlegible for the rest), each run is shaped with harfrust and the runs are placed in visual
+//! order, then the shaped glyph ids are rasterised with ab_glyph. Arabic prints joined and right
+//! to left, right-aligned, with Latin words and numbers inside it left to right.
 
 use crate::i18n::{tr, tr_with};
 use crate::summary::{Summary, pretty_reference};
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
 use chrono::NaiveDate;
+use harfrust::{Direction, Feature, ShapeOptions, ShaperData, Tag, UnicodeBuffer};
 use image::{GrayImage, Luma};
+use std::ops::Range;
+use unicode_bidi::{BidiClass, ParagraphBidiInfo, bidi_class};
 
 const REGULAR: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_400Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_700Bold.ttf");
+const ARABIC_REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Regular.ttf");
+const ARABIC_BOLD: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Bold.ttf");
 
 /// Printer resolution: 8 dots per millimetre (203 dpi), the usual thermal printer.
 pub const DOTS_PER_MM: u32 = 8;
 /// The printed QR code is at least this wide, quiet zone excluded.
 pub const QR_MIN_MM: u32 = 35;
+/// Heading of the French copy of the summary printed for the mediator on a ticket in another
+/// language.
+pub const MEDIATOR_HEADING: &str = "Pour le conseiller numérique";
+
+/// Arabic is drawn with this em size relative to the Latin text around it: Naskh letters sit
+/// lower and smaller in their em than Atkinson's, so the same em would read small.
+const ARABIC_EM: f32 = 1.2;
+
+/// OpenType features switched off in Atkinson Hyperlegible. Its kerning lives only in GPOS,
+/// which the former char-by-char drawing never applied: leaving it off keeps Latin tickets
+/// pixel-identical to the ones printed (and checked) before shaping. Remove to kern Latin text.
+const LATIN_FEATURES: &[Feature] = &[Feature { tag: Tag::new(b"kern"), value: 0, start: 0, end: u32::MAX }];
 
 /// What goes on a ticket.
 #[derive(Debug, Clone)]
@@ -23,7 +46,10 @@ pub struct TicketData {
     pub commune: String,
     pub date: NaiveDate,
     pub lang: String,
+    /// The profile in plain words, in the visitor's language.
     pub summary: Summary,
+    /// The same summary in French for the mediator, when the visitor's language is not French.
+    pub summary_fr: Option<Summary>,
     pub payload: String,
     pub reference: String,
     /// Where to go next (up to three places).
@@ -31,16 +57,18 @@ pub struct TicketData {
 }
 
 impl TicketData {
-    /// The ticket of a stored visit (its date, its language, its profile).
-    /// The ticket of a stored visit, with the places suggested as of `now`.
+    /// The ticket of a stored visit (its date, its language, its profile), with the places
+    /// suggested as of `now`.
     pub fn from_stored(kiosk: &crate::kiosk::Kiosk, v: &crate::store::StoredVisit, now: chrono::NaiveDateTime) -> anyhow::Result<TicketData> {
         let profile: passerelle_core::profile::Profile = serde_json::from_value(v.profile.clone())?;
+        let summary_in = |lang: &str| crate::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, lang);
         Ok(TicketData {
             structure: kiosk.config.structure.clone(),
             commune: kiosk.config.commune.clone(),
             date: NaiveDate::parse_from_str(&v.local_date, "%Y-%m-%d")?,
             lang: v.lang.clone(),
-            summary: crate::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, &v.lang),
+            summary: summary_in(&v.lang),
+            summary_fr: (v.lang != "fr").then(|| summary_in("fr")),
             payload: v.payload.clone(),
             reference: v.id.clone(),
             places: {
@@ -56,15 +84,301 @@ pub fn printable_dots(width_mm: u32) -> u32 {
     if width_mm <= 58 { 384 } else { 576 }
 }
 
-struct Canvas {
+/// The font a glyph is drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketFont {
+    /// Atkinson Hyperlegible: Latin scripts, digits, punctuation.
+    Atkinson,
+    /// Noto Naskh Arabic.
+    NotoNaskhArabic,
+}
+
+impl TicketFont {
+    fn other(self) -> TicketFont {
+        match self {
+            TicketFont::Atkinson => TicketFont::NotoNaskhArabic,
+            TicketFont::NotoNaskhArabic => TicketFont::Atkinson,
+        }
+    }
+}
+
+/// One glyph of a laid-out line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedGlyph {
+    pub font: TicketFont,
+    /// Glyph id in `font`, after shaping (contextual forms, ligatures).
+    pub id: u16,
+    /// Byte offset in the line's text of the first char this glyph draws.
+    pub cluster: usize,
+    /// Pen position in dots from the line's left edge.
+    pub x: f32,
+    /// Raise above the baseline in dots (marks).
+    pub y: f32,
+}
+
+/// A line of shaped text, its glyphs in visual order (left to right).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LaidLine {
+    pub glyphs: Vec<PlacedGlyph>,
+    /// Width in dots.
+    pub width: f32,
+    /// The paragraph's base direction is right to left (first strong char).
+    pub rtl: bool,
+}
+
+/// One font ready for both shaping (harfrust) and drawing (ab_glyph).
+struct Face {
+    draw: FontRef<'static>,
+    shape: harfrust::FontRef<'static>,
+    data: ShaperData,
+}
+
+impl Face {
+    fn load(bytes: &'static [u8]) -> Result<Face, TicketError> {
+        let draw = FontRef::try_from_slice(bytes).map_err(|_| TicketError::Font)?;
+        let shape = harfrust::FontRef::new(bytes).map_err(|_| TicketError::Font)?;
+        let data = ShaperData::new(&shape);
+        Ok(Face { draw, shape, data })
+    }
+
+    fn has(&self, c: char) -> bool {
+        self.draw.glyph_id(c).0 != 0
+    }
+
+    fn em(&self) -> f32 {
+        self.draw.units_per_em().unwrap_or(1000.0) / self.draw.height_unscaled()
+    }
+}
+
+/// Both fonts of one weight.
+struct Weight {
+    latin: Face,
+    arabic: Face,
+}
+
+impl Weight {
+    fn face(&self, f: TicketFont) -> &Face {
+        match f {
+            TicketFont::Atkinson => &self.latin,
+            TicketFont::NotoNaskhArabic => &self.arabic,
+        }
+    }
+
+    /// The ab_glyph scale of `f` for a text size (Atkinson's pixel height, as before shaping).
+    fn scale(&self, f: TicketFont, size: f32) -> PxScale {
+        match f {
+            TicketFont::Atkinson => PxScale::from(size),
+            TicketFont::NotoNaskhArabic => PxScale::from(size * self.latin.em() / self.arabic.em() * ARABIC_EM),
+        }
+    }
+
+    /// `preferred` if it has `c` or if neither font has it, otherwise the other font.
+    fn pick(&self, c: char, preferred: TicketFont) -> TicketFont {
+        if self.face(preferred).has(c) || !self.face(preferred.other()).has(c) { preferred } else { preferred.other() }
+    }
+}
+
+struct Fonts {
+    regular: Weight,
+    bold: Weight,
+}
+
+impl Fonts {
+    fn load() -> Result<Fonts, TicketError> {
+        Ok(Fonts {
+            regular: Weight { latin: Face::load(REGULAR)?, arabic: Face::load(ARABIC_REGULAR)? },
+            bold: Weight { latin: Face::load(BOLD)?, arabic: Face::load(ARABIC_BOLD)? },
+        })
+    }
+
+    fn weight(&self, bold: bool) -> &Weight {
+        if bold { &self.bold } else { &self.regular }
+    }
+}
+
+/// One paragraph: its text, its bidi levels and the font of each byte.
+struct Paragraph<'t> {
+    text: &'t str,
+    bidi: ParagraphBidiInfo<'t>,
+    fonts: Vec<TicketFont>,
+}
+
+impl<'t> Paragraph<'t> {
+    fn new(text: &'t str, w: &Weight) -> Paragraph<'t> {
+        Paragraph { text, bidi: ParagraphBidiInfo::new(text, None), fonts: assign_fonts(text, w) }
+    }
+
+    fn rtl(&self) -> bool {
+        self.bidi.paragraph_level.is_rtl()
+    }
+
+    fn has_arabic(&self) -> bool {
+        self.fonts.contains(&TicketFont::NotoNaskhArabic)
+    }
+
+    /// Baseline from the top of a line, and line height, in dots. Latin-only paragraphs keep
+    /// Atkinson's metrics; with Arabic, Noto's taller ascent and deeper descent count too.
+    fn metrics(&self, w: &Weight, size: f32) -> (f32, u32) {
+        let sf = w.latin.draw.as_scaled(w.scale(TicketFont::Atkinson, size));
+        let (mut ascent, mut descent, gap) = (sf.ascent(), sf.descent(), sf.line_gap());
+        if self.has_arabic() {
+            let ar = w.arabic.draw.as_scaled(w.scale(TicketFont::NotoNaskhArabic, size));
+            ascent = ascent.max(ar.ascent());
+            descent = descent.min(ar.descent());
+        }
+        (ascent, (ascent - descent + gap).ceil() as u32)
+    }
+
+    /// Shape and place `line` (a byte range of the paragraph) in visual order.
+    fn lay_out(&self, w: &Weight, size: f32, line: Range<usize>) -> LaidLine {
+        let mut out = LaidLine { rtl: self.rtl(), ..LaidLine::default() };
+        if line.is_empty() || line.end > self.text.len() {
+            return out;
+        }
+        let (levels, runs) = self.bidi.visual_runs(line.clone());
+        let mut x = 0.0f32;
+        for run in runs {
+            let rtl = levels.get(run.start).is_some_and(|l| l.is_rtl());
+            let mut pieces = self.font_runs(run);
+            if rtl {
+                pieces.reverse();
+            }
+            for (font, piece) in pieces {
+                let face = w.face(font);
+                let sf = face.draw.as_scaled(w.scale(font, size));
+                let (hf, vf) = (sf.h_scale_factor(), sf.v_scale_factor());
+                let shaped = shape(face, self.text, piece.clone(), rtl, font);
+                for (info, pos) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
+                    if let Ok(id) = u16::try_from(info.glyph_id) {
+                        let cluster = (piece.start + info.cluster as usize).saturating_sub(line.start);
+                        out.glyphs.push(PlacedGlyph { font, id, cluster, x: x + pos.x_offset as f32 * hf, y: pos.y_offset as f32 * vf });
+                    }
+                    x += pos.x_advance as f32 * hf;
+                }
+            }
+        }
+        out.width = x;
+        out
+    }
+
+    /// `run` cut where the font changes, in logical order.
+    fn font_runs(&self, run: Range<usize>) -> Vec<(TicketFont, Range<usize>)> {
+        let mut pieces: Vec<(TicketFont, Range<usize>)> = Vec::new();
+        let Some(text) = self.text.get(run.clone()) else {
+            return pieces;
+        };
+        for (i, c) in text.char_indices() {
+            let (at, font) = (run.start + i, self.fonts[run.start + i]);
+            match pieces.last_mut() {
+                Some((f, r)) if *f == font => r.end = at + c.len_utf8(),
+                _ => pieces.push((font, at..at + c.len_utf8())),
+            }
+        }
+        pieces
+    }
+
+    /// Greedy wrapping on spaces (the text is normalised: single spaces between words),
+    /// measured with shaped advances. A word wider than `max` gets a line of its own.
+    fn wrap(&self, w: &Weight, size: f32, max: f32) -> Vec<LaidLine> {
+        let mut lines = Vec::new();
+        let mut current: Option<(usize, LaidLine)> = None;
+        let mut at = 0;
+        for word in self.text.split(' ') {
+            let range = at..at + word.len();
+            at = range.end + 1;
+            current = Some(match current.take() {
+                None => (range.start, self.lay_out(w, size, range)),
+                Some((start, line)) => {
+                    let candidate = self.lay_out(w, size, start..range.end);
+                    if candidate.width <= max {
+                        (start, candidate)
+                    } else {
+                        lines.push(line);
+                        (range.start, self.lay_out(w, size, range))
+                    }
+                }
+            });
+        }
+        lines.push(current.map(|(_, l)| l).unwrap_or_else(|| LaidLine { rtl: self.rtl(), ..LaidLine::default() }));
+        lines
+    }
+}
+
+/// The font of each byte of `text`: Arabic letters and Arabic-Indic digits in Noto Naskh
+/// Arabic, Latin (and other strong) letters and European digits in Atkinson, combining marks
+/// with their base, spaces and punctuation with the char before them (else after them); then
+/// a char the chosen font lacks goes to the other font if that one has it.
+fn assign_fonts(text: &str, w: &Weight) -> Vec<TicketFont> {
+    let chars: Vec<(char, BidiClass)> = text.chars().map(|c| (c, bidi_class(c))).collect();
+    let strong: Vec<Option<TicketFont>> = chars
+        .iter()
+        .map(|&(c, class)| match class {
+            BidiClass::AL | BidiClass::R | BidiClass::AN => Some(w.pick(c, TicketFont::NotoNaskhArabic)),
+            BidiClass::L | BidiClass::EN => Some(w.pick(c, TicketFont::Atkinson)),
+            _ => None,
+        })
+        .collect();
+    let mut next_strong = vec![TicketFont::Atkinson; chars.len()];
+    let mut next = None;
+    for i in (0..chars.len()).rev() {
+        next = strong[i].or(next);
+        next_strong[i] = next.unwrap_or(TicketFont::Atkinson);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut prev: Option<TicketFont> = None;
+    for (i, &(c, class)) in chars.iter().enumerate() {
+        let font = match (strong[i], class, prev) {
+            (Some(f), _, _) => f,
+            (None, BidiClass::NSM, Some(p)) => p,
+            (None, _, Some(p)) => w.pick(c, p),
+            (None, _, None) => w.pick(c, next_strong[i]),
+        };
+        out.extend(std::iter::repeat_n(font, c.len_utf8()));
+        prev = Some(font);
+    }
+    out
+}
+
+/// Shape `text[range]` with `face` (the rest of `text` as context, for joining).
+fn shape(face: &Face, text: &str, range: Range<usize>, rtl: bool, font: TicketFont) -> harfrust::GlyphBuffer {
+    let shaper = face.data.shaper(&face.shape).build();
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(text.get(range.clone()).unwrap_or_default());
+    buffer.set_pre_context(text.get(..range.start).unwrap_or_default());
+    buffer.set_post_context(text.get(range.end..).unwrap_or_default());
+    buffer.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
+    buffer.guess_segment_properties();
+    let features = if font == TicketFont::Atkinson { LATIN_FEATURES } else { &[] };
+    shaper.shape(buffer, ShapeOptions::new().features(features))
+}
+
+/// Lay `text` out as one line, the way the ticket does (bidi, font runs, shaping), without
+/// wrapping. For tests and diagnostics.
+pub fn lay_out_line(text: &str, size: f32, bold: bool) -> Result<LaidLine, TicketError> {
+    let fonts = Fonts::load()?;
+    let w = fonts.weight(bold);
+    let p = Paragraph::new(text, w);
+    Ok(p.lay_out(w, size, 0..text.len()))
+}
+
+/// Draw `text` alone as the ticket draws it (margins, wrapping, alignment) on a strip `width`
+/// dots wide, as tall as the text. For tests and previews.
+pub fn text_image(text: &str, size: f32, bold: bool, center: bool, width: u32) -> Result<GrayImage, TicketError> {
+    let fonts = Fonts::load()?;
+    let mut c = Canvas { img: GrayImage::from_pixel(width.max(17), 200, Luma([255])), y: 0, margin: 8, fonts: &fonts };
+    c.text(text, size, bold, center);
+    let h = c.y.max(1);
+    Ok(image::imageops::crop_imm(&c.img, 0, 0, c.width(), h).to_image())
+}
+
+struct Canvas<'f> {
     img: GrayImage,
     y: u32,
     margin: u32,
-    regular: FontRef<'static>,
-    bold: FontRef<'static>,
+    fonts: &'f Fonts,
 }
 
-impl Canvas {
+impl Canvas<'_> {
     fn width(&self) -> u32 {
         self.img.width()
     }
@@ -77,74 +391,46 @@ impl Canvas {
         }
     }
 
-    fn wrap(font: &FontRef, size: f32, text: &str, max: f32) -> Vec<String> {
-        let sf = font.as_scaled(PxScale::from(size));
-        let width = |s: &str| {
-            let mut w = 0.0;
-            let mut prev = None;
-            for c in s.chars() {
-                let id = sf.glyph_id(c);
-                if let Some(p) = prev {
-                    w += sf.kern(p, id);
-                }
-                w += sf.h_advance(id);
-                prev = Some(id);
-            }
-            w
-        };
-        let mut lines = Vec::new();
-        for para in text.split('\n') {
-            let mut line = String::new();
-            for word in para.split_whitespace() {
-                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-                if width(&candidate) <= max || line.is_empty() {
-                    line = candidate;
+    /// Draw wrapped text; `center` centres each line, otherwise lines of a right-to-left
+    /// paragraph are right-aligned. Coverage above one half is black.
+    fn text(&mut self, text: &str, size: f32, bold: bool, center: bool) {
+        let w = self.fonts.weight(bold);
+        let max = self.width().saturating_sub(2 * self.margin) as f32;
+        for raw in text.split('\n') {
+            let norm = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+            let para = Paragraph::new(&norm, w);
+            let (ascent, line_h) = para.metrics(w, size);
+            for line in para.wrap(w, size, max) {
+                self.grow(self.y + line_h + 4);
+                let x0 = if center {
+                    self.margin as f32 + (max - line.width).max(0.0) / 2.0
+                } else if line.rtl {
+                    self.margin as f32 + (max - line.width).max(0.0)
                 } else {
-                    lines.push(std::mem::take(&mut line));
-                    line = word.to_string();
-                }
+                    self.margin as f32
+                };
+                self.draw_line(w, size, &line, x0, ascent);
+                self.y += line_h;
             }
-            lines.push(line);
         }
-        lines
     }
 
-    /// Draw wrapped text; `center` centres each line. Coverage above one half is black.
-    fn text(&mut self, text: &str, size: f32, bold: bool, center: bool) {
-        let font = if bold { self.bold.clone() } else { self.regular.clone() };
-        let sf = font.as_scaled(PxScale::from(size));
-        let max = (self.width() - 2 * self.margin) as f32;
-        let line_h = (sf.ascent() - sf.descent() + sf.line_gap()).ceil() as u32;
-        for line in Self::wrap(&font, size, text, max) {
-            self.grow(self.y + line_h + 4);
-            let mut glyphs = Vec::new();
-            let mut x = 0.0;
-            let mut prev = None;
-            for c in line.chars() {
-                let id = sf.glyph_id(c);
-                if let Some(p) = prev {
-                    x += sf.kern(p, id);
-                }
-                glyphs.push(id.with_scale_and_position(PxScale::from(size), point(x, sf.ascent())));
-                x += sf.h_advance(id);
-                prev = Some(id);
+    fn draw_line(&mut self, w: &Weight, size: f32, line: &LaidLine, x0: f32, ascent: f32) {
+        let (width, height) = (self.img.width() as i32, self.img.height() as i32);
+        for g in &line.glyphs {
+            let font = &w.face(g.font).draw;
+            let glyph = GlyphId(g.id).with_scale_and_position(w.scale(g.font, size), point(g.x, ascent - g.y));
+            if let Some(outline) = font.outline_glyph(glyph) {
+                let b = outline.px_bounds();
+                let (ox, oy) = (x0 as i32 + b.min.x as i32, self.y as i32 + b.min.y as i32);
+                let img = &mut self.img;
+                outline.draw(|gx, gy, cov| {
+                    let (px, py) = (ox + gx as i32, oy + gy as i32);
+                    if cov > 0.5 && px >= 0 && py >= 0 && px < width && py < height {
+                        img.put_pixel(px as u32, py as u32, Luma([0]));
+                    }
+                });
             }
-            let x0 = if center { self.margin as f32 + (max - x).max(0.0) / 2.0 } else { self.margin as f32 };
-            let (w, h) = (self.img.width() as i32, self.img.height() as i32);
-            for g in glyphs {
-                if let Some(outline) = font.outline_glyph(g) {
-                    let b = outline.px_bounds();
-                    let (ox, oy) = (x0 as i32 + b.min.x as i32, self.y as i32 + b.min.y as i32);
-                    let img = &mut self.img;
-                    outline.draw(|gx, gy, cov| {
-                        let (px, py) = (ox + gx as i32, oy + gy as i32);
-                        if cov > 0.5 && px >= 0 && py >= 0 && px < w && py < h {
-                            img.put_pixel(px as u32, py as u32, Luma([0]));
-                        }
-                    });
-                }
-            }
-            self.y += line_h;
         }
     }
 
@@ -196,9 +482,8 @@ pub enum TicketError {
 pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
     let width = printable_dots(width_mm);
     let k = width as f32 / 576.0;
-    let regular = FontRef::try_from_slice(REGULAR).map_err(|_| TicketError::Font)?;
-    let bold = FontRef::try_from_slice(BOLD).map_err(|_| TicketError::Font)?;
-    let mut c = Canvas { img: GrayImage::from_pixel(width, 800, Luma([255])), y: 8, margin: 8, regular, bold };
+    let fonts = Fonts::load()?;
+    let mut c = Canvas { img: GrayImage::from_pixel(width, 800, Luma([255])), y: 8, margin: 8, fonts: &fonts };
     let lang = t.lang.as_str();
     c.text(&t.structure, 34.0 * k, true, true);
     c.text(&format!("{} · {}", t.commune, t.date.format("%d/%m/%Y")), 26.0 * k, false, true);
@@ -221,6 +506,25 @@ pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
     }
     c.space(10);
     c.rule();
+    // The same summary in French for the mediator, smaller, when the visitor reads another language.
+    if let Some(fr) = &t.summary_fr {
+        c.text(MEDIATOR_HEADING, 26.0 * k, true, false);
+        for (title, items) in [(&fr.at_ease_title, &fr.at_ease), (&fr.help_title, &fr.help)] {
+            if !title.is_empty() {
+                c.space(4);
+                c.text(title, 23.0 * k, true, false);
+            }
+            for item in items {
+                c.text(&format!("• {item}"), 23.0 * k, false, false);
+            }
+        }
+        if !fr.mode.is_empty() {
+            c.space(4);
+            c.text(&fr.mode, 23.0 * k, true, false);
+        }
+        c.space(10);
+        c.rule();
+    }
     c.qr(&t.payload)?;
     c.text(&tr(lang, "end.show-code"), 26.0 * k, true, true);
     c.text(&tr_with(lang, "end.reference", &[("ref", &pretty_reference(&t.reference))]), 30.0 * k, true, true);

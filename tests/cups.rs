@@ -37,6 +37,7 @@ fn a_ticket_printed_through_cups_pdf_decodes() {
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
         lang: "fr".into(),
         summary: Default::default(),
+        summary_fr: None,
         payload: payload.into(),
         reference: "K7M3QX2A".into(),
         places: Vec::new(),

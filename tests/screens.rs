@@ -24,7 +24,7 @@ fn decode_qr(path: &std::path::Path) -> Vec<String> {
 fn every_screen_renders_at_every_size_and_the_end_qr_decodes() {
     let dir = tempfile::tempdir().unwrap();
     for (w, h) in SIZES {
-        for lang in ["fr", "en"] {
+        for lang in ["fr", "en", "ar"] {
             for name in SCREENS {
                 let out = dir.path().join(format!("{name}-{w}x{h}-{lang}.png"));
                 screenshot(&kiosk, name, (w, h), lang, &out).unwrap();

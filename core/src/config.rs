@@ -93,7 +93,10 @@ impl Default for SpeechConfig {
     fn default() -> Self {
         SpeechConfig {
             command: "espeak-ng".into(),
-            voices: [("fr".to_string(), "fr".to_string()), ("en".to_string(), "en".to_string())].into_iter().collect(),
+            voices: [("fr", "fr"), ("en", "en"), ("ar", "ar"), ("pt", "pt"), ("es", "es"), ("ro", "ro")]
+                .into_iter()
+                .map(|(l, v)| (l.to_string(), v.to_string()))
+                .collect(),
             rate: 150,
             auto_read: false,
         }
@@ -262,7 +265,7 @@ impl ConfigError {
 }
 
 /// Languages the kiosk's own screens are written in.
-pub const UI_LANGUAGES: &[&str] = &["fr", "en"];
+pub const UI_LANGUAGES: &[&str] = &["fr", "en", "ar", "pt", "es", "ro"];
 
 fn line_of(src: &str, offset: usize) -> usize {
     src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
@@ -469,7 +472,9 @@ impl Config {
             if neighbourhoods.iter().any(|x: &ListItem| x.id == id) {
                 return Err(bad(n.id.span(), "neighbourhoods.id", format!("`{id}` is listed twice")));
             }
-            let missing = n.label.get_ref().missing(&languages);
+            // Place names: French is required, other languages fall back to it.
+            let french = ["fr".to_string()];
+            let missing = n.label.get_ref().missing(&french);
             if !missing.is_empty() {
                 return Err(bad(n.label.span(), "neighbourhoods.label", format!("missing translation ({})", missing.join(", "))));
             }

@@ -273,7 +273,10 @@ impl Questionnaire {
                         if choices.iter().chain(merged.iter()).any(|c: &Choice| c.id == item.id) {
                             return Err(err(&cid, "duplicate neighbourhood id".into()));
                         }
-                        check_text(&cid, "neighbourhood label", &item.label)?;
+                        // Place names: French is required, other languages fall back to it.
+                        if item.label.missing(&["fr".to_string()]).len() == 1 {
+                            return Err(err(&cid, "neighbourhood label: missing French text".into()));
+                        }
                         merged.push(Choice { id: item.id.clone(), picto: qd.picto.clone(), label: item.label.clone(), exclusive: false });
                     }
                     merged.append(&mut choices);

@@ -13,7 +13,7 @@ const FIRST: &[&str] = &["Marie", "Jean", "Fatima", "Mohamed", "Nathalie", "Pier
 /// Drive `engine` (on the attract screen) through one complete random visit and return it
 /// (the engine waits on the "completed" screen for the caller to store it).
 pub fn random_visit<R: Rng>(engine: &mut Engine, rng: &mut R) -> Result<CompletedVisit, EngineError> {
-    let langs = ["fr", "en"];
+    let langs = ["fr", "en", "ar", "pt", "es", "ro"];
     let lang = langs[rng.random_range(0..langs.len())];
     let _ = engine.set_lang(lang);
     engine.start()?;

@@ -10,7 +10,7 @@ fn default_config_is_valid() {
     let c = Config::parse(DEFAULT, "kiosk.toml", None).unwrap();
     assert_eq!(c.kiosk_id, "vlg-nelly-roussel-1");
     assert_eq!(c.context, "file_attente");
-    assert_eq!(c.languages, ["fr", "en"]);
+    assert_eq!(c.languages, ["fr", "en", "ar", "pt", "es", "ro"]);
     assert!(c.recipient.is_none(), "no recipient by default: no consent step");
     assert_eq!(c.idle_warning.as_secs(), 60);
     assert!(c.neighbourhoods.len() >= 5);
@@ -45,7 +45,7 @@ fn mistakes_name_the_line_and_the_key() {
         ("kiosk_id = \"vlg-nelly-roussel-1\"", "kiosk_id = \"VLG 1\"", "key `kiosk_id`", "kiosk_id = "),
         ("warning_s = 60", "warning_s = 2", "key `idle.warning_s`", "warning_s = "),
         ("reset_s = 30", "reset_s = 100000", "key `idle.reset_s`", "reset_s = "),
-        ("languages = [\"fr\", \"en\"]", "languages = [\"fr\", \"xx\"]", "key `languages`", "languages = "),
+        ("languages = [\"fr\", \"en\", \"ar\"", "languages = [\"fr\", \"xx\", \"ar\"", "key `languages`", "languages = "),
         ("recipient = \"\"", "recipient = \"not-a-key\"", "key `recipient`", "recipient = "),
         ("id = \"la_bongarde\"", "id = \"centre_ville\"", "key `neighbourhoods.id`", "id = \"la_bongarde\""),
     ];

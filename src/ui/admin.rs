@@ -224,6 +224,7 @@ impl Controller {
                 at_ease: vec!["é è à ç ô œ € — Aa Bb 0123456789".into()],
                 ..Default::default()
             },
+            summary_fr: None,
             payload: "PA1:TEST".into(),
             reference: "TEST0000".into(),
             places: Vec::new(),
@@ -369,6 +370,13 @@ impl Controller {
             facts.push(tr_with("fr", "admin.damaged-db", &[("path", &m)]));
         }
         facts.push(tr("fr", if self.kiosk.consent_offered() { "admin.consent-on" } else { "admin.consent-off" }));
+        let langs: Vec<String> = self
+            .kiosk
+            .offered_languages()
+            .into_iter()
+            .map(|(l, reviewed)| if reviewed { tr(l, "lang.name") } else { format!("{} ({})", tr(l, "lang.name"), tr("fr", "admin.not-reviewed")) })
+            .collect();
+        facts.push(tr_with("fr", "admin.languages", &[("list", &langs.join(", "))]));
         a.set_facts(ModelRc::new(VecModel::from(facts.into_iter().map(SharedString::from).collect::<Vec<_>>())));
     }
 }

@@ -173,10 +173,10 @@ impl Controller {
         }
     }
 
+    /// The language button: back to the first language (French) from any other, or from French
+    /// to the second one. With six languages, the reference language stays one tap away.
     pub fn switch_language(&mut self) {
-        let langs = &self.kiosk.config.languages;
-        if let Some(i) = langs.iter().position(|l| l == self.engine.lang()) {
-            let next = langs[(i + 1) % langs.len()].clone();
+        if let Some(next) = other_language(&self.kiosk.config.languages, self.engine.lang()) {
             let _ = self.engine.set_lang(&next);
         }
     }
@@ -305,6 +305,8 @@ impl Controller {
             date: self.clock.local_now().date(),
             lang: saved.lang.clone(),
             summary: crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, &saved.lang),
+            summary_fr: (saved.lang != "fr")
+                .then(|| crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, "fr")),
             payload: saved.payload.clone(),
             reference: saved.id.clone(),
             places: self.place_lines(&saved.lang),
@@ -432,17 +434,19 @@ impl Controller {
         let langs = self.kiosk.config.languages.clone();
         let t = app.global::<Tr>();
         t.set_lang(lang.clone().into());
+        app.global::<Theme>().set_rtl(crate::i18n::is_rtl(&lang));
         let a = app.global::<AppAdapter>();
         a.set_structure(self.kiosk.config.structure.clone().into());
         a.set_languages(model(
             langs.iter().map(|l| LanguageItem { code: l.into(), name: tr(l, "lang.name").into(), action: tr(l, "start.action").into() }).collect(),
         ));
-        let other = langs.iter().position(|l| *l == lang).map(|i| langs[(i + 1) % langs.len()].clone()).filter(|o| *o != lang);
+        let other = other_language(&langs, &lang);
         a.set_other_language_name(other.map(|o| tr(&o, "lang.name")).unwrap_or_default().into());
-        let join = |key: &str| langs.iter().map(|l| tr(l, key)).collect::<Vec<_>>();
+        // The welcome in the first two languages; the tiles name every language in its own script.
+        let join = |key: &str| langs.iter().take(2).map(|l| tr(l, key)).collect::<Vec<_>>();
         let at = app.global::<AttractAdapter>();
         at.set_welcome(join("start.welcome").join(" · ").into());
-        let lines: Vec<String> = langs.iter().flat_map(|l| [tr(l, "start.tagline"), tr(l, "start.anonymous")]).collect();
+        let lines: Vec<String> = langs.iter().take(2).map(|l| format!("{} {}", tr(l, "start.tagline"), tr(l, "start.anonymous"))).collect();
         at.set_lines(model(lines.into_iter().map(SharedString::from).collect()));
         at.set_hint(join("start.hint").join(" · ").into());
 
@@ -767,4 +771,10 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     app.run()?;
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     Ok(c.is_some_and(|c| c.borrow().quit_requested()))
+}
+
+/// What the language button switches to (see [`Controller::switch_language`]).
+fn other_language(langs: &[String], current: &str) -> Option<String> {
+    let first = langs.first()?;
+    if current != first { Some(first.clone()) } else { langs.get(1).cloned() }
 }
