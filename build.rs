@@ -22,6 +22,32 @@ fn main() {
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("pictograms.rs");
     std::fs::write(dest, out).unwrap();
 
+    // The kiosk's own texts: every i18n/<code>.po, French and English first (adding a language
+    // is adding files).
+    let i18n = Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
+    println!("cargo:rerun-if-changed={}", i18n.display());
+    let mut pos: Vec<_> =
+        std::fs::read_dir(&i18n).expect("i18n").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "po")).collect();
+    let rank = |p: &std::path::PathBuf| {
+        let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+        (
+            match stem.as_str() {
+                "fr" => 0,
+                "en" => 1,
+                _ => 2,
+            },
+            stem,
+        )
+    };
+    pos.sort_by_key(rank);
+    let mut out =
+        String::from("/// The embedded catalogues: (language code, .po text), French and English first.\npub const CATALOGUES: &[(&str, &str)] = &[\n");
+    for p in &pos {
+        writeln!(out, "    ({:?}, include_str!({:?})),", p.file_stem().unwrap().to_string_lossy(), p.display().to_string()).unwrap();
+    }
+    out.push_str("];\n");
+    std::fs::write(Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalogues.rs"), out).unwrap();
+
     // Debug builds (and so `cargo test`) keep element debug info for the testing backend's
     // ElementHandle queries; release builds leave it out.
     let debug = std::env::var("PROFILE").is_ok_and(|p| p == "debug");

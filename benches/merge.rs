@@ -2,7 +2,7 @@
 //! Run: cargo bench --bench merge   (needs ≈ 4 GB of free disk in the temporary folder; set
 //! PASSERELLE_BENCH_KIOSKS / PASSERELLE_BENCH_VISITS to change the size).
 //! Targets (docs/performance.md): merge < 60 s and report < 60 s, with bounded memory (the
-//! commands run as child processes; their peak resident memory is measured with wait4).
+//! commands run as child processes; their own peak resident memory is sampled from /proc).
 //!
 //! The exports are made from one real export of random visits: each kiosk gets those rows with its
 //! own visit references, kiosk, structure and commune, and a re-signed, valid export folder.
@@ -187,19 +187,27 @@ fn kiosk_export(seed: &Path, parent: &Path, k: usize, first: u64) {
     }
 }
 
-/// Runs a command; returns (wall seconds, peak resident memory in MB) of that child alone.
+/// Runs a command; returns (wall seconds, peak resident memory in MB) of that child alone. The
+/// peak is the child's own `VmHWM`, sampled every 10 ms (rusage's maxrss would also count the
+/// benchmark's own memory, inherited at spawn).
 fn measure(cmd: &mut Command) -> (f64, f64) {
     let t = Instant::now();
-    let child = cmd.spawn().unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child and fills a zeroed rusage.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid);
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{cmd:?} failed: {status}");
-    std::mem::forget(child);
-    (t.elapsed().as_secs_f64(), usage.ru_maxrss as f64 / 1024.0)
+    let mut child = cmd.spawn().unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&status_file)
+            && let Some(kb) = s.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{cmd:?} failed: {status}");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    (t.elapsed().as_secs_f64(), peak_kb as f64 / 1024.0)
 }
 
 fn main() {
@@ -222,7 +230,8 @@ fn main() {
     let out = tmp.path().join("fusion");
     let (secs, mb) =
         measure(Command::new(bin).env("PASSERELLE_LOG", "warn").arg("merge").arg(&exports).arg("--out").arg(&out).stdout(std::process::Stdio::null()));
-    let merged = std::fs::read(out.join("visits.csv")).unwrap().iter().filter(|&&b| b == b'\n').count() - 1;
+    use std::io::BufRead;
+    let merged = std::io::BufReader::new(std::fs::File::open(out.join("visits.csv")).unwrap()).lines().count() - 1;
     assert_eq!(merged, kiosks * per);
     println!("merge_{}_visits: {secs:.1} s, peak memory {mb:.0} MB", kiosks * per);
     let html = tmp.path().join("rapport.html");

@@ -5,15 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The embedded catalogues: (language code, .po text).
-pub const CATALOGUES: &[(&str, &str)] = &[
-    ("fr", include_str!("../i18n/fr.po")),
-    ("en", include_str!("../i18n/en.po")),
-    ("ar", include_str!("../i18n/ar.po")),
-    ("pt", include_str!("../i18n/pt.po")),
-    ("es", include_str!("../i18n/es.po")),
-    ("ro", include_str!("../i18n/ro.po")),
-];
+include!(concat!(env!("OUT_DIR"), "/catalogues.rs"));
 
 /// Languages written right to left.
 pub fn is_rtl(lang: &str) -> bool {

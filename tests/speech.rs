@@ -78,13 +78,14 @@ fn say_writes_a_wav_file() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("bonjour.wav");
-    let out = Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .args(["say", "--lang", "fr", "Bonjour. Touchez votre réponse.", "--out", wav.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let bytes = std::fs::read(&wav).unwrap();
-    assert!(bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WAVE", "a WAV file");
-    assert!(bytes.len() > 20_000, "with sound in it ({} bytes)", bytes.len());
+    // Every shipped language has a voice: the welcome of the attract screen, spoken.
+    for lang in ["fr", "en", "ar", "pt", "es", "ro"] {
+        let wav = dir.path().join(format!("{lang}.wav"));
+        let text = format!("{} {}", passerelle::i18n::tr(lang, "start.welcome"), passerelle::i18n::tr(lang, "start.tagline"));
+        let out = Command::new(env!("CARGO_BIN_EXE_passerelle")).args(["say", "--lang", lang, &text, "--out", wav.to_str().unwrap()]).output().unwrap();
+        assert!(out.status.success(), "{lang}: {}", String::from_utf8_lossy(&out.stderr));
+        let bytes = std::fs::read(&wav).unwrap();
+        assert!(bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WAVE", "{lang}: a WAV file");
+        assert!(bytes.len() > 20_000, "{lang}: with sound in it ({} bytes)", bytes.len());
+    }
 }

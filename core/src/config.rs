@@ -264,8 +264,8 @@ impl ConfigError {
     }
 }
 
-/// Languages the kiosk's own screens are written in.
-pub const UI_LANGUAGES: &[&str] = &["fr", "en", "ar", "pt", "es", "ro"];
+/// Languages the kiosk can offer (generated from assets/questionnaire/lang/ by the build script).
+pub use crate::UI_LANGUAGES;
 
 fn line_of(src: &str, offset: usize) -> usize {
     src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1

@@ -27,14 +27,9 @@ pub mod vocab;
 
 /// The questionnaire shipped with Passerelle (the deck's "questionnaire de positionnement").
 pub const DEFAULT_QUESTIONNAIRE: &str = include_str!("../../assets/questionnaire/questionnaire.toml");
+// DEFAULT_TRANSLATIONS and UI_LANGUAGES, from assets/questionnaire/lang/ (build.rs).
+include!(concat!(env!("OUT_DIR"), "/translations.rs"));
 /// The profile rules shipped with Passerelle.
-/// The shipped questionnaire's texts in further languages: (file name, text).
-pub const DEFAULT_TRANSLATIONS: &[(&str, &str)] = &[
-    ("lang/ar.toml", include_str!("../../assets/questionnaire/lang/ar.toml")),
-    ("lang/pt.toml", include_str!("../../assets/questionnaire/lang/pt.toml")),
-    ("lang/es.toml", include_str!("../../assets/questionnaire/lang/es.toml")),
-    ("lang/ro.toml", include_str!("../../assets/questionnaire/lang/ro.toml")),
-];
 pub const DEFAULT_RULES: &str = include_str!("../../assets/questionnaire/profile-rules.toml");
 /// The default kiosk configuration (the repository's top-level `kiosk.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../../kiosk.toml");

@@ -95,6 +95,11 @@ pub fn apply(def: &mut QuestionnaireDef, src: &str, file: &str) -> LanguageStatu
     };
     status.lang = t.language.clone();
     status.reviewed_by_native_speaker = t.reviewed_by_native_speaker;
+    let stem = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".toml");
+    if stem != t.language {
+        status.problems.push(format!("{file}: the file of language `{}` must be named {}.toml", t.language, t.language));
+        return status;
+    }
     if t.questionnaire != def.id {
         status.problems.push(format!("{file}: for questionnaire `{}`, not `{}`", t.questionnaire, def.id));
         return status;

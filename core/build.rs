@@ -1,0 +1,30 @@
+//! Build script: embeds the shipped questionnaire's translations (assets/questionnaire/lang/*.toml),
+//! so that adding a language is adding files. The file's stem is the language code.
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/questionnaire/lang");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
+        .unwrap_or_default();
+    files.sort();
+    let mut out =
+        String::from("/// The shipped questionnaire's texts in further languages: (file name, text).\npub const DEFAULT_TRANSLATIONS: &[(&str, &str)] = &[\n");
+    let mut codes = Vec::new();
+    for p in &files {
+        let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+        let path = p.canonicalize().unwrap_or_else(|_| p.clone());
+        writeln!(out, "    (\"lang/{stem}.toml\", include_str!({:?})),", path.display().to_string()).unwrap();
+        codes.push(stem);
+    }
+    out.push_str("];\n\n/// Languages the kiosk can offer: French, English (written in the questionnaire itself), then\n/// those of assets/questionnaire/lang/.\npub const UI_LANGUAGES: &[&str] = &[\"fr\", \"en\"");
+    for c in codes.iter().filter(|c| *c != "fr" && *c != "en") {
+        write!(out, ", {c:?}").unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("translations.rs");
+    std::fs::write(dest, out).unwrap();
+}
