@@ -540,6 +540,8 @@ impl Controller {
             _ => String::new(),
         };
         qa.set_status(status.into());
+        // The accented letters of the visitor's language, on their own row of the keyboard.
+        qa.set_accents(model(tr(lang, "key.accents").split_whitespace().map(SharedString::from).collect()));
         let (show_next, can_next) = match q.kind {
             Kind::Multiple => (true, !selected.is_empty()),
             Kind::Text => (true, !self.engine.text().trim().is_empty()),

@@ -1,7 +1,8 @@
-//! A visitor who reads only Arabic completes the questionnaire alone, through the real Slint
-//! screens: everything is found by its Arabic label, the layout is mirrored, "autre" and the
-//! contact name are typed on the Arabic keyboard (the phone on the digit pad), and what is stored
-//! is ids only, with the language.
+//! Visitors in other languages, through the real Slint screens. A visitor who reads only Arabic
+//! completes the questionnaire alone: everything is found by its Arabic label, the layout is
+//! mirrored, "autre" and the contact name are typed on the Arabic keyboard (the phone on the digit
+//! pad), and what is stored is ids only, with the language. Romanian, Spanish and Portuguese
+//! visitors find their own accented letters on the keyboard.
 
 use chrono::NaiveDate;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
@@ -141,4 +142,38 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     drop(cc);
     tap(&app, &tr("ar", "end.finish"));
     assert!(!app.global::<Theme>().get_rtl(), "the next visitor starts left to right again");
+}
+
+#[test]
+fn each_latin_language_has_its_own_accented_letters_on_the_keyboard() {
+    i_slint_backend_testing::init_no_event_loop();
+    for (lang, word, absent) in [("ro", "școală", "é"), ("es", "niño", "ș"), ("pt", "coração", "ñ")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::parse(passerelle_core::DEFAULT_CONFIG, "kiosk.toml", None).unwrap();
+        config.data_dir = dir.path().to_path_buf();
+        let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+        let (app, c) = ui::build(kiosk, store, clock).unwrap();
+        app.show().unwrap();
+        tap(&app, &format!("{} — {}", tr(lang, "lang.name"), tr(lang, "start.action")));
+        tap(&app, &tr(lang, "notice.ok"));
+        // Skip to the question with "autre", choose it, and type a word of the language.
+        while c.borrow().engine().current().is_some_and(|q| q.id != "usages_principaux") {
+            tap(&app, &tr(lang, "nav.skip"));
+        }
+        let other = c.borrow().engine().current().unwrap().choice("autre").unwrap().label.get(lang).to_string();
+        tap(&app, &other);
+        tap(&app, &tr(lang, "nav.next"));
+        type_keys_in(&app, lang, word);
+        assert_eq!(c.borrow().engine().text(), word, "{lang}");
+        assert!(find(&app, absent).is_none(), "{lang}: the keyboard shows its own letters, not {absent}");
+    }
+}
+
+fn type_keys_in(app: &AppWindow, lang: &str, text: &str) {
+    for ch in text.chars() {
+        let label = if ch == ' ' { tr(lang, "key.space") } else { ch.to_string() };
+        tap(app, &label);
+    }
 }
