@@ -1,7 +1,10 @@
 //! USB export: a valid Frictionless data package, every visit exactly once across repeated
 //! exports, no personal data in clear, nothing marked when the stick is pulled, retention.
 
+mod common;
+
 use chrono::NaiveDate;
+use common::frictionless;
 use passerelle::export::{self, ExportError, ExportFs, RealFs};
 use passerelle::kiosk::Kiosk;
 use passerelle::store::Store;
@@ -63,19 +66,6 @@ impl Kit {
 fn ids_in(folder: &Path) -> Vec<String> {
     let mut r = csv::Reader::from_path(folder.join("visits.csv")).unwrap();
     r.records().map(|x| x.unwrap()[0].trim_start_matches('\u{feff}').to_string()).collect()
-}
-
-fn frictionless() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/frictionless");
-    if local.exists() {
-        return Some(local);
-    }
-    if Command::new("frictionless").arg("--version").output().is_ok_and(|o| o.status.success()) {
-        return Some("frictionless".into());
-    }
-    assert!(std::env::var_os("PASSERELLE_CI").is_none(), "CI must install frictionless (.venv)");
-    eprintln!("notice: frictionless not installed, validation skipped");
-    None
 }
 
 #[test]

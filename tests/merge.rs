@@ -2,6 +2,8 @@
 //! once, tampered or broken exports refused with the reason, older questionnaire versions merged
 //! through the ids), and the report (HTML + CSV, no count under 5).
 
+mod common;
+
 use chrono::NaiveDate;
 use passerelle::export::{self, RealFs};
 use passerelle::kiosk::Kiosk;
@@ -73,13 +75,8 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
 }
 
 fn frictionless_valid(dir: &Path) {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/frictionless");
-    if !local.exists() {
-        assert!(std::env::var_os("PASSERELLE_CI").is_none(), "CI must install frictionless (.venv)");
-        eprintln!("notice: frictionless not installed, validation skipped");
-        return;
-    }
-    let out = Command::new(local).args(["validate", "--json", "datapackage.json"]).current_dir(dir).output().unwrap();
+    let Some(f) = common::frictionless() else { return };
+    let out = Command::new(f).args(["validate", "--json", "datapackage.json"]).current_dir(dir).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(report["valid"], true, "{}", String::from_utf8_lossy(&out.stdout).chars().take(3000).collect::<String>());
 }

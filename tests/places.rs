@@ -3,7 +3,10 @@
 //! screen, the ticket and the mediator's view, and an admin can import a newer national file
 //! (a broken one keeps the places in use).
 
+mod common;
+
 use chrono::{NaiveDate, NaiveDateTime};
+use common::frictionless;
 use i_slint_backend_testing::{ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
 use passerelle::orientation;
@@ -13,7 +16,7 @@ use passerelle_core::engine::FakeClock;
 use passerelle_core::places::{self, Opening};
 use passerelle_core::script::Script;
 use slint::{ComponentHandle, Model};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const DEMARCHES: &str = "Aide aux démarches administratives";
@@ -31,19 +34,6 @@ fn bin() -> Command {
 fn run(args: &[&str]) -> (i32, String, String) {
     let o = bin().args(args).output().unwrap();
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
-}
-
-fn frictionless() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/frictionless");
-    if local.exists() {
-        return Some(local);
-    }
-    if Command::new("frictionless").arg("--version").output().is_ok_and(|o| o.status.success()) {
-        return Some("frictionless".into());
-    }
-    assert!(std::env::var_os("PASSERELLE_CI").is_none(), "CI must install frictionless (.venv)");
-    eprintln!("notice: frictionless not installed, validation skipped");
-    None
 }
 
 /// `frictionless validate` of a places CSV against the national schema.

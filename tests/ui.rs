@@ -1,7 +1,10 @@
 //! The kiosk screens driven through the real Slint components with the testing backend:
 //! find controls by their accessible label, invoke them, check what changed (store included).
 
+mod common;
+
 use chrono::NaiveDate;
+use common::{find, labels, tap};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
 use passerelle::store::Store;
@@ -36,26 +39,6 @@ fn kit() -> Kit {
     let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
     app.show().unwrap();
     Kit { app, c, clock, identity, _dir: dir }
-}
-
-fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {
-    ElementHandle::find_by_accessible_label(app, label).next()
-}
-
-fn tap(app: &AppWindow, label: &str) {
-    let e = find(app, label).unwrap_or_else(|| panic!("no control labelled {label:?} on screen; labels: {:?}", labels(app)));
-    e.invoke_accessible_default_action();
-}
-
-fn labels(app: &AppWindow) -> Vec<String> {
-    app.root_element()
-        .query_descendants()
-        .match_predicate(|e| e.accessible_role().is_some_and(|r| r != AccessibleRole::None))
-        .find_all()
-        .iter()
-        .filter_map(|e| e.accessible_label().map(|s| s.to_string()))
-        .filter(|s| !s.is_empty())
-        .collect()
 }
 
 fn current(k: &Kit) -> Option<String> {

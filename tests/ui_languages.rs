@@ -4,8 +4,10 @@
 //! pad), and what is stored is ids only, with the language. Romanian, Spanish and Portuguese
 //! visitors find their own accented letters on the keyboard.
 
+mod common;
+
 use chrono::NaiveDate;
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
+use common::{find, tap};
 use passerelle::i18n::tr;
 use passerelle::kiosk::Kiosk;
 use passerelle::store::Store;
@@ -15,26 +17,6 @@ use passerelle_core::engine::FakeClock;
 use passerelle_core::questionnaire::Kind;
 use passerelle_core::script::Script;
 use slint::ComponentHandle;
-
-fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {
-    ElementHandle::find_by_accessible_label(app, label).next()
-}
-
-fn labels(app: &AppWindow) -> Vec<String> {
-    app.root_element()
-        .query_descendants()
-        .match_predicate(|e| e.accessible_role().is_some_and(|r| r != AccessibleRole::None))
-        .find_all()
-        .iter()
-        .filter_map(|e| e.accessible_label().map(|s| s.to_string()))
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn tap(app: &AppWindow, label: &str) {
-    let e = find(app, label).unwrap_or_else(|| panic!("no control labelled {label:?}; labels: {:?}", labels(app)));
-    e.invoke_accessible_default_action();
-}
 
 fn x_of(app: &AppWindow, label: &str) -> f32 {
     find(app, label).unwrap_or_else(|| panic!("no {label:?}")).absolute_position().x
