@@ -2,7 +2,9 @@
 //! screen shows it and on both ticket formats, decoded with independent decoders (rqrr, and
 //! zbarimg when installed), and turned back by the mediator's decoder into the stored profile.
 
-use passerelle::kiosk::Kiosk;
+mod common;
+
+use common::{kiosk, rqrr_decode, tool, zbar};
 use passerelle::store::Store;
 use passerelle::{mediator, qr, ticket};
 use passerelle_core::engine::FakeClock;
@@ -10,35 +12,6 @@ use passerelle_core::handoff;
 use passerelle_core::random::random_visit;
 use rand::SeedableRng;
 use std::process::Command;
-
-fn kiosk(dir: &std::path::Path) -> Kiosk {
-    let (_, recipient) = passerelle::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
-    let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
-    c.data_dir = dir.to_path_buf();
-    Kiosk::from_config(c, "test".into()).unwrap()
-}
-
-fn rqrr_decode(img: image::GrayImage) -> Vec<String> {
-    let mut p = rqrr::PreparedImage::prepare(img);
-    p.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
-}
-
-/// CI installs the external tools (zbar-tools, CUPS) and sets PASSERELLE_CI=1: there, their
-/// absence is a failure; elsewhere the checks that need them are skipped with a notice.
-fn tool(name: &str) -> bool {
-    let present = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success());
-    if !present {
-        assert!(std::env::var_os("PASSERELLE_CI").is_none(), "{name} is required in CI");
-        eprintln!("notice: {name} not installed, its checks are skipped");
-    }
-    present
-}
-
-fn zbar(path: &std::path::Path) -> String {
-    let out = Command::new("zbarimg").args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"]).arg(path).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
-}
 
 #[test]
 fn thousand_random_visits_decode_back_to_the_stored_profile() {

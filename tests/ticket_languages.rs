@@ -3,7 +3,10 @@
 //! than French carries a French copy of the summary for the mediator; Latin text draws exactly
 //! as the former char-by-char code did; every text of every catalogue has its glyphs.
 
+mod common;
+
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use common::{kiosk, rqrr_decode, tool, zbar};
 use image::{GrayImage, Luma};
 use passerelle::i18n::{CATALOGUES, tr, tr_with};
 use passerelle::kiosk::Kiosk;
@@ -11,40 +14,10 @@ use passerelle::store::Store;
 use passerelle::ticket::{self, LaidLine, TicketData, TicketFont};
 use passerelle_core::engine::FakeClock;
 use proptest::prelude::*;
-use std::process::Command;
 
 const REGULAR: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_400Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_700Bold.ttf");
 const ARABIC: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Regular.ttf");
-
-fn kiosk(dir: &std::path::Path) -> Kiosk {
-    let (_, recipient) = passerelle::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
-    let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
-    c.data_dir = dir.to_path_buf();
-    Kiosk::from_config(c, "test".into()).unwrap()
-}
-
-fn rqrr_decode(img: GrayImage) -> Vec<String> {
-    let mut p = rqrr::PreparedImage::prepare(img);
-    p.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
-}
-
-/// CI installs the external tools and sets PASSERELLE_CI=1: there, their absence is a failure;
-/// elsewhere the checks that need them are skipped with a notice.
-fn tool(name: &str) -> bool {
-    let present = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success());
-    if !present {
-        assert!(std::env::var_os("PASSERELLE_CI").is_none(), "{name} is required in CI");
-        eprintln!("notice: {name} not installed, its checks are skipped");
-    }
-    present
-}
-
-fn zbar(path: &std::path::Path) -> String {
-    let out = Command::new("zbarimg").args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"]).arg(path).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
-}
 
 /// The showcase visit stored in `lang`, and its ticket. If the engine does not offer `lang`
 /// (yet), the visit is played in French and stored as if in `lang`: the ticket only reads the

@@ -43,3 +43,36 @@ pub fn frictionless() -> Option<PathBuf> {
     eprintln!("notice: frictionless not installed, validation skipped");
     None
 }
+
+/// A kiosk on the default configuration, with an admin key (so the consent step is offered),
+/// storing in `dir`.
+pub fn kiosk(dir: &Path) -> passerelle::kiosk::Kiosk {
+    let (_, recipient) = passerelle::seal::keygen();
+    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
+    c.data_dir = dir.to_path_buf();
+    passerelle::kiosk::Kiosk::from_config(c, "test".into()).unwrap()
+}
+
+/// The QR codes an independent Rust decoder finds in an image.
+pub fn rqrr_decode(img: image::GrayImage) -> Vec<String> {
+    let mut p = rqrr::PreparedImage::prepare(img);
+    p.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
+}
+
+/// CI installs the external tools and sets PASSERELLE_CI=1: there, their absence is a failure;
+/// elsewhere the checks that need them are skipped with a notice.
+pub fn tool(name: &str) -> bool {
+    let present = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success());
+    if !present {
+        assert!(std::env::var_os("PASSERELLE_CI").is_none(), "{name} is required in CI");
+        eprintln!("notice: {name} not installed, its checks are skipped");
+    }
+    present
+}
+
+/// What zbarimg (an independent decoder) reads in a PNG.
+pub fn zbar(path: &Path) -> String {
+    let out = Command::new("zbarimg").args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"]).arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim_end().to_string()
+}
