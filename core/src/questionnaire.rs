@@ -43,7 +43,7 @@ impl Kind {
 // ---------------------------------------------------------------------------------------------
 // What the file says
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionnaireDef {
     pub id: String,
@@ -58,7 +58,7 @@ fn default_languages() -> Vec<String> {
     vec!["fr".into(), "en".into()]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {
     pub id: String,
@@ -66,7 +66,7 @@ pub struct SectionDef {
     pub questions: Vec<QuestionDef>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionDef {
     pub id: String,

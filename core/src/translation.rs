@@ -151,10 +151,11 @@ pub fn load(
     let mut def: QuestionnaireDef = toml::from_str(src).map_err(|source| DefinitionError::Syntax { file: file.to_string(), source })?;
     let mut statuses: Vec<LanguageStatus> = def.languages.clone().iter().map(|l| inline_status(&mut def, l)).collect();
     for (name, text) in translations {
-        let mut probe = toml::from_str::<QuestionnaireDef>(src).map_err(|source| DefinitionError::Syntax { file: file.to_string(), source })?;
+        // Applied to a copy first: only a complete language changes the questionnaire.
+        let mut probe = def.clone();
         let status = apply(&mut probe, text, name);
         if status.complete() && !def.languages.contains(&status.lang) {
-            apply(&mut def, text, name);
+            def = probe;
             def.languages.push(status.lang.clone());
         }
         statuses.retain(|s| s.lang != status.lang);
