@@ -20,6 +20,7 @@ pub mod qr;
 pub mod report;
 pub mod seal;
 pub mod speech;
+pub mod spreadsheet;
 pub mod speech_text;
 pub mod sql;
 pub mod store;
