@@ -4,10 +4,13 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/pictograms");
+    // Read at run time: `env!` would bake in the path of the checkout the build script was first
+    // compiled for, and a moved checkout (or a shared target folder) would read another tree.
+    let root = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let dir = root.join("assets/pictograms");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .expect("assets/pictograms")
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "svg"))
@@ -24,10 +27,10 @@ fn main() {
 
     // The kiosk's own texts: every i18n/<code>.po, French and English first (adding a language
     // is adding files).
-    let i18n = Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n");
+    let i18n = root.join("i18n");
     println!("cargo:rerun-if-changed={}", i18n.display());
     let mut pos: Vec<_> =
-        std::fs::read_dir(&i18n).expect("i18n").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "po")).collect();
+        std::fs::read_dir(&i18n).unwrap_or_else(|e| panic!("{}: {e}", i18n.display())).filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "po")).collect();
     let rank = |p: &std::path::PathBuf| {
         let stem = p.file_stem().unwrap().to_string_lossy().to_string();
         (

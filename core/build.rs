@@ -5,11 +5,18 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/questionnaire/lang");
+    // Read at run time (not `env!`, which bakes in the checkout the build script was compiled
+    // for), and fail loudly: a kiosk built without its translations would not start.
+    let root = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let dir = root.join("../assets/questionnaire/lang");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    assert!(!files.is_empty(), "{}: no translation found", dir.display());
     files.sort();
     let mut out =
         String::from("/// The shipped questionnaire's texts in further languages: (file name, text).\npub const DEFAULT_TRANSLATIONS: &[(&str, &str)] = &[\n");
