@@ -197,6 +197,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Erase one visit (its answers, profile and contact details) by its reference, when the
+    /// visitor asks (docs/privacy.md); exit 2 when no visit has that reference
+    Erase {
+        /// The reference on the visitor's ticket or screen (ABCD-EFGH)
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -435,8 +443,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Decode { payload, json, lang }) => {
             let kiosk = load(&cli)?;
             let input = if payload == "-" {
+                // A scan is a few hundred bytes: a larger input is not a code (and must not
+                // fill the memory).
+                const MAX: u64 = 64 * 1024;
                 let mut s = String::new();
-                std::io::stdin().lock().read_to_string(&mut s)?;
+                std::io::stdin().lock().take(MAX + 1).read_to_string(&mut s).context("standard input is not a code (not UTF-8 text)")?;
+                if s.len() as u64 > MAX {
+                    eprintln!("standard input is not a code: more than 64 KiB");
+                    return Ok(ExitCode::from(2));
+                }
                 s
             } else {
                 payload.clone()
@@ -529,14 +544,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let (csv, n) = crate::export::decrypt_contacts(&id, export_dir)?;
             match out {
                 Some(p) => {
-                    let mut o = std::fs::OpenOptions::new();
-                    o.write(true).create(true).truncate(true);
-                    #[cfg(unix)]
-                    {
-                        use std::os::unix::fs::OpenOptionsExt;
-                        o.mode(0o600);
-                    }
-                    o.open(p)?.write_all(csv.as_bytes())?;
+                    // Personal data: a new owner-only file, never an existing one or a link.
+                    let mut f = crate::files::create_owner_only(p)
+                        .with_context(|| format!("cannot create {} (it must not exist yet, and not be a link)", p.display()))?;
+                    f.write_all(csv.as_bytes())?;
+                    f.sync_all()?;
                     eprintln!("{n} contact(s) written to {}", p.display());
                 }
                 None => {
@@ -625,6 +637,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     out += &format!("  {}: {} finished, {} abandoned\n", d.date, d.finished, d.abandoned);
                 }
                 emit(out.trim_end())?;
+            }
+        }
+        Some(Command::Erase { reference, json }) => {
+            let kiosk = load(&cli)?;
+            let store = kiosk.open_store()?;
+            let Some(e) = crate::privacy::erase_visit(&store, reference)? else {
+                eprintln!("no visit {reference} on this kiosk: nothing was erased (was it already erased, or deleted by retention?)");
+                return Ok(ExitCode::from(2));
+            };
+            if *json {
+                emit(&serde_json::to_string(&e)?)?;
+            } else {
+                let mut out = format!("visit {} erased{}", crate::summary::pretty_reference(&e.id), if e.contact { ", with its contact details" } else { "" });
+                if let Some(folder) = &e.exported_in {
+                    out += &format!("\nit had already been exported in {folder}: have it erased from the department's copy too");
+                }
+                emit(&out)?;
             }
         }
     }

@@ -86,17 +86,36 @@ impl ExportFs for RealFs {
         let mut w = io::BufWriter::with_capacity(1 << 16, f);
         fill(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()
+        f.sync_all()?;
+        drop_cache(&f);
+        Ok(())
     }
     fn sync_dir(&self, p: &Path) -> io::Result<()> {
         std::fs::File::open(p)?.sync_all()
     }
     fn open(&self, p: &Path) -> io::Result<Box<dyn Read>> {
-        Ok(Box::new(io::BufReader::new(std::fs::File::open(p)?)))
+        let f = std::fs::File::open(p)?;
+        // The read-back must read the stick, not what the kernel still holds of the write: a
+        // stick that lies about its writes must be caught here, while the rows stay unexported.
+        drop_cache(&f);
+        Ok(Box::new(io::BufReader::new(f)))
     }
     fn remove_dir_all(&self, p: &Path) -> io::Result<()> {
         std::fs::remove_dir_all(p)
     }
+}
+
+/// Asks the kernel to drop a (synced) file's cached pages, so that the next read comes from the
+/// device. Advisory: where it is not supported the read-back still checks what the kernel has.
+fn drop_cache(f: &std::fs::File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a plain system call on a file descriptor we own for the call's duration.
+        let _ = unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = f;
 }
 
 /// A writer that hashes and counts what goes through it.
@@ -277,7 +296,8 @@ fn field(kiosk: &Kiosk, c: &Col) -> Value {
                     list_field(&name, title, v)
                 }
                 Kind::Text => {
-                    json!({"name": name, "title": title, "type": "string", "constraints": {"maxLength": question.max_length}})
+                    // Typed by the visitor: one more character for the protective apostrophe.
+                    json!({"name": name, "title": title, "type": "string", "description": crate::spreadsheet::NOTE_FR, "constraints": {"maxLength": question.max_length + 1}})
                 }
                 Kind::Contact => enum_field(&name, "Accepte d'être recontacté (coordonnées chiffrées dans contacts/)", strings(&["oui", "non"])),
                 _ => enum_field(&name, title, with_skip(question)),
@@ -373,9 +393,27 @@ fn cell(kiosk: &Kiosk, v: &StoredVisit, p: &Profile, c: &Col) -> String {
     }
 }
 
-fn csv_writer(w: &mut dyn Write) -> io::Result<csv::Writer<&mut dyn Write>> {
+fn csv_writer(w: &mut dyn Write) -> io::Result<SafeCsv<'_>> {
     w.write_all(BOM)?;
-    Ok(csv::WriterBuilder::new().from_writer(w))
+    Ok(SafeCsv(csv::WriterBuilder::new().from_writer(w)))
+}
+
+/// A CSV writer whose every cell opens safely in a spreadsheet ([`crate::spreadsheet`]): the
+/// export's only CSV writer, so that no cell can escape the protection.
+pub(crate) struct SafeCsv<'a>(csv::Writer<&'a mut dyn Write>);
+
+impl SafeCsv<'_> {
+    fn write_record<I, T>(&mut self, cells: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.0.write_record(cells.into_iter().map(|c| crate::spreadsheet::protect(c.as_ref()).into_owned()))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 fn csv_io(e: csv::Error) -> io::Error {
@@ -540,6 +578,11 @@ fn write_all(kiosk: &Kiosk, store: &Store, fs: &dyn ExportFs, folder: &Path, bou
     w.file("SHA256SUMS", &mut |out| out.write_all(sums.as_bytes()))?;
     fs.sync_dir(&folder.join("contacts")).map_err(|source| ExportError::Write { file: "contacts".into(), source })?;
     fs.sync_dir(folder).map_err(|source| ExportError::Write { file: ".".into(), source })?;
+    // The folder's own entry lives in its parent (the stick's root): sync it too, or a stick
+    // pulled now could lose the whole folder.
+    if let Some(parent) = folder.parent() {
+        fs.sync_dir(parent).map_err(|source| ExportError::Write { file: "..".into(), source })?;
+    }
     Ok(w.files)
 }
 
@@ -670,8 +713,11 @@ fn readme(kiosk: &Kiosk, contacts: usize) -> String {
          datapackage.json      description des tables (Table Schema, schema.data.gouv.fr)\n\
          contacts/             {contacts} fichier(s) de coordonnées, chiffrés pour la clé de l'administrateur\n\
          SHA256SUMS            empreintes : `sha256sum -c SHA256SUMS`\n\n\
+         Données pseudonymes, pas anonymes : la référence d'une visite la relie à son ticket et, avec la clé\n\
+         de l'administrateur, aux coordonnées chiffrées. Santé (handicap) : donnée sensible, à protéger.\n\n\
          Dans les réponses : case vide = question non posée ; « {SKIPPED} » = la personne a préféré ne pas répondre ;\n\
-         plusieurs valeurs sont séparées par « | ». Fichiers CSV en UTF-8 (avec BOM), séparateur virgule, dates AAAA-MM-JJ.\n\n\
+         plusieurs valeurs sont séparées par « | ». Fichiers CSV en UTF-8 (avec BOM), séparateur virgule, dates AAAA-MM-JJ.\n\
+         Une apostrophe en tête d'une case (') protège les tableurs des formules : elle ne fait pas partie de la valeur.\n\n\
          Lire les coordonnées : passerelle decrypt --identity CLE.txt DOSSIER (ou l'outil age : age -d -i CLE.txt contacts/X.age).\n\
          Vérifier : frictionless validate datapackage.json\n",
         structure = kiosk.config.structure,
@@ -697,7 +743,9 @@ pub fn decrypt_contacts(identity: &str, export_dir: &Path) -> anyhow::Result<(St
         let sealed = std::fs::read(p)?;
         let contact = crate::seal::open(identity, &sealed).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
         let id = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-        c.write_record([id, contact.last_name, contact.first_name, contact.phone, contact.address, contact.email])?;
+        // Opened by a person in a spreadsheet: every field is text (a phone number too).
+        let fields = [id, contact.last_name, contact.first_name, contact.phone, contact.address, contact.email];
+        c.write_record(fields.iter().map(|f| crate::spreadsheet::protect_text(f).into_owned()))?;
     }
     drop(c);
     Ok((String::from_utf8(out)?, entries.len()))

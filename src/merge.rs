@@ -165,6 +165,25 @@ fn altered(file: &str) -> String {
     format!("{file} a été modifié après l'export (son empreinte SHA-256 ne correspond plus)")
 }
 
+/// The largest SHA256SUMS or datapackage.json read (a merge of 1,000,000 visits has a few MB).
+const MAX_META_BYTES: u64 = 64 << 20;
+/// The largest table read (1,000,000 visits of a merge take about 1.4 GB).
+const MAX_TABLE_BYTES: u64 = 16 << 30;
+/// The largest other file (encrypted contact details: a few hundred bytes).
+const MAX_OTHER_BYTES: u64 = 1 << 20;
+
+/// Opens a file of a package: a regular file (no link, device or FIFO) of a bounded size.
+fn open_file(dir: &Path, file: &str) -> Result<File, String> {
+    let max = if file.ends_with(".csv") && !file.contains('/') {
+        MAX_TABLE_BYTES
+    } else if file.ends_with(".json") || file == "SHA256SUMS" {
+        MAX_META_BYTES
+    } else {
+        MAX_OTHER_BYTES
+    };
+    crate::files::open_regular(dir, file, max)
+}
+
 /// A name of SHA256SUMS that stays inside the folder.
 fn safe_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('/') && name.split('/').all(|p| !p.is_empty() && p != ".." && p != ".") && !name.contains('\\')
@@ -191,8 +210,10 @@ pub type Visitor<'a> = dyn FnMut(&str, &[Field], &csv::ByteRecord) + 'a;
 /// (the report) needs a single pass over the data. Rows seen before an error must be discarded by
 /// the caller when this returns an error (a file found altered at its end, for instance).
 pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String> {
-    let sums_text =
-        fs::read_to_string(dir.join("SHA256SUMS")).map_err(|_| "pas de fichier SHA256SUMS : ce n'est pas un export Passerelle complet".to_string())?;
+    let sums_bytes = crate::files::read_regular(dir, "SHA256SUMS", MAX_META_BYTES).map_err(|e| {
+        if e.ends_with("manque") { "pas de fichier SHA256SUMS : ce n'est pas un export Passerelle complet".to_string() } else { e }
+    })?;
+    let sums_text = String::from_utf8(sums_bytes).map_err(|_| "SHA256SUMS illisible (pas de l'UTF-8)".to_string())?;
     let fingerprint = hex(&Sha256::digest(sums_text.as_bytes()));
     let mut sums = Vec::new();
     for (i, line) in sums_text.lines().enumerate() {
@@ -209,7 +230,7 @@ pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String>
     }
     let listed = |f: &str| sums.iter().find(|(n, _)| n == f).map(|(_, h)| h.as_str());
     let dp_hash = listed("datapackage.json").ok_or("datapackage.json n'est pas dans SHA256SUMS")?;
-    let dp = fs::read(dir.join("datapackage.json")).map_err(|_| "datapackage.json manque".to_string())?;
+    let dp = crate::files::read_regular(dir, "datapackage.json", MAX_META_BYTES)?;
     if hex(&Sha256::digest(&dp)) != dp_hash {
         return Err(altered("datapackage.json"));
     }
@@ -283,7 +304,7 @@ pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String>
 /// Returns the number of rows. A file altered after the export is reported as such even when it
 /// also breaks the schema (the hash is the more telling reason).
 fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &mut HashSet<u128>, &mut Visitor)>) -> Result<u64, String> {
-    let f = File::open(pkg.dir.join(file)).map_err(|_| format!("{file} manque (il est dans SHA256SUMS)"))?;
+    let f = open_file(&pkg.dir, file).map_err(|e| if e.ends_with("manque") { format!("{e} (il est dans SHA256SUMS)") } else { e })?;
     let mut reader = HashingReader { inner: f, hash: Sha256::new() };
     let mut rows = 0;
     let mut problem = None;
@@ -729,7 +750,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
     let mut dict: Vec<csv::ByteRecord> = Vec::new();
     let mut dict_keys = HashSet::new();
     for p in &accepted {
-        let mut rdr = csv_reader(File::open(p.dir.join("dictionnaire.csv"))?);
+        let mut rdr = csv_reader(open_file(&p.dir, "dictionnaire.csv").map_err(io::Error::other)?);
         for rec in rdr.byte_records() {
             let rec = rec?;
             if dict_keys.insert((rec[0].to_vec(), rec[1].to_vec(), rec[2].to_vec())) {
@@ -797,7 +818,7 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
         let idx = idx as u32;
         let mut new_visits = 0;
         // visits.csv, mapped onto the merged columns.
-        let mut rdr = csv_reader(File::open(p.dir.join("visits.csv"))?);
+        let mut rdr = csv_reader(open_file(&p.dir, "visits.csv").map_err(io::Error::other)?);
         let header = rdr.byte_headers()?.clone();
         let map: Vec<Option<usize>> = visit_names.iter().map(|n| header.iter().position(|h| h == n.as_bytes())).collect();
         let id_col = header.iter().position(|h| h == b"visit_id").context("visit_id")?;
@@ -823,7 +844,7 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
             }
         }
         // choix_multiples.csv: the rows of the visits this export brought.
-        let mut rdr = csv_reader(File::open(p.dir.join("choix_multiples.csv"))?);
+        let mut rdr = csv_reader(open_file(&p.dir, "choix_multiples.csv").map_err(io::Error::other)?);
         let id_col = rdr.byte_headers()?.iter().position(|h| h == b"visit_id").context("visit_id")?;
         while rdr.read_byte_record(&mut rec)? {
             if owner.get(&id_key(&rec[id_col])).is_some_and(|o| o.0 == idx) {
@@ -831,7 +852,7 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
             }
         }
         // abandons.csv, once each by (kiosk, number).
-        let mut rdr = csv_reader(File::open(p.dir.join("abandons.csv"))?);
+        let mut rdr = csv_reader(open_file(&p.dir, "abandons.csv").map_err(io::Error::other)?);
         let header = rdr.byte_headers()?.clone();
         let col = |n: &[u8]| header.iter().position(|h| h == n);
         let (k_col, n_col) = (col(b"kiosk_id").context("kiosk_id")?, col(b"abandon_id").context("abandon_id")?);
@@ -857,7 +878,7 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
         }
         // exports.csv: this export, or the exports an earlier merge holds.
         if p.merged {
-            let mut rdr = csv_reader(File::open(p.dir.join("exports.csv"))?);
+            let mut rdr = csv_reader(open_file(&p.dir, "exports.csv").map_err(io::Error::other)?);
             while rdr.read_byte_record(&mut rec)? {
                 if export_rows.insert(rec[EXPORTS_FIELDS.len() - 1].to_vec()) {
                     exports.write_byte_record(&rec)?;
@@ -882,7 +903,7 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
             let Some(id) = file.strip_prefix("contacts/").and_then(|f| f.strip_suffix(".age")) else { continue };
             if owner.get(&id_key(id.as_bytes())).is_some_and(|o| o.0 == idx) && contacts_done.insert(file.clone()) {
                 let mut f = OutFile::create(tmp, file)?;
-                io::copy(&mut File::open(p.dir.join(file))?, &mut f)?;
+                io::copy(&mut open_file(&p.dir, file).map_err(io::Error::other)?, &mut f)?;
                 written.push(f.finish()?);
                 outcome.contacts += 1;
             }

@@ -275,7 +275,7 @@ pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
     let mut acc = Acc::default();
     let pkg = merge::open_visiting(dir, &mut |table, fields, rec| acc.row(table, fields, rec)).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
     let mut dictionary = Dictionary::default();
-    let mut rdr = csv_reader(File::open(dir.join("dictionnaire.csv"))?);
+    let mut rdr = csv_reader(crate::files::open_regular(dir, "dictionnaire.csv", 64 << 20).map_err(anyhow::Error::msg)?);
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec?;
         let (element, q, id, fr) = (&rec[0], &rec[1], &rec[2], &rec[3]);
@@ -290,7 +290,7 @@ pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
     let mut kiosk_structure = std::mem::take(&mut acc.kiosk_structure);
     let mut exports = 1;
     if pkg.merged {
-        let mut rdr = csv_reader(File::open(dir.join("exports.csv"))?);
+        let mut rdr = csv_reader(crate::files::open_regular(dir, "exports.csv", 64 << 20).map_err(anyhow::Error::msg)?);
         exports = 0;
         for rec in rdr.records() {
             let rec = rec?;
@@ -691,7 +691,7 @@ pub fn write(dir: &Path, out: &Path, min: u64, generated: &str) -> Result<(std::
         let mut w = csv::Writer::from_writer(&mut buf);
         w.write_record(["perimetre", "indicateur", "categorie", "libelle", "effectif", "base", "part"])?;
         for r in csv_rows(&data) {
-            w.write_record(&r)?;
+            w.write_record(r.iter().map(|c| crate::spreadsheet::protect(c.as_ref()).into_owned()))?;
         }
         w.flush()?;
     }

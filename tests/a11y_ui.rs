@@ -71,7 +71,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
     press(&k.app, &key(Key::Return));
     assert!(last_said(&k).starts_with("Bienvenue."), "{}", last_said(&k));
     choose_with_keys(&k, "start:fr");
-    assert!(last_said(&k).starts_with("Vos réponses sont anonymes."), "a new screen is read once keys are used: {}", last_said(&k));
+    assert!(last_said(&k).starts_with("Vos réponses sont protégées."), "a new screen is read once keys are used: {}", last_said(&k));
     choose_with_keys(&k, "nav:next");
     let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
     let mut guard = 0;
@@ -180,7 +180,7 @@ fn back_and_repeat_keys() {
     press(&k.app, &key(Key::Return));
     assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Notice);
     press(&k.app, &key(Key::F1));
-    assert!(last_said(&k).starts_with("Vos réponses sont anonymes."));
+    assert!(last_said(&k).starts_with("Vos réponses sont protégées."));
     press(&k.app, &key(Key::Escape));
     assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract, "Escape goes back");
     assert!(!k.c.borrow_mut().key_pressed("q", &k.app.as_weak()), "unused keys are not taken");

@@ -299,7 +299,7 @@ fn an_export_of_an_older_questionnaire_merges_through_the_ids() {
     let run = bin().arg("merge").arg(&old).arg(&new).arg("--out").arg(&out).output().unwrap();
     assert!(run.status.success(), "{}\n{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
     let pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("datapackage.json")).unwrap()).unwrap();
-    assert_eq!(pkg["passerelle"]["questionnaire_versions"], serde_json::json!(["1.0.0", "0.9.0"]));
+    assert_eq!(pkg["passerelle"]["questionnaire_versions"], serde_json::json!(["1.1.0", "0.9.0"]));
     let fields = pkg["resources"][0]["schema"]["fields"].as_array().unwrap();
     let field = |n: &str| fields.iter().find(|f| f["name"] == n).unwrap_or_else(|| panic!("no field {n}")).clone();
     // The retired choice of the old version is still allowed; the new question is there.

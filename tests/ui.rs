@@ -26,7 +26,25 @@ struct Kit {
     _dir: tempfile::TempDir,
 }
 
+/// Every log line of this process, as journald would receive it.
+static LOGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, r: &log::Record) {
+        LOGS.lock().unwrap_or_else(|e| e.into_inner()).push(r.args().to_string());
+    }
+    fn flush(&self) {}
+}
+
 fn kit() -> Kit {
+    if log::set_logger(&Capture).is_ok() {
+        log::set_max_level(log::LevelFilter::Trace);
+    }
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let (identity, recipient) = passerelle::seal::keygen();
@@ -117,6 +135,12 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     let c = k.c.borrow();
     let saved = c.last_saved().expect("saved").clone();
     let stored = c.store().visit(&saved.id).unwrap().expect("in the store");
+    // Logs go to journald, which stamps every line to the second: no reference, nothing typed,
+    // and no line per visit that would date it more finely than the store's hour.
+    for line in LOGS.lock().unwrap().iter() {
+        assert!(!line.contains(&saved.id) && !line.contains("Durand") && !line.contains("0612345678") && !line.contains("bridge"), "{line}");
+        assert!(!line.contains("stored") && !line.contains("abandoned"), "a line per visit: {line}");
+    }
     for (qid, v) in script.answers.iter().filter(|(q, _)| *q != "usages_principaux") {
         assert_eq!(&stored.answers[qid], v, "{qid}");
     }

@@ -267,6 +267,18 @@ impl ConfigError {
 /// Languages the kiosk can offer (generated from assets/questionnaire/lang/ by the build script).
 pub use crate::UI_LANGUAGES;
 
+/// A label that goes into exports, tickets and reports: no control character, and no first
+/// character that a spreadsheet would evaluate as a formula (`=`, `+`, `-`, `@`).
+pub fn check_label(s: &str) -> Result<(), String> {
+    if s.chars().any(char::is_control) {
+        return Err("must not hold a control character (new line, tab…)".into());
+    }
+    if s.starts_with(['=', '+', '-', '@']) {
+        return Err("must not start with =, +, - or @ (a spreadsheet would read it as a formula)".into());
+    }
+    Ok(())
+}
+
 fn line_of(src: &str, offset: usize) -> usize {
     src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
@@ -298,6 +310,7 @@ impl Config {
             if s.is_empty() || s.chars().count() > 80 {
                 return Err(bad(v.span(), key, "must be 1 to 80 characters".into()));
             }
+            check_label(s).map_err(|p| bad(v.span(), key, p))?;
         }
         if !crate::vocab::CONTEXTS.contains(&raw.context.get_ref().as_str()) {
             return Err(bad(raw.context.span(), "context", format!("must be one of {}", crate::vocab::CONTEXTS.join(", "))));
@@ -358,8 +371,9 @@ impl Config {
                         PrinterConfig::Escpos { device: PathBuf::from(dev), width_mm }
                     }
                     (None, Some(q)) if !q.trim().is_empty() && t.width_mm.is_none() => {
-                        if !q.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) {
-                            return Err(bad(p.span(), "printer.cups", "a CUPS queue name has letters, digits, -, _ or .".into()));
+                        // A leading "-" would read as an option of `lp`.
+                        if !q.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) || !q.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                            return Err(bad(p.span(), "printer.cups", "a CUPS queue name starts with a letter or digit, then letters, digits, -, _ or .".into()));
                         }
                         PrinterConfig::Cups { queue: q.clone() }
                     }
@@ -477,6 +491,9 @@ impl Config {
             let missing = n.label.get_ref().missing(&french);
             if !missing.is_empty() {
                 return Err(bad(n.label.span(), "neighbourhoods.label", format!("missing translation ({})", missing.join(", "))));
+            }
+            for text in n.label.get_ref().0.values() {
+                check_label(text.trim()).map_err(|p| bad(n.label.span(), "neighbourhoods.label", p))?;
             }
             neighbourhoods.push(ListItem { id, label: n.label.get_ref().clone() });
         }

@@ -16,6 +16,33 @@ fn default_config_is_valid() {
     assert!(c.neighbourhoods.len() >= 5);
 }
 
+/// Labels of kiosk.toml end up in CSV cells: a formula or a control character is refused at load
+/// time with the line and the key.
+#[test]
+fn labels_that_a_spreadsheet_would_evaluate_are_refused() {
+    let structure = DEFAULT.lines().find(|l| l.starts_with("structure = ")).unwrap();
+    let commune = DEFAULT.lines().find(|l| l.starts_with("commune = ")).unwrap();
+    let neighbourhood = DEFAULT.lines().find(|l| l.contains("label = {") && l.contains("fr = ")).unwrap();
+    let fr_label = neighbourhood.split("fr = \"").nth(1).unwrap().split('"').next().unwrap();
+    for (line, replacement, key) in [
+        (structure, "structure = \"=HYPERLINK(\\\"http://x\\\")\"", "structure"),
+        (structure, "structure = \"+33 cmd\"", "structure"),
+        (structure, "structure = \"@SUM(A1)\"", "structure"),
+        (structure, "structure = \"Mairie\\n\\\\! id\"", "structure"),
+        (commune, "commune = \"-2+3\"", "commune"),
+        (neighbourhood, &neighbourhood.replacen(fr_label, "=1+1", 1), "neighbourhoods.label"),
+    ] {
+        let src = DEFAULT.replacen(line, replacement, 1);
+        assert_ne!(src, DEFAULT);
+        let line_no = DEFAULT.lines().position(|l| l == line).unwrap() + 1;
+        let e = Config::parse(&src, "kiosk.toml", None).unwrap_err().to_string();
+        assert!(e.contains(&format!("key `{key}`")) && e.contains(&format!("line {line_no}")), "{replacement}: {e}");
+    }
+    // A hyphen inside a name is fine.
+    let ok = DEFAULT.replacen(structure, "structure = \"Centre social Saint-Exupéry\"", 1);
+    assert_eq!(Config::parse(&ok, "kiosk.toml", None).unwrap().structure, "Centre social Saint-Exupéry");
+}
+
 #[test]
 fn printers() {
     use passerelle_core::config::PrinterConfig;
@@ -48,6 +75,7 @@ fn mistakes_name_the_line_and_the_key() {
         ("languages = [\"fr\", \"en\", \"ar\"", "languages = [\"fr\", \"xx\", \"ar\"", "key `languages`", "languages = "),
         ("recipient = \"\"", "recipient = \"not-a-key\"", "key `recipient`", "recipient = "),
         ("id = \"la_bongarde\"", "id = \"centre_ville\"", "key `neighbourhoods.id`", "id = \"la_bongarde\""),
+        ("printer = \"none\"", "printer = { cups = \"-oraw\" }", "key `printer.cups`", "printer = "),
     ];
     for (from, to, key, line_needle) in cases {
         assert!(DEFAULT.contains(from), "{from}");

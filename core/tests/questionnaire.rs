@@ -186,7 +186,7 @@ fn bad_definitions_are_refused_with_file_and_id() {
         ("relevant_if = { question = \"acces_internet\", any_of = [\"oui\"] }", "relevant_if = { score_below = 0.5 }", "can only be used in profile rules"),
         ("kind = \"grid\"", "kind = \"matrix\"", "custom.toml"),
         ("correct = \"video\"", "correct = \"film\"", "`quiz_image_2`: `correct` names unknown choice `film`"),
-        ("version = \"1.0.0\"", "version = \"1\"", "MAJOR.MINOR.PATCH"),
+        ("version = \"1.1.0\"", "version = \"1\"", "MAJOR.MINOR.PATCH"),
         ("id = \"age\"", "id = \"Âge\"", "bad id"),
         ("title = { fr = \"Vous\", en = \"About you\" }", "title = { fr = \"Vous\", en = \"About you\" }\nsurprise = 1", "unknown field `surprise`"),
     ];

@@ -19,7 +19,6 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
             let a = w.global::<MediatorAdapter>();
             match mediator::decode(&kiosk, text) {
                 Ok(d) => {
-                    log::info!("profile {} read", d.handoff.reference);
                     a.set_error(false);
                     a.set_status(format!("Profil lu : référence {}.", crate::summary::pretty_reference(&d.handoff.reference)).into());
                     let now = chrono::Local::now().naive_local();
