@@ -16,7 +16,7 @@ fn clock() -> Arc<FakeClock> {
 }
 
 fn kiosk(dir: &std::path::Path) -> Kiosk {
-    let (_, recipient) = passerelle::seal::keygen();
+    let (_, recipient) = passerelle::kiosk::seal::keygen();
     let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
     c.data_dir = dir.to_path_buf();
@@ -69,7 +69,7 @@ fn payload_and_ticket(c: &mut Criterion) {
     let mut store = k.open_store().unwrap();
     let clk = clock();
     let mut engine = k.engine(clk.clone());
-    let script = passerelle_core::script::Script::parse(include_str!("../tests/fixtures/visits/showcase.json")).unwrap();
+    let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     let v = passerelle_core::script::play(&mut engine, &script).unwrap();
     let saved = k.finish_visit(&mut store, clk.as_ref(), &v).unwrap();
     let stored = store.visit(&saved.id).unwrap().unwrap();
@@ -77,14 +77,14 @@ fn payload_and_ticket(c: &mut Criterion) {
     let full = passerelle_core::handoff::Handoff { answers: Some(v.answers.clone()), profile: saved.profile.clone(), ..h };
     c.bench_function("payload_encode", |b| b.iter(|| passerelle_core::handoff::encode(&full, &k.questionnaire).unwrap()));
     c.bench_function("payload_decode", |b| b.iter(|| passerelle_core::handoff::decode(&saved.payload, &k.questionnaire).unwrap()));
-    let data = passerelle::ticket::TicketData::from_stored(&k, &stored, chrono::Local::now().naive_local()).unwrap();
-    c.bench_function("ticket_raster_80mm", |b| b.iter(|| passerelle::ticket::render(&data, 80).unwrap()));
+    let data = passerelle::kiosk::ticket::TicketData::from_stored(&k, &stored, chrono::Local::now().naive_local()).unwrap();
+    c.bench_function("ticket_raster_80mm", |b| b.iter(|| passerelle::kiosk::ticket::render(&data, 80).unwrap()));
     c.bench_function("payload+qr_image+ticket_raster+escpos", |b| {
         b.iter(|| {
             let p = passerelle_core::handoff::encode(&full, &k.questionnaire).unwrap();
-            let qr = passerelle::qr::render(&p, 4).unwrap();
-            let t = passerelle::ticket::render(&data, 80).unwrap();
-            (qr, passerelle::ticket::escpos(&t))
+            let qr = passerelle::shared::qr::render(&p, 4).unwrap();
+            let t = passerelle::kiosk::ticket::render(&data, 80).unwrap();
+            (qr, passerelle::kiosk::ticket::escpos(&t))
         })
     });
 }
@@ -114,7 +114,7 @@ fn export(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(30));
     group.bench_function("export_100000_visits", |b| {
         b.iter(|| {
-            let r = passerelle::export::export(&k, &mut store, &passerelle::export::RealFs, &usb, true, clk.local_now()).unwrap();
+            let r = passerelle::kiosk::export::export(&k, &mut store, &passerelle::kiosk::export::RealFs, &usb, true, clk.local_now()).unwrap();
             std::fs::remove_dir_all(&r.folder).unwrap();
         })
     });

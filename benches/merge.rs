@@ -86,7 +86,7 @@ fn seed_export(dir: &Path, visits: usize) -> PathBuf {
     }
     let usb = dir.join("seed");
     std::fs::create_dir_all(&usb).unwrap();
-    passerelle::export::export(&kiosk, &mut store, &passerelle::export::RealFs, &usb, true, clock.local_now()).unwrap().folder
+    passerelle::kiosk::export::export(&kiosk, &mut store, &passerelle::kiosk::export::RealFs, &usb, true, clock.local_now()).unwrap().folder
 }
 
 /// One kiosk's export made from the seed's rows.

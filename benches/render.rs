@@ -8,7 +8,7 @@ use slint::Rgb8Pixel;
 use std::time::Duration;
 
 fn kiosk() -> anyhow::Result<Kiosk> {
-    let (_, recipient) = passerelle::seal::keygen();
+    let (_, recipient) = passerelle::kiosk::seal::keygen();
     let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     Ok(Kiosk::from_config(passerelle_core::config::Config::parse(&src, "kiosk.toml", None)?, "bench".into())?)
 }

@@ -1,6 +1,6 @@
 //! The command line: the contract other tools, tests and people rely on.
 
-use crate::clock::SystemClock;
+use crate::shared::clock::SystemClock;
 use crate::kiosk::Kiosk;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -182,7 +182,7 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
         /// The smallest count shown (smaller ones show as "< N"); at least 5
-        #[arg(long, default_value_t = crate::report::MIN_COUNT)]
+        #[arg(long, default_value_t = crate::department::report::MIN_COUNT)]
         min_count: u64,
     },
     /// Print the SQL script that loads a checked package (an export or a merge) into PostgreSQL
@@ -190,7 +190,7 @@ pub enum Command {
     Sql {
         dir: PathBuf,
         #[arg(long, value_enum, default_value = "postgres")]
-        dialect: crate::sql::Dialect,
+        dialect: crate::department::sql::Dialect,
     },
     /// Counts of finished and abandoned visits
     Stats {
@@ -313,7 +313,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => {
             let kiosk = Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref());
             if crate::ui::run_kiosk(kiosk, cli.windowed)? {
-                return Ok(ExitCode::from(crate::ui::admin::QUIT_STATUS));
+                return Ok(ExitCode::from(crate::ui::admin_screen::QUIT_STATUS));
             }
         }
         Some(Command::Questionnaire { check_translations: true, json, .. }) => {
@@ -327,7 +327,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         if s.complete() { "complete".to_string() } else { format!("INCOMPLETE: {} missing, {} problems", s.missing.len(), s.problems.len()) };
                     let offered = if kiosk.config.languages.contains(&s.lang) { "offered" } else { "not offered" };
                     let reviewed = if s.reviewed_by_native_speaker { "reviewed by a native speaker" } else { "NOT reviewed by a native speaker" };
-                    out += &format!("{} ({}): {state}; {offered}; {reviewed}\n", s.lang, crate::i18n::tr(&s.lang, "lang.name"));
+                    out += &format!("{} ({}): {state}; {offered}; {reviewed}\n", s.lang, crate::shared::i18n::tr(&s.lang, "lang.name"));
                     for m in &s.missing {
                         out += &format!("  missing: {m}\n");
                     }
@@ -419,7 +419,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let kiosk_for = || -> Result<Kiosk> {
                 let mut k = load(&cli)?;
                 if k.config.recipient.is_none() {
-                    k.config.recipient = Some(crate::seal::keygen().1);
+                    k.config.recipient = Some(crate::kiosk::seal::keygen().1);
                 }
                 Ok(k)
             };
@@ -458,15 +458,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             match crate::mediator::decode(&kiosk, &input) {
                 Ok(d) => {
-                    let book = crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
+                    let book = crate::kiosk::place_book::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
                     let now = SystemClock::new().local_now();
-                    let places = crate::orientation::suggest(&kiosk, &book, &d.profile, now);
+                    let places = crate::kiosk::place_book::suggest(&kiosk, &book, &d.profile, now);
                     if *json {
                         let mut v = crate::mediator::to_json(&kiosk, &d);
-                        v["places"] = crate::orientation::to_json(&places, now, lang);
+                        v["places"] = crate::kiosk::place_book::to_json(&places, now, lang);
                         emit(&serde_json::to_string_pretty(&v)?)?;
                     } else {
-                        emit(&crate::mediator::to_text(&kiosk, &d, lang, &crate::orientation::lines(&places, now, lang)))?;
+                        emit(&crate::mediator::to_text(&kiosk, &d, lang, &crate::kiosk::place_book::lines(&places, now, lang)))?;
                     }
                 }
                 Err(e) => {
@@ -479,7 +479,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if passerelle_core::handoff::repair(payload).is_err() {
                 eprintln!("passerelle: warning: this is not a Passerelle payload; rendering it anyway");
             }
-            let img = crate::qr::render(payload, (*scale).clamp(1, 64)).map_err(|e| anyhow::anyhow!("cannot make a QR code of this text: {e}"))?;
+            let img = crate::shared::qr::render(payload, (*scale).clamp(1, 64)).map_err(|e| anyhow::anyhow!("cannot make a QR code of this text: {e}"))?;
             img.save(out).with_context(|| format!("cannot write {}", out.display()))?;
         }
         Some(Command::Ticket { visit_id, format, out, width_mm, at }) => {
@@ -487,20 +487,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let store = kiosk.open_store()?;
             let id = visit_id.replace('-', "").to_uppercase();
             let visit = store.visit(&id)?.with_context(|| format!("no visit {visit_id} in {}", store.path().display()))?;
-            let data = crate::ticket::TicketData::from_stored(&kiosk, &visit, at.unwrap_or_else(|| SystemClock::new().local_now()))?;
+            let data = crate::kiosk::ticket::TicketData::from_stored(&kiosk, &visit, at.unwrap_or_else(|| SystemClock::new().local_now()))?;
             let width = width_mm.unwrap_or(match &kiosk.config.printer {
                 passerelle_core::config::PrinterConfig::Escpos { width_mm, .. } => *width_mm,
                 _ => 80,
             });
-            let img = crate::ticket::render(&data, width)?;
+            let img = crate::kiosk::ticket::render(&data, width)?;
             match format.as_str() {
                 "png" => img.save(out).with_context(|| format!("cannot write {}", out.display()))?,
-                _ => std::fs::write(out, crate::ticket::escpos(&img)).with_context(|| format!("cannot write {}", out.display()))?,
+                _ => std::fs::write(out, crate::kiosk::ticket::escpos(&img)).with_context(|| format!("cannot write {}", out.display()))?,
             }
         }
         Some(Command::Mediateur) => {
             let kiosk = load(&cli)?;
-            crate::ui::mediator::run(kiosk)?;
+            crate::ui::mediator_window::run(kiosk)?;
         }
         Some(Command::Admin { action: AdminAction::SetPin }) => {
             let kiosk = load(&cli)?;
@@ -510,7 +510,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
-            crate::admin::set_pin(&store, line.trim())?;
+            crate::kiosk::admin_tools::set_pin(&store, line.trim())?;
             eprintln!("The admin PIN is set.");
         }
         Some(Command::Export { to, all }) => {
@@ -518,14 +518,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut store = kiosk.open_store()?;
             let dest = match to {
                 Some(d) => d.clone(),
-                None => crate::admin::find_media(&kiosk.config.export_paths).into_iter().next().map(|m| m.path).ok_or(crate::export::ExportError::NoMedia)?,
+                None => crate::kiosk::admin_tools::find_media(&kiosk.config.export_paths).into_iter().next().map(|m| m.path).ok_or(crate::kiosk::export::ExportError::NoMedia)?,
             };
             let clock = SystemClock::new();
-            let r = crate::export::export(&kiosk, &mut store, &crate::export::RealFs, &dest, *all, clock.local_now())?;
+            let r = crate::kiosk::export::export(&kiosk, &mut store, &crate::kiosk::export::RealFs, &dest, *all, clock.local_now())?;
             emit(&format!("{} ({} visits, {} abandoned, {} contacts)", r.folder.display(), r.record.visits, r.record.abandons, r.record.contacts))?;
         }
         Some(Command::Keygen { out }) => {
-            let (identity, recipient) = crate::seal::keygen();
+            let (identity, recipient) = crate::kiosk::seal::keygen();
             let mut o = std::fs::OpenOptions::new();
             o.write(true).create_new(true);
             #[cfg(unix)]
@@ -541,11 +541,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Decrypt { identity, export_dir, out }) => {
             let id = std::fs::read_to_string(identity).with_context(|| format!("cannot read {}", identity.display()))?;
-            let (csv, n) = crate::export::decrypt_contacts(&id, export_dir)?;
+            let (csv, n) = crate::kiosk::export::decrypt_contacts(&id, export_dir)?;
             match out {
                 Some(p) => {
                     // Personal data: a new owner-only file, never an existing one or a link.
-                    let mut f = crate::files::create_owner_only(p)
+                    let mut f = crate::shared::files::create_owner_only(p)
                         .with_context(|| format!("cannot create {} (it must not exist yet, and not be a link)", p.display()))?;
                     f.write_all(csv.as_bytes())?;
                     f.sync_all()?;
@@ -562,40 +562,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("--lang must be one of {}", kiosk.config.languages.join(", "));
             }
             // The end screen is shown with the showcase visit.
-            let script = passerelle_core::script::Script::parse(include_str!("../tests/fixtures/visits/showcase.json"))?;
+            let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
             let mut engine = kiosk.engine(Arc::new(SystemClock::new()));
             let visit = passerelle_core::script::play(&mut engine, &script)?;
             let profile = passerelle_core::profile::compute(&kiosk.rules, &kiosk.questionnaire, &visit.answers, lang);
-            let summary = crate::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, lang);
+            let summary = crate::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, lang);
             let mut out = String::new();
-            for (name, text) in crate::speech_text::script(&kiosk, lang, Some((&summary, "K7M3QX2A"))) {
+            for (name, text) in crate::kiosk::speech_text::script(&kiosk, lang, Some((&summary, "K7M3QX2A"))) {
                 out += &format!("== {name} ==\n{text}\n\n");
             }
             emit(out.trim_end())?;
         }
         Some(Command::Say { lang, text, out }) => {
             let kiosk = load(&cli)?;
-            crate::speech::render_wav(&kiosk.config.speech, text, lang, out)?;
+            crate::kiosk::speech::render_wav(&kiosk.config.speech, text, lang, out)?;
         }
         Some(Command::Doctor { json }) => {
             let kiosk = Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref());
-            let checks = crate::doctor::run(kiosk.as_ref().map_err(|e| format!("{e} [{}]", e.code())), SystemClock::new().local_now());
+            let checks = crate::kiosk::doctor::run(kiosk.as_ref().map_err(|e| format!("{e} [{}]", e.code())), SystemClock::new().local_now());
             if *json {
                 emit(&serde_json::to_string_pretty(&checks)?)?;
             } else {
-                emit(&crate::doctor::report(&checks))?;
+                emit(&crate::kiosk::doctor::report(&checks))?;
             }
-            if crate::doctor::failed(&checks) {
+            if crate::kiosk::doctor::failed(&checks) {
                 return Ok(ExitCode::FAILURE);
             }
         }
         Some(Command::Places { action }) => return places(&cli, action),
         Some(Command::Merge { exports, out, json }) => {
-            let outcome = crate::merge::merge(exports, out)?;
+            let outcome = crate::department::merge::merge(exports, out)?;
             if *json {
                 emit(&serde_json::to_string_pretty(&outcome)?)?;
             } else {
-                emit(&crate::merge::summary(&outcome))?;
+                emit(&crate::department::merge::summary(&outcome))?;
             }
             log::info!(
                 "merge: {} exports, {} visits, {} refused, {} conflicts",
@@ -609,11 +609,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Some(Command::Sql { dir, dialect }) => {
-            emit(crate::sql::script(dir, *dialect)?.trim_end())?;
+            emit(crate::department::sql::script(dir, *dialect)?.trim_end())?;
         }
         Some(Command::Report { dir, out, min_count }) => {
             let now = SystemClock::new().local_now();
-            let (csv, data) = crate::report::write(dir, out, *min_count, &now.format("%d/%m/%Y %H:%M").to_string())?;
+            let (csv, data) = crate::department::report::write(dir, out, *min_count, &now.format("%d/%m/%Y %H:%M").to_string())?;
             emit(&format!(
                 "{} et {} : {} visites, {} structures",
                 out.display(),
@@ -642,14 +642,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Erase { reference, json }) => {
             let kiosk = load(&cli)?;
             let store = kiosk.open_store()?;
-            let Some(e) = crate::privacy::erase_visit(&store, reference)? else {
+            let Some(e) = crate::kiosk::privacy::erase_visit(&store, reference)? else {
                 eprintln!("no visit {reference} on this kiosk: nothing was erased (was it already erased, or deleted by retention?)");
                 return Ok(ExitCode::from(2));
             };
             if *json {
                 emit(&serde_json::to_string(&e)?)?;
             } else {
-                let mut out = format!("visit {} erased{}", crate::summary::pretty_reference(&e.id), if e.contact { ", with its contact details" } else { "" });
+                let mut out = format!("visit {} erased{}", crate::kiosk::summary::pretty_reference(&e.id), if e.contact { ", with its contact details" } else { "" });
                 if let Some(folder) = &e.exported_in {
                     out += &format!("\nit had already been exported in {folder}: have it erased from the department's copy too");
                 }
@@ -665,7 +665,7 @@ fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
     let kiosk = load(cli)?;
     let dept = kiosk.config.departement.as_deref();
     match action {
-        PlacesAction::Import { file, json } => match crate::orientation::import(file, &kiosk.config.data_dir, dept) {
+        PlacesAction::Import { file, json } => match crate::kiosk::place_book::import(file, &kiosk.config.data_dir, dept) {
             Ok(r) => {
                 if *json {
                     emit(&serde_json::to_string_pretty(&r)?)?;
@@ -689,7 +689,7 @@ fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
             }
         },
         PlacesAction::Suggest { visit, services, support, near, count, at, json, lang } => {
-            let book = crate::orientation::load(&kiosk.config.data_dir, dept);
+            let book = crate::kiosk::place_book::load(&kiosk.config.data_dir, dept);
             let now = at.unwrap_or_else(|| SystemClock::new().local_now());
             let (need, origin, lang) = match visit {
                 Some(id) => {
@@ -697,7 +697,7 @@ fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
                     let id = id.replace('-', "").to_uppercase();
                     let v = store.visit(&id)?.with_context(|| format!("no visit {id} in {}", store.path().display()))?;
                     let profile: passerelle_core::profile::Profile = serde_json::from_value(v.profile.clone()).context("the stored profile cannot be read")?;
-                    (crate::orientation::need(&profile), crate::orientation::origin(&kiosk, &book), lang.clone())
+                    (crate::kiosk::place_book::need(&profile), crate::kiosk::place_book::origin(&kiosk, &book), lang.clone())
                 }
                 None => {
                     let services = split_bar(services);
@@ -712,25 +712,25 @@ fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
                     }
                     let origin = match near {
                         Some(c) => Some(
-                            crate::orientation::near_commune(&book, c)
+                            crate::kiosk::place_book::near_commune(&book, c)
                                 .with_context(|| format!("no place is known in {c}: give a commune of the kiosk's places"))?,
                         ),
-                        None => crate::orientation::origin(&kiosk, &book),
+                        None => crate::kiosk::place_book::origin(&kiosk, &book),
                     };
                     (passerelle_core::places::Need { services, support, modalite: None }, origin, lang.clone())
                 }
             };
             let found = passerelle_core::places::suggest(&book.places, &need, origin, now, *count);
             if *json {
-                emit(&serde_json::to_string_pretty(&crate::orientation::to_json(&found, now, &lang))?)?;
+                emit(&serde_json::to_string_pretty(&crate::kiosk::place_book::to_json(&found, now, &lang))?)?;
             } else if found.is_empty() {
-                emit(&crate::i18n::tr(&lang, "places.none-found"))?;
+                emit(&crate::shared::i18n::tr(&lang, "places.none-found"))?;
             } else {
-                emit(&crate::orientation::to_text(&crate::orientation::lines(&found, now, &lang), &lang))?;
+                emit(&crate::kiosk::place_book::to_text(&crate::kiosk::place_book::lines(&found, now, &lang), &lang))?;
             }
         }
         PlacesAction::List { json } => {
-            let book = crate::orientation::load(&kiosk.config.data_dir, dept);
+            let book = crate::kiosk::place_book::load(&kiosk.config.data_dir, dept);
             if *json {
                 emit(&serde_json::to_string_pretty(&serde_json::json!({"source": book.source, "places": book.places}))?)?;
             } else {

@@ -2,10 +2,22 @@
 //! place where a completed visit becomes a stored visit (profile, reference, QR payload, sealed
 //! contact details, one transaction). The UI and `replay` both go through [`Kiosk::finish_visit`].
 
-use crate::pictograms;
-use crate::seal;
-use crate::store::{NewVisit, Store, StoreError};
-use passerelle_core::answers::{Answer, answers_to_json};
+pub mod admin_tools;
+pub mod doctor;
+pub mod export;
+pub mod place_book;
+pub mod printer;
+pub mod privacy;
+pub mod seal;
+pub mod speech;
+pub mod speech_text;
+pub mod store;
+pub mod summary;
+pub mod ticket;
+
+use crate::shared::pictograms;
+use crate::kiosk::store::{NewVisit, Store, StoreError};
+use passerelle_core::answers::Answer;
 use passerelle_core::config::{Config, ConfigError};
 use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineOptions};
 use passerelle_core::handoff::{self, Handoff};
@@ -139,8 +151,8 @@ impl Kiosk {
         }
         // The kiosk's own texts must be complete too; both must be reviewed to count as reviewed.
         for status in &mut languages {
-            status.missing.extend(crate::i18n::missing(&status.lang).into_iter().map(|k| format!("app: {k}")));
-            status.reviewed_by_native_speaker &= crate::i18n::reviewed(&status.lang);
+            status.missing.extend(crate::shared::i18n::missing(&status.lang).into_iter().map(|k| format!("app: {k}")));
+            status.reviewed_by_native_speaker &= crate::shared::i18n::reviewed(&status.lang);
         }
         // A language is offered only when complete.
         config.languages.retain(|l| {
@@ -238,7 +250,7 @@ impl Kiosk {
             questionnaire_version: q.version.clone(),
             rules_id: self.rules.id.clone(),
             rules_version: self.rules.version.clone(),
-            answers: answers_to_json(q, &visit.answers, false).to_string(),
+            answers: q.answers_to_json(&visit.answers, false).to_string(),
             profile: serde_json::to_string(&profile).expect("a profile serializes"),
             autonomie: profile.autonomie.clone(),
             payload: payload.clone(),

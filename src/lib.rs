@@ -1,33 +1,20 @@
-//! Passerelle: the kiosk's edges around the pure core (`passerelle_core`).
+//! Passerelle: the edges around the pure core (`passerelle_core`), one folder per user.
 //!
-//! - [`kiosk`]: configuration + questionnaire + rules, and storing a finished visit;
-//! - [`store`]: SQLite; [`seal`]: age encryption of contact details; [`clock`]: the real clock;
-//! - [`pictograms`]: embedded SVGs; [`cli`]: the command line; [`ui`]: the Slint screens.
+//! - [`kiosk`]: the kiosk appliance a visitor uses: configuration, questionnaire and rules, storing
+//!   a finished visit, and its devices and stores (SQLite, sealing, printer, ticket, speech, USB
+//!   export, admin tools, `doctor`, erasure);
+//! - [`mediator`]: the digital mediator's side: decoding a scanned QR code;
+//! - [`department`]: the département's tools: merging many kiosks' exports, the report, SQL;
+//! - [`shared`]: what several of them use (QR codes, the kiosk's texts, the clock, pictograms,
+//!   CSV cells safe in spreadsheets, files at the trust boundary);
+//! - [`ui`]: the Slint windows (the kiosk, the mediator's), the only module that knows Slint;
+//! - [`cli`]: the command line.
 
-pub mod admin;
 pub mod cli;
-pub mod clock;
-pub mod doctor;
-pub mod export;
-pub mod files;
-pub mod i18n;
+pub mod department;
 pub mod kiosk;
 pub mod mediator;
-pub mod merge;
-pub mod orientation;
-pub mod pictograms;
-pub mod printer;
-pub mod privacy;
-pub mod qr;
-pub mod report;
-pub mod seal;
-pub mod speech;
-pub mod spreadsheet;
-pub mod speech_text;
-pub mod sql;
-pub mod store;
-pub mod summary;
-pub mod ticket;
+pub mod shared;
 pub mod ui;
 
 pub use passerelle_core as core;

@@ -2,7 +2,7 @@
 //! own tools (La Coop's CRA fields), for `passerelle decode` and the `mediateur` window.
 
 use crate::kiosk::Kiosk;
-use passerelle_core::answers::{Answer, answers_to_json};
+use passerelle_core::answers::Answer;
 use passerelle_core::handoff::{self, Handoff, HandoffError};
 use passerelle_core::profile::{self, Profile};
 use passerelle_core::vocab::{label, stars};
@@ -52,7 +52,7 @@ pub fn to_json(kiosk: &Kiosk, d: &Decoded) -> serde_json::Value {
         "answers_decoded": h.answers.is_some(),
         "profile_verified": d.verified,
         "profile": d.profile,
-        "answers": h.answers.as_ref().map(|a| answers_to_json(&kiosk.questionnaire, a, false)),
+        "answers": h.answers.as_ref().map(|a| kiosk.questionnaire.answers_to_json(a, false)),
     })
 }
 
@@ -61,7 +61,7 @@ fn join(v: &[String], sep: &str) -> String {
 }
 
 /// The profile in plain text, in French (`lang = "fr"`) or English, ready to copy into a CRA.
-pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::orientation::PlaceLine]) -> String {
+pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::kiosk::place_book::PlaceLine]) -> String {
     let fr = lang == "fr";
     let t = |f: &str, e: &str| if fr { f.to_string() } else { e.to_string() };
     let h = &d.handoff;
@@ -81,8 +81,8 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::orientat
         out.push_str(&s);
         out.push('\n');
     };
-    line(format!("{} {}", t("Profil Passerelle — référence", "Passerelle profile — reference"), crate::summary::pretty_reference(&h.reference)));
-    let lang_name = crate::i18n::tr(&h.lang, "lang.name");
+    line(format!("{} {}", t("Profil Passerelle — référence", "Passerelle profile — reference"), crate::kiosk::summary::pretty_reference(&h.reference)));
+    let lang_name = crate::shared::i18n::tr(&h.lang, "lang.name");
     line(format!(
         "{} {} · {} {} · {} {}",
         t("Borne", "Kiosk"),
@@ -193,7 +193,7 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::orientat
     }
     if !places.is_empty() {
         line(format!("{} :", t("LIEUX SUGGÉRÉS", "SUGGESTED PLACES")));
-        line(crate::orientation::to_text(places, lang));
+        line(crate::kiosk::place_book::to_text(places, lang));
     }
     out.trim_end().to_string()
 }

@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
-use passerelle::speech::FakeSpeech;
-use passerelle::store::Store;
+use passerelle::kiosk::speech::FakeSpeech;
+use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, AppWindow, Devices, Shared, Theme};
 use passerelle_core::engine::FakeClock;
 use passerelle_core::questionnaire::Kind;
@@ -73,7 +73,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
     choose_with_keys(&k, "start:fr");
     assert!(last_said(&k).starts_with("Vos réponses sont protégées."), "a new screen is read once keys are used: {}", last_said(&k));
     choose_with_keys(&k, "nav:next");
-    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     let mut guard = 0;
     loop {
         let current = k.c.borrow().engine().current().cloned();
@@ -170,7 +170,7 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     k.c.borrow_mut().refresh(&k.app);
     assert_eq!(theme.get_text_scale(), 1.0);
     assert!(!theme.get_high_contrast() && !theme.get_calm());
-    assert_eq!(k.c.borrow().a11y().volume, passerelle::speech::DEFAULT_VOLUME, "the volume is back to normal");
+    assert_eq!(k.c.borrow().a11y().volume, passerelle::kiosk::speech::DEFAULT_VOLUME, "the volume is back to normal");
 }
 
 #[test]

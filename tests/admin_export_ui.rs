@@ -3,7 +3,7 @@
 
 use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
-use passerelle::store::Store;
+use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, AdminAdapter};
 use passerelle_core::engine::FakeClock;
 use slint::ComponentHandle;
@@ -20,7 +20,7 @@ fn export_from_the_admin_screen_to_a_configured_stick() {
     config.data_dir = dir.path().join("data");
     let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
     let store = kiosk.open_store().unwrap();
-    passerelle::admin::set_pin(&store, "13579").unwrap();
+    passerelle::kiosk::admin_tools::set_pin(&store, "13579").unwrap();
     let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (app, c) = ui::build(kiosk, store, clock).unwrap();
     app.show().unwrap();

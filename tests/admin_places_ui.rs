@@ -16,7 +16,7 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     let usb = dir.path().join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     // A newer national file: the shipped places, one renamed, and a row that breaks the schema.
-    let mut csv = passerelle::orientation::SHIPPED.replace("Espace Nelly Roussel", "Espace Nelly Roussel (nouvelle adresse)");
+    let mut csv = passerelle::kiosk::place_book::SHIPPED.replace("Espace Nelly Roussel", "Espace Nelly Roussel (nouvelle adresse)");
     let broken = csv.lines().nth(1).unwrap().replacen("cnfs-92-", "broken-", 1).replace("2022-", "22-");
     csv.push_str(&broken);
     csv.push('\n');
@@ -27,7 +27,7 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     config.data_dir = dir.path().join("data");
     let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
     let store = kiosk.open_store().unwrap();
-    passerelle::admin::set_pin(&store, "13579").unwrap();
+    passerelle::kiosk::admin_tools::set_pin(&store, "13579").unwrap();
     let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (app, c) = ui::build(kiosk, store, clock).unwrap();
     app.show().unwrap();
@@ -70,7 +70,7 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     {
         let mut c = c.borrow_mut();
         c.admin_close();
-        let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+        let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
         c.play_script(&script).unwrap();
         c.refresh(&app);
     }

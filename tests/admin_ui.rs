@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
-use passerelle::store::Store;
+use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, AdminAdapter, AppWindow, Shared};
 use passerelle_core::engine::FakeClock;
 use slint::ComponentHandle;
@@ -26,7 +26,7 @@ fn kit(pin: Option<&str>) -> Kit {
     let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
     let store = Store::open(dir.path()).unwrap();
     if let Some(p) = pin {
-        passerelle::admin::set_pin(&store, p).unwrap();
+        passerelle::kiosk::admin_tools::set_pin(&store, p).unwrap();
     }
     let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
@@ -108,7 +108,7 @@ fn five_wrong_pins_lock_the_entry_with_a_growing_delay() {
     k.c.borrow_mut().refresh(&k.app);
     type_pin(&k, "2468");
     assert!(k.c.borrow().admin_open());
-    assert_eq!(passerelle::admin::failures(k.c.borrow().store()), 0, "failures reset after success");
+    assert_eq!(passerelle::kiosk::admin_tools::failures(k.c.borrow().store()), 0, "failures reset after success");
 }
 
 #[test]

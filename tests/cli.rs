@@ -117,7 +117,7 @@ fn killing_replay_at_any_moment_loses_no_printed_visit() {
         }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let store = passerelle::store::Store::open(dir.path()).unwrap();
+        let store = passerelle::kiosk::store::Store::open(dir.path()).unwrap();
         store.integrity_check().unwrap();
         let ids: std::collections::HashSet<String> = store.visits().unwrap().into_iter().map(|v| v.id).collect();
         for id in &printed {

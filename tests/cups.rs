@@ -2,7 +2,7 @@
 //! code that decodes to the visit's payload. CI installs CUPS and the `PDF` queue; elsewhere the
 //! test is skipped with a notice when no such queue exists.
 
-use passerelle::printer::{CupsPrinter, Printer};
+use passerelle::kiosk::printer::{CupsPrinter, Printer};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -31,7 +31,7 @@ fn a_ticket_printed_through_cups_pdf_decodes() {
         return;
     }
     let payload = "PA1:TESTCUPS0123456789";
-    let data = passerelle::ticket::TicketData {
+    let data = passerelle::kiosk::ticket::TicketData {
         structure: "Médiathèque de test".into(),
         commune: "Nanterre".into(),
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
@@ -42,7 +42,7 @@ fn a_ticket_printed_through_cups_pdf_decodes() {
         reference: "K7M3QX2A".into(),
         places: Vec::new(),
     };
-    let img = passerelle::ticket::render(&data, 80).unwrap();
+    let img = passerelle::kiosk::ticket::render(&data, 80).unwrap();
     let before: Vec<_> = pdfs().into_iter().map(|p| p.0).collect();
     let start = SystemTime::now() - Duration::from_secs(1);
     CupsPrinter { queue: queue.clone(), timeout: Duration::from_secs(30) }.print(&img).unwrap();

@@ -5,9 +5,9 @@ mod common;
 
 use chrono::NaiveDate;
 use common::frictionless;
-use passerelle::export::{self, ExportError, ExportFs, RealFs};
+use passerelle::kiosk::export::{self, ExportError, ExportFs, RealFs};
 use passerelle::kiosk::Kiosk;
-use passerelle::store::Store;
+use passerelle::kiosk::store::Store;
 use passerelle_core::engine::{Clock, FakeClock};
 use passerelle_core::random::random_visit;
 use rand::SeedableRng;
@@ -28,7 +28,7 @@ struct Kit {
 
 fn kit() -> Kit {
     let dir = tempfile::tempdir().unwrap();
-    let (identity, recipient) = passerelle::seal::keygen();
+    let (identity, recipient) = passerelle::kiosk::seal::keygen();
     let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
     c.data_dir = dir.path().join("data");
@@ -154,7 +154,7 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
     }
     // Once exported, contact details leave the kiosk.
     assert!(k.store.sealed_contact(&saved.id).unwrap().is_none());
-    let (other, _) = passerelle::seal::keygen();
+    let (other, _) = passerelle::kiosk::seal::keygen();
     assert!(export::decrypt_contacts(&other, &r.folder).is_err(), "another key reads nothing");
 }
 
@@ -286,11 +286,11 @@ fn usb_sticks_are_found_in_mounts() {
         dir.path().display()
     );
     // Mount points that do not exist here are not writable: only the configured extra place is.
-    let found = passerelle::admin::find_media_in(&mounts, &[dir.path().to_path_buf()]);
+    let found = passerelle::kiosk::admin_tools::find_media_in(&mounts, &[dir.path().to_path_buf()]);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].path, dir.path());
     assert!(found[0].free.unwrap_or(0) > 0);
-    assert!(passerelle::admin::find_media_in("", &[]).is_empty());
+    assert!(passerelle::kiosk::admin_tools::find_media_in("", &[]).is_empty());
 }
 
 /// A real FAT32 image (dosfstools), mounted through FUSE (fusefat), checked with fsck.vfat and

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
-use passerelle::store::{Store, StoreError};
+use passerelle::kiosk::store::{Store, StoreError};
 use passerelle_core::engine::{Clock, FakeClock};
 use passerelle_core::random::random_visit;
 use rand::{RngExt, SeedableRng};
@@ -135,7 +135,7 @@ fn a_clock_set_wrong_breaks_neither_ordering_nor_exports() {
     assert_eq!(order, ids, "visits stay in the order they were made, whatever their dates");
     let usb = dir.path().join("usb");
     std::fs::create_dir_all(&usb).unwrap();
-    let r = passerelle::export::export(&k, &mut store, &passerelle::export::RealFs, &usb, false, c.local_now()).unwrap();
+    let r = passerelle::kiosk::export::export(&k, &mut store, &passerelle::kiosk::export::RealFs, &usb, false, c.local_now()).unwrap();
     assert_eq!(r.record.visits, 15);
     let mut rd = csv::Reader::from_path(r.folder.join("visits.csv")).unwrap();
     let exported: Vec<String> = rd.records().map(|x| x.unwrap()[0].trim_start_matches('\u{feff}').to_string()).collect();

@@ -17,13 +17,13 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
     app.show().unwrap();
     // Some visits first, then the disk is full: the database may not grow any more.
     for _ in 0..5 {
-        let s = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+        let s = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
         c.borrow_mut().play_script(&s).unwrap();
         c.borrow_mut().finish();
     }
     let pages: i64 = c.borrow().store().connection().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
     c.borrow().store().connection().pragma_update(None, "max_page_count", pages).unwrap();
-    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     // Visitors go on until a visit no longer fits.
     let mut saved_before = 5;
     for _ in 0..100 {

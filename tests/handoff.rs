@@ -5,16 +5,31 @@
 mod common;
 
 use common::{kiosk, rqrr_decode, tool, zbar};
-use passerelle::store::Store;
-use passerelle::{mediator, qr, ticket};
+use passerelle::kiosk::store::Store;
+use passerelle::kiosk::ticket;
+use passerelle::mediator;
+use passerelle::shared::qr;
 use passerelle_core::engine::FakeClock;
 use passerelle_core::handoff;
 use passerelle_core::random::random_visit;
 use rand::SeedableRng;
 use std::process::Command;
 
+/// 100 random visits: screen QR, both ticket formats, the mediator's decoder.
 #[test]
+fn random_visits_decode_back_to_the_stored_profile() {
+    random_visits_round_trip(100);
+}
+
+/// The same over 1,000 visits (about 7 minutes in a debug build): `.ci/run` runs it with
+/// `cargo test -- --ignored`.
+#[test]
+#[ignore = "exhaustive (1,000 visits): run by .ci/run with --ignored"]
 fn thousand_random_visits_decode_back_to_the_stored_profile() {
+    random_visits_round_trip(1000);
+}
+
+fn random_visits_round_trip(n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk(dir.path());
     let mut store = Store::open(dir.path()).unwrap();
@@ -23,7 +38,7 @@ fn thousand_random_visits_decode_back_to_the_stored_profile() {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
     let zbar_ok = tool("zbarimg");
     let mut max_version = 0;
-    for i in 0..1000 {
+    for i in 0..n {
         let v = random_visit(&mut engine, &mut rng).unwrap();
         let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
         engine.saved().unwrap();
@@ -68,7 +83,7 @@ fn the_ticket_qr_is_at_least_35_mm_and_accents_are_drawn() {
     let mut store = Store::open(dir.path()).unwrap();
     let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let mut engine = kiosk.engine(clock.clone());
-    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     let v = passerelle_core::script::play(&mut engine, &script).unwrap();
     let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
     let data = ticket::TicketData::from_stored(&kiosk, &store.visit(&saved.id).unwrap().unwrap(), chrono::Local::now().naive_local()).unwrap();
@@ -108,7 +123,7 @@ fn decode_cli_text_json_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_passerelle");
     let d = dir.path().to_str().unwrap();
-    let out = Command::new(bin).args(["--data-dir", d, "replay", "tests/fixtures/visits/showcase.json"]).env("PASSERELLE_LOG", "warn").output().unwrap();
+    let out = Command::new(bin).args(["--data-dir", d, "replay", "assets/demo-visit.json"]).env("PASSERELLE_LOG", "warn").output().unwrap();
     assert!(out.status.success());
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let payload = line["payload"].as_str().unwrap();
@@ -146,7 +161,7 @@ fn decode_cli_text_json_and_errors() {
 
 #[test]
 fn a_missing_or_stuck_printer_fails_cleanly() {
-    use passerelle::printer::{EscposPrinter, PrintError, Printer};
+    use passerelle::kiosk::printer::{EscposPrinter, PrintError, Printer};
     let img = image::GrayImage::from_pixel(384, 100, image::Luma([255]));
     let p = EscposPrinter { device: "/nonexistent/lp0".into(), width_mm: 58, timeout: std::time::Duration::from_millis(200) };
     assert_eq!(p.print(&img), Err(PrintError::NotConnected("/nonexistent/lp0".into())));

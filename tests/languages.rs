@@ -28,7 +28,7 @@ fn every_shipped_language_is_complete_offered_and_marked_as_reviewed_or_not() {
         let s = k.languages.iter().find(|s| s.lang == lang).unwrap_or_else(|| panic!("{lang} not found"));
         assert!(s.complete(), "{lang}: missing {:?}, problems {:?}", s.missing, s.problems);
         assert_eq!(s.reviewed_by_native_speaker, ["fr", "en"].contains(&lang), "{lang}: machine translations are marked as not reviewed");
-        assert!(passerelle::i18n::missing(lang).is_empty(), "{lang}: app texts missing");
+        assert!(passerelle::shared::i18n::missing(lang).is_empty(), "{lang}: app texts missing");
         // Every text of the questionnaire exists in that language, not through the French fallback.
         for q in k.questionnaire.questions() {
             assert!(q.label.0.contains_key(lang), "{lang}: {}", q.id);
@@ -43,8 +43,8 @@ fn every_shipped_language_is_complete_offered_and_marked_as_reviewed_or_not() {
         }
     }
     // The language's own name, in its own script.
-    assert_eq!(passerelle::i18n::tr("ar", "lang.name"), "العربية");
-    assert_eq!(passerelle::i18n::tr("pt", "lang.name"), "Português");
+    assert_eq!(passerelle::shared::i18n::tr("ar", "lang.name"), "العربية");
+    assert_eq!(passerelle::shared::i18n::tr("pt", "lang.name"), "Português");
     let out = bin().args(["questionnaire", "--check-translations"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let text = String::from_utf8_lossy(&out.stdout);

@@ -10,7 +10,7 @@ use std::rc::Rc;
 fn payload() -> String {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
-        .args(["--data-dir", dir.path().to_str().unwrap(), "replay", "tests/fixtures/visits/showcase.json"])
+        .args(["--data-dir", dir.path().to_str().unwrap(), "replay", "assets/demo-visit.json"])
         .env("PASSERELLE_LOG", "warn")
         .output()
         .unwrap();
@@ -23,7 +23,7 @@ fn scan_read_and_clear() {
     i_slint_backend_testing::init_no_event_loop();
     let kiosk = Kiosk::load(None, Some(std::path::Path::new("/nonexistent-not-used"))).unwrap();
     let w = MediatorWindow::new().unwrap();
-    passerelle::ui::mediator::connect(&w, Rc::new(kiosk));
+    passerelle::ui::mediator_window::connect(&w, Rc::new(kiosk));
     w.show().unwrap();
     let a = w.global::<MediatorAdapter>();
     assert!(ElementHandle::find_by_accessible_label(&w, "Code scanné").next().is_some(), "the scan field");

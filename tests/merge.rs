@@ -5,9 +5,9 @@
 mod common;
 
 use chrono::NaiveDate;
-use passerelle::export::{self, RealFs};
+use passerelle::kiosk::export::{self, RealFs};
 use passerelle::kiosk::Kiosk;
-use passerelle::store::Store;
+use passerelle::kiosk::store::Store;
 use passerelle_core::engine::FakeClock;
 use passerelle_core::random::random_visit;
 use rand::SeedableRng;
@@ -25,7 +25,7 @@ struct Kit {
 
 /// A kiosk of its own structure, exporting to `usb`.
 fn kit(root: &Path, id: &str, structure: &str, commune: &str) -> Kit {
-    let (_, recipient) = passerelle::seal::keygen();
+    let (_, recipient) = passerelle::kiosk::seal::keygen();
     let src = passerelle_core::DEFAULT_CONFIG
         .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""))
         .replace("kiosk_id = \"vlg-nelly-roussel-1\"", &format!("kiosk_id = \"{id}\""))

@@ -9,8 +9,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use common::frictionless;
 use i_slint_backend_testing::{ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
-use passerelle::orientation;
-use passerelle::store::Store;
+use passerelle::kiosk::place_book;
+use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, EndAdapter};
 use passerelle_core::engine::FakeClock;
 use passerelle_core::places::{self, Opening};
@@ -50,7 +50,7 @@ fn validate(csv: &Path) {
 
 #[test]
 fn the_shipped_places_validate_against_the_national_schema() {
-    let set = places::parse(orientation::SHIPPED, Some("92")).unwrap();
+    let set = places::parse(place_book::SHIPPED, Some("92")).unwrap();
     assert_eq!((set.places.len(), set.problems.len(), set.other_departements), (26, 0, 0), "{:?}", set.problems);
     assert!(set.places.iter().all(|p| p.departement() == "92"));
     assert!(set.places.iter().filter(|p| p.commune == "Villeneuve-la-Garenne").count() >= 3);
@@ -73,9 +73,9 @@ fn next_opening_in_words() {
         (Opening::Unknown, "fr", "horaires à vérifier"),
     ];
     for (o, lang, want) in cases {
-        assert_eq!(orientation::opening_text(&o, wed, lang), want);
+        assert_eq!(place_book::opening_text(&o, wed, lang), want);
     }
-    assert_eq!(orientation::pretty_phone("+33147991635"), "01 47 99 16 35");
+    assert_eq!(place_book::pretty_phone("+33147991635"), "01 47 99 16 35");
 }
 
 /// A visitor of the default kiosk (Centre social Nelly Roussel, Villeneuve-la-Garenne) who cannot
@@ -97,9 +97,9 @@ fn a_visitor_of_villeneuve_needing_paperwork_help_leaves_with_real_places_and_ho
 
     // The ticket names three real places of Villeneuve-la-Garenne that help with paperwork.
     let stored = store.visit(&saved.id).unwrap().unwrap();
-    let ticket = passerelle::ticket::TicketData::from_stored(&kiosk, &stored, wed).unwrap();
+    let ticket = passerelle::kiosk::ticket::TicketData::from_stored(&kiosk, &stored, wed).unwrap();
     assert_eq!(ticket.places.len(), 3);
-    let shipped = places::parse(orientation::SHIPPED, None).unwrap().places;
+    let shipped = places::parse(place_book::SHIPPED, None).unwrap().places;
     for line in &ticket.places {
         let place = shipped.iter().find(|p| p.nom == line.name).unwrap_or_else(|| panic!("{} is not a shipped place", line.name));
         assert!(place.services.iter().any(|s| s == DEMARCHES), "{} does not help with paperwork", place.nom);
@@ -112,8 +112,8 @@ fn a_visitor_of_villeneuve_needing_paperwork_help_leaves_with_real_places_and_ho
     let nelly = ticket.places.iter().find(|l| l.name == "Espace Nelly Roussel").expect("Espace Nelly Roussel suggested");
     assert_eq!(nelly.opening, "ouvert maintenant jusqu'à 18h");
     // The printed ticket is longer with its places than without.
-    let with = passerelle::ticket::render(&ticket, 80).unwrap();
-    let without = passerelle::ticket::render(&passerelle::ticket::TicketData { places: Vec::new(), ..ticket.clone() }, 80).unwrap();
+    let with = passerelle::kiosk::ticket::render(&ticket, 80).unwrap();
+    let without = passerelle::kiosk::ticket::render(&passerelle::kiosk::ticket::TicketData { places: Vec::new(), ..ticket.clone() }, 80).unwrap();
     assert!(with.height() > without.height() + 200);
 
     // The same suggestions from the command line, and in the mediator's view of the QR code.
@@ -148,7 +148,7 @@ fn suggest_by_services_near_a_commune() {
 /// A national export: the shipped places, two of them edited to be recognisable, a place of
 /// Paris, and rows that break the schema.
 fn national_export() -> String {
-    let mut lines: Vec<String> = orientation::SHIPPED.lines().map(String::from).collect();
+    let mut lines: Vec<String> = place_book::SHIPPED.lines().map(String::from).collect();
     let header = lines[0].clone();
     let cols: Vec<&str> = header.split(',').collect();
     let row = |i: usize| -> csv::StringRecord {
@@ -192,7 +192,7 @@ fn import_reports_broken_rows_and_a_broken_file_keeps_the_places_in_use() {
     assert!(out.starts_with("26 places of département 92 imported"), "{out}");
     assert!(out.contains("2 rows skipped, 1 of other départements left out"), "{out}");
     assert!(err.contains("line 29, field services") && err.contains("line 30, field date_maj"), "{err}");
-    let imported = dir.path().join(orientation::IMPORTED);
+    let imported = dir.path().join(place_book::IMPORTED);
     validate(&imported);
     let list = |d: &str| -> serde_json::Value { serde_json::from_str(&run(&["--data-dir", d, "places", "list", "--json"]).1).unwrap() };
     let before = list(d);
@@ -217,7 +217,7 @@ fn import_reports_broken_rows_and_a_broken_file_keeps_the_places_in_use() {
     let (code, _, err) = run(&["--data-dir", d, "places", "import", "/nonexistent.csv"]);
     assert_ne!(code, 0);
     assert!(err.contains("cannot read"), "{err}");
-    assert!(!dir.path().join(format!("{}.new", orientation::IMPORTED)).exists(), "no half-written file left");
+    assert!(!dir.path().join(format!("{}.new", place_book::IMPORTED)).exists(), "no half-written file left");
 }
 
 #[test]
@@ -266,10 +266,10 @@ fn the_end_screen_shows_the_places_on_request() {
 #[test]
 fn the_national_file_is_found_on_a_stick() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(orientation::find_places_file(dir.path()), None);
+    assert_eq!(place_book::find_places_file(dir.path()), None);
     std::fs::write(dir.path().join("notes.csv"), "a,b\n1,2\n").unwrap();
     std::fs::write(dir.path().join("photo.jpg"), national_export()).unwrap();
-    assert_eq!(orientation::find_places_file(dir.path()), None, "only a CSV with the standard's header");
+    assert_eq!(place_book::find_places_file(dir.path()), None, "only a CSV with the standard's header");
     std::fs::write(dir.path().join("lieux-de-mediation-numerique.csv"), national_export()).unwrap();
-    assert_eq!(orientation::find_places_file(dir.path()).unwrap().file_name().unwrap(), "lieux-de-mediation-numerique.csv");
+    assert_eq!(place_book::find_places_file(dir.path()).unwrap().file_name().unwrap(), "lieux-de-mediation-numerique.csv");
 }

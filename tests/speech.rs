@@ -9,7 +9,7 @@ use std::process::Command;
 fn every_screen_speaks_every_answer_in_both_languages() {
     let kiosk = Kiosk::load(None, None).unwrap();
     for lang in ["fr", "en"] {
-        let script = passerelle::speech_text::script(&kiosk, lang, None);
+        let script = passerelle::kiosk::speech_text::script(&kiosk, lang, None);
         for q in kiosk.questionnaire.questions() {
             let screens: Vec<&(String, String)> = script.iter().filter(|(name, _)| name == &q.id || name.starts_with(&format!("{}/", q.id))).collect();
             if q.kind == Kind::Notice {
@@ -81,7 +81,7 @@ fn say_writes_a_wav_file() {
     // Every shipped language has a voice: the welcome of the attract screen, spoken.
     for lang in ["fr", "en", "ar", "pt", "es", "ro"] {
         let wav = dir.path().join(format!("{lang}.wav"));
-        let text = format!("{} {}", passerelle::i18n::tr(lang, "start.welcome"), passerelle::i18n::tr(lang, "start.tagline"));
+        let text = format!("{} {}", passerelle::shared::i18n::tr(lang, "start.welcome"), passerelle::shared::i18n::tr(lang, "start.tagline"));
         let out = Command::new(env!("CARGO_BIN_EXE_passerelle")).args(["say", "--lang", lang, &text, "--out", wav.to_str().unwrap()]).output().unwrap();
         assert!(out.status.success(), "{lang}: {}", String::from_utf8_lossy(&out.stderr));
         let bytes = std::fs::read(&wav).unwrap();

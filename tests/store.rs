@@ -2,9 +2,9 @@
 //! sealed contact details that never appear in clear.
 
 use chrono::NaiveDate;
-use passerelle::clock::SystemClock;
+use passerelle::shared::clock::SystemClock;
 use passerelle::kiosk::Kiosk;
-use passerelle::store::{NewVisit, Store, StoreError};
+use passerelle::kiosk::store::{NewVisit, Store, StoreError};
 use passerelle_core::config::Config;
 use passerelle_core::engine::{Clock, FakeClock};
 use passerelle_core::script::{Script, play};
@@ -145,7 +145,7 @@ fn finished_visits_are_stored_with_profile_and_only_date_and_hour() {
 #[test]
 fn contact_details_are_sealed_and_never_stored_in_clear() {
     let dir = tempfile::tempdir().unwrap();
-    let (identity, recipient) = passerelle::seal::keygen();
+    let (identity, recipient) = passerelle::kiosk::seal::keygen();
     let kiosk = kiosk_with(dir.path(), Some(&recipient));
     assert!(kiosk.consent_offered());
     let mut store = kiosk.open_store().unwrap();
@@ -171,11 +171,11 @@ fn contact_details_are_sealed_and_never_stored_in_clear() {
     assert!(!saved.payload.to_lowercase().contains("zyxw"));
     let store = kiosk.open_store().unwrap();
     let sealed = store.sealed_contact(&saved.id).unwrap().unwrap();
-    let c = passerelle::seal::open(&identity, &sealed).unwrap();
+    let c = passerelle::kiosk::seal::open(&identity, &sealed).unwrap();
     assert_eq!(c.last_name, "Zyxwvuts");
     assert_eq!(c.phone, "06 98 76 54 32");
-    let (other, _) = passerelle::seal::keygen();
-    assert!(passerelle::seal::open(&other, &sealed).is_err(), "another key cannot read it");
+    let (other, _) = passerelle::kiosk::seal::keygen();
+    assert!(passerelle::kiosk::seal::open(&other, &sealed).is_err(), "another key cannot read it");
 }
 
 #[test]

@@ -8,10 +8,10 @@ mod common;
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use common::{kiosk, rqrr_decode, tool, zbar};
 use image::{GrayImage, Luma};
-use passerelle::i18n::{CATALOGUES, tr, tr_with};
+use passerelle::shared::i18n::{CATALOGUES, tr, tr_with};
 use passerelle::kiosk::Kiosk;
-use passerelle::store::Store;
-use passerelle::ticket::{self, LaidLine, TicketData, TicketFont};
+use passerelle::kiosk::store::Store;
+use passerelle::kiosk::ticket::{self, LaidLine, TicketData, TicketFont};
 use passerelle_core::engine::FakeClock;
 use proptest::prelude::*;
 
@@ -27,7 +27,7 @@ fn stored_ticket(dir: &std::path::Path, lang: &str) -> (Kiosk, passerelle_core::
     let mut store = Store::open(dir).unwrap();
     let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let mut engine = kiosk.engine(clock.clone());
-    let mut script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     script.lang = lang.into();
     let v = match passerelle_core::script::play(&mut engine, &script) {
         Ok(v) => v,
@@ -84,9 +84,9 @@ fn an_arabic_ticket_prints_joined_right_to_left_with_a_french_copy_and_a_readabl
     let (kiosk, profile, data) = stored_ticket(dir.path(), "ar");
     // The visitor's summary in Arabic, the mediator's copy in French.
     assert_eq!(data.lang, "ar");
-    let fr = passerelle::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "fr");
+    let fr = passerelle::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "fr");
     assert_eq!(data.summary_fr.as_ref(), Some(&fr));
-    assert_eq!(data.summary, passerelle::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "ar"));
+    assert_eq!(data.summary, passerelle::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "ar"));
     assert!(!fr.help.is_empty() && !fr.at_ease.is_empty(), "the showcase visit has both lists");
     let zbar_ok = tool("zbarimg");
     for width in [80, 58] {
@@ -379,7 +379,7 @@ fn every_catalogue_text_and_questionnaire_label_has_its_glyphs() {
             for bold in [false, true] {
                 let line = ticket::lay_out_line(&text, 26.0, bold).unwrap();
                 assert!(line.glyphs.iter().all(|g| g.id != 0), "{lang}: a glyph is missing in « {text} »: {line:?}");
-                assert_eq!(line.rtl, passerelle::i18n::is_rtl(lang) && text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "{lang}: « {text} »");
+                assert_eq!(line.rtl, passerelle::shared::i18n::is_rtl(lang) && text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "{lang}: « {text} »");
             }
         }
     }

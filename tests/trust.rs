@@ -4,7 +4,7 @@
 
 mod common;
 
-use passerelle::spreadsheet::dangerous;
+use passerelle::shared::spreadsheet::dangerous;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -201,7 +201,7 @@ fn packages_are_read_from_regular_files_only() {
         }
         std::fs::create_dir_all(copy.join("contacts")).unwrap();
         attack(&copy);
-        let refused = passerelle::merge::open(&copy).unwrap_err();
+        let refused = passerelle::department::merge::open(&copy).unwrap_err();
         assert!(refused.contains(reason), "{what}: {refused}");
         let (code, _, err) = run(&["report", copy.to_str().unwrap(), "--out", dir.path().join(format!("r{i}.html")).to_str().unwrap()], None);
         assert_ne!(code, 0, "{what}");
@@ -290,25 +290,25 @@ fn the_service_has_no_network() {
 /// Records which folders an export syncs (the rest is the real filesystem).
 struct Recording(std::sync::Mutex<Vec<PathBuf>>);
 
-impl passerelle::export::ExportFs for Recording {
+impl passerelle::kiosk::export::ExportFs for Recording {
     fn create_dir_all(&self, p: &Path) -> std::io::Result<()> {
-        passerelle::export::RealFs.create_dir_all(p)
+        passerelle::kiosk::export::RealFs.create_dir_all(p)
     }
     fn exists(&self, p: &Path) -> bool {
         p.exists()
     }
     fn write(&self, p: &Path, fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
-        passerelle::export::RealFs.write(p, fill)
+        passerelle::kiosk::export::RealFs.write(p, fill)
     }
     fn sync_dir(&self, p: &Path) -> std::io::Result<()> {
         self.0.lock().unwrap().push(p.to_path_buf());
-        passerelle::export::RealFs.sync_dir(p)
+        passerelle::kiosk::export::RealFs.sync_dir(p)
     }
     fn open(&self, p: &Path) -> std::io::Result<Box<dyn std::io::Read>> {
-        passerelle::export::RealFs.open(p)
+        passerelle::kiosk::export::RealFs.open(p)
     }
     fn remove_dir_all(&self, p: &Path) -> std::io::Result<()> {
-        passerelle::export::RealFs.remove_dir_all(p)
+        passerelle::kiosk::export::RealFs.remove_dir_all(p)
     }
 }
 
@@ -334,7 +334,7 @@ fn an_export_syncs_its_folder_and_the_folder_that_holds_it() {
     let usb = dir.path().join("usb");
     std::fs::create_dir(&usb).unwrap();
     let fs = Recording(Default::default());
-    let r = passerelle::export::export(&kiosk, &mut store, &fs, &usb, false, now).unwrap();
+    let r = passerelle::kiosk::export::export(&kiosk, &mut store, &fs, &usb, false, now).unwrap();
     let synced = fs.0.lock().unwrap().clone();
     assert!(synced.contains(&r.folder), "{synced:?}");
     assert!(synced.contains(&usb), "the stick's root is synced: {synced:?}");

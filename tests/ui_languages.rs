@@ -8,9 +8,9 @@ mod common;
 
 use chrono::NaiveDate;
 use common::{find, tap};
-use passerelle::i18n::tr;
+use passerelle::shared::i18n::tr;
 use passerelle::kiosk::Kiosk;
-use passerelle::store::Store;
+use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, AppWindow, Shared, Theme};
 use passerelle_core::config::Config;
 use passerelle_core::engine::FakeClock;
@@ -33,7 +33,7 @@ fn type_keys(app: &AppWindow, text: &str) {
 fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
-    let (identity, recipient) = passerelle::seal::keygen();
+    let (identity, recipient) = passerelle::kiosk::seal::keygen();
     let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     let mut config = Config::parse(&src, "kiosk.toml", None).unwrap();
     config.data_dir = dir.path().to_path_buf();
@@ -43,7 +43,7 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     let (app, c) = ui::build(kiosk, store, clock).unwrap();
     app.window().set_size(slint::PhysicalSize::new(1280, 800));
     app.show().unwrap();
-    let script = Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let script = Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     let current = |c: &Shared| c.borrow().engine().current().map(|q| q.id.clone());
     let label = |c: &Shared, qid: &str, choice: &str| {
         let q = c.borrow().engine().questionnaire().question(qid).unwrap().clone();
@@ -119,7 +119,7 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     assert_eq!(stored.answers["age"], script.answers["age"], "ids, not Arabic labels");
     assert!(stored.profile["prise_en_charge_specifique"].as_array().unwrap().contains(&"Langues étrangères (autres)".into()));
     let sealed = cc.store().sealed_contact(&saved.id).unwrap().unwrap();
-    let contact = passerelle::seal::open(&identity, &sealed).unwrap();
+    let contact = passerelle::kiosk::seal::open(&identity, &sealed).unwrap();
     assert_eq!((contact.last_name.as_str(), contact.phone.as_str()), ("بن علي", "0612345678"));
     drop(cc);
     tap(&app, &tr("ar", "end.finish"));

@@ -4,8 +4,8 @@
 
 use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
-use passerelle::printer::{FakePrinter, PrintError, Printer};
-use passerelle::store::Store;
+use passerelle::kiosk::printer::{FakePrinter, PrintError, Printer};
+use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, AppWindow, EndAdapter};
 use passerelle_core::engine::FakeClock;
 use slint::ComponentHandle;
@@ -44,7 +44,7 @@ fn printing_runs_off_the_ui_thread_and_reports_back() {
     let printer = Arc::new(FakePrinter::default());
     let (app, c) = ui::build_with_printer(kiosk, store, clock, Some(printer.clone() as Arc<dyn Printer>)).unwrap();
     app.show().unwrap();
-    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     c.borrow_mut().play_script(&script).unwrap();
     c.borrow_mut().refresh(&app);
     let payload = c.borrow().last_saved().unwrap().payload.clone();

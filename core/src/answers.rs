@@ -1,10 +1,10 @@
 //! A visit's answers, and their JSON form (the scripted-visit and storage format):
 //! `QUESTION_ID: CHOICE_ID | [CHOICE_ID…] | {ROW_ID: CHOICE_ID} | "text" | {contact…} | null`
-//! where `null` records a skipped question.
+//! where `null` records a skipped question. Reading an answer back needs its question:
+//! [`crate::questionnaire::Question::read_answer`]; this module knows no questionnaire.
 
-use crate::questionnaire::{Kind, Question, Questionnaire};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -126,55 +126,4 @@ impl Answer {
             }
         }
     }
-
-    /// Read and check an answer to `q` from its JSON form.
-    pub fn from_json(q: &Question, v: &Value) -> Result<Answer, AnswerError> {
-        let shape = |expected| AnswerError::WrongShape { question: q.id.clone(), kind: q.kind.as_str(), expected };
-        if v.is_null() {
-            return Ok(Answer::Skipped);
-        }
-        let answer = match q.kind {
-            Kind::Notice => return Err(shape("nothing (a notice has no answer)")),
-            Kind::Single | Kind::List | Kind::Quiz => Answer::Choice(v.as_str().ok_or_else(|| shape("a choice id"))?.to_string()),
-            Kind::Multiple => {
-                let arr = v.as_array().ok_or_else(|| shape("a list of choice ids"))?;
-                let ids = arr.iter().map(|x| x.as_str().map(str::to_string).ok_or_else(|| shape("a list of choice ids"))).collect::<Result<Vec<_>, _>>()?;
-                Answer::Choices(q.order_choices(ids))
-            }
-            Kind::Grid => {
-                let obj = v.as_object().ok_or_else(|| shape("an object {row: choice}"))?;
-                let mut g = BTreeMap::new();
-                for (row, c) in obj {
-                    if c.is_null() {
-                        continue;
-                    }
-                    g.insert(row.clone(), c.as_str().ok_or_else(|| shape("an object {row: choice}"))?.to_string());
-                }
-                Answer::Grid(g)
-            }
-            Kind::Text => Answer::Text(v.as_str().ok_or_else(|| shape("a text"))?.to_string()),
-            Kind::Contact => match v {
-                Value::Bool(false) => Answer::Skipped,
-                Value::Object(_) => {
-                    Answer::Contact(serde_json::from_value(v.clone()).map_err(|e| AnswerError::Invalid { question: q.id.clone(), problem: e.to_string() })?)
-                }
-                _ => {
-                    return Err(shape("contact details {last_name, first_name, phone, address, email}"));
-                }
-            },
-        };
-        q.check(&answer)?;
-        Ok(answer)
-    }
-}
-
-/// All answers as one JSON object (question id → answer), in questionnaire order.
-pub fn answers_to_json(q: &Questionnaire, answers: &Answers, with_contact: bool) -> Value {
-    let mut m = Map::new();
-    for question in q.questions() {
-        if let Some(a) = answers.get(&question.id) {
-            m.insert(question.id.clone(), a.to_json(with_contact));
-        }
-    }
-    Value::Object(m)
 }

@@ -21,7 +21,8 @@
 //! the same questionnaire (checked by its fingerprint).
 
 use crate::answers::{Answer, Answers, Contact};
-use crate::profile::{DomainLevel, Profile, Rules, parse_version};
+use crate::profile::{DomainLevel, Profile, Rules};
+use crate::version::parse_version;
 use crate::questionnaire::{Kind, Questionnaire};
 use crate::vocab;
 use chrono::NaiveDate;

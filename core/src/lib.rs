@@ -23,6 +23,7 @@ pub mod random;
 pub mod script;
 pub mod text;
 pub mod translation;
+pub mod version;
 pub mod vocab;
 
 /// The questionnaire shipped with Passerelle (the deck's "questionnaire de positionnement").
@@ -31,5 +32,8 @@ pub const DEFAULT_QUESTIONNAIRE: &str = include_str!("../../assets/questionnaire
 include!(concat!(env!("OUT_DIR"), "/translations.rs"));
 /// The profile rules shipped with Passerelle.
 pub const DEFAULT_RULES: &str = include_str!("../../assets/questionnaire/profile-rules.toml");
+/// The demo visit the binary ships: every kind of question answered (screenshots, a test
+/// ticket, the speech script, benchmarks and tests).
+pub const DEMO_VISIT: &str = include_str!("../../assets/demo-visit.json");
 /// The default kiosk configuration (the repository's top-level `kiosk.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../../kiosk.toml");

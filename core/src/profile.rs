@@ -252,7 +252,7 @@ impl Rules {
         if def.max_thematiques == 0 || def.max_thematiques > 7 {
             return Err(err("max_thematiques", "must be 1 to 7".into()));
         }
-        check_version(&def.version).map_err(|p| err(&def.id, p))?;
+        crate::version::check_version(&def.version).map_err(|p| err(&def.id, p))?;
         let mut rules = Vec::new();
         for (i, r) in def.rules.into_iter().enumerate() {
             let id = format!("rules[{i}]");
@@ -354,26 +354,6 @@ pub struct Profile {
     /// Capability rows known / not known (row ids).
     pub sait_faire: Vec<String>,
     pub ne_sait_pas_faire: Vec<String>,
-}
-
-/// Versions are `MAJOR.MINOR.PATCH` with numbers up to 255 (they travel in the QR code).
-pub fn check_version(v: &str) -> Result<(), String> {
-    parse_version(v).map(|_| ()).ok_or_else(|| format!("version `{v}` must be MAJOR.MINOR.PATCH, each 0 to 255"))
-}
-
-pub fn parse_version(v: &str) -> Option<[u8; 3]> {
-    let parts: Vec<&str> = v.split('.').collect();
-    if parts.len() != 3 {
-        return None;
-    }
-    let mut out = [0u8; 3];
-    for (o, p) in out.iter_mut().zip(parts) {
-        if p.is_empty() || p.len() > 3 || !p.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        *o = p.parse().ok()?;
-    }
-    Some(out)
 }
 
 fn push_unique(v: &mut Vec<String>, items: &[String]) {

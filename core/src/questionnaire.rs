@@ -185,6 +185,17 @@ pub const DEFAULT_TEXT_MAX: usize = 80;
 pub const CONTACT_FIELD_MAX: usize = 120;
 
 impl Questionnaire {
+    /// All answers as one JSON object (question id → answer), in questionnaire order.
+    pub fn answers_to_json(&self, answers: &Answers, with_contact: bool) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for question in self.questions() {
+            if let Some(a) = answers.get(&question.id) {
+                m.insert(question.id.clone(), a.to_json(with_contact));
+            }
+        }
+        serde_json::Value::Object(m)
+    }
+
     /// Parse and validate a questionnaire. `file` names it in errors; `list_items` are the
     /// kiosk's neighbourhoods; `has_picto` tells whether a pictogram name exists.
     pub fn load(src: &str, file: &str, list_items: &[ListItem], has_picto: &dyn Fn(&str) -> bool) -> Result<Questionnaire, DefinitionError> {
@@ -199,7 +210,7 @@ impl Questionnaire {
             return Err(err(&def.id, "`languages` must include \"fr\"".into()));
         }
         check_id(&def.id).map_err(|p| err(&def.id, p))?;
-        crate::profile::check_version(&def.version).map_err(|p| err(&def.id, p))?;
+        crate::version::check_version(&def.version).map_err(|p| err(&def.id, p))?;
         let check_text = |id: &str, what: &str, t: &Text| -> Result<(), DefinitionError> {
             let missing = t.missing(&langs);
             if missing.is_empty() { Ok(()) } else { Err(err(id, format!("{what}: missing translation ({})", missing.join(", ")))) }
@@ -483,6 +494,50 @@ impl Questionnaire {
 }
 
 impl Question {
+    /// Read and check an answer to this question from its JSON form (scripts, the store):
+    /// `CHOICE_ID | [CHOICE_ID…] | {ROW_ID: CHOICE_ID} | "text" | {contact…} | null`.
+    pub fn read_answer(&self, v: &serde_json::Value) -> Result<Answer, AnswerError> {
+        use serde_json::Value;
+        use std::collections::BTreeMap;
+        let q = self;
+        let shape = |expected| AnswerError::WrongShape { question: q.id.clone(), kind: q.kind.as_str(), expected };
+        if v.is_null() {
+            return Ok(Answer::Skipped);
+        }
+        let answer = match q.kind {
+            Kind::Notice => return Err(shape("nothing (a notice has no answer)")),
+            Kind::Single | Kind::List | Kind::Quiz => Answer::Choice(v.as_str().ok_or_else(|| shape("a choice id"))?.to_string()),
+            Kind::Multiple => {
+                let arr = v.as_array().ok_or_else(|| shape("a list of choice ids"))?;
+                let ids = arr.iter().map(|x| x.as_str().map(str::to_string).ok_or_else(|| shape("a list of choice ids"))).collect::<Result<Vec<_>, _>>()?;
+                Answer::Choices(q.order_choices(ids))
+            }
+            Kind::Grid => {
+                let obj = v.as_object().ok_or_else(|| shape("an object {row: choice}"))?;
+                let mut g = BTreeMap::new();
+                for (row, c) in obj {
+                    if c.is_null() {
+                        continue;
+                    }
+                    g.insert(row.clone(), c.as_str().ok_or_else(|| shape("an object {row: choice}"))?.to_string());
+                }
+                Answer::Grid(g)
+            }
+            Kind::Text => Answer::Text(v.as_str().ok_or_else(|| shape("a text"))?.to_string()),
+            Kind::Contact => match v {
+                Value::Bool(false) => Answer::Skipped,
+                Value::Object(_) => {
+                    Answer::Contact(serde_json::from_value(v.clone()).map_err(|e| AnswerError::Invalid { question: q.id.clone(), problem: e.to_string() })?)
+                }
+                _ => {
+                    return Err(shape("contact details {last_name, first_name, phone, address, email}"));
+                }
+            },
+        };
+        q.check(&answer)?;
+        Ok(answer)
+    }
+
     pub fn choice(&self, id: &str) -> Option<&Choice> {
         self.choices.iter().find(|c| c.id == id)
     }

@@ -61,7 +61,7 @@ pub fn play(engine: &mut Engine, script: &Script) -> Result<CompletedVisit, Scri
     for (id, v) in &script.answers {
         let question = q.question(id).ok_or_else(|| ScriptError::UnknownQuestion(id.clone()))?;
         // Check the shape and ids up front, for a clear error.
-        Answer::from_json(question, v)?;
+        question.read_answer(v)?;
     }
     engine.set_lang(&script.lang).map_err(at("lang"))?;
     engine.start().map_err(at("start"))?;
@@ -84,7 +84,7 @@ pub fn play(engine: &mut Engine, script: &Script) -> Result<CompletedVisit, Scri
             used.insert(id.clone());
         }
         let answer = match given {
-            Some(v) => Answer::from_json(&question, v)?,
+            Some(v) => question.read_answer(v)?,
             None => Answer::Skipped,
         };
         outcome = match answer {

@@ -4,9 +4,9 @@
 //! Everything goes back to normal for the next visitor.
 
 use super::{A11yAdapter, AppAdapter, AppWindow, Controller, FocusAdapter, Override, Shared, Theme};
-use crate::i18n::{tr, tr_with};
-use crate::speech::{DEFAULT_VOLUME, VOLUMES};
-use crate::speech_text::{self, Spoken};
+use crate::shared::i18n::{tr, tr_with};
+use crate::kiosk::speech::{DEFAULT_VOLUME, VOLUMES};
+use crate::kiosk::speech_text::{self, Spoken};
 use passerelle_core::engine::Screen as EScreen;
 use passerelle_core::questionnaire::Kind;
 use slint::ComponentHandle;
@@ -198,7 +198,7 @@ impl Controller {
             }
             EScreen::Completed | EScreen::End => match &self.saved {
                 Some(saved) => {
-                    let summary = crate::summary::summary(&saved.profile, &k.questionnaire, &k.rules.capability_question, &lang);
+                    let summary = crate::kiosk::summary::summary(&saved.profile, &k.questionnaire, &k.rules.capability_question, &lang);
                     let can_print = self.printer.is_some();
                     let places = self.place_lines(&lang);
                     (

@@ -7,15 +7,15 @@
 slint::include_modules!();
 
 pub mod a11y;
-pub mod admin;
-pub mod mediator;
+pub mod admin_screen;
+pub mod mediator_window;
 pub mod screenshot;
 
-use crate::i18n::{tr, tr_with};
+use crate::shared::i18n::{tr, tr_with};
 use crate::kiosk::{Kiosk, KioskError, SavedVisit};
-use crate::pictograms;
-use crate::printer::Printer;
-use crate::store::Store;
+use crate::shared::pictograms;
+use crate::kiosk::printer::Printer;
+use crate::kiosk::store::Store;
 use passerelle_core::answers::AnswerError;
 use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};
 use passerelle_core::questionnaire::{Kind, Question};
@@ -49,14 +49,14 @@ pub struct Controller {
     idle_left: Option<Duration>,
     printer: Option<Arc<dyn Printer>>,
     print: PrintState,
-    admin: admin::AdminState,
+    admin: admin_screen::AdminState,
     /// The places in use, and the suggestions for the visit on screen.
-    places: crate::orientation::PlaceBook,
+    places: crate::kiosk::place_book::PlaceBook,
     suggestions: Vec<passerelle_core::places::Suggestion>,
     suggested_at: chrono::NaiveDateTime,
     /// The end screen shows the places (true) or the profile (false).
     end_places: bool,
-    speech: Arc<dyn crate::speech::Speech>,
+    speech: Arc<dyn crate::kiosk::speech::Speech>,
     a11y: a11y::A11yState,
     /// Keypad focus: an index into the current screen's targets.
     focus: Option<usize>,
@@ -84,32 +84,32 @@ pub type Shared = Rc<RefCell<Controller>>;
 /// The kiosk's devices, injectable for tests.
 pub struct Devices {
     pub printer: Option<Arc<dyn Printer>>,
-    pub speech: Arc<dyn crate::speech::Speech>,
+    pub speech: Arc<dyn crate::kiosk::speech::Speech>,
 }
 
 impl Devices {
     pub fn from_config(c: &passerelle_core::config::Config) -> Devices {
-        Devices { printer: crate::printer::from_config(&c.printer), speech: Arc::new(crate::speech::CommandSpeech::new(c.speech.clone())) }
+        Devices { printer: crate::kiosk::printer::from_config(&c.printer), speech: Arc::new(crate::kiosk::speech::CommandSpeech::new(c.speech.clone())) }
     }
 }
 
 impl Controller {
     pub fn new(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Controller {
-        let printer = crate::printer::from_config(&kiosk.config.printer);
+        let printer = crate::kiosk::printer::from_config(&kiosk.config.printer);
         Self::with_printer(kiosk, store, clock, printer)
     }
 
     pub fn with_printer(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, printer: Option<Arc<dyn Printer>>) -> Controller {
-        let speech: Arc<dyn crate::speech::Speech> = Arc::new(crate::speech::CommandSpeech::new(kiosk.config.speech.clone()));
+        let speech: Arc<dyn crate::kiosk::speech::Speech> = Arc::new(crate::kiosk::speech::CommandSpeech::new(kiosk.config.speech.clone()));
         Self::with_devices(kiosk, store, clock, Devices { printer, speech })
     }
 
     pub fn with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Controller {
         let Devices { printer, speech } = devices;
         let kiosk_auto_read = kiosk.config.speech.auto_read;
-        let places = crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
+        let places = crate::kiosk::place_book::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
         let engine = kiosk.engine(clock.clone());
-        let guard = passerelle_core::admin::PinGuard::restored(crate::admin::failures(&store), clock.monotonic());
+        let guard = passerelle_core::admin::PinGuard::restored(crate::kiosk::admin_tools::failures(&store), clock.monotonic());
         Controller {
             kiosk,
             engine,
@@ -125,7 +125,7 @@ impl Controller {
             idle_left: None,
             printer,
             print: PrintState::default(),
-            admin: admin::AdminState::default(),
+            admin: admin_screen::AdminState::default(),
             places,
             suggestions: Vec::new(),
             suggested_at: chrono::NaiveDateTime::default(),
@@ -267,8 +267,8 @@ impl Controller {
     }
 
     /// The suggested places, in words, in `lang`.
-    pub fn place_lines(&self, lang: &str) -> Vec<crate::orientation::PlaceLine> {
-        crate::orientation::lines(&self.suggestions, self.suggested_at, lang)
+    pub fn place_lines(&self, lang: &str) -> Vec<crate::kiosk::place_book::PlaceLine> {
+        crate::kiosk::place_book::lines(&self.suggestions, self.suggested_at, lang)
     }
 
     /// The end screen's two views: the profile, or where to go next.
@@ -299,21 +299,21 @@ impl Controller {
         self.engine.still_here();
         self.print.printing = true;
         self.print.status = "print.printing";
-        let data = crate::ticket::TicketData {
+        let data = crate::kiosk::ticket::TicketData {
             structure: self.kiosk.config.structure.clone(),
             commune: self.kiosk.config.commune.clone(),
             date: self.clock.local_now().date(),
             lang: saved.lang.clone(),
-            summary: crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, &saved.lang),
+            summary: crate::kiosk::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, &saved.lang),
             summary_fr: (saved.lang != "fr")
-                .then(|| crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, "fr")),
+                .then(|| crate::kiosk::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, "fr")),
             payload: saved.payload.clone(),
             reference: saved.id.clone(),
             places: self.place_lines(&saved.lang),
         };
         std::thread::spawn(move || {
             let result =
-                crate::ticket::render(&data, printer.width_mm()).map_err(|e| e.to_string()).and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
+                crate::kiosk::ticket::render(&data, printer.width_mm()).map_err(|e| e.to_string()).and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
             match &result {
                 // No reference and no line per success: journald stamps every line to the
                 // second, which would date each visit far more finely than the store does.
@@ -397,12 +397,12 @@ impl Controller {
     fn save(&mut self, v: &CompletedVisit) {
         match self.kiosk.finish_visit(&mut self.store, self.clock.as_ref(), v) {
             Ok(saved) => {
-                self.qr = crate::qr::render(&saved.payload, 1).ok().map(|img| {
+                self.qr = crate::shared::qr::render(&saved.payload, 1).ok().map(|img| {
                     let buf = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(img.as_raw(), img.width(), img.height());
                     Image::from_rgba8(buf)
                 });
                 let now = self.clock.local_now();
-                self.suggestions = crate::orientation::suggest(&self.kiosk, &self.places, &saved.profile, now);
+                self.suggestions = crate::kiosk::place_book::suggest(&self.kiosk, &self.places, &saved.profile, now);
                 self.suggested_at = now;
                 self.end_places = false;
                 self.saved = Some(saved);
@@ -434,7 +434,7 @@ impl Controller {
         let langs = self.kiosk.config.languages.clone();
         let t = app.global::<Tr>();
         t.set_lang(lang.clone().into());
-        app.global::<Theme>().set_rtl(crate::i18n::is_rtl(&lang));
+        app.global::<Theme>().set_rtl(crate::shared::i18n::is_rtl(&lang));
         let a = app.global::<AppAdapter>();
         a.set_structure(self.kiosk.config.structure.clone().into());
         a.set_languages(model(
@@ -599,7 +599,7 @@ impl Controller {
         let Some(saved) = self.saved.clone() else {
             return;
         };
-        let s = crate::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, lang);
+        let s = crate::kiosk::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, lang);
         let strings = |v: Vec<String>| model(v.into_iter().map(SharedString::from).collect());
         e.set_at_ease_title(s.at_ease_title.into());
         e.set_at_ease(strings(s.at_ease));
@@ -619,7 +619,7 @@ impl Controller {
         e.set_can_print(self.printer.is_some() && self.print.printed < MAX_PRINTS);
         e.set_printing(self.print.printing);
         e.set_print_status(if self.print.status.is_empty() { SharedString::new() } else { tr(lang, self.print.status).into() });
-        let pretty = crate::summary::pretty_reference(&saved.id);
+        let pretty = crate::kiosk::summary::pretty_reference(&saved.id);
         e.set_reference(tr_with(lang, "end.reference", &[("ref", &pretty)]).into());
     }
 }
@@ -669,13 +669,13 @@ pub fn connect(app: &AppWindow, c: &Shared) {
         });
     }
     on!(IdleAdapter, on_still_here, |ctl| ctl.still_here());
-    admin::connect(app, c);
+    admin_screen::connect(app, c);
     a11y::connect(app, c);
 }
 
 /// Create the window and its controller, wired and showing the attract screen.
 pub fn build(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Result<(AppWindow, Shared), slint::PlatformError> {
-    let printer = crate::printer::from_config(&kiosk.config.printer);
+    let printer = crate::kiosk::printer::from_config(&kiosk.config.printer);
     build_with_printer(kiosk, store, clock, printer)
 }
 
@@ -686,7 +686,7 @@ pub fn build_with_printer(
     clock: Arc<dyn Clock>,
     printer: Option<Arc<dyn Printer>>,
 ) -> Result<(AppWindow, Shared), slint::PlatformError> {
-    let speech: Arc<dyn crate::speech::Speech> = Arc::new(crate::speech::CommandSpeech::new(kiosk.config.speech.clone()));
+    let speech: Arc<dyn crate::kiosk::speech::Speech> = Arc::new(crate::kiosk::speech::CommandSpeech::new(kiosk.config.speech.clone()));
     build_with_devices(kiosk, store, clock, Devices { printer, speech })
 }
 
@@ -753,7 +753,7 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     let (app, c, _timer) = match started {
         Ok((kiosk, store)) => {
             log::info!("kiosk {} started ({} questions, rules {})", kiosk.config.kiosk_id, kiosk.questionnaire.questions().len(), kiosk.rules.version);
-            let (app, c) = build(kiosk, store, Arc::new(crate::clock::SystemClock::new()))?;
+            let (app, c) = build(kiosk, store, Arc::new(crate::shared::clock::SystemClock::new()))?;
             let timer = start_ticking(&app, &c);
             (app, Some(c), Some(timer))
         }

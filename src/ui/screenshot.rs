@@ -107,19 +107,19 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
     match screen {
         "attract" => return Ok(()),
         "pin" => {
-            crate::admin::set_pin(c.store(), "2468")?;
+            crate::kiosk::admin_tools::set_pin(c.store(), "2468")?;
             c.admin_long_press();
             c.admin_pin_key("2");
             c.admin_pin_key("4");
             return Ok(());
         }
         "admin" => {
-            let script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
+            let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
             for _ in 0..3 {
                 c.play_script(&script)?;
                 c.finish();
             }
-            crate::admin::set_pin(c.store(), "2468")?;
+            crate::kiosk::admin_tools::set_pin(c.store(), "2468")?;
             c.admin_long_press();
             for k in ["2", "4", "6", "8", "OK"] {
                 c.admin_pin_key(k);
@@ -127,7 +127,7 @@ fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> 
             return Ok(());
         }
         "end" | "end-places" | "end-large" | "save-failed" => {
-            let mut script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
+            let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
             script.lang = lang.to_string();
             c.play_script(&script)?;
             match screen {
@@ -240,13 +240,13 @@ pub fn prepare(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, 
         // The mediator's window after scanning the showcase visit.
         let kiosk = kiosk_for()?;
         let dir = tempfile_dir()?;
-        let mut store = crate::store::Store::open(&dir)?;
+        let mut store = crate::kiosk::store::Store::open(&dir)?;
         let mut engine = kiosk.engine(clock.clone());
-        let script = passerelle_core::script::Script::parse(include_str!("../../tests/fixtures/visits/showcase.json"))?;
+        let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
         let visit = passerelle_core::script::play(&mut engine, &script)?;
         let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
         let w = super::MediatorWindow::new()?;
-        super::mediator::connect(&w, std::rc::Rc::new(kiosk));
+        super::mediator_window::connect(&w, std::rc::Rc::new(kiosk));
         w.global::<super::MediatorAdapter>().invoke_scanned(saved.payload.into());
         w.show().ok();
         return Ok(Prepared { app: None, mediator: Some(w), controller: None, dir: Some(dir) });
@@ -258,7 +258,7 @@ pub fn prepare(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, 
     }
     let kiosk = kiosk_for()?;
     let dir = tempfile_dir()?;
-    let store = crate::store::Store::open(&dir)?;
+    let store = crate::kiosk::store::Store::open(&dir)?;
     let (app, c) = build(kiosk, store, clock.clone())?;
     if screen == "save-failed" {
         // A store that refuses writes: the visit cannot be saved.

@@ -47,7 +47,7 @@ pub fn frictionless() -> Option<PathBuf> {
 /// A kiosk on the default configuration, with an admin key (so the consent step is offered),
 /// storing in `dir`.
 pub fn kiosk(dir: &Path) -> passerelle::kiosk::Kiosk {
-    let (_, recipient) = passerelle::seal::keygen();
+    let (_, recipient) = passerelle::kiosk::seal::keygen();
     let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
     let mut c = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
     c.data_dir = dir.to_path_buf();

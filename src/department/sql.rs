@@ -4,7 +4,7 @@
 //! are created when missing, columns of newer questionnaire versions are added, and rows already
 //! there (same key) are left alone, so every visit stays once.
 
-use crate::merge::{self, EXPORTS, Field, TABLES};
+use crate::department::merge::{self, EXPORTS, Field, TABLES};
 use anyhow::{Result, bail};
 use std::fmt::Write as _;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The admin side: the PIN (only its Argon2 hash is kept, in the store), finding USB sticks,
 //! free space.
 
-use crate::store::{Store, StoreError};
+use crate::kiosk::store::{Store, StoreError};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! non-zero exit status when something must be fixed.
 
 use crate::kiosk::Kiosk;
-use crate::store::Store;
+use crate::kiosk::store::Store;
 use passerelle_core::config::PrinterConfig;
 use serde::Serialize;
 
@@ -69,7 +69,7 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
         Ok(()) => out.push(check(Level::Ok, "data", format!("{} is writable", dir.display()))),
         Err(e) => out.push(check(Level::Fail, "data", format!("{} is not writable: {e}", dir.display()))),
     }
-    match crate::admin::free_bytes(dir) {
+    match crate::kiosk::admin_tools::free_bytes(dir) {
         Some(b) if b < 20 * 1024 * 1024 => out.push(check(Level::Fail, "disk", format!("only {} MB free: visits can no longer be saved", b / 1024 / 1024))),
         Some(b) if b < 200 * 1024 * 1024 => out.push(check(Level::Warn, "disk", format!("{} MB free: export and purge soon", b / 1024 / 1024))),
         Some(b) => out.push(check(Level::Ok, "disk", format!("{} MB free", b / 1024 / 1024))),
@@ -98,7 +98,7 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
             if let Ok(Some(m)) = s.meta_get("damaged_database") {
                 out.push(check(Level::Warn, "database", format!("a damaged database was moved aside earlier: {m} (keep it for recovery)")));
             }
-            if crate::admin::pin_configured(&s) {
+            if crate::kiosk::admin_tools::pin_configured(&s) {
                 out.push(check(Level::Ok, "admin", "admin PIN set"));
             } else {
                 out.push(check(Level::Warn, "admin", "no admin PIN: set one with `passerelle admin set-pin`"));
@@ -113,8 +113,8 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
         out.push(check(Level::Info, "privacy", "no `recipient` key: the \"be recontacted\" step is not offered"));
     }
     // Places where visitors are sent next.
-    let imported = dir.join(crate::orientation::IMPORTED);
-    let book = crate::orientation::load(dir, k.config.departement.as_deref());
+    let imported = dir.join(crate::kiosk::place_book::IMPORTED);
+    let book = crate::kiosk::place_book::load(dir, k.config.departement.as_deref());
     let newest = book.places.iter().map(|p| p.date_maj.as_str()).max().unwrap_or_default().to_string();
     if book.places.is_empty() {
         out.push(check(Level::Warn, "places", "no place to suggest to visitors: import the national file (`passerelle places import FILE.csv`)"));
@@ -154,7 +154,7 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
     let sp = &k.config.speech;
     if sp.command == "none" {
         out.push(check(Level::Info, "speech", "switched off"));
-    } else if crate::speech::installed(&sp.command) {
+    } else if crate::kiosk::speech::installed(&sp.command) {
         out.push(check(Level::Ok, "speech", format!("{} with voices {:?}", sp.command, sp.voices)));
     } else {
         out.push(check(Level::Warn, "speech", format!("{} is not installed: the \"Écouter\" button is hidden (apt-get install espeak-ng)", sp.command)));
@@ -170,7 +170,7 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
         out.push(check(Level::Ok, "clock", format!("{}", now.format("%Y-%m-%d %H:%M"))));
     }
     // USB.
-    match crate::admin::find_media(&k.config.export_paths).first() {
+    match crate::kiosk::admin_tools::find_media(&k.config.export_paths).first() {
         Some(m) => out.push(check(Level::Info, "usb", format!("stick found at {}", m.path.display()))),
         None => out.push(check(Level::Info, "usb", "no stick plugged in")),
     }

@@ -2,7 +2,7 @@
 //! file, or a newer national export imported by an admin), suggestions for a profile, and the
 //! words for the end screen, the ticket and the mediator.
 
-use crate::i18n::{tr, tr_with};
+use crate::shared::i18n::{tr, tr_with};
 use crate::kiosk::Kiosk;
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use passerelle_core::places::{self, Need, Opening, Place, PlaceSet, Reason, RowProblem, Suggestion};
@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The places shipped with Passerelle (Hauts-de-Seine, national map 2022, converted to v1.0.2).
-pub const SHIPPED: &str = include_str!("../assets/places/places-92.csv");
+pub const SHIPPED: &str = include_str!("../../assets/places/places-92.csv");
 /// The file an import writes in the data directory; it replaces the shipped places.
 pub const IMPORTED: &str = "places.csv";
 
@@ -192,13 +192,13 @@ pub fn why_text(s: &Suggestion, lang: &str) -> String {
                 let km = format!("{:.1}", *m as f64 / 1000.0);
                 // A decimal comma except in English and Arabic (which the kiosk writes with Western digits).
                 let km = if matches!(lang, "en" | "ar") { km } else { km.replace('.', ",") };
-                parts.push(crate::i18n::tr_with(lang, "places.distance", &[("km", &km)]));
+                parts.push(crate::shared::i18n::tr_with(lang, "places.distance", &[("km", &km)]));
             }
             Reason::Modalite(_) => {}
         }
     }
     parts.dedup();
-    parts.join(if crate::i18n::is_rtl(lang) { "، " } else { ", " })
+    parts.join(if crate::shared::i18n::is_rtl(lang) { "، " } else { ", " })
 }
 
 /// A suggestion as shown and printed.

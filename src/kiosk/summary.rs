@@ -1,6 +1,6 @@
 //! The profile in plain words for the visitor (end screen and ticket).
 
-use crate::i18n::{tr, tr_with};
+use crate::shared::i18n::{tr, tr_with};
 use passerelle_core::profile::Profile;
 use passerelle_core::questionnaire::Questionnaire;
 

@@ -2,7 +2,7 @@
 //! and its actions. Export and the test ticket run on worker threads.
 
 use super::{AdminAdapter, AppWindow, BarItem, Controller, Shared, StatRow};
-use crate::i18n::{tr, tr_with};
+use crate::shared::i18n::{tr, tr_with};
 use passerelle_core::admin::Verdict;
 use passerelle_core::engine::Screen as EScreen;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -53,7 +53,7 @@ impl Controller {
         }
         self.admin.pin_open = true;
         self.admin.pin.clear();
-        self.admin.message = if !crate::admin::pin_configured(&self.store) { tr("fr", "admin.no-pin") } else { self.lock_message().unwrap_or_default() };
+        self.admin.message = if !crate::kiosk::admin_tools::pin_configured(&self.store) { tr("fr", "admin.no-pin") } else { self.lock_message().unwrap_or_default() };
         self.admin_touch();
     }
 
@@ -80,14 +80,14 @@ impl Controller {
             self.admin.pin.clear();
             return;
         }
-        if !crate::admin::pin_configured(&self.store) {
+        if !crate::kiosk::admin_tools::pin_configured(&self.store) {
             self.admin.message = tr("fr", "admin.no-pin");
             return;
         }
         let pin = std::mem::take(&mut self.admin.pin);
-        let correct = crate::admin::verify_pin(&self.store, &pin).unwrap_or(false);
+        let correct = crate::kiosk::admin_tools::verify_pin(&self.store, &pin).unwrap_or(false);
         let verdict = self.guard.record(correct, now);
-        crate::admin::set_failures(&self.store, self.guard.failures);
+        crate::kiosk::admin_tools::set_failures(&self.store, self.guard.failures);
         match verdict {
             Verdict::Accepted => {
                 log::info!("admin session opened");
@@ -153,11 +153,11 @@ impl Controller {
         let kiosk = self.kiosk.clone();
         let now = self.clock.local_now();
         std::thread::spawn(move || {
-            let result = (|| -> Result<String, crate::export::ExportError> {
-                let media = crate::admin::find_media(&kiosk.config.export_paths);
-                let dest = media.first().ok_or(crate::export::ExportError::NoMedia)?.path.clone();
-                let mut store = crate::store::Store::open(&kiosk.config.data_dir)?;
-                let r = crate::export::export(&kiosk, &mut store, &crate::export::RealFs, &dest, false, now)?;
+            let result = (|| -> Result<String, crate::kiosk::export::ExportError> {
+                let media = crate::kiosk::admin_tools::find_media(&kiosk.config.export_paths);
+                let dest = media.first().ok_or(crate::kiosk::export::ExportError::NoMedia)?.path.clone();
+                let mut store = crate::kiosk::store::Store::open(&kiosk.config.data_dir)?;
+                let r = crate::kiosk::export::export(&kiosk, &mut store, &crate::kiosk::export::RealFs, &dest, false, now)?;
                 Ok(tr_with("fr", "admin.export-done", &[("n", &r.record.visits.to_string()), ("folder", &r.folder.display().to_string())]))
             })();
             let message = match result {
@@ -184,10 +184,10 @@ impl Controller {
         self.admin.status = tr("fr", "admin.importing-places");
         let kiosk = self.kiosk.clone();
         std::thread::spawn(move || {
-            let file = crate::admin::find_media(&kiosk.config.export_paths).iter().find_map(|m| crate::orientation::find_places_file(&m.path));
+            let file = crate::kiosk::admin_tools::find_media(&kiosk.config.export_paths).iter().find_map(|m| crate::kiosk::place_book::find_places_file(&m.path));
             let message = match file {
                 None => tr("fr", "admin.places-none"),
-                Some(f) => match crate::orientation::import(&f, &kiosk.config.data_dir, kiosk.config.departement.as_deref()) {
+                Some(f) => match crate::kiosk::place_book::import(&f, &kiosk.config.data_dir, kiosk.config.departement.as_deref()) {
                     Ok(r) => tr_with(
                         "fr",
                         "admin.places-imported",
@@ -209,17 +209,17 @@ impl Controller {
         }
         self.admin_touch();
         let Some(printer) = self.printer.clone() else {
-            self.admin.status = tr_with("fr", "admin.print-failed", &[("error", &crate::printer::PrintError::NotConfigured.to_string())]);
+            self.admin.status = tr_with("fr", "admin.print-failed", &[("error", &crate::kiosk::printer::PrintError::NotConfigured.to_string())]);
             return;
         };
         self.admin.busy = true;
         self.admin.status = tr("fr", "admin.printing");
-        let data = crate::ticket::TicketData {
+        let data = crate::kiosk::ticket::TicketData {
             structure: self.kiosk.config.structure.clone(),
             commune: self.kiosk.config.commune.clone(),
             date: self.clock.local_now().date(),
             lang: "fr".into(),
-            summary: crate::summary::Summary {
+            summary: crate::kiosk::summary::Summary {
                 at_ease_title: "Ticket de test · Test ticket".into(),
                 at_ease: vec!["é è à ç ô œ € — Aa Bb 0123456789".into()],
                 ..Default::default()
@@ -230,7 +230,7 @@ impl Controller {
             places: Vec::new(),
         };
         std::thread::spawn(move || {
-            let r = crate::ticket::render(&data, printer.width_mm()).map_err(|e| e.to_string()).and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
+            let r = crate::kiosk::ticket::render(&data, printer.width_mm()).map_err(|e| e.to_string()).and_then(|img| printer.print(&img).map_err(|e| e.to_string()));
             let message = match r {
                 Ok(()) => tr("fr", "admin.print-done"),
                 Err(e) => tr_with("fr", "admin.print-failed", &[("error", &e)]),
@@ -242,7 +242,7 @@ impl Controller {
     pub fn admin_task_finished(&mut self, message: &str) {
         self.admin.busy = false;
         if std::mem::take(&mut self.admin.reload_places) {
-            self.places = crate::orientation::load(&self.kiosk.config.data_dir, self.kiosk.config.departement.as_deref());
+            self.places = crate::kiosk::place_book::load(&self.kiosk.config.data_dir, self.kiosk.config.departement.as_deref());
         }
         self.admin.status = message.to_string();
         self.admin_touch();
@@ -346,7 +346,7 @@ impl Controller {
                 "admin.free",
                 &[(
                     "n",
-                    &crate::admin::free_bytes(self.store.path().parent().unwrap_or(&self.kiosk.config.data_dir)).map(human_bytes).unwrap_or_else(|| "?".into()),
+                    &crate::kiosk::admin_tools::free_bytes(self.store.path().parent().unwrap_or(&self.kiosk.config.data_dir)).map(human_bytes).unwrap_or_else(|| "?".into()),
                 )],
             ),
         ];
@@ -360,7 +360,7 @@ impl Controller {
         });
         let (uv, ua) = self.store.unexported().unwrap_or_default();
         facts.push(tr_with("fr", "admin.to-export", &[("v", &uv.to_string()), ("a", &ua.to_string())]));
-        facts.push(match crate::admin::find_media(&self.kiosk.config.export_paths).first() {
+        facts.push(match crate::kiosk::admin_tools::find_media(&self.kiosk.config.export_paths).first() {
             Some(m) => tr_with("fr", "admin.usb", &[("path", &m.path.display().to_string()), ("free", &m.free.map(human_bytes).unwrap_or_else(|| "?".into()))]),
             None => tr("fr", "admin.no-usb"),
         });

@@ -9,7 +9,7 @@
 //! Small numbers are never shown: a count from 1 to `min - 1` (4 with the default 5) is written
 //! "< 5" with no percentage and no bar, and structures with fewer than `min` visits are grouped.
 
-use crate::merge::{self, csv_reader, plural};
+use crate::department::merge::{self, csv_reader, plural};
 use anyhow::{Context, Result, bail};
 use passerelle_core::vocab;
 use std::collections::HashMap;
@@ -199,7 +199,7 @@ impl Acc {
                 capabilities: fields
                     .iter()
                     .enumerate()
-                    .filter(|(_, f)| f.name.contains('.') && !f.name.starts_with(crate::export::PROFILE_PREFIX))
+                    .filter(|(_, f)| f.name.contains('.') && !f.name.starts_with(crate::kiosk::export::PROFILE_PREFIX))
                     .map(|(i, f)| (i, f.name.clone()))
                     .collect(),
             }
@@ -275,7 +275,7 @@ pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
     let mut acc = Acc::default();
     let pkg = merge::open_visiting(dir, &mut |table, fields, rec| acc.row(table, fields, rec)).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
     let mut dictionary = Dictionary::default();
-    let mut rdr = csv_reader(crate::files::open_regular(dir, "dictionnaire.csv", 64 << 20).map_err(anyhow::Error::msg)?);
+    let mut rdr = csv_reader(crate::shared::files::open_regular(dir, "dictionnaire.csv", 64 << 20).map_err(anyhow::Error::msg)?);
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec?;
         let (element, q, id, fr) = (&rec[0], &rec[1], &rec[2], &rec[3]);
@@ -290,7 +290,7 @@ pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
     let mut kiosk_structure = std::mem::take(&mut acc.kiosk_structure);
     let mut exports = 1;
     if pkg.merged {
-        let mut rdr = csv_reader(crate::files::open_regular(dir, "exports.csv", 64 << 20).map_err(anyhow::Error::msg)?);
+        let mut rdr = csv_reader(crate::shared::files::open_regular(dir, "exports.csv", 64 << 20).map_err(anyhow::Error::msg)?);
         exports = 0;
         for rec in rdr.records() {
             let rec = rec?;
@@ -686,12 +686,12 @@ pub fn write(dir: &Path, out: &Path, min: u64, generated: &str) -> Result<(std::
     let data = collect(dir, min, generated)?;
     let csv_path = out.with_extension("csv");
     let html = html(&data);
-    let mut buf = crate::export::BOM.to_vec();
+    let mut buf = crate::kiosk::export::BOM.to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut buf);
         w.write_record(["perimetre", "indicateur", "categorie", "libelle", "effectif", "base", "part"])?;
         for r in csv_rows(&data) {
-            w.write_record(r.iter().map(|c| crate::spreadsheet::protect(c.as_ref()).into_owned()))?;
+            w.write_record(r.iter().map(|c| crate::shared::spreadsheet::protect(c.as_ref()).into_owned()))?;
         }
         w.flush()?;
     }

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 /// Wire the window to the decoder. Nothing is stored: the profile lives only on screen.
 pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
-    let book = Rc::new(crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref()));
+    let book = Rc::new(crate::kiosk::place_book::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref()));
     let show = {
         let weak = w.as_weak();
         let kiosk = kiosk.clone();
@@ -20,9 +20,9 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
             match mediator::decode(&kiosk, text) {
                 Ok(d) => {
                     a.set_error(false);
-                    a.set_status(format!("Profil lu : référence {}.", crate::summary::pretty_reference(&d.handoff.reference)).into());
+                    a.set_status(format!("Profil lu : référence {}.", crate::kiosk::summary::pretty_reference(&d.handoff.reference)).into());
                     let now = chrono::Local::now().naive_local();
-                    let places = crate::orientation::lines(&crate::orientation::suggest(&kiosk, &book, &d.profile, now), now, "fr");
+                    let places = crate::kiosk::place_book::lines(&crate::kiosk::place_book::suggest(&kiosk, &book, &d.profile, now), now, "fr");
                     a.set_profile(mediator::to_text(&kiosk, &d, "fr", &places).into());
                 }
                 Err(e)

@@ -10,7 +10,7 @@
 //! references (about 40 bytes each), not with the data. The result is written to a temporary
 //! folder next to `--out` and renamed at the end: an interrupted merge leaves no half package.
 
-use crate::export::{BOM, FORMAT, SKIPPED, hex};
+use crate::kiosk::export::{BOM, FORMAT, SKIPPED, hex};
 use anyhow::{Context, Result, bail};
 use regex::bytes::Regex;
 use serde::Serialize;
@@ -181,7 +181,7 @@ fn open_file(dir: &Path, file: &str) -> Result<File, String> {
     } else {
         MAX_OTHER_BYTES
     };
-    crate::files::open_regular(dir, file, max)
+    crate::shared::files::open_regular(dir, file, max)
 }
 
 /// A name of SHA256SUMS that stays inside the folder.
@@ -210,7 +210,7 @@ pub type Visitor<'a> = dyn FnMut(&str, &[Field], &csv::ByteRecord) + 'a;
 /// (the report) needs a single pass over the data. Rows seen before an error must be discarded by
 /// the caller when this returns an error (a file found altered at its end, for instance).
 pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String> {
-    let sums_bytes = crate::files::read_regular(dir, "SHA256SUMS", MAX_META_BYTES).map_err(|e| {
+    let sums_bytes = crate::shared::files::read_regular(dir, "SHA256SUMS", MAX_META_BYTES).map_err(|e| {
         if e.ends_with("manque") { "pas de fichier SHA256SUMS : ce n'est pas un export Passerelle complet".to_string() } else { e }
     })?;
     let sums_text = String::from_utf8(sums_bytes).map_err(|_| "SHA256SUMS illisible (pas de l'UTF-8)".to_string())?;
@@ -230,7 +230,7 @@ pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String>
     }
     let listed = |f: &str| sums.iter().find(|(n, _)| n == f).map(|(_, h)| h.as_str());
     let dp_hash = listed("datapackage.json").ok_or("datapackage.json n'est pas dans SHA256SUMS")?;
-    let dp = crate::files::read_regular(dir, "datapackage.json", MAX_META_BYTES)?;
+    let dp = crate::shared::files::read_regular(dir, "datapackage.json", MAX_META_BYTES)?;
     if hex(&Sha256::digest(&dp)) != dp_hash {
         return Err(altered("datapackage.json"));
     }
@@ -538,7 +538,7 @@ impl Schema {
                         }
                         let at = merged
                             .iter()
-                            .position(|m| m["name"].as_str().is_some_and(|n| n.starts_with(crate::export::PROFILE_PREFIX)))
+                            .position(|m| m["name"].as_str().is_some_and(|n| n.starts_with(crate::kiosk::export::PROFILE_PREFIX)))
                             .unwrap_or(merged.len());
                         merged.insert(at, f);
                     }

@@ -15,7 +15,7 @@
 //! checked against its hash: a stick pulled half-way leaves a clear error and a retry that works.
 
 use crate::kiosk::Kiosk;
-use crate::store::{ExportBounds, ExportRecord, Store, StoreError, StoredVisit};
+use crate::kiosk::store::{ExportBounds, ExportRecord, Store, StoreError, StoredVisit};
 use passerelle_core::profile::Profile;
 use passerelle_core::questionnaire::{Kind, Question};
 use passerelle_core::vocab;
@@ -297,7 +297,7 @@ fn field(kiosk: &Kiosk, c: &Col) -> Value {
                 }
                 Kind::Text => {
                     // Typed by the visitor: one more character for the protective apostrophe.
-                    json!({"name": name, "title": title, "type": "string", "description": crate::spreadsheet::NOTE_FR, "constraints": {"maxLength": question.max_length + 1}})
+                    json!({"name": name, "title": title, "type": "string", "description": crate::shared::spreadsheet::NOTE_FR, "constraints": {"maxLength": question.max_length + 1}})
                 }
                 Kind::Contact => enum_field(&name, "Accepte d'être recontacté (coordonnées chiffrées dans contacts/)", strings(&["oui", "non"])),
                 _ => enum_field(&name, title, with_skip(question)),
@@ -408,7 +408,7 @@ impl SafeCsv<'_> {
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
     {
-        self.0.write_record(cells.into_iter().map(|c| crate::spreadsheet::protect(c.as_ref()).into_owned()))
+        self.0.write_record(cells.into_iter().map(|c| crate::shared::spreadsheet::protect(c.as_ref()).into_owned()))
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -741,11 +741,11 @@ pub fn decrypt_contacts(identity: &str, export_dir: &Path) -> anyhow::Result<(St
     c.write_record(["visit_id", "last_name", "first_name", "phone", "address", "email"])?;
     for p in &entries {
         let sealed = std::fs::read(p)?;
-        let contact = crate::seal::open(identity, &sealed).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let contact = crate::kiosk::seal::open(identity, &sealed).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
         let id = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         // Opened by a person in a spreadsheet: every field is text (a phone number too).
         let fields = [id, contact.last_name, contact.first_name, contact.phone, contact.address, contact.email];
-        c.write_record(fields.iter().map(|f| crate::spreadsheet::protect_text(f).into_owned()))?;
+        c.write_record(fields.iter().map(|f| crate::shared::spreadsheet::protect_text(f).into_owned()))?;
     }
     drop(c);
     Ok((String::from_utf8(out)?, entries.len()))

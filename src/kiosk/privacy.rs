@@ -6,7 +6,7 @@
 //! checkpointed and truncated, so that the bytes are gone from the database file and its journal
 //! as well. An abandonment holds no answer and no reference: there is nothing to erase there.
 
-use crate::store::{Store, StoreError};
+use crate::kiosk::store::{Store, StoreError};
 use rusqlite::OptionalExtension;
 
 /// What `erase` removed.

@@ -8,8 +8,8 @@
 //! order, then the shaped glyph ids are rasterised with ab_glyph. Arabic prints joined and right
 //! to left, right-aligned, with Latin words and numbers inside it left to right.
 
-use crate::i18n::{tr, tr_with};
-use crate::summary::{Summary, pretty_reference};
+use crate::shared::i18n::{tr, tr_with};
+use crate::kiosk::summary::{Summary, pretty_reference};
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
 use chrono::NaiveDate;
 use harfrust::{Direction, Feature, ShapeOptions, ShaperData, Tag, UnicodeBuffer};
@@ -17,10 +17,10 @@ use image::{GrayImage, Luma};
 use std::ops::Range;
 use unicode_bidi::{BidiClass, ParagraphBidiInfo, bidi_class};
 
-const REGULAR: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_400Regular.ttf");
-const BOLD: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_700Bold.ttf");
-const ARABIC_REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Regular.ttf");
-const ARABIC_BOLD: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Bold.ttf");
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/AtkinsonHyperlegible_400Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/AtkinsonHyperlegible_700Bold.ttf");
+const ARABIC_REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoNaskhArabic-Regular.ttf");
+const ARABIC_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoNaskhArabic-Bold.ttf");
 
 /// Printer resolution: 8 dots per millimetre (203 dpi), the usual thermal printer.
 pub const DOTS_PER_MM: u32 = 8;
@@ -53,15 +53,15 @@ pub struct TicketData {
     pub payload: String,
     pub reference: String,
     /// Where to go next (up to three places).
-    pub places: Vec<crate::orientation::PlaceLine>,
+    pub places: Vec<crate::kiosk::place_book::PlaceLine>,
 }
 
 impl TicketData {
     /// The ticket of a stored visit (its date, its language, its profile), with the places
     /// suggested as of `now`.
-    pub fn from_stored(kiosk: &crate::kiosk::Kiosk, v: &crate::store::StoredVisit, now: chrono::NaiveDateTime) -> anyhow::Result<TicketData> {
+    pub fn from_stored(kiosk: &crate::kiosk::Kiosk, v: &crate::kiosk::store::StoredVisit, now: chrono::NaiveDateTime) -> anyhow::Result<TicketData> {
         let profile: passerelle_core::profile::Profile = serde_json::from_value(v.profile.clone())?;
-        let summary_in = |lang: &str| crate::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, lang);
+        let summary_in = |lang: &str| crate::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, lang);
         Ok(TicketData {
             structure: kiosk.config.structure.clone(),
             commune: kiosk.config.commune.clone(),
@@ -72,8 +72,8 @@ impl TicketData {
             payload: v.payload.clone(),
             reference: v.id.clone(),
             places: {
-                let book = crate::orientation::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
-                crate::orientation::lines(&crate::orientation::suggest(kiosk, &book, &profile, now), now, &v.lang)
+                let book = crate::kiosk::place_book::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
+                crate::kiosk::place_book::lines(&crate::kiosk::place_book::suggest(kiosk, &book, &profile, now), now, &v.lang)
             },
         })
     }
@@ -451,14 +451,14 @@ impl Canvas<'_> {
 
     /// The QR code, centred, at least `QR_MIN_MM` wide, with its quiet zone.
     fn qr(&mut self, payload: &str) -> Result<(), TicketError> {
-        let code = crate::qr::code(payload).map_err(|e| TicketError::Qr(e.to_string()))?;
-        let modules = code.width() as u32 + 2 * crate::qr::QUIET_ZONE;
+        let code = crate::shared::qr::code(payload).map_err(|e| TicketError::Qr(e.to_string()))?;
+        let modules = code.width() as u32 + 2 * crate::shared::qr::QUIET_ZONE;
         // At least QR_MIN_MM (aim for 45 mm), within the paper (the quiet zone may use the margins).
         let min_scale = (QR_MIN_MM * DOTS_PER_MM).div_ceil(code.width() as u32);
         let target = (45 * DOTS_PER_MM).div_ceil(code.width() as u32);
         let fit = (self.width() / modules).max(1);
         let scale = fit.min(min_scale.max(target));
-        let img = crate::qr::render(payload, scale).map_err(|e| TicketError::Qr(e.to_string()))?;
+        let img = crate::shared::qr::render(payload, scale).map_err(|e| TicketError::Qr(e.to_string()))?;
         let x = (self.width().saturating_sub(img.width())) / 2;
         self.grow(self.y + img.height() + 4);
         for (ix, iy, p) in img.enumerate_pixels() {

@@ -56,7 +56,7 @@ pub struct EscposPrinter {
 
 impl Printer for EscposPrinter {
     fn print(&self, ticket: &GrayImage) -> Result<(), PrintError> {
-        let bytes = crate::ticket::escpos(ticket);
+        let bytes = crate::kiosk::ticket::escpos(ticket);
         let name = self.device.display().to_string();
         let mut o = std::fs::OpenOptions::new();
         o.write(true);
@@ -113,7 +113,7 @@ impl Printer for CupsPrinter {
         let result = (|| {
             ticket.save(&file).map_err(|e| PrintError::Other(e.to_string()))?;
             let mut child = std::process::Command::new("lp")
-                .args(["-d", &self.queue, "-t", "Passerelle", "-o", &format!("ppi={}", crate::ticket::DOTS_PER_MM * 254 / 10)])
+                .args(["-d", &self.queue, "-t", "Passerelle", "-o", &format!("ppi={}", crate::kiosk::ticket::DOTS_PER_MM * 254 / 10)])
                 .arg(&file)
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
