@@ -19,6 +19,7 @@ pub mod printer;
 pub mod qr;
 pub mod report;
 pub mod seal;
+pub mod signing;
 pub mod speech;
 pub mod spreadsheet;
 pub mod speech_text;

@@ -251,7 +251,7 @@ pub struct Store {
     path: PathBuf,
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     let err = |source| StoreError::DataDir { path: dir.to_path_buf(), source };
     if !dir.exists() {
         #[cfg(unix)]
@@ -263,6 +263,20 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
     Ok(())
+}
+
+/// Creates a new file readable and writable by its owner only (0600). It must not exist yet,
+/// and a symbolic link in its place is refused rather than followed: the one helper for the
+/// store, the admin's age identity and the signing keys.
+pub fn create_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    o.open(path)
 }
 
 impl Store {
@@ -318,14 +332,7 @@ impl Store {
     pub fn open_file(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             // Create the file owner-only before SQLite opens it (WAL and SHM files inherit it).
-            let mut o = std::fs::OpenOptions::new();
-            o.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                o.mode(0o600);
-            }
-            o.open(path).map_err(|source| StoreError::DataDir { path: path.to_path_buf(), source })?;
+            create_owner_only(path).map_err(|source| StoreError::DataDir { path: path.to_path_buf(), source })?;
         }
         let corrupt = |e: StoreError| match e {
             StoreError::Corrupt { detail, .. } => StoreError::Corrupt { path: path.to_path_buf(), detail },
