@@ -408,6 +408,9 @@ struct Seen {
 
 impl Seen {
     fn kiosk(&mut self, id: &[u8]) -> u32 {
+        if let Some(i) = self.kiosks.get(id) {
+            return *i;
+        }
         let next = self.kiosks.len() as u32;
         *self.kiosks.entry(id.to_vec()).or_insert(next)
     }
@@ -992,6 +995,9 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
     let mut abandon_keys: HashMap<(u32, u64), (u32, u64)> = HashMap::new();
     let mut kiosk_ids: HashMap<Vec<u8>, u32> = HashMap::new();
     fn intern(map: &mut HashMap<Vec<u8>, u32>, k: &[u8]) -> u32 {
+        if let Some(i) = map.get(k) {
+            return *i;
+        }
         let next = map.len() as u32;
         *map.entry(k.to_vec()).or_insert(next)
     }
