@@ -210,6 +210,9 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long, value_enum, default_value = "postgres")]
         dialect: crate::sql::Dialect,
+        /// Refuse the package unless its signature holds against these keys (as for merge)
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: Option<PathBuf>,
     },
     /// Counts of finished and abandoned visits
     Stats {
@@ -635,8 +638,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(3));
             }
         }
-        Some(Command::Sql { dir, dialect }) => {
-            emit(crate::sql::script(dir, *dialect)?.trim_end())?;
+        Some(Command::Sql { dir, dialect, trusted_keys }) => {
+            let keys = trusted_keys.as_deref().map(crate::signing::TrustedKeys::read).transpose().map_err(anyhow::Error::msg)?;
+            emit(crate::sql::script_trusted(dir, *dialect, keys.as_ref())?.trim_end())?;
         }
         Some(Command::Report { dir, out, min_count, trusted_keys }) => {
             let now = SystemClock::new().local_now();

@@ -164,6 +164,10 @@ impl TrustedKeys {
                 return Err(bad("nom invalide (1 à 32 lettres minuscules, chiffres ou « - »)"));
             }
             let pk = PublicKey::from_base64(key).map_err(|_| bad("ce n'est pas une clé publique minisign (RW…)"))?;
+            // One key, one name: a key that vouched for two kiosks would let one sign as the other.
+            if let Some(k) = keys.iter().find(|k: &&TrustedKey| k.text == key) {
+                return Err(bad(&format!("cette clé figure déjà, pour {}", k.name)));
+            }
             keys.push(TrustedKey { name: name.to_string(), role, text: key.to_string(), key: pk });
         }
         if keys.is_empty() {

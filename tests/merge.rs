@@ -532,6 +532,23 @@ fn with_trusted_keys_forged_unsigned_unknown_and_mismatched_exports_are_refused_
     assert!(std::fs::read_to_string(&html).unwrap().contains("Provenance vérifiée : signé par la clé de confiance « departement-92 »"));
     let run = bin().arg("report").arg(&forged).arg("--out").arg(tmp.path().join("y.html")).arg("--trusted-keys").arg(&trusted).output().unwrap();
     assert!(!run.status.success() && String::from_utf8_lossy(&run.stderr).contains("modifié après avoir été signé"));
+    // So does sql, before writing anything.
+    let run = bin().arg("sql").arg(&forged).arg("--trusted-keys").arg(&trusted).output().unwrap();
+    assert!(!run.status.success() && run.stdout.is_empty() && String::from_utf8_lossy(&run.stderr).contains("modifié après avoir été signé"));
+    let run = bin().arg("sql").arg(&good).arg("--trusted-keys").arg(&trusted).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    // A trusted keys file that is wrong says where.
+    let bad_keys = tmp.path().join("mauvaises-cles.txt");
+    for (text, why) in [
+        (format!("# ok\nvlg-nelly-roussel-1 {}\nnanterre-mairie-1 {}\n", public_key(&a), public_key(&a)), "ligne 3 : cette clé figure déjà, pour vlg-nelly-roussel-1"),
+        ("vlg-nelly-roussel-1 pas-une-cle\n".to_string(), "ligne 1 : ce n'est pas une clé publique minisign"),
+        (format!("Borne_1 {}\n", public_key(&a)), "ligne 1 : nom invalide"),
+    ] {
+        std::fs::write(&bad_keys, text).unwrap();
+        let run = bin().arg("merge").arg(&good).arg("--trusted-keys").arg(&bad_keys).arg("--out").arg(tmp.path().join("x3")).output().unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success() && err.contains(why), "{why}: {err}");
+    }
 }
 
 #[test]
