@@ -540,7 +540,10 @@ fn with_trusted_keys_forged_unsigned_unknown_and_mismatched_exports_are_refused_
     // A trusted keys file that is wrong says where.
     let bad_keys = tmp.path().join("mauvaises-cles.txt");
     for (text, why) in [
-        (format!("# ok\nvlg-nelly-roussel-1 {}\nnanterre-mairie-1 {}\n", public_key(&a), public_key(&a)), "ligne 3 : cette clé figure déjà, pour vlg-nelly-roussel-1"),
+        (
+            format!("# ok\nvlg-nelly-roussel-1 {}\nnanterre-mairie-1 {}\n", public_key(&a), public_key(&a)),
+            "ligne 3 : cette clé figure déjà, pour vlg-nelly-roussel-1",
+        ),
         ("vlg-nelly-roussel-1 pas-une-cle\n".to_string(), "ligne 1 : ce n'est pas une clé publique minisign"),
         (format!("Borne_1 {}\n", public_key(&a)), "ligne 1 : nom invalide"),
     ] {
