@@ -104,9 +104,15 @@ pub fn kiosk_key(data_dir: &Path, kiosk_id: &str) -> Result<SigningKey, String> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             crate::store::create_private_dir(data_dir).map_err(|e| e.to_string())?;
             let key = SigningKey::generate()?;
-            key.write_new(&path, &format!("cle de signature de la borne {kiosk_id} (ne quitte jamais la borne)"))?;
-            log::info!("signing key created");
-            Ok(key)
+            match key.write_new(&path, &format!("cle de signature de la borne {kiosk_id} (ne quitte jamais la borne)")) {
+                Ok(()) => {
+                    log::info!("signing key created");
+                    Ok(key)
+                }
+                // Another process (the kiosk starting, an export) made it first: that one counts.
+                Err(_) if std::fs::symlink_metadata(&path).is_ok() => SigningKey::read(&path),
+                Err(e) => Err(e),
+            }
         }
         Err(e) => Err(refuse(&path, e)),
     }
