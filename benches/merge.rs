@@ -139,10 +139,12 @@ fn kiosk_export(seed: &Path, parent: &Path, k: usize, first: u64) {
         w.write_byte_record(&h).unwrap();
         for rec in r.byte_records() {
             let rec = rec.unwrap();
+            // Format 2: kiosk_id, visit_id, question_id, choice_id.
             let mut out = csv::ByteRecord::new();
-            out.push_field(ids[&rec[0].to_vec()].as_bytes());
-            out.push_field(&rec[1]);
+            out.push_field(kiosk.as_bytes());
+            out.push_field(ids[&rec[1].to_vec()].as_bytes());
             out.push_field(&rec[2]);
+            out.push_field(&rec[3]);
             w.write_byte_record(&out).unwrap();
         }
     });

@@ -130,7 +130,14 @@ pub enum Command {
     Keygen {
         #[arg(long)]
         out: PathBuf,
+        /// Create instead a department signing key for merged packages (minisign format; its
+        /// public key is printed, for the `fusion NAME KEY` line of a trusted keys file)
+        #[arg(long)]
+        signing: bool,
     },
+    /// Print this kiosk's public signing key in minisign format (the key is created at first
+    /// start; exports are signed with it): `minisign -Vm SHA256SUMS -P KEY` checks an export
+    SigningKey,
     /// Decrypt the contact details of an export with the admin's identity file
     Decrypt {
         #[arg(long)]
@@ -172,6 +179,14 @@ pub enum Command {
         /// The merged package's folder (must not exist, or be empty)
         #[arg(long)]
         out: PathBuf,
+        /// Check each export's signature: lines `KIOSK_ID PUBLIC_KEY`, `fusion NAME PUBLIC_KEY`
+        /// for a key that signs merges, `#` comments. Unsigned, unknown or mismatched exports are
+        /// refused (exit 3); without it the result says "provenance non vérifiée"
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: Option<PathBuf>,
+        /// Sign the merged package with this key (`passerelle keygen --signing --out FILE`)
+        #[arg(long, value_name = "FILE")]
+        signing_key: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -184,6 +199,10 @@ pub enum Command {
         /// The smallest count shown (smaller ones show as "< N"); at least 5
         #[arg(long, default_value_t = crate::department::report::MIN_COUNT)]
         min_count: u64,
+        /// Check the package's signature against these keys (as for merge); without it the
+        /// report says "provenance non vérifiée"
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: Option<PathBuf>,
     },
     /// Print the SQL script that loads a checked package (an export or a merge) into PostgreSQL
     /// (`psql -f`) or DuckDB; it can be run again with further packages (rows already there stay once)
@@ -191,6 +210,9 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long, value_enum, default_value = "postgres")]
         dialect: crate::department::sql::Dialect,
+        /// Refuse the package unless its signature holds against these keys (as for merge)
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: Option<PathBuf>,
     },
     /// Counts of finished and abandoned visits
     Stats {
@@ -312,6 +334,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         None => {
             let kiosk = Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref());
+            // The signing key is made at first start (exports make it too if this failed).
+            if let Ok(k) = &kiosk
+                && let Err(e) = crate::shared::signing::kiosk_key(&k.config.data_dir, &k.config.kiosk_id)
+            {
+                log::error!("signing key: {e}");
+            }
             if crate::ui::run_kiosk(kiosk, cli.windowed)? {
                 return Ok(ExitCode::from(crate::ui::admin_screen::QUIT_STATUS));
             }
@@ -524,16 +552,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let r = crate::kiosk::export::export(&kiosk, &mut store, &crate::kiosk::export::RealFs, &dest, *all, clock.local_now())?;
             emit(&format!("{} ({} visits, {} abandoned, {} contacts)", r.folder.display(), r.record.visits, r.record.abandons, r.record.contacts))?;
         }
-        Some(Command::Keygen { out }) => {
+        Some(Command::Keygen { out, signing: true }) => {
+            let key = crate::shared::signing::SigningKey::generate().map_err(anyhow::Error::msg)?;
+            key.write_new(out, "cle de signature des fusions Passerelle (a garder hors des bornes)").map_err(anyhow::Error::msg)?;
+            emit(key.public_file().trim_end())?;
+            eprintln!(
+                "Signing key written to {}. Sign merges with: passerelle merge … --signing-key {}\nTrusted keys line: fusion NAME {}",
+                out.display(),
+                out.display(),
+                key.public()
+            );
+        }
+        Some(Command::SigningKey) => {
+            let kiosk = load(&cli)?;
+            let key = crate::shared::signing::kiosk_key(&kiosk.config.data_dir, &kiosk.config.kiosk_id).map_err(anyhow::Error::msg)?;
+            emit(key.public_file().trim_end())?;
+            eprintln!("Ligne pour le fichier des clés de confiance (merge --trusted-keys) :\n{} {}", kiosk.config.kiosk_id, key.public());
+        }
+        Some(Command::Keygen { out, signing: false }) => {
             let (identity, recipient) = crate::kiosk::seal::keygen();
-            let mut o = std::fs::OpenOptions::new();
-            o.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                o.mode(0o600);
-            }
-            let mut f = o.open(out).with_context(|| format!("cannot create {} (it must not exist yet)", out.display()))?;
+            let mut f = crate::shared::files::create_owner_only(out).with_context(|| format!("cannot create {} (it must not exist yet)", out.display()))?;
             f.write_all(identity.as_bytes())?;
             f.sync_all()?;
             emit(&recipient)?;
@@ -590,12 +628,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Some(Command::Places { action }) => return places(&cli, action),
-        Some(Command::Merge { exports, out, json }) => {
-            let outcome = crate::department::merge::merge(exports, out)?;
+        Some(Command::Merge { exports, out, trusted_keys, signing_key, json }) => {
+            let trust = crate::department::merge::Trust {
+                keys: trusted_keys.as_deref().map(crate::shared::signing::TrustedKeys::read).transpose().map_err(anyhow::Error::msg)?,
+                signing: signing_key.as_deref().map(crate::shared::signing::SigningKey::read).transpose().map_err(anyhow::Error::msg)?,
+            };
+            let outcome = crate::department::merge::merge_with(exports, out, &trust)?;
             if *json {
                 emit(&serde_json::to_string_pretty(&outcome)?)?;
             } else {
-                emit(&crate::department::merge::summary(&outcome))?;
+                emit(&crate::department::merge::summary(&outcome, &trust))?;
             }
             log::info!(
                 "merge: {} exports, {} visits, {} refused, {} conflicts",
@@ -608,12 +650,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(3));
             }
         }
-        Some(Command::Sql { dir, dialect }) => {
-            emit(crate::department::sql::script(dir, *dialect)?.trim_end())?;
+        Some(Command::Sql { dir, dialect, trusted_keys }) => {
+            let keys = trusted_keys.as_deref().map(crate::shared::signing::TrustedKeys::read).transpose().map_err(anyhow::Error::msg)?;
+            emit(crate::department::sql::script_trusted(dir, *dialect, keys.as_ref())?.trim_end())?;
         }
-        Some(Command::Report { dir, out, min_count }) => {
+        Some(Command::Report { dir, out, min_count, trusted_keys }) => {
             let now = SystemClock::new().local_now();
-            let (csv, data) = crate::department::report::write(dir, out, *min_count, &now.format("%d/%m/%Y %H:%M").to_string())?;
+            let keys = trusted_keys.as_deref().map(crate::shared::signing::TrustedKeys::read).transpose().map_err(anyhow::Error::msg)?;
+            let (csv, data) = crate::department::report::write_trusted(dir, out, *min_count, &now.format("%d/%m/%Y %H:%M").to_string(), keys.as_ref())?;
             emit(&format!(
                 "{} et {} : {} visites, {} structures",
                 out.display(),

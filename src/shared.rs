@@ -5,4 +5,5 @@ pub mod files;
 pub mod i18n;
 pub mod pictograms;
 pub mod qr;
+pub mod signing;
 pub mod spreadsheet;

@@ -174,3 +174,36 @@ fn admin_pin_keygen_export_and_decrypt_from_the_command_line() {
     let (ok, _, err) = run(&["--config", c, "export"], None);
     assert!(!ok && err.contains("no USB stick"), "{err}");
 }
+
+#[test]
+fn signing_key_prints_the_kiosk_public_key_in_minisign_format_and_keygen_signing_makes_a_department_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_s = data.to_str().unwrap();
+    let (ok, first, err) = run(&["--data-dir", data_s, "signing-key"], None);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines.len(), 2, "{first}");
+    assert!(lines[0].starts_with("untrusted comment: minisign public key "), "{first}");
+    assert!(lines[1].starts_with("RW") && lines[1].len() == 56, "{first}");
+    assert!(err.contains(&format!("vlg-nelly-roussel-1 {}", lines[1])), "the trusted keys line: {err}");
+    let (_, again, _) = run(&["--data-dir", data_s, "signing-key"], None);
+    assert_eq!(first, again, "one key per kiosk, kept");
+    // A replaced key file is refused rather than followed: a symbolic link is not read.
+    let key = data.join("signing.key");
+    std::fs::rename(&key, data.join("real.key")).unwrap();
+    std::os::unix::fs::symlink(data.join("real.key"), &key).unwrap();
+    let (ok, _, err) = run(&["--data-dir", data_s, "signing-key"], None);
+    assert!(!ok, "a symbolic link is refused: {err}");
+
+    // The department's key: owner-only, never over an existing file; its public key printed.
+    let dept = dir.path().join("fusion.key");
+    let dept_s = dept.to_str().unwrap();
+    let (ok, out, err) = run(&["keygen", "--signing", "--out", dept_s], None);
+    assert!(ok, "{err}");
+    assert!(out.lines().nth(1).is_some_and(|l| l.starts_with("RW")), "{out}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&dept).unwrap().permissions().mode() & 0o777, 0o600);
+    let (ok, _, _) = run(&["keygen", "--signing", "--out", dept_s], None);
+    assert!(!ok, "an existing key is never overwritten");
+}

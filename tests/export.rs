@@ -92,10 +92,44 @@ fn thousands_of_visits_export_as_a_valid_data_package() {
     let described: HashSet<String> = pkg["resources"].as_array().unwrap().iter().map(|x| x["path"].as_str().unwrap().to_string()).collect();
     for entry in walk(&r.folder) {
         let rel = entry.strip_prefix(&r.folder).unwrap().to_string_lossy().to_string();
-        if !["datapackage.json", "SHA256SUMS", "LISEZMOI.txt"].contains(&rel.as_str()) {
+        if !["datapackage.json", "SHA256SUMS", "SHA256SUMS.minisig", "LISEZMOI.txt"].contains(&rel.as_str()) {
             assert!(described.contains(&rel), "{rel} not described");
         }
     }
+}
+
+#[test]
+fn exports_are_signed_with_the_kiosk_key_and_minisign_verifies_them() {
+    let mut k = kit();
+    k.visits(5, 7);
+    let r = k.export(&RealFs, false).unwrap();
+    // The key was made at the first export, owner-only, in the data directory, and stays the same.
+    let key_file = k.kiosk.config.data_dir.join(passerelle::shared::signing::KEY_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let public = passerelle::shared::signing::kiosk_key(&k.kiosk.config.data_dir, &k.kiosk.config.kiosk_id).unwrap().public();
+    assert!(public.starts_with("RW") && public.len() == 56, "{public}");
+    assert!(r.folder.join("SHA256SUMS.minisig").is_file());
+    // The secret key never leaves the kiosk.
+    let secret = std::fs::read_to_string(&key_file).unwrap();
+    let secret_line = secret.lines().nth(1).unwrap();
+    for f in walk(&r.folder) {
+        assert!(!String::from_utf8_lossy(&std::fs::read(&f).unwrap()).contains(secret_line), "{} holds the secret key", f.display());
+    }
+    if !common::tool("minisign") {
+        return;
+    }
+    let verify = |dir: &Path| Command::new("minisign").args(["-Vm", "SHA256SUMS", "-P", &public]).current_dir(dir).output().unwrap();
+    let out = verify(&r.folder);
+    assert!(out.status.success(), "minisign: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("passerelle borne=vlg-nelly-roussel-1"), "the trusted comment names the kiosk");
+    // A re-hashed SHA256SUMS no longer verifies.
+    let sums = std::fs::read_to_string(r.folder.join("SHA256SUMS")).unwrap();
+    std::fs::write(r.folder.join("SHA256SUMS"), sums.replacen('0', "1", 1)).unwrap();
+    assert!(!verify(&r.folder).status.success());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

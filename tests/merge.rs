@@ -86,17 +86,6 @@ fn sums_ok(dir: &Path) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 fn old_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports/passerelle-gennevilliers-mairie-1-2025-06-30")
 }
@@ -118,7 +107,7 @@ fn overlapping_exports_of_several_kiosks_merge_into_one_valid_package_with_every
     let b1 = b.export(false);
     // The officer copied B's stick twice, in another folder.
     let copies = tmp.path().join("copie");
-    copy_dir(&b1, &copies.join(b1.file_name().unwrap()));
+    common::copy_dir(&b1, &copies.join(b1.file_name().unwrap()));
 
     let out = tmp.path().join("fusion");
     let run = bin().args(["merge"]).arg(&a.usb).arg(&copies).arg("--out").arg(&out).arg("--json").output().unwrap();
@@ -157,12 +146,20 @@ fn overlapping_exports_of_several_kiosks_merge_into_one_valid_package_with_every
     let exports = rows(&out.join("exports.csv"));
     assert_eq!(exports.len(), 4);
     assert_eq!(exports.iter().filter(|r| r["structure"] == "Mairie de Nanterre").count(), 1);
-    // Encrypted contact details carried over unopened, still readable by the admin's key.
-    let contacts: Vec<PathBuf> = std::fs::read_dir(out.join("contacts")).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    // Encrypted contact details carried over unopened, still readable by the admin's key, at
+    // contacts/<kiosk>/<visit>.age (format 2: a reference is unique for its kiosk only).
+    let contacts: Vec<PathBuf> = std::fs::read_dir(out.join("contacts"))
+        .map(|d| d.flatten().flat_map(|k| std::fs::read_dir(k.path()).unwrap().flatten().map(|e| e.path())).collect())
+        .unwrap_or_default();
     assert!(!contacts.is_empty(), "random visits include consents");
     for c in &contacts {
-        let name = c.file_name().unwrap();
-        let source = [&a1, &a2, &b1].iter().map(|f| f.join("contacts").join(name)).find(|p| p.exists()).expect("a contact file of an export");
+        let (name, kiosk) = (c.file_name().unwrap(), c.parent().unwrap().file_name().unwrap().to_string_lossy().to_string());
+        let source = [&a1, &a2, &b1]
+            .iter()
+            .filter(|f| f.file_name().unwrap().to_string_lossy().contains(&kiosk))
+            .map(|f| f.join("contacts").join(name))
+            .find(|p| p.exists())
+            .expect("a contact file of that kiosk's export");
         assert_eq!(std::fs::read(c).unwrap(), std::fs::read(source).unwrap());
     }
     sums_ok(&out);
@@ -183,29 +180,6 @@ fn overlapping_exports_of_several_kiosks_merge_into_one_valid_package_with_every
     sums_ok(&out);
 }
 
-/// Rewrites a file of an export and re-signs it (SHA256SUMS and datapackage hashes), as someone
-/// who edits an export by hand with care would: only the schema check can catch it then.
-fn resign(dir: &Path) {
-    use sha2::{Digest, Sha256};
-    let hex = |b: &[u8]| Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let mut pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("datapackage.json")).unwrap()).unwrap();
-    for r in pkg["resources"].as_array_mut().unwrap() {
-        let data = std::fs::read(dir.join(r["path"].as_str().unwrap())).unwrap();
-        r["hash"] = format!("sha256:{}", hex(&data)).into();
-        r["bytes"] = data.len().into();
-    }
-    std::fs::write(dir.join("datapackage.json"), serde_json::to_vec_pretty(&pkg).unwrap()).unwrap();
-    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
-    let new: String = sums
-        .lines()
-        .map(|l| {
-            let name = l.split_once("  ").unwrap().1;
-            format!("{}  {name}\n", hex(&std::fs::read(dir.join(name)).unwrap()))
-        })
-        .collect();
-    std::fs::write(dir.join("SHA256SUMS"), new).unwrap();
-}
-
 fn edit(path: &Path, from: &str, to: &str) {
     let s = std::fs::read_to_string(path).unwrap();
     assert!(s.contains(from), "{from} not in {}", path.display());
@@ -221,7 +195,7 @@ fn tampered_broken_foreign_and_future_exports_are_refused_with_the_reason_and_th
     let lot = tmp.path().join("lot");
     let case = |name: &str| {
         let d = lot.join(name);
-        copy_dir(&good, &d);
+        common::copy_dir(&good, &d);
         d
     };
     std::fs::create_dir_all(&lot).unwrap();
@@ -234,7 +208,7 @@ fn tampered_broken_foreign_and_future_exports_are_refused_with_the_reason_and_th
     // 2. A value outside the questionnaire, carefully re-signed: the schema says so, with the line.
     let invalid = case("valeur-inconnue");
     edit(&invalid.join("visits.csv"), &format!(",{first_age},"), ",cent_ans,");
-    resign(&invalid);
+    common::resign(&invalid);
     // 3. A visit row removed but its multiple choices left: the foreign key says so.
     let orphan = case("orpheline");
     let text = std::fs::read_to_string(orphan.join("visits.csv")).unwrap();
@@ -242,14 +216,14 @@ fn tampered_broken_foreign_and_future_exports_are_refused_with_the_reason_and_th
     let victim = rows(&good.join("choix_multiples.csv"))[0]["visit_id"].clone();
     lines.retain(|l| !l.starts_with(&victim));
     std::fs::write(orphan.join("visits.csv"), lines.join("\n") + "\n").unwrap();
-    resign(&orphan);
+    common::resign(&orphan);
     // 4. No checksums at all.
     let unsigned = case("sans-empreintes");
     std::fs::remove_file(unsigned.join("SHA256SUMS")).unwrap();
     // 5. An export of a future Passerelle.
     let future = case("futur");
-    edit(&future.join("datapackage.json"), "\"format\": 1", "\"format\": 99");
-    resign(&future);
+    edit(&future.join("datapackage.json"), "\"format\": 2", "\"format\": 99");
+    common::resign(&future);
     // 6. A file missing.
     let missing = case("incomplet");
     std::fs::remove_file(missing.join("abandons.csv")).unwrap();
@@ -415,10 +389,233 @@ fn the_report_shows_every_figure_without_any_count_under_five() {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert!(std::fs::read_to_string(&single).unwrap().contains("Mairie de Gennevilliers"));
     let bad = tmp.path().join("abime");
-    copy_dir(&out, &bad);
+    common::copy_dir(&out, &bad);
     edit(&bad.join("abandons.csv"), "age", "freins");
     let run = bin().arg("report").arg(&bad).arg("--out").arg(tmp.path().join("x.html")).output().unwrap();
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("abandons.csv a été modifié"));
     assert!(!tmp.path().join("x.html").exists());
+}
+
+/// The public key of a kit's kiosk (made at its first export).
+fn public_key(k: &Kit) -> String {
+    passerelle::shared::signing::kiosk_key(&k.kiosk.config.data_dir, &k.kiosk.config.kiosk_id).unwrap().public()
+}
+
+fn merge_out(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let run = bin().arg("merge").args(args).output().unwrap();
+    (run.status.code(), String::from_utf8_lossy(&run.stdout).into_owned(), String::from_utf8_lossy(&run.stderr).into_owned())
+}
+
+fn refused_line<'a>(text: &'a str, name: &str) -> &'a str {
+    text.lines().find(|l| l.starts_with("REFUSÉ") && l.contains(name)).unwrap_or_else(|| panic!("{name} not refused:\n{text}"))
+}
+
+#[test]
+fn with_trusted_keys_forged_unsigned_unknown_and_mismatched_exports_are_refused_and_merges_keep_the_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = kit(tmp.path(), "vlg-nelly-roussel-1", "Centre social Nelly Roussel", "Villeneuve-la-Garenne");
+    a.visits(12, 21);
+    let good = a.export(false);
+    let mut b = kit(tmp.path(), "nanterre-mairie-1", "Mairie de Nanterre", "Nanterre");
+    b.visits(6, 22);
+    let good_b = b.export(false);
+    let a_key = passerelle::shared::signing::kiosk_key(&a.kiosk.config.data_dir, &a.kiosk.config.kiosk_id).unwrap();
+    let trusted = tmp.path().join("cles.txt");
+    std::fs::write(&trusted, format!("# bornes du département\nvlg-nelly-roussel-1 {}\nnanterre-mairie-1 {}  # mairie\n", public_key(&a), public_key(&b)))
+        .unwrap();
+    let lot = tmp.path().join("lot");
+    let case = |name: &str| {
+        let d = lot.join(name);
+        common::copy_dir(&good, &d);
+        d
+    };
+    // 1. A cell edited, then SHA256SUMS and datapackage.json hashes carefully recomputed: every
+    //    check of the content passes, only the signature tells.
+    let first_age = rows(&good.join("visits.csv")).iter().map(|r| r["age"].clone()).find(|a| !a.is_empty() && a != "non_repondu").unwrap();
+    let other_age = if first_age == "soixante_dix_plus" { "douze_dix_huit" } else { "soixante_dix_plus" };
+    let forged = case("falsifie");
+    edit(&forged.join("visits.csv"), &format!(",{first_age},"), &format!(",{other_age},"));
+    common::resign(&forged);
+    // 2. No signature.
+    let unsigned = case("non-signe");
+    std::fs::remove_file(unsigned.join("SHA256SUMS.minisig")).unwrap();
+    // 3. Signed by a key nobody trusts (a consistent forgery with a key of one's own).
+    let unknown = case("cle-inconnue");
+    edit(&unknown.join("visits.csv"), &format!(",{first_age},"), &format!(",{other_age},"));
+    common::resign(&unknown);
+    common::sign(&unknown, &passerelle::shared::signing::SigningKey::generate().unwrap());
+    // 4. Kiosk A's key (a stolen kiosk) vouching for rows that name kiosk B.
+    let borrowed = case("autre-borne");
+    let victim = rows(&good.join("choix_multiples.csv"))[0]["visit_id"].clone();
+    let text = std::fs::read_to_string(borrowed.join("visits.csv")).unwrap();
+    std::fs::write(borrowed.join("visits.csv"), text.replacen(&format!("{victim},vlg-nelly-roussel-1,"), &format!("{victim},nanterre-mairie-1,"), 1)).unwrap();
+    let text = std::fs::read_to_string(borrowed.join("choix_multiples.csv")).unwrap();
+    std::fs::write(borrowed.join("choix_multiples.csv"), text.replace(&format!("vlg-nelly-roussel-1,{victim},"), &format!("nanterre-mairie-1,{victim},")))
+        .unwrap();
+    common::resign(&borrowed);
+    common::sign(&borrowed, &a_key);
+
+    // Without trusted keys the forgery goes through, and the result says so plainly.
+    let loose = tmp.path().join("sans-cles");
+    let (code, text, err) = merge_out(&[forged.as_os_str(), good_b.as_os_str(), "--out".as_ref(), loose.as_os_str()]);
+    assert_eq!(code, Some(0), "{text}{err}");
+    assert!(text.contains("PROVENANCE NON VÉRIFIÉE"), "{text}");
+    assert!(std::fs::read_to_string(loose.join("LISEZMOI.txt")).unwrap().contains("PROVENANCE NON VÉRIFIÉE"));
+    let pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(loose.join("datapackage.json")).unwrap()).unwrap();
+    assert_eq!(pkg["passerelle"]["provenance"], "non_verifiee");
+    assert!(rows(&loose.join("exports.csv")).iter().all(|r| r["provenance"] == "non_verifiee" && r["signataire"].is_empty()));
+    let html = tmp.path().join("r.html");
+    let run = bin().arg("report").arg(&loose).arg("--out").arg(&html).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(std::fs::read_to_string(&html).unwrap().contains("Provenance non vérifiée"));
+
+    // With them: each is refused with its reason (exit 3), the genuine exports are merged.
+    let dept = tmp.path().join("departement.key");
+    let run = bin().args(["keygen", "--signing", "--out"]).arg(&dept).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let dept_public = String::from_utf8_lossy(&run.stdout).lines().nth(1).unwrap().to_string();
+    let out = tmp.path().join("fusion");
+    let (code, text, err) = merge_out(&[
+        good.as_os_str(),
+        good_b.as_os_str(),
+        lot.as_os_str(),
+        "--trusted-keys".as_ref(),
+        trusted.as_os_str(),
+        "--signing-key".as_ref(),
+        dept.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, Some(3), "{text}{err}");
+    assert!(refused_line(&text, "falsifie").contains("le paquet a été modifié après avoir été signé"), "{text}");
+    assert!(refused_line(&text, "non-signe").contains("export non signé"), "{text}");
+    assert!(refused_line(&text, "cle-inconnue").contains("clé inconnue"), "{text}");
+    assert!(
+        refused_line(&text, "autre-borne")
+            .contains("des lignes nomment la borne nanterre-mairie-1, mais l'export est signé par la clé de la borne vlg-nelly-roussel-1"),
+        "{text}"
+    );
+    assert!(text.contains("Provenance vérifiée"), "{text}");
+    assert_eq!(rows(&out.join("visits.csv")).len(), 18);
+    let exports = rows(&out.join("exports.csv"));
+    assert!(exports.iter().all(|r| r["provenance"] == "verifiee"), "{exports:?}");
+    assert!(exports.iter().any(|r| r["signataire"] == "vlg-nelly-roussel-1" && r["cle_publique"] == public_key(&a)));
+    sums_ok(&out);
+    frictionless_valid(&out);
+    if common::tool("minisign") {
+        let v = Command::new("minisign").args(["-Vm", "SHA256SUMS", "-P", &dept_public]).current_dir(&out).output().unwrap();
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    }
+
+    // A merge of merges keeps the chain: the department key vouches for the merge.
+    let with_dept = tmp.path().join("cles-dept.txt");
+    std::fs::write(&with_dept, format!("{}fusion departement-92 {dept_public}\n", std::fs::read_to_string(&trusted).unwrap())).unwrap();
+    let again = tmp.path().join("fusion2");
+    let (code, text, err) = merge_out(&[out.as_os_str(), "--trusted-keys".as_ref(), with_dept.as_os_str(), "--out".as_ref(), again.as_os_str()]);
+    assert_eq!(code, Some(0), "{text}{err}");
+    assert_eq!(rows(&again.join("visits.csv")).len(), 18);
+    assert!(rows(&again.join("exports.csv")).iter().all(|r| r["provenance"] == "verifiee"));
+    // ...but only that key, and only for a merge made with trusted keys.
+    let (code, text, _) = merge_out(&[out.as_os_str(), "--trusted-keys".as_ref(), trusted.as_os_str(), "--out".as_ref(), tmp.path().join("x1").as_os_str()]);
+    assert_eq!(code, Some(1), "nothing usable: {text}");
+    let signed_loose = tmp.path().join("sans-cles-signee");
+    let (code, ..) = merge_out(&[forged.as_os_str(), "--signing-key".as_ref(), dept.as_os_str(), "--out".as_ref(), signed_loose.as_os_str()]);
+    assert_eq!(code, Some(0));
+    let run =
+        bin().arg("merge").arg(&signed_loose).arg(&good_b).arg("--trusted-keys").arg(&with_dept).arg("--out").arg(tmp.path().join("x2")).output().unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(refused_line(&text, "sans-cles-signee").contains("fusion faite sans clés de confiance"), "{text}");
+    // The report checks the signature too.
+    let run = bin().arg("report").arg(&out).arg("--out").arg(&html).arg("--trusted-keys").arg(&with_dept).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(std::fs::read_to_string(&html).unwrap().contains("Provenance vérifiée : signé par la clé de confiance « departement-92 »"));
+    let run = bin().arg("report").arg(&forged).arg("--out").arg(tmp.path().join("y.html")).arg("--trusted-keys").arg(&trusted).output().unwrap();
+    assert!(!run.status.success() && String::from_utf8_lossy(&run.stderr).contains("modifié après avoir été signé"));
+    // So does sql, before writing anything.
+    let run = bin().arg("sql").arg(&forged).arg("--trusted-keys").arg(&trusted).output().unwrap();
+    assert!(!run.status.success() && run.stdout.is_empty() && String::from_utf8_lossy(&run.stderr).contains("modifié après avoir été signé"));
+    let run = bin().arg("sql").arg(&good).arg("--trusted-keys").arg(&trusted).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    // A trusted keys file that is wrong says where.
+    let bad_keys = tmp.path().join("mauvaises-cles.txt");
+    for (text, why) in [
+        (
+            format!("# ok\nvlg-nelly-roussel-1 {}\nnanterre-mairie-1 {}\n", public_key(&a), public_key(&a)),
+            "ligne 3 : cette clé figure déjà, pour vlg-nelly-roussel-1",
+        ),
+        ("vlg-nelly-roussel-1 pas-une-cle\n".to_string(), "ligne 1 : ce n'est pas une clé publique minisign"),
+        (format!("Borne_1 {}\n", public_key(&a)), "ligne 1 : nom invalide"),
+    ] {
+        std::fs::write(&bad_keys, text).unwrap();
+        let run = bin().arg("merge").arg(&good).arg("--trusted-keys").arg(&bad_keys).arg("--out").arg(tmp.path().join("x3")).output().unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success() && err.contains(why), "{why}: {err}");
+    }
+}
+
+#[test]
+fn two_kiosks_with_the_same_visit_reference_both_survive_a_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = kit(tmp.path(), "vlg-nelly-roussel-1", "Centre social Nelly Roussel", "Villeneuve-la-Garenne");
+    a.visits(8, 31);
+    let ea = a.export(false);
+    let mut b = kit(tmp.path(), "nanterre-mairie-1", "Mairie de Nanterre", "Nanterre");
+    b.visits(8, 32);
+    let eb = b.export(false);
+    // B's kiosk happened to draw a reference A drew too: B's export is made so (and signed by B,
+    // as B's kiosk would have).
+    let with_contact = |e: &Path| {
+        let mut ids: Vec<String> =
+            std::fs::read_dir(e.join("contacts")).unwrap().flatten().map(|f| f.path().file_stem().unwrap().to_string_lossy().into()).collect();
+        ids.sort();
+        ids.into_iter().next().expect("random visits include consents")
+    };
+    let (shared, old) = (with_contact(&ea), with_contact(&eb));
+    for f in ["visits.csv", "choix_multiples.csv", "LISEZMOI.txt"] {
+        let text = std::fs::read_to_string(eb.join(f)).unwrap();
+        std::fs::write(eb.join(f), text.replace(&old, &shared)).unwrap();
+    }
+    std::fs::rename(eb.join(format!("contacts/{old}.age")), eb.join(format!("contacts/{shared}.age"))).unwrap();
+    let sums = std::fs::read_to_string(eb.join("SHA256SUMS")).unwrap();
+    std::fs::write(eb.join("SHA256SUMS"), sums.replace(&old, &shared)).unwrap();
+    let dp = std::fs::read_to_string(eb.join("datapackage.json")).unwrap();
+    std::fs::write(eb.join("datapackage.json"), dp.replace(&old, &shared).replace(&old.to_lowercase(), &shared.to_lowercase())).unwrap();
+    common::resign(&eb);
+    common::sign(&eb, &passerelle::shared::signing::kiosk_key(&b.kiosk.config.data_dir, "nanterre-mairie-1").unwrap());
+
+    let trusted = tmp.path().join("cles.txt");
+    std::fs::write(&trusted, format!("vlg-nelly-roussel-1 {}\nnanterre-mairie-1 {}\n", public_key(&a), public_key(&b))).unwrap();
+    let out = tmp.path().join("fusion");
+    let (code, text, err) = merge_out(&[ea.as_os_str(), eb.as_os_str(), "--trusted-keys".as_ref(), trusted.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    assert_eq!(code, Some(0), "no conflict: {text}{err}");
+    let visits = rows(&out.join("visits.csv"));
+    assert_eq!(visits.len(), 16);
+    let both: Vec<&String> = visits.iter().filter(|r| r["visit_id"] == shared).map(|r| &r["kiosk_id"]).collect();
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert!(both.contains(&&"vlg-nelly-roussel-1".to_string()) && both.contains(&&"nanterre-mairie-1".to_string()));
+    // Each keeps its own multiple choices and its own encrypted contact file.
+    for (k, e) in [("vlg-nelly-roussel-1", &ea), ("nanterre-mairie-1", &eb)] {
+        let want: HashSet<(String, String)> = rows(&e.join("choix_multiples.csv"))
+            .into_iter()
+            .filter(|r| r["visit_id"] == shared)
+            .map(|r| (r["question_id"].clone(), r["choice_id"].clone()))
+            .collect();
+        let got: HashSet<(String, String)> = rows(&out.join("choix_multiples.csv"))
+            .into_iter()
+            .filter(|r| r["visit_id"] == shared && r["kiosk_id"] == k)
+            .map(|r| (r["question_id"].clone(), r["choice_id"].clone()))
+            .collect();
+        assert_eq!(got, want, "{k}");
+        assert_eq!(std::fs::read(out.join(format!("contacts/{k}/{shared}.age"))).unwrap(), std::fs::read(e.join(format!("contacts/{shared}.age"))).unwrap());
+    }
+    sums_ok(&out);
+    frictionless_valid(&out);
+    // And again through a merge of the merge with a format 1 export: still both.
+    let again = tmp.path().join("fusion2");
+    let (code, text, err) = merge_out(&[out.as_os_str(), old_fixture().as_os_str(), "--out".as_ref(), again.as_os_str()]);
+    assert_eq!(code, Some(0), "{text}{err}");
+    assert_eq!(rows(&again.join("visits.csv")).iter().filter(|r| r["visit_id"] == shared).count(), 2);
+    assert_eq!(rows(&again.join("visits.csv")).len(), 16 + 12);
+    frictionless_valid(&again);
 }

@@ -301,8 +301,7 @@ impl Config {
             problem,
         };
         let kiosk_id = raw.kiosk_id.get_ref().clone();
-        let ok_id = !kiosk_id.is_empty() && kiosk_id.len() <= 32 && kiosk_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !ok_id {
+        if !valid_kiosk_id(&kiosk_id) {
             return Err(bad(raw.kiosk_id.span(), "kiosk_id", "use 1 to 32 lowercase letters, digits or \"-\"".into()));
         }
         for (v, key) in [(&raw.structure, "structure"), (&raw.commune, "commune")] {
@@ -519,4 +518,10 @@ impl Config {
             neighbourhoods,
         })
     }
+}
+
+/// The shape of a kiosk id: 1 to 32 lowercase ASCII letters, digits or `-` (it names export
+/// folders, and the department's tools check the ids they read against it).
+pub fn valid_kiosk_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }

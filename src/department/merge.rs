@@ -133,6 +133,13 @@ pub struct Package {
     pub questionnaire_version: String,
     /// An earlier merge (it has the `exports` table), not one kiosk's export.
     pub merged: bool,
+    /// The export format (`passerelle.format`): 1 keys visits by reference alone, 2 by
+    /// `(kiosk_id, visit_id)`.
+    pub format: u64,
+    /// Every kiosk id its rows name (visits, multiple choices, abandons).
+    pub kiosks: std::collections::BTreeSet<String>,
+    /// The trusted key that signed it (name, public key), once checked by [`provenance`].
+    pub signer: Option<(String, String)>,
     pub visits: u64,
     pub abandons: u64,
 }
@@ -184,9 +191,47 @@ fn open_file(dir: &Path, file: &str) -> Result<File, String> {
     crate::shared::files::open_regular(dir, file, max)
 }
 
-/// A name of SHA256SUMS that stays inside the folder.
+/// A name of SHA256SUMS that stays inside the folder, without control characters.
 fn safe_name(name: &str) -> bool {
-    !name.is_empty() && !name.starts_with('/') && name.split('/').all(|p| !p.is_empty() && p != ".." && p != ".") && !name.contains('\\')
+    !name.is_empty()
+        && !name.starts_with('/')
+        && name.split('/').all(|p| !p.is_empty() && p != ".." && p != ".")
+        && !name.contains('\\')
+        && !name.chars().any(char::is_control)
+}
+
+/// A version string `MAJOR.MINOR.PATCH`, digits only (`^\d+\.\d+\.\d+$`).
+pub fn valid_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A column name: an id, or two joined by a dot (`capacites.allumer_ordinateur`,
+/// `profil.autonomie`). Column names become SQL identifiers.
+pub fn valid_column(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() <= 2 && parts.iter().all(|p| passerelle_core::questionnaire::check_id(p).is_ok())
+}
+
+/// A visit reference: 1 to 16 digits or capital letters (the kiosk writes 8, Crockford base 32).
+pub fn valid_visit_ref(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= 16 && id.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+}
+
+/// A text from a package shown as it is, control characters escaped (for reasons).
+fn shown(s: &str) -> String {
+    s.chars().take(40).flat_map(char::escape_debug).collect()
+}
+
+/// The kiosk and visit of an encrypted contact file: `contacts/<visit>.age` in a kiosk's export
+/// (and in format 1 merges), `contacts/<kiosk>/<visit>.age` in format 2 merges.
+fn contact_file(name: &str) -> Option<(Option<&str>, &str)> {
+    let rest = name.strip_prefix("contacts/")?.strip_suffix(".age")?;
+    let (kiosk, visit) = match rest.split_once('/') {
+        Some((k, v)) => (Some(k), v),
+        None => (None, rest),
+    };
+    (kiosk.is_none_or(passerelle_core::config::valid_kiosk_id) && valid_visit_ref(visit.as_bytes())).then_some((kiosk, visit))
 }
 
 pub fn csv_reader<R: Read>(r: R) -> csv::Reader<BufReader<R>> {
@@ -242,6 +287,42 @@ pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String>
     }
     let text = |k: &str| p[k].as_str().map(str::to_string).ok_or(format!("datapackage.json : « {k} » manque"));
     let merged = resource(&meta, EXPORTS.0).is_some();
+    // Every string that can reach a file name, a script or a report has its expected shape.
+    let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    if name.chars().any(char::is_control) {
+        return Err(format!("le nom du dossier contient un caractère de contrôle (« {} »)", shown(&name)));
+    }
+    let refuse = |k: &str, v: &str, why: &str| format!("datapackage.json, champ passerelle.{k} : {why} (« {} »)", shown(v));
+    let questionnaire_id = text("questionnaire_id")?;
+    if passerelle_core::questionnaire::check_id(&questionnaire_id).is_err() {
+        return Err(refuse("questionnaire_id", &questionnaire_id, "identifiant invalide"));
+    }
+    let questionnaire_version = text("questionnaire_version")?;
+    for (k, v) in [("questionnaire_version", Some(questionnaire_version.as_str())), ("rules_version", p["rules_version"].as_str())] {
+        if let Some(v) = v
+            && !valid_version(v)
+        {
+            return Err(refuse(k, v, "version invalide (attendu MAJEURE.MINEURE.CORRECTIF)"));
+        }
+    }
+    for v in p["questionnaire_versions"].as_array().into_iter().flatten() {
+        if !v.as_str().is_some_and(valid_version) {
+            return Err(refuse("questionnaire_versions", &v.to_string(), "version invalide (attendu MAJEURE.MINEURE.CORRECTIF)"));
+        }
+    }
+    if !merged {
+        let kiosk = text("kiosk_id")?;
+        if !passerelle_core::config::valid_kiosk_id(&kiosk) {
+            return Err(refuse("kiosk_id", &kiosk, "identifiant de borne invalide"));
+        }
+    }
+    for k in ["structure", "commune"] {
+        if let Some(v) = p[k].as_str()
+            && v.chars().any(char::is_control)
+        {
+            return Err(refuse(k, v, "caractère de contrôle"));
+        }
+    }
     let mut tables = HashMap::new();
     for (name, path) in TABLES.iter().chain(merged.then_some(&EXPORTS)) {
         let r = resource(&meta, name).ok_or(format!("datapackage.json : la table {name} manque"))?;
@@ -249,34 +330,48 @@ pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String>
             return Err(format!("datapackage.json : la table {name} n'est pas dans {path}"));
         }
         let fields = r["schema"]["fields"].as_array().ok_or(format!("datapackage.json : la table {name} n'a pas de schéma"))?;
-        tables.insert(name.to_string(), fields.iter().map(Field::from_json).collect::<Result<Vec<_>, _>>()?);
+        let fields = fields.iter().map(Field::from_json).collect::<Result<Vec<_>, _>>()?;
+        if let Some(bad) = fields.iter().find(|f| !valid_column(&f.name)) {
+            return Err(format!("datapackage.json, table {name} : nom de colonne invalide (« {} »)", shown(&bad.name)));
+        }
+        if format >= 2 && matches!(*name, "visits" | "choix_multiples") && !fields.iter().any(|f| f.name == "kiosk_id") {
+            return Err(format!("datapackage.json, table {name} : la colonne kiosk_id manque (format {format})"));
+        }
+        tables.insert(name.to_string(), fields);
     }
     let mut pkg = Package {
         dir: dir.to_path_buf(),
-        name: dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
-        questionnaire_id: text("questionnaire_id")?,
-        questionnaire_version: text("questionnaire_version")?,
+        name,
+        questionnaire_id,
+        questionnaire_version,
         meta,
         sums: sums.clone(),
         fingerprint,
         tables,
         merged,
+        format,
+        kiosks: Default::default(),
+        signer: None,
         visits: 0,
         abandons: 0,
     };
-    let mut ids = HashSet::new();
+    let mut seen = Seen::default();
     for (name, path) in TABLES.iter().chain(merged.then_some(&EXPORTS)) {
         let expected = listed(path).ok_or(format!("{path} n'est pas dans SHA256SUMS"))?.to_string();
-        let rows = check_file(&pkg, path, &expected, Some((name, &mut ids, &mut *visit)))?;
+        let rows = check_file(&pkg, path, &expected, Some((name, &mut seen, &mut *visit)))?;
         match *name {
             "visits" => pkg.visits = rows,
             "abandons" => pkg.abandons = rows,
             _ => {}
         }
     }
+    pkg.kiosks = seen.kiosks.into_keys().map(|k| String::from_utf8_lossy(&k).into_owned()).collect();
     for (file, expected) in &pkg.sums {
         if file == "datapackage.json" || TABLES.iter().chain([&EXPORTS]).any(|(_, p)| p == file) {
             continue;
+        }
+        if file.starts_with("contacts/") && contact_file(file).is_none() {
+            return Err(format!("SHA256SUMS : nom de fichier de coordonnées inattendu (« {} »)", shown(file)));
         }
         check_file(&pkg, file, expected, None)?;
     }
@@ -303,13 +398,13 @@ pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String>
 /// Hashes one file of the export and, for a table, checks every row against its schema.
 /// Returns the number of rows. A file altered after the export is reported as such even when it
 /// also breaks the schema (the hash is the more telling reason).
-fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &mut HashSet<u128>, &mut Visitor)>) -> Result<u64, String> {
+fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &mut Seen, &mut Visitor)>) -> Result<u64, String> {
     let f = open_file(&pkg.dir, file).map_err(|e| if e.ends_with("manque") { format!("{e} (il est dans SHA256SUMS)") } else { e })?;
     let mut reader = HashingReader { inner: f, hash: Sha256::new() };
     let mut rows = 0;
     let mut problem = None;
-    if let Some((name, ids, visit)) = table {
-        match check_rows(&mut reader, file, pkg.fields(name), name, ids, visit) {
+    if let Some((name, seen, visit)) = table {
+        match check_rows(&mut reader, file, pkg.fields(name), name, pkg.format, seen, visit) {
             Ok(n) => rows = n,
             Err(p) => problem = Some(p),
         }
@@ -321,7 +416,29 @@ fn check_file(pkg: &Package, file: &str, expected: &str, table: Option<(&str, &m
     problem.map_or(Ok(rows), Err)
 }
 
-fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: &mut HashSet<u128>, visit: &mut Visitor) -> Result<u64, String> {
+/// A visit's key while checking: (the kiosk, interned; 0 for format 1), its reference.
+type VisitKey = (u32, u128);
+
+/// What the checks of one package remember across its tables: the kiosks its rows name
+/// (interned) and its visits' keys.
+#[derive(Default)]
+struct Seen {
+    kiosks: HashMap<Vec<u8>, u32>,
+    ids: HashSet<VisitKey>,
+}
+
+impl Seen {
+    fn kiosk(&mut self, id: &[u8]) -> u32 {
+        if let Some(i) = self.kiosks.get(id) {
+            return *i;
+        }
+        let next = self.kiosks.len() as u32;
+        *self.kiosks.entry(id.to_vec()).or_insert(next)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, format: u64, seen: &mut Seen, visit: &mut Visitor) -> Result<u64, String> {
     let mut rdr = csv_reader(r);
     let header = rdr.byte_headers().map_err(|e| format!("{file} illisible : {e}"))?.clone();
     let names: Vec<&[u8]> = fields.iter().map(|f| f.name.as_bytes()).collect();
@@ -330,6 +447,8 @@ fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: 
     }
     let col = |n: &str| fields.iter().position(|f| f.name == n);
     // Keys: visits by reference; multiple choices must point to a visit of this export.
+    // Format 2 keys visits by (kiosk, reference); format 1 by reference alone (kiosk 0).
+    let kiosk_col = col("kiosk_id");
     let (own_key, foreign) = match table {
         "visits" => (col("visit_id").map(|i| vec![i]), None),
         "choix_multiples" => (col("visit_id").zip(col("question_id")).zip(col("choice_id")).map(|((a, b), c)| vec![a, b, c]), col("visit_id")),
@@ -339,7 +458,7 @@ fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: 
     let mut keys: HashSet<Vec<u8>> = HashSet::new();
     // Multiple choices come grouped by visit: keys are checked within the group, and a visit's
     // group must not come back (memory: one entry per visit, not per choice).
-    let (mut group, mut groups): (Option<u128>, HashSet<u128>) = (None, HashSet::new());
+    let (mut group, mut groups): (Option<VisitKey>, HashSet<VisitKey>) = (None, HashSet::new());
     let mut rec = csv::ByteRecord::new();
     let mut n = 0u64;
     loop {
@@ -356,14 +475,32 @@ fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: 
                 return Err(format!("{file}, ligne {line}, colonne {} : {why} (« {shown} »)", f.name));
             }
         }
+        // Kiosk ids and visit references name files and keys: their shape is checked whatever
+        // the package's own schema says.
+        let mut kiosk = 0;
+        if let Some(k) = kiosk_col {
+            if !std::str::from_utf8(&rec[k]).is_ok_and(passerelle_core::config::valid_kiosk_id) {
+                return Err(format!(
+                    "{file}, ligne {line}, colonne kiosk_id : identifiant de borne invalide (« {} »)",
+                    shown(&String::from_utf8_lossy(&rec[k]))
+                ));
+            }
+            let idx = seen.kiosk(&rec[k]);
+            if format >= 2 {
+                kiosk = idx;
+            }
+        }
         if let Some(cols) = &own_key {
-            if rec[cols[0]].len() > 16 && table != "abandons" {
-                return Err(format!("{file}, ligne {line} : référence de visite trop longue"));
+            if table != "abandons" && !valid_visit_ref(&rec[cols[0]]) {
+                return Err(format!(
+                    "{file}, ligne {line}, colonne visit_id : référence de visite invalide (« {} »)",
+                    shown(&String::from_utf8_lossy(&rec[cols[0]]))
+                ));
             }
             let duplicate = match table {
-                "visits" => !ids.insert(id_key(&rec[cols[0]])),
+                "visits" => !seen.ids.insert((kiosk, id_key(&rec[cols[0]]))),
                 "choix_multiples" => {
-                    let visit = id_key(&rec[cols[0]]);
+                    let visit = (kiosk, id_key(&rec[cols[0]]));
                     if group != Some(visit) {
                         if !groups.insert(visit) {
                             return Err(format!("{file}, ligne {line} : les choix d'une visite ne se suivent pas, ou figurent deux fois"));
@@ -380,7 +517,7 @@ fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, ids: 
             }
         }
         if let Some(i) = foreign
-            && !ids.contains(&id_key(&rec[i]))
+            && !seen.ids.contains(&(kiosk, id_key(&rec[i])))
         {
             return Err(format!("{file}, ligne {line} : la visite {} n'est pas dans visits.csv", String::from_utf8_lossy(&rec[i])));
         }
@@ -522,7 +659,11 @@ impl Schema {
     fn add(&mut self, pkg: &Package) -> Result<(), String> {
         let mut next = self.clone();
         for (table, _) in TABLES {
-            let fields: Vec<Value> = pkg.fields(table).iter().map(|f| f.desc.clone()).collect();
+            let mut fields: Vec<Value> = pkg.fields(table).iter().map(|f| f.desc.clone()).collect();
+            // Format 1 multiple choices have no kiosk column: the merge fills it from the visit.
+            if table == "choix_multiples" && !fields.iter().any(|f| f["name"] == "kiosk_id") {
+                fields.insert(0, json!({"name": "kiosk_id", "type": "string", "constraints": {"required": true, "pattern": crate::kiosk::export::KIOSK_ID_PATTERN}}));
+            }
             let Some(merged) = next.tables.get_mut(table) else {
                 next.tables.insert(table.to_string(), fields);
                 continue;
@@ -637,6 +778,8 @@ pub struct Merged {
     pub visits: u64,
     pub new_visits: u64,
     pub abandons: u64,
+    /// The trusted key that signed it (its name in the trusted keys file), when checked.
+    pub signer: Option<String>,
 }
 
 /// Two different rows with the same key: the first is kept, the other reported.
@@ -663,6 +806,11 @@ pub struct MergeOutcome {
     /// Kiosk exports the merged package holds (an earlier merge counts for the exports it holds).
     pub exports: usize,
     pub kiosks: usize,
+    /// `verifiee` when every export was checked against trusted keys (`--trusted-keys`),
+    /// `non_verifiee` otherwise.
+    pub provenance: String,
+    /// The merged package is signed (`--signing-key`): its SHA256SUMS.minisig.
+    pub signed: bool,
 }
 
 impl MergeOutcome {
@@ -688,26 +836,79 @@ fn id_key(id: &[u8]) -> u128 {
     u128::from_le_bytes(b)
 }
 
-const EXPORTS_FIELDS: [&str; 8] = ["export", "kiosk_id", "structure", "commune", "questionnaire_version", "visits", "abandons", "empreinte"];
+pub const VERIFIED: &str = "verifiee";
+pub const UNVERIFIED: &str = "non_verifiee";
+
+/// The columns of exports.csv (format 2 adds the last three; format 1 merges are read by name).
+const EXPORTS_FIELDS: [&str; 11] =
+    ["export", "kiosk_id", "structure", "commune", "questionnaire_version", "visits", "abandons", "empreinte", "signataire", "cle_publique", "provenance"];
 
 fn exports_schema() -> Value {
     json!({
         "fields": [
             {"name": "export", "title": "Dossier d'export", "type": "string", "constraints": {"required": true}},
-            {"name": "kiosk_id", "title": "Borne", "type": "string"},
+            {"name": "kiosk_id", "title": "Borne", "type": "string", "constraints": {"pattern": crate::kiosk::export::KIOSK_ID_PATTERN}},
             {"name": "structure", "title": "Structure", "type": "string"},
             {"name": "commune", "title": "Commune", "type": "string"},
             {"name": "questionnaire_version", "title": "Version du questionnaire", "type": "string"},
             {"name": "visits", "title": "Visites dans l'export", "type": "integer", "constraints": {"minimum": 0}},
             {"name": "abandons", "title": "Abandons dans l'export", "type": "integer", "constraints": {"minimum": 0}},
             {"name": "empreinte", "title": "SHA-256 du SHA256SUMS de l'export", "type": "string", "constraints": {"required": true, "unique": true, "pattern": "^[0-9a-f]{64}$"}},
+            {"name": "signataire", "title": "Clé de confiance qui a signé l'export (son nom), si la provenance a été vérifiée", "type": "string"},
+            {"name": "cle_publique", "title": "Clé publique minisign du signataire", "type": "string"},
+            {"name": "provenance", "title": "Provenance vérifiée (signature d'une clé de confiance) ou non", "type": "string", "constraints": {"required": true, "enum": [VERIFIED, UNVERIFIED]}},
         ],
         "primaryKey": ["empreinte"],
     })
 }
 
-/// Merges checked packages into `out` (which must not exist, or be an empty folder).
+/// Why a checked package cannot be trusted with these keys, or its signer.
+///
+/// A kiosk's export must be signed by that kiosk's key, and every row must name that kiosk. A
+/// merge must be signed by a `fusion` key and have been made with trusted keys itself, so that the
+/// chain holds from each kiosk to the last merge.
+pub fn provenance<'k>(p: &Package, keys: &'k crate::shared::signing::TrustedKeys) -> Result<&'k crate::shared::signing::TrustedKey, String> {
+    use crate::shared::signing::Role;
+    let signer = keys.signer(&p.dir, &p.fingerprint)?;
+    if p.merged {
+        if signer.role != Role::Merge {
+            return Err(format!("fusion signée par la clé de la borne {} : seule une clé « fusion » peut signer une fusion", signer.name));
+        }
+        if p.meta["passerelle"]["provenance"] != VERIFIED {
+            return Err("fusion faite sans clés de confiance (provenance non vérifiée) : refaites-la avec --trusted-keys".into());
+        }
+    } else {
+        if signer.role != Role::Kiosk {
+            return Err(format!("export de borne signé par la clé de fusion {} et non par celle de sa borne", signer.name));
+        }
+        let kiosk = p.kiosk("kiosk_id");
+        if kiosk != signer.name {
+            return Err(format!("export de la borne {kiosk}, mais signé par la clé de la borne {}", signer.name));
+        }
+        if let Some(other) = p.kiosks.iter().find(|k| **k != signer.name) {
+            return Err(format!("des lignes nomment la borne {other}, mais l'export est signé par la clé de la borne {}", signer.name));
+        }
+    }
+    Ok(signer)
+}
+
+/// What makes a merge trustworthy: the keys to check each export against, the key to sign the
+/// result with.
+#[derive(Debug, Default)]
+pub struct Trust {
+    pub keys: Option<crate::shared::signing::TrustedKeys>,
+    pub signing: Option<crate::shared::signing::SigningKey>,
+}
+
+/// Merges checked packages into `out` (which must not exist, or be an empty folder), without
+/// checking where they come from.
 pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
+    merge_with(inputs, out, &Trust::default())
+}
+
+/// Merges checked packages into `out`; with trusted keys, a package whose signature does not hold
+/// is refused like a tampered one.
+pub fn merge_with(inputs: &[PathBuf], out: &Path, trust: &Trust) -> Result<MergeOutcome> {
     if out.exists() && fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         bail!("{} existe déjà et n'est pas vide : choisissez un autre dossier (rien n'est écrasé)", out.display());
     }
@@ -717,6 +918,16 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
     let mut copies = Vec::new();
     let mut fingerprints: HashMap<String, String> = HashMap::new();
     for (d, r) in dirs.iter().zip(opened) {
+        let r = match (r, &trust.keys) {
+            (Ok(mut p), Some(keys)) => match provenance(&p, keys) {
+                Ok(k) => {
+                    p.signer = Some((k.name.clone(), k.text.clone()));
+                    Ok(p)
+                }
+                Err(e) => Err(e),
+            },
+            (r, _) => r,
+        };
         match r {
             Err(reason) => refused.push(Refused { path: d.display().to_string(), reason }),
             Ok(p) => match fingerprints.entry(p.fingerprint.clone()) {
@@ -766,7 +977,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
     let tmp = parent.join(format!(".{}.partial-{}", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let result = write_merged(&accepted, &schema, dict, &tmp, out);
+    let result = write_merged(&accepted, &schema, dict, &tmp, out, trust);
     let mut outcome = match result {
         Ok(o) => o,
         Err(e) => {
@@ -786,16 +997,31 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeOutcome> {
     Ok(outcome)
 }
 
-fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord>, tmp: &Path, out: &Path) -> Result<MergeOutcome> {
+/// Writes a record with every cell protected from spreadsheet formulas.
+fn write_protected<W: Write>(w: &mut csv::Writer<W>, rec: &csv::ByteRecord) -> csv::Result<()> {
+    w.write_record(rec.iter().map(crate::shared::spreadsheet::protect_bytes))
+}
+
+fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord>, tmp: &Path, out: &Path, trust: &Trust) -> Result<MergeOutcome> {
+    let verified = trust.keys.is_some();
     let visit_names = schema.names("visits");
+    let multiple_names = schema.names("choix_multiples");
     let mut visits = csv_out(tmp, "visits.csv", &visit_names)?;
-    let mut multiples = csv_out(tmp, "choix_multiples.csv", &schema.names("choix_multiples"))?;
+    let mut multiples = csv_out(tmp, "choix_multiples.csv", &multiple_names)?;
     let mut abandons = csv_out(tmp, "abandons.csv", &schema.names("abandons"))?;
     let mut exports = csv_out(tmp, "exports.csv", &EXPORTS_FIELDS.map(String::from))?;
-    // Which export each visit comes from, and its row's hash (to tell a copy from a conflict).
-    let mut owner: HashMap<u128, (u32, u64)> = HashMap::new();
+    // Which export each visit (kiosk, reference) comes from, and its row's hash (to tell a copy
+    // from a conflict).
+    let mut owner: HashMap<(u32, u128), (u32, u64)> = HashMap::new();
     let mut abandon_keys: HashMap<(u32, u64), (u32, u64)> = HashMap::new();
     let mut kiosk_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    fn intern(map: &mut HashMap<Vec<u8>, u32>, k: &[u8]) -> u32 {
+        if let Some(i) = map.get(k) {
+            return *i;
+        }
+        let next = map.len() as u32;
+        *map.entry(k.to_vec()).or_insert(next)
+    }
     let mut export_rows: HashSet<Vec<u8>> = HashSet::new();
     let mut kiosks: HashSet<Vec<u8>> = HashSet::new();
     let mut contacts_done = HashSet::new();
@@ -812,23 +1038,33 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
         contacts: 0,
         exports: 0,
         kiosks: 0,
+        provenance: if verified { VERIFIED } else { UNVERIFIED }.into(),
+        signed: trust.signing.is_some(),
     };
     let (mut rec, mut row) = (csv::ByteRecord::new(), csv::ByteRecord::new());
     for (idx, p) in accepted.iter().enumerate() {
         let idx = idx as u32;
         let mut new_visits = 0;
+        // Format 1 has no kiosk column in choix_multiples nor in contact file names: its
+        // references are unique in the package, so they tell the kiosk.
+        let mut kiosk_of: HashMap<u128, u32> = HashMap::new();
         // visits.csv, mapped onto the merged columns.
         let mut rdr = csv_reader(open_file(&p.dir, "visits.csv").map_err(io::Error::other)?);
         let header = rdr.byte_headers()?.clone();
         let map: Vec<Option<usize>> = visit_names.iter().map(|n| header.iter().position(|h| h == n.as_bytes())).collect();
         let id_col = header.iter().position(|h| h == b"visit_id").context("visit_id")?;
+        let k_col = header.iter().position(|h| h == b"kiosk_id").context("kiosk_id")?;
         while rdr.read_byte_record(&mut rec)? {
             row.clear();
             for m in &map {
-                row.push_field(m.map(|i| &rec[i]).unwrap_or(b""));
+                row.push_field(&crate::shared::spreadsheet::protect_bytes(m.map(|i| &rec[i]).unwrap_or(b"")));
             }
             let h = row_hash(&row);
-            match owner.entry(id_key(&rec[id_col])) {
+            let (kiosk, id) = (intern(&mut kiosk_ids, &rec[k_col]), id_key(&rec[id_col]));
+            if p.format < 2 {
+                kiosk_of.insert(id, kiosk);
+            }
+            match owner.entry((kiosk, id)) {
                 Entry::Vacant(v) => {
                     v.insert((idx, h));
                     visits.write_byte_record(&row)?;
@@ -837,7 +1073,7 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
                 Entry::Occupied(o) if o.get().1 == h => outcome.duplicate_visits += 1,
                 Entry::Occupied(o) => outcome.conflicts.push(Conflict {
                     table: "visits".into(),
-                    key: String::from_utf8_lossy(&rec[id_col]).into(),
+                    key: format!("{} {}", String::from_utf8_lossy(&rec[k_col]), String::from_utf8_lossy(&rec[id_col])),
                     kept_from: accepted[o.get().0 as usize].name.clone(),
                     left_out_from: p.name.clone(),
                 }),
@@ -845,10 +1081,29 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
         }
         // choix_multiples.csv: the rows of the visits this export brought.
         let mut rdr = csv_reader(open_file(&p.dir, "choix_multiples.csv").map_err(io::Error::other)?);
-        let id_col = rdr.byte_headers()?.iter().position(|h| h == b"visit_id").context("visit_id")?;
+        let header = rdr.byte_headers()?.clone();
+        let map: Vec<Option<usize>> = multiple_names.iter().map(|n| header.iter().position(|h| h == n.as_bytes())).collect();
+        let id_col = header.iter().position(|h| h == b"visit_id").context("visit_id")?;
+        let k_col = header.iter().position(|h| h == b"kiosk_id");
+        let names: Vec<(u32, &[u8])> = kiosk_ids.iter().map(|(k, v)| (*v, k.as_slice())).collect();
+        let name_of = |k: u32| names.iter().find(|(i, _)| *i == k).map(|(_, n)| *n).unwrap_or(b"");
         while rdr.read_byte_record(&mut rec)? {
-            if owner.get(&id_key(&rec[id_col])).is_some_and(|o| o.0 == idx) {
-                multiples.write_byte_record(&rec)?;
+            let id = id_key(&rec[id_col]);
+            let kiosk = match k_col {
+                Some(c) => kiosk_ids.get(&rec[c]).copied(),
+                None => kiosk_of.get(&id).copied(),
+            };
+            let Some(kiosk) = kiosk else { continue };
+            if owner.get(&(kiosk, id)).is_some_and(|o| o.0 == idx) {
+                row.clear();
+                for (n, m) in multiple_names.iter().zip(&map) {
+                    match m {
+                        Some(i) => row.push_field(&rec[*i]),
+                        None if n == "kiosk_id" => row.push_field(name_of(kiosk)),
+                        None => row.push_field(b""),
+                    }
+                }
+                write_protected(&mut multiples, &row)?;
             }
         }
         // abandons.csv, once each by (kiosk, number).
@@ -857,14 +1112,13 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
         let col = |n: &[u8]| header.iter().position(|h| h == n);
         let (k_col, n_col) = (col(b"kiosk_id").context("kiosk_id")?, col(b"abandon_id").context("abandon_id")?);
         while rdr.read_byte_record(&mut rec)? {
-            let next = kiosk_ids.len() as u32;
-            let kiosk = *kiosk_ids.entry(rec[k_col].to_vec()).or_insert(next);
+            let kiosk = intern(&mut kiosk_ids, &rec[k_col]);
             let number: u64 = std::str::from_utf8(&rec[n_col]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
             let h = row_hash(&rec);
             match abandon_keys.entry((kiosk, number)) {
                 Entry::Vacant(v) => {
                     v.insert((idx, h));
-                    abandons.write_byte_record(&rec)?;
+                    write_protected(&mut abandons, &rec)?;
                     outcome.abandons += 1;
                 }
                 Entry::Occupied(o) if o.get().1 == h => {}
@@ -876,33 +1130,65 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
                 }),
             }
         }
-        // exports.csv: this export, or the exports an earlier merge holds.
+        // exports.csv: this export, or the exports an earlier merge holds (read by column name:
+        // format 1 merges have no signer columns). Without trusted keys nothing is verified.
         if p.merged {
             let mut rdr = csv_reader(open_file(&p.dir, "exports.csv").map_err(io::Error::other)?);
+            let header = rdr.byte_headers()?.clone();
+            let map: Vec<Option<usize>> = EXPORTS_FIELDS.iter().map(|n| header.iter().position(|h| h == n.as_bytes())).collect();
+            let print_col = map[7].context("empreinte")?;
             while rdr.read_byte_record(&mut rec)? {
-                if export_rows.insert(rec[EXPORTS_FIELDS.len() - 1].to_vec()) {
-                    exports.write_byte_record(&rec)?;
-                    kiosks.insert(rec[1].to_vec());
+                if export_rows.insert(rec[print_col].to_vec()) {
+                    row.clear();
+                    for (n, m) in EXPORTS_FIELDS.iter().zip(&map) {
+                        let cell = m.map(|i| &rec[i]).unwrap_or(b"");
+                        if *n == "provenance" {
+                            row.push_field(if verified && cell == VERIFIED.as_bytes() { VERIFIED } else { UNVERIFIED }.as_bytes());
+                        } else {
+                            row.push_field(cell);
+                        }
+                    }
+                    write_protected(&mut exports, &row)?;
+                    if let Some(k) = map[1] {
+                        kiosks.insert(rec[k].to_vec());
+                    }
                 }
             }
         } else if export_rows.insert(p.fingerprint.as_bytes().to_vec()) {
             kiosks.insert(p.kiosk("kiosk_id").into_bytes());
-            exports.write_record([
-                p.name.clone(),
-                p.kiosk("kiosk_id"),
-                p.kiosk("structure"),
-                p.kiosk("commune"),
-                p.questionnaire_version.clone(),
-                p.visits.to_string(),
-                p.abandons.to_string(),
-                p.fingerprint.clone(),
-            ])?;
+            let (signer, key) = p.signer.clone().unwrap_or_default();
+            exports.write_record(
+                [
+                    p.name.clone(),
+                    p.kiosk("kiosk_id"),
+                    p.kiosk("structure"),
+                    p.kiosk("commune"),
+                    p.questionnaire_version.clone(),
+                    p.visits.to_string(),
+                    p.abandons.to_string(),
+                    p.fingerprint.clone(),
+                    signer,
+                    key,
+                    if p.signer.is_some() { VERIFIED } else { UNVERIFIED }.to_string(),
+                ]
+                .iter()
+                .map(|c| crate::shared::spreadsheet::protect(c).into_owned()),
+            )?;
         }
-        // Contact details, still encrypted, for the visits this export brought.
+        // Contact details, still encrypted, for the visits this export brought: at
+        // contacts/<kiosk>/<visit>.age, so that two kiosks' same reference never collide.
         for (file, _) in &p.sums {
-            let Some(id) = file.strip_prefix("contacts/").and_then(|f| f.strip_suffix(".age")) else { continue };
-            if owner.get(&id_key(id.as_bytes())).is_some_and(|o| o.0 == idx) && contacts_done.insert(file.clone()) {
-                let mut f = OutFile::create(tmp, file)?;
+            let Some((kiosk, visit)) = contact_file(file) else { continue };
+            let kiosk = match kiosk {
+                Some(k) => kiosk_ids.get(k.as_bytes()).copied(),
+                None if !p.merged => kiosk_ids.get(p.kiosk("kiosk_id").as_bytes()).copied(),
+                None => kiosk_of.get(&id_key(visit.as_bytes())).copied(),
+            };
+            let Some(kiosk) = kiosk else { continue };
+            let Some(kiosk_name) = kiosk_ids.iter().find(|(_, v)| **v == kiosk).map(|(k, _)| String::from_utf8_lossy(k).into_owned()) else { continue };
+            let target = format!("contacts/{kiosk_name}/{visit}.age");
+            if owner.get(&(kiosk, id_key(visit.as_bytes()))).is_some_and(|o| o.0 == idx) && contacts_done.insert(target.clone()) {
+                let mut f = OutFile::create(tmp, &target)?;
                 io::copy(&mut open_file(&p.dir, file).map_err(io::Error::other)?, &mut f)?;
                 written.push(f.finish()?);
                 outcome.contacts += 1;
@@ -916,11 +1202,12 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
             visits: p.visits,
             new_visits,
             abandons: p.abandons,
+            signer: p.signer.as_ref().map(|s| s.0.clone()),
         });
     }
     let mut dictionary = csv_out(tmp, "dictionnaire.csv", &schema.names("dictionnaire"))?;
     for r in &dict {
-        dictionary.write_byte_record(r)?;
+        write_protected(&mut dictionary, r)?;
     }
     let mut files = vec![close(visits)?, close(multiples)?, close(abandons)?, close(dictionary)?, close(exports)?];
     files.extend(written);
@@ -932,13 +1219,22 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
     f.write_all(b"\n")?;
     files.push(f.finish()?);
     let mut f = OutFile::create(tmp, "LISEZMOI.txt")?;
-    f.write_all(readme(&outcome).as_bytes())?;
+    f.write_all(readme(&outcome, trust).as_bytes())?;
     files.push(f.finish()?);
+    let sums: String = files.iter().map(|w| format!("{}  {}\n", w.sha256, w.name)).collect();
     let mut f = OutFile::create(tmp, "SHA256SUMS")?;
-    f.write_all(files.iter().map(|w| format!("{}  {}\n", w.sha256, w.name)).collect::<String>().as_bytes())?;
+    f.write_all(sums.as_bytes())?;
     f.finish()?;
-    if tmp.join("contacts").is_dir() {
-        File::open(tmp.join("contacts"))?.sync_all()?;
+    if let Some(key) = &trust.signing {
+        let sig = key.sign(sums.as_bytes(), &format!("passerelle fusion provenance={}", outcome.provenance)).map_err(anyhow::Error::msg)?;
+        let mut f = OutFile::create(tmp, crate::shared::signing::SIG_FILE)?;
+        f.write_all(sig.as_bytes())?;
+        f.finish()?;
+    }
+    for d in std::iter::once(tmp.join("contacts")).chain(fs::read_dir(tmp.join("contacts")).into_iter().flatten().flatten().map(|e| e.path())) {
+        if d.is_dir() {
+            File::open(&d)?.sync_all()?;
+        }
     }
     File::open(tmp)?.sync_all()?;
     Ok(outcome)
@@ -960,7 +1256,23 @@ fn datapackage(accepted: &[Package], schema: &Schema, files: &[Written], outcome
         if *name == EXPORTS.0 {
             r["schema"] = exports_schema();
         } else {
-            r["schema"]["fields"] = Value::Array(schema.tables.get(*name).cloned().unwrap_or_default());
+            let mut fields = schema.tables.get(*name).cloned().unwrap_or_default();
+            // Format 2: a reference is unique for its kiosk only.
+            for f in fields.iter_mut().filter(|f| f["name"] == "visit_id") {
+                if let Some(c) = f["constraints"].as_object_mut() {
+                    c.remove("unique");
+                }
+            }
+            r["schema"]["fields"] = Value::Array(fields);
+        }
+        match *name {
+            "visits" => r["schema"]["primaryKey"] = json!(["kiosk_id", "visit_id"]),
+            "choix_multiples" => {
+                r["schema"]["primaryKey"] = json!(["kiosk_id", "visit_id", "question_id", "choice_id"]);
+                r["schema"]["foreignKeys"] =
+                    json!([{"fields": ["kiosk_id", "visit_id"], "reference": {"resource": "visits", "fields": ["kiosk_id", "visit_id"]}}]);
+            }
+            _ => {}
         }
         if let Some(w) = file(path) {
             r["hash"] = json!(format!("sha256:{}", w.sha256));
@@ -970,7 +1282,7 @@ fn datapackage(accepted: &[Package], schema: &Schema, files: &[Written], outcome
     }
     for w in files.iter().filter(|w| w.name.starts_with("contacts/")) {
         resources.push(json!({
-            "name": format!("contact-{}", w.name.trim_start_matches("contacts/").trim_end_matches(".age").to_lowercase()),
+            "name": format!("contact-{}", w.name.trim_start_matches("contacts/").trim_end_matches(".age").replace('/', "-").to_lowercase()),
             "path": w.name,
             "title": "Coordonnées chiffrées (age, clé de l'administrateur)",
             "profile": "data-resource",
@@ -1000,16 +1312,35 @@ fn datapackage(accepted: &[Package], schema: &Schema, files: &[Written], outcome
             "skip_code": SKIPPED,
             "exports": outcome.exports,
             "kiosks": outcome.kiosks,
+            "provenance": outcome.provenance,
         },
         "resources": resources,
     })
 }
 
-fn readme(o: &MergeOutcome) -> String {
+/// The provenance of a merge in plain words (LISEZMOI.txt and the terminal).
+fn provenance_text(o: &MergeOutcome, trust: &Trust) -> String {
+    let mut s = match &trust.keys {
+        Some(k) => format!(
+            "Provenance vérifiée : chaque export est signé par une clé de confiance ({}) et ses lignes nomment la borne signataire (exports.csv : signataire).",
+            k.file
+        ),
+        None => "PROVENANCE NON VÉRIFIÉE : fusion faite sans clés de confiance (--trusted-keys) ; un export modifié puis ré-empreinté n'a pas pu être détecté."
+            .into(),
+    };
+    s += if o.signed {
+        "\nFusion signée : minisign -Vm SHA256SUMS -P CLE_PUBLIQUE_DE_FUSION."
+    } else {
+        "\nFusion non signée (--signing-key) : une fusion ultérieure avec --trusted-keys la refusera."
+    };
+    s
+}
+
+fn readme(o: &MergeOutcome, trust: &Trust) -> String {
     let mut s = format!(
-        "Fusion Passerelle : {}, {}, {}, {}, {} de coordonnées chiffrées.\n\n\
+        "Fusion Passerelle : {}, {}, {}, {}, {} de coordonnées chiffrées.\n{}\n\n\
          Même format qu'un export de borne (voir datapackage.json), plus exports.csv : une ligne par export de borne.\n\
-         Chaque visite n'y est qu'une fois (par sa référence) ; visites en double ignorées : {}.\n\
+         Chaque visite n'y est qu'une fois (par sa borne et sa référence) ; visites en double ignorées : {}.\n\
          Vérifier : sha256sum -c SHA256SUMS ; frictionless validate datapackage.json\n\
          Rapport : passerelle report DOSSIER --out rapport.html\n\n\
          Dossiers fusionnés :\n",
@@ -1018,6 +1349,7 @@ fn readme(o: &MergeOutcome) -> String {
         plural(o.visits as usize, "visite"),
         plural(o.abandons as usize, "abandon"),
         plural(o.contacts as usize, "fichier"),
+        provenance_text(o, trust),
         o.duplicate_visits
     );
     for m in &o.merged {
@@ -1033,8 +1365,9 @@ fn readme(o: &MergeOutcome) -> String {
 }
 
 /// The merge's report for the terminal (French, like the folder's LISEZMOI.txt).
-pub fn summary(o: &MergeOutcome) -> String {
-    let mut s = format!(
+pub fn summary(o: &MergeOutcome, trust: &Trust) -> String {
+    let mut s = provenance_text(o, trust) + "\n";
+    s += &format!(
         "{} : {} ({}), {}, doublons ignorés : {}, {}, coordonnées chiffrées : {}",
         o.out.display(),
         plural(o.exports, "export"),

@@ -132,6 +132,8 @@ impl Dictionary {
 /// Everything the report shows.
 pub struct Data {
     pub source: String,
+    /// Where the data comes from, in plain words: checked against trusted keys, or not.
+    pub provenance: String,
     pub exports: usize,
     pub kiosks: usize,
     pub first_date: String,
@@ -272,8 +274,21 @@ impl Acc {
 
 /// Checks a package (an export or a merge) and reads it into the report's figures, in one pass.
 pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
+    collect_trusted(dir, min, generated, None)
+}
+
+/// [`collect`], checking the package's signature against trusted keys when given (a package
+/// that fails gives an error and no report).
+pub fn collect_trusted(dir: &Path, min: u64, generated: &str, keys: Option<&crate::shared::signing::TrustedKeys>) -> Result<Data> {
     let mut acc = Acc::default();
     let pkg = merge::open_visiting(dir, &mut |table, fields, rec| acc.row(table, fields, rec)).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+    let provenance = match keys {
+        Some(k) => {
+            let signer = merge::provenance(&pkg, k).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+            format!("Provenance vérifiée : signé par la clé de confiance « {} » ({}).", signer.name, k.file)
+        }
+        None => "Provenance non vérifiée : ce rapport n'a pas contrôlé de signature (passerelle report --trusted-keys FICHIER).".to_string(),
+    };
     let mut dictionary = Dictionary::default();
     let mut rdr = csv_reader(crate::shared::files::open_regular(dir, "dictionnaire.csv", 64 << 20).map_err(anyhow::Error::msg)?);
     for (i, rec) in rdr.records().enumerate() {
@@ -332,6 +347,7 @@ pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
     }
     Ok(Data {
         source: dir.display().to_string(),
+        provenance,
         exports,
         kiosks: kiosk_structure.len(),
         first_date: acc.first_date,
@@ -603,7 +619,8 @@ pub fn html(d: &Data) -> String {
         r##"<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Positionnement numérique — rapport</title><style>{STYLE}</style></head><body>
 <header><h1>Positionnement numérique : rapport</h1>
 <p class="meta">{} {}, {}, {}, {}. Données : {}. Rapport du {}.</p>
-<p class="rule">Protection des personnes : aucun effectif de moins de {} n'est affiché (« &lt; {} ») ; les structures de moins de {} visites sont regroupées.</p></header>
+<p class="rule">Protection des personnes : aucun effectif de moins de {} n'est affiché (« &lt; {} ») ; les structures de moins de {} visites sont regroupées.</p>
+<p class="rule">{}</p></header>
 <nav><h2 class="first">Sommaire</h2><ul><li><a href="#ensemble">Ensemble</a></li>"##,
         d.total.visits,
         if d.total.visits < 2 { "visite terminée" } else { "visites terminées" },
@@ -614,7 +631,8 @@ pub fn html(d: &Data) -> String {
         esc(&d.generated),
         d.min,
         d.min,
-        d.min
+        d.min,
+        esc(&d.provenance)
     );
     for (i, (name, t)) in d.structures.iter().enumerate() {
         let _ = write!(s, r##"<li><a href="#s{i}">{} ({} visites)</a></li>"##, esc(name), t.visits);
@@ -680,10 +698,15 @@ pub fn csv_rows(d: &Data) -> Vec<[String; 7]> {
 /// `passerelle report DIR --out FILE.html`: checks the package, writes the HTML and the CSV next to
 /// it (same name, `.csv`). Both are written to temporary files and renamed.
 pub fn write(dir: &Path, out: &Path, min: u64, generated: &str) -> Result<(std::path::PathBuf, Data)> {
+    write_trusted(dir, out, min, generated, None)
+}
+
+/// [`write`], checking the package's signature against trusted keys when given.
+pub fn write_trusted(dir: &Path, out: &Path, min: u64, generated: &str, keys: Option<&crate::shared::signing::TrustedKeys>) -> Result<(std::path::PathBuf, Data)> {
     if min < MIN_COUNT {
         bail!("the smallest count shown cannot be under {MIN_COUNT}");
     }
-    let data = collect(dir, min, generated)?;
+    let data = collect_trusted(dir, min, generated, keys)?;
     let csv_path = out.with_extension("csv");
     let html = html(&data);
     let mut buf = crate::kiosk::export::BOM.to_vec();

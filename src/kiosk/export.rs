@@ -28,8 +28,10 @@ use thiserror::Error;
 /// The skip code in answer cells.
 pub const SKIPPED: &str = "non_repondu";
 pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
-/// Version of this export format (in datapackage.json).
-pub const FORMAT: u32 = 1;
+/// Version of this export format (in datapackage.json). Format 2 keys visits on
+/// `(kiosk_id, visit_id)` (references are unique per kiosk only) and signs `SHA256SUMS`; format 1
+/// exports are still read (docs/export.md).
+pub const FORMAT: u32 = 2;
 
 #[derive(Debug, Error)]
 pub enum ExportError {
@@ -45,6 +47,8 @@ pub enum ExportError {
     Verify { file: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the kiosk's signing key: {0}")]
+    Key(String),
 }
 
 impl ExportError {
@@ -56,6 +60,7 @@ impl ExportError {
             ExportError::Write { .. } => "USB-WRITE",
             ExportError::Verify { .. } => "USB-VERIFY",
             ExportError::Store(_) => "DB-ERROR",
+            ExportError::Key(_) => "KEY-ERROR",
         }
     }
 }
@@ -230,6 +235,9 @@ fn columns(kiosk: &Kiosk) -> Vec<Col<'_>> {
     cols
 }
 
+/// The shape of a kiosk id (`passerelle_core::config::valid_kiosk_id`), as a Table Schema pattern.
+pub const KIOSK_ID_PATTERN: &str = "^[a-z0-9-]{1,32}$";
+
 /// Profile columns are prefixed so that they never collide with a question id.
 pub const PROFILE_PREFIX: &str = "profil.";
 
@@ -274,7 +282,10 @@ fn field(kiosk: &Kiosk, c: &Col) -> Value {
     };
     match c {
         Col::Meta("visit_id") => {
-            json!({"name": name, "title": "Référence de la visite", "type": "string", "constraints": {"required": true, "unique": true, "pattern": "^[0-9A-HJKMNP-TV-Z]{8}$"}})
+            json!({"name": name, "title": "Référence de la visite (unique pour sa borne)", "type": "string", "constraints": {"required": true, "pattern": "^[0-9A-HJKMNP-TV-Z]{8}$"}})
+        }
+        Col::Meta("kiosk_id") => {
+            json!({"name": name, "title": "Borne", "type": "string", "constraints": {"required": true, "pattern": KIOSK_ID_PATTERN}})
         }
         Col::Meta("context") => enum_field(&name, "Contexte de la borne (profil du questionnant)", strings(vocab::CONTEXTS)),
         Col::Meta("local_date") => {
@@ -438,6 +449,8 @@ pub struct ExportReport {
 /// Export to `dest` (a directory on the stick): the rows not exported yet, or all with `all`.
 pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, all: bool, today: chrono::NaiveDateTime) -> Result<ExportReport, ExportError> {
     let bounds = store.export_bounds(all)?;
+    // The key first: no folder is started when the kiosk cannot sign it.
+    let key = crate::shared::signing::kiosk_key(&kiosk.config.data_dir, &kiosk.config.kiosk_id).map_err(ExportError::Key)?;
     let (new_visits, new_abandons) = store.unexported()?;
     if !all && new_visits == 0 && new_abandons == 0 {
         return Err(ExportError::NothingNew);
@@ -452,7 +465,7 @@ pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, 
     }
     let folder_name = folder.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
     fs.create_dir_all(&folder.join("contacts")).map_err(|source| ExportError::Write { file: folder_name.clone(), source })?;
-    let result = write_all(kiosk, store, fs, &folder, bounds);
+    let result = write_all(kiosk, store, fs, &folder, bounds, &key);
     let files = match result {
         Ok(f) => f,
         Err(e) => {
@@ -490,12 +503,19 @@ pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, 
     Ok(ExportReport { folder, record })
 }
 
-fn write_all(kiosk: &Kiosk, store: &Store, fs: &dyn ExportFs, folder: &Path, bounds: ExportBounds) -> Result<Vec<Written>, ExportError> {
+fn write_all(
+    kiosk: &Kiosk,
+    store: &Store,
+    fs: &dyn ExportFs,
+    folder: &Path,
+    bounds: ExportBounds,
+    key: &crate::shared::signing::SigningKey,
+) -> Result<Vec<Written>, ExportError> {
     let mut w = Writer { fs, dir: folder.to_path_buf(), files: Vec::new() };
     let cols = columns(kiosk);
     let multiples: Vec<&Question> = kiosk.questionnaire.questions().iter().filter(|q| q.kind == Kind::Multiple).collect();
     // visits.csv and choix_multiples.csv in one pass over the store.
-    let mut multi_rows: Vec<[String; 3]> = Vec::new();
+    let mut multi_rows: Vec<[String; 4]> = Vec::new();
     let mut store_err: Option<StoreError> = None;
     w.file("visits.csv", &mut |out| {
         let mut c = csv_writer(out)?;
@@ -512,7 +532,7 @@ fn write_all(kiosk: &Kiosk, store: &Store, fs: &dyn ExportFs, folder: &Path, bou
             for q in &multiples {
                 if let Some(Value::Array(a)) = v.answers.get(&q.id) {
                     for ch in a.iter().filter_map(Value::as_str) {
-                        multi_rows.push([v.id.clone(), q.id.clone(), ch.to_string()]);
+                        multi_rows.push([v.kiosk_id.clone(), v.id.clone(), q.id.clone(), ch.to_string()]);
                     }
                 }
             }
@@ -531,7 +551,7 @@ fn write_all(kiosk: &Kiosk, store: &Store, fs: &dyn ExportFs, folder: &Path, bou
     .map_err(|e| store_err.take().map(ExportError::Store).unwrap_or(e))?;
     w.file("choix_multiples.csv", &mut |out| {
         let mut c = csv_writer(out)?;
-        c.write_record(["visit_id", "question_id", "choice_id"]).map_err(csv_io)?;
+        c.write_record(["kiosk_id", "visit_id", "question_id", "choice_id"]).map_err(csv_io)?;
         for r in &multi_rows {
             c.write_record(r).map_err(csv_io)?;
         }
@@ -576,6 +596,9 @@ fn write_all(kiosk: &Kiosk, store: &Store, fs: &dyn ExportFs, folder: &Path, bou
     w.file("LISEZMOI.txt", &mut |out| out.write_all(readme.as_bytes()))?;
     let sums: String = w.files.iter().map(|f| format!("{}  {}\n", f.sha256, f.name)).collect();
     w.file("SHA256SUMS", &mut |out| out.write_all(sums.as_bytes()))?;
+    // The signature covers every file through SHA256SUMS (minisign -Vm SHA256SUMS -P KEY).
+    let sig = key.sign(sums.as_bytes(), &format!("passerelle borne={} format={FORMAT}", kiosk.config.kiosk_id)).map_err(ExportError::Key)?;
+    w.file(crate::shared::signing::SIG_FILE, &mut |out| out.write_all(sig.as_bytes()))?;
     fs.sync_dir(&folder.join("contacts")).map_err(|source| ExportError::Write { file: "contacts".into(), source })?;
     fs.sync_dir(folder).map_err(|source| ExportError::Write { file: ".".into(), source })?;
     // The folder's own entry lives in its parent (the stick's root): sync it too, or a stick
@@ -624,7 +647,7 @@ fn datapackage(kiosk: &Kiosk, cols: &[Col], files: &[Written], multiples: &[&Que
             "visits",
             "visits.csv",
             "Visites terminées : réponses et profil",
-            json!({"fields": cols.iter().map(|c| field(kiosk, c)).collect::<Vec<_>>(), "primaryKey": ["visit_id"], "missingValues": [""]}),
+            json!({"fields": cols.iter().map(|c| field(kiosk, c)).collect::<Vec<_>>(), "primaryKey": ["kiosk_id", "visit_id"], "missingValues": [""]}),
         )),
         with_hash(tabular(
             "choix_multiples",
@@ -632,12 +655,13 @@ fn datapackage(kiosk: &Kiosk, cols: &[Col], files: &[Written], multiples: &[&Que
             "Réponses des questions à choix multiples, une ligne par choix",
             json!({
                 "fields": [
+                    {"name": "kiosk_id", "type": "string", "constraints": {"required": true, "pattern": KIOSK_ID_PATTERN}},
                     {"name": "visit_id", "type": "string", "constraints": {"required": true}},
                     {"name": "question_id", "type": "string", "constraints": {"required": true, "enum": multiples.iter().map(|q| q.id.clone()).collect::<Vec<_>>()}},
                     {"name": "choice_id", "type": "string", "constraints": {"required": true}},
                 ],
-                "primaryKey": ["visit_id", "question_id", "choice_id"],
-                "foreignKeys": [{"fields": "visit_id", "reference": {"resource": "visits", "fields": "visit_id"}}],
+                "primaryKey": ["kiosk_id", "visit_id", "question_id", "choice_id"],
+                "foreignKeys": [{"fields": ["kiosk_id", "visit_id"], "reference": {"resource": "visits", "fields": ["kiosk_id", "visit_id"]}}],
             }),
         )),
         with_hash(tabular(
@@ -646,7 +670,7 @@ fn datapackage(kiosk: &Kiosk, cols: &[Col], files: &[Written], multiples: &[&Que
             "Visites abandonnées : seulement l'étape atteinte",
             json!({
                 "fields": [
-                    {"name": "kiosk_id", "type": "string", "constraints": {"required": true}},
+                    {"name": "kiosk_id", "type": "string", "constraints": {"required": true, "pattern": KIOSK_ID_PATTERN}},
                     {"name": "abandon_id", "type": "integer", "constraints": {"required": true}},
                     {"name": "local_date", "type": "date", "constraints": {"required": true}},
                     {"name": "local_hour", "type": "integer", "constraints": {"required": true, "minimum": 0, "maximum": 23}},
@@ -712,7 +736,8 @@ fn readme(kiosk: &Kiosk, contacts: usize) -> String {
          dictionnaire.csv      chaque identifiant avec son libellé en français et en anglais\n\
          datapackage.json      description des tables (Table Schema, schema.data.gouv.fr)\n\
          contacts/             {contacts} fichier(s) de coordonnées, chiffrés pour la clé de l'administrateur\n\
-         SHA256SUMS            empreintes : `sha256sum -c SHA256SUMS`\n\n\
+         SHA256SUMS            empreintes : `sha256sum -c SHA256SUMS`\n\
+         SHA256SUMS.minisig    signature de la borne : `minisign -Vm SHA256SUMS -P CLE_PUBLIQUE` (passerelle signing-key)\n\n\
          Données pseudonymes, pas anonymes : la référence d'une visite la relie à son ticket et, avec la clé\n\
          de l'administrateur, aux coordonnées chiffrées. Santé (handicap) : donnée sensible, à protéger.\n\n\
          Dans les réponses : case vide = question non posée ; « {SKIPPED} » = la personne a préféré ne pas répondre ;\n\

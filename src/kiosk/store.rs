@@ -251,7 +251,7 @@ pub struct Store {
     path: PathBuf,
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     let err = |source| StoreError::DataDir { path: dir.to_path_buf(), source };
     if !dir.exists() {
         #[cfg(unix)]
@@ -264,6 +264,7 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
 
 impl Store {
     /// Open the store; if the database is damaged, move it aside (never overwrite it: the
@@ -318,14 +319,7 @@ impl Store {
     pub fn open_file(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             // Create the file owner-only before SQLite opens it (WAL and SHM files inherit it).
-            let mut o = std::fs::OpenOptions::new();
-            o.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                o.mode(0o600);
-            }
-            o.open(path).map_err(|source| StoreError::DataDir { path: path.to_path_buf(), source })?;
+            crate::shared::files::create_owner_only(path).map_err(|source| StoreError::DataDir { path: path.to_path_buf(), source })?;
         }
         let corrupt = |e: StoreError| match e {
             StoreError::Corrupt { detail, .. } => StoreError::Corrupt { path: path.to_path_buf(), detail },
