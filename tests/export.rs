@@ -178,7 +178,7 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
     }
     let (csv, n) = export::decrypt_contacts(&k.identity, &r.folder).unwrap();
     assert!(n >= 1);
-    assert!(csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org", saved.id)), "{csv}");
+    assert!(csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org,{}", saved.id, k.kiosk.config.kiosk_id)), "{csv}");
     // The standard age tool reads them too, when installed.
     if Command::new("age").arg("--version").output().is_ok() {
         let key = k.dir.path().join("key.txt");

@@ -111,6 +111,13 @@ fn every_csv_opens_safely_in_a_spreadsheet() {
     for f in ["visits.csv", "choix_multiples.csv", "abandons.csv", "dictionnaire.csv", "exports.csv"] {
         assert_safe(&merged.join(f));
     }
+    // A merge keeps contacts per kiosk (contacts/<kiosk>/<visit>.age): decrypt finds them there.
+    let plain = dir.path().join("contacts-fusion.csv");
+    let (code, _, err) = run(&["decrypt", "--identity", key.to_str().unwrap(), merged.to_str().unwrap(), "--out", plain.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    let kiosk_id = passerelle_core::config::Config::parse(passerelle_core::DEFAULT_CONFIG, "k", None).unwrap().kiosk_id;
+    let rows = std::fs::read_to_string(&plain).unwrap();
+    assert!(rows.lines().any(|l| l.starts_with(&id) && l.ends_with(&kiosk_id) && l.contains("'+33612345678")), "{rows}");
 }
 
 #[test]
