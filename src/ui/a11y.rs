@@ -259,6 +259,9 @@ impl Controller {
         if self.over.is_some() {
             return vec!["end:finish".into()];
         }
+        if self.disk_out_of_service() {
+            return t;
+        }
         match self.engine.screen() {
             EScreen::Attract => {
                 t.extend(self.kiosk.config.languages.iter().map(|l| format!("start:{l}")));
