@@ -225,6 +225,32 @@ fn printed_ids(stdout: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// Issue 14, its own steps: an 8 MiB ext4 loop image filled by `replay --random 100000 --seed 1`,
+/// then `stats` and `doctor`. Before, both died of SIGBUS (exit 135) mapping the `-shm`.
+#[test]
+fn the_issue_steps_no_command_is_killed_after_replay_filled_the_disk() {
+    use std::os::unix::process::ExitStatusExt;
+    let Some(disk) = common::LoopDisk::new(8) else {
+        return;
+    };
+    let data = disk.mnt.join("data");
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let run = |args: &[&str]| Command::new(bin).arg("--data-dir").arg(&data).args(args).env("PASSERELLE_LOG", "off").output().unwrap();
+    let filled = run(&["replay", "--random", "100000", "--seed", "1"]);
+    assert_eq!(filled.status.code(), Some(1), "{:?}", filled.status);
+    let printed = printed_ids(&filled.stdout).len();
+    for _ in 0..2 {
+        let stats = run(&["stats", "--json"]);
+        assert_eq!(stats.status.signal(), None, "stats killed by a signal");
+        assert!(stats.status.success(), "{}", String::from_utf8_lossy(&stats.stderr));
+        let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+        assert_eq!(s["finished"].as_u64().unwrap() as usize, printed);
+        let doctor = run(&["doctor"]);
+        assert_eq!(doctor.status.signal(), None, "doctor killed by a signal");
+        assert_eq!(doctor.status.code(), Some(1));
+    }
+}
+
 /// Issue 14: a real full filesystem (an 8 MiB ext4 loop image) filled by `replay --random`.
 /// Before, every later start (`stats`, `doctor`, the kiosk) died of SIGBUS mapping the `-shm`.
 #[test]
