@@ -128,6 +128,12 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
             out.push(check(Level::Fail, "database", format!("{e} — the kiosk will move it aside and start a new one")))
         }
         Err(crate::store::StoreError::DiskFull) => out.push(check(Level::Fail, "database", "cannot be opened: the disk is full (see the disk check above)")),
+        Err(crate::store::StoreError::Sql(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => out.push(check(
+            Level::Fail,
+            "database",
+            "locked by another process: on a full disk the running kiosk keeps the database to itself; \
+             stop it (systemctl stop passerelle) to export with `passerelle export`",
+        )),
         Err(e) => out.push(check(Level::Fail, "database", format!("{e}"))),
     }
     // Contact details.

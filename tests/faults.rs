@@ -353,4 +353,10 @@ fn a_disk_full_to_the_last_block_without_a_reserve_is_still_readable() {
     let store = Store::open(&data).unwrap();
     assert!(store.exclusive());
     store.integrity_check().unwrap();
+    // While one process holds it so (the kiosk), another waits, then says why: no crash.
+    let doctor = run(&["doctor"]);
+    assert_eq!(doctor.status.code(), Some(1), "{:?}", doctor.status);
+    let report = String::from_utf8_lossy(&doctor.stdout);
+    assert!(report.lines().any(|l| l.starts_with("FAIL  database") && l.contains("locked by another process")), "{report}");
+    drop(store);
 }
