@@ -83,7 +83,11 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
         .output()
         .unwrap();
     assert_eq!(filled.status.code(), Some(1), "filled until the disk is full: {:?}", filled.status);
-    let kiosk = Kiosk::load(None, Some(&data)).unwrap();
+    let usb = tempfile::tempdir().unwrap();
+    let src = passerelle_core::DEFAULT_CONFIG.replace("export_paths = []", &format!("export_paths = [\"{}\"]", usb.path().display()));
+    let mut config = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
+    config.data_dir = data.clone();
+    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
     let (store, _) = kiosk.open_store_recovering(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap()).unwrap();
     passerelle::admin::set_pin(&store, "2468").unwrap();
     let before = store.stats().unwrap().finished;
@@ -111,6 +115,15 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     common::tap(&app, "Valider");
     assert!(c.borrow().admin_open(), "the admin is in on a full disk");
     assert!(common::labels(&app).iter().any(|l| l.contains("Disque plein") && l.contains("DISK-FULL")), "{:?}", common::labels(&app));
+    // The export to the stick works on the full disk (a worker thread; its own connection).
+    assert!(c.borrow().store().unexported().unwrap().0 > 0);
+    common::tap(&app, "Exporter sur la clé USB");
+    let exported = (0..600).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        c.borrow().store().unexported().unwrap().0 == 0
+    });
+    assert!(exported, "the export was written and recorded on a full disk");
+    assert!(std::fs::read_dir(usb.path()).unwrap().flatten().any(|e| e.path().join("SHA256SUMS").exists()));
     common::tap(&app, "Fermer");
     assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
     // Space returns: within one check the welcome screen is back, and a visit is stored.

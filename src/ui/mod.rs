@@ -162,6 +162,13 @@ impl Controller {
     /// Look at the data disk again; logs when the kiosk goes out of service or back.
     pub fn check_disk(&mut self) {
         self.space_checked = self.clock.monotonic();
+        if self.disk_full {
+            // Space the WAL still holds (an export's bookkeeping, when a reader delayed its
+            // checkpoint) goes back to the disk. Quick when the WAL is already empty.
+            if let Err(e) = self.store.checkpoint_truncate() {
+                log::warn!("WAL checkpoint on a full disk failed: {e}");
+            }
+        }
         let full = self.store.refresh_space().full;
         if full != self.disk_full {
             if full {
