@@ -828,23 +828,31 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
             log::error!("out of service ({}): {e}", e.code());
             eprintln!("passerelle: {e}");
             let app = out_of_service(e.code())?;
-            // The store cannot even open for want of space: look again now and then, and start
-            // the kiosk in this process once space returns (no restart loop under systemd).
-            let timer = match (&e, &again) {
-                (KioskError::Store(crate::store::StoreError::DiskFull), Some(k)) => {
-                    let timer = slint::Timer::default();
-                    let dir = k.config.data_dir.clone();
-                    let retry = retry.clone();
-                    timer.start(slint::TimerMode::Repeated, SPACE_CHECK, move || {
-                        if !crate::store::check_space(&dir).full {
-                            retry.set(true);
-                            let _ = slint::quit_event_loop();
-                        }
-                    });
-                    Some(timer)
-                }
+            // The event loop is alive: tell systemd's watchdog, or it would restart an
+            // out-of-service kiosk in a loop. When the store cannot even open for want of space,
+            // look again every SPACE_CHECK and start the kiosk in this process once space returns.
+            let disk = match (&e, &again) {
+                (KioskError::Store(crate::store::StoreError::DiskFull), Some(k)) => Some(k.config.data_dir.clone()),
                 _ => None,
             };
+            let watchdog = sd_notify::watchdog_enabled().is_some();
+            let timer = slint::Timer::default();
+            let retry = retry.clone();
+            let mut seconds = 0u64;
+            timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
+                if watchdog {
+                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+                }
+                seconds += 1;
+                if let Some(dir) = &disk
+                    && seconds.is_multiple_of(SPACE_CHECK.as_secs())
+                    && !crate::store::check_space(dir).full
+                {
+                    retry.set(true);
+                    let _ = slint::quit_event_loop();
+                }
+            });
+            let timer = Some(timer);
             (app, None, timer)
         }
     };
