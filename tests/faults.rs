@@ -1,6 +1,8 @@
 //! Faults a kiosk survives: full disk, damaged database, bad configuration, a clock set wrong,
 //! power cuts at any moment, and memory that stays flat over a long run.
 
+mod common;
+
 use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::{Store, StoreError};
@@ -212,4 +214,149 @@ fn memory_stays_flat_over_thousands_of_visits() {
     let (warm, after) = (samples[0], samples[1]);
     assert!(warm > 0);
     assert!(after < warm + 4 * 1024, "memory grew from {warm} kB to {after} kB over 5000 visits");
+}
+
+/// The visit ids that `replay` printed (only whole JSON lines).
+fn printed_ids(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Issue 14, its own steps: an 8 MiB ext4 loop image filled by `replay --random 100000 --seed 1`,
+/// then `stats` and `doctor`. Before, both died of SIGBUS (exit 135) mapping the `-shm`.
+#[test]
+fn the_issue_steps_no_command_is_killed_after_replay_filled_the_disk() {
+    use std::os::unix::process::ExitStatusExt;
+    let Some(disk) = common::LoopDisk::new(8) else {
+        return;
+    };
+    let data = disk.mnt.join("data");
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let run = |args: &[&str]| Command::new(bin).arg("--data-dir").arg(&data).args(args).env("PASSERELLE_LOG", "off").output().unwrap();
+    let filled = run(&["replay", "--random", "100000", "--seed", "1"]);
+    assert_eq!(filled.status.code(), Some(1), "{:?}", filled.status);
+    let printed = printed_ids(&filled.stdout).len();
+    for _ in 0..2 {
+        let stats = run(&["stats", "--json"]);
+        assert_eq!(stats.status.signal(), None, "stats killed by a signal");
+        assert!(stats.status.success(), "{}", String::from_utf8_lossy(&stats.stderr));
+        let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+        assert_eq!(s["finished"].as_u64().unwrap() as usize, printed);
+        let doctor = run(&["doctor"]);
+        assert_eq!(doctor.status.signal(), None, "doctor killed by a signal");
+        assert_eq!(doctor.status.code(), Some(1));
+    }
+}
+
+/// Issue 14: a real full filesystem (an 8 MiB ext4 loop image) filled by `replay --random`.
+/// Before, every later start (`stats`, `doctor`, the kiosk) died of SIGBUS mapping the `-shm`.
+#[test]
+fn a_really_full_disk_crashes_no_command_loses_nothing_and_visits_resume_when_space_returns() {
+    let Some(disk) = common::LoopDisk::new(8) else {
+        return;
+    };
+    // Something else takes part of the disk (old logs, say): the admin deletes it at the end.
+    let other = disk.mnt.join("old-logs");
+    std::fs::write(&other, vec![0x55u8; 1536 * 1024]).unwrap();
+    let data = disk.mnt.join("data");
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let run = |args: &[&str]| Command::new(bin).arg("--data-dir").arg(&data).args(args).env("PASSERELLE_LOG", "off").output().unwrap();
+    let filled = run(&["replay", "--random", "100000", "--seed", "1"]);
+    assert_eq!(filled.status.code(), Some(1), "an error exit, not a signal: {:?}", filled.status);
+    let stderr = String::from_utf8_lossy(&filled.stderr);
+    assert!(stderr.contains("the disk is full: the visit was not saved"), "{stderr}");
+    let printed = printed_ids(&filled.stdout);
+    assert!(printed.len() > 100, "visits were stored until the disk was full ({})", printed.len());
+    let reserve = data.join(passerelle::kiosk::store::RESERVE_FILE);
+    assert!(!reserve.exists(), "the reserve was released for what still has to work");
+
+    // Every later start works and says what is wrong.
+    let stats = run(&["stats", "--json"]);
+    assert!(stats.status.success(), "stats on a full disk: {:?} {}", stats.status, String::from_utf8_lossy(&stats.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(s["finished"].as_u64().unwrap() as usize, printed.len(), "every printed visit is stored");
+    let doctor = run(&["doctor"]);
+    assert_eq!(doctor.status.code(), Some(1), "doctor runs and fails: {:?}", doctor.status);
+    let report = String::from_utf8_lossy(&doctor.stdout);
+    let line = report.lines().find(|l| l.starts_with("FAIL  disk")).unwrap_or_else(|| panic!("{report}"));
+    assert!(line.contains("is full") && line.contains(&disk.mnt.display().to_string()) && line.contains("ext4") && line.contains("MB free"), "{line}");
+    assert!(line.contains("passerelle export"), "an action for the admin: {line}");
+    assert!(report.lines().any(|l| l.starts_with("ok    database")), "{report}");
+
+    // A visit is refused cleanly while the disk is full.
+    let refused = run(&["replay", "--random", "3", "--seed", "2"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("the disk is full"));
+    assert!(printed_ids(&refused.stdout).is_empty());
+
+    // The admin can still export (to a stick: here a folder on another disk).
+    let usb = tempfile::tempdir().unwrap();
+    let export = run(&["export", "--to", usb.path().to_str().unwrap()]);
+    assert!(export.status.success(), "export on a full disk: {}", String::from_utf8_lossy(&export.stderr));
+    let store = Store::open(&data).unwrap();
+    store.integrity_check().unwrap();
+    let ids: std::collections::HashSet<String> = store.visits().unwrap().into_iter().map(|v| v.id).collect();
+    assert!(printed.iter().all(|id| ids.contains(id)), "nothing lost");
+    assert_eq!(store.unexported().unwrap().0, 0, "the export was recorded");
+    drop(store);
+
+    // Space returns: visits are taken again, and the reserve is back.
+    std::fs::remove_file(&other).unwrap();
+    let again = run(&["replay", "--random", "5", "--seed", "3"]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(printed_ids(&again.stdout).len(), 5);
+    assert!(reserve.exists());
+    let doctor = run(&["doctor"]);
+    assert!(String::from_utf8_lossy(&doctor.stdout).lines().any(|l| l.starts_with("WARN  disk") || l.starts_with("ok    disk")));
+}
+
+/// Issue 14: a disk filled to the last block by something else, with no reserve left to
+/// release (here: removed): the database is opened with its wal-index in memory (no `-shm`
+/// to map), so `stats` and `doctor` still answer instead of dying of SIGBUS.
+#[test]
+fn a_disk_full_to_the_last_block_without_a_reserve_is_still_readable() {
+    let Some(disk) = common::LoopDisk::new(8) else {
+        return;
+    };
+    let data = disk.mnt.join("data");
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let run = |args: &[&str]| Command::new(bin).arg("--data-dir").arg(&data).args(args).env("PASSERELLE_LOG", "off").output().unwrap();
+    let made = run(&["replay", "--random", "50", "--seed", "4"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(!data.join("passerelle.db-shm").exists(), "a clean close leaves no wal-index");
+    let _ = std::fs::remove_file(data.join(passerelle::kiosk::store::RESERVE_FILE));
+    // Another program fills the disk to the very last block.
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(disk.mnt.join("runaway.log")).unwrap();
+        let block = vec![0x2au8; 4096];
+        while f.write_all(&block).is_ok() {}
+        let one = [0u8; 1];
+        while f.write_all(&one).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let stats = run(&["stats", "--json"]);
+    assert!(stats.status.success(), "stats on a disk full to the last block: {:?} {}", stats.status, String::from_utf8_lossy(&stats.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(s["finished"], 50);
+    let doctor = run(&["doctor"]);
+    assert_eq!(doctor.status.code(), Some(1), "{:?}", doctor.status);
+    let report = String::from_utf8_lossy(&doctor.stdout);
+    assert!(report.lines().any(|l| l.starts_with("FAIL  disk") && l.contains("is full")), "{report}");
+    assert!(report.lines().any(|l| l.starts_with("ok    database")), "{report}");
+    let refused = run(&["replay", "--random", "1", "--seed", "5"]);
+    assert_eq!(refused.status.code(), Some(1), "{:?}", refused.status);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("the disk is full"));
+    let store = Store::open(&data).unwrap();
+    assert!(store.exclusive());
+    store.integrity_check().unwrap();
+    // While one process holds it so (the kiosk), another waits, then says why: no crash.
+    let doctor = run(&["doctor"]);
+    assert_eq!(doctor.status.code(), Some(1), "{:?}", doctor.status);
+    let report = String::from_utf8_lossy(&doctor.stdout);
+    assert!(report.lines().any(|l| l.starts_with("FAIL  database") && l.contains("locked by another process")), "{report}");
+    drop(store);
 }

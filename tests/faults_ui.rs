@@ -1,6 +1,8 @@
 //! What the visitor sees when things go wrong: a full disk at the end of a visit, and a kiosk
 //! that cannot start (bad configuration) — calm words and a short code for the staff.
 
+mod common;
+
 use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
 use passerelle::ui;
@@ -58,4 +60,82 @@ fn a_kiosk_that_cannot_start_shows_out_of_service_with_a_code() {
     app.show().unwrap();
     assert!(ElementHandle::find_by_accessible_label(&app, "Borne hors service · Out of service").next().is_some());
     assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel : CFG-VALUE").next().is_some());
+}
+
+/// Issue 14: the kiosk starts on a really full disk (an 8 MiB ext4 loop image filled by
+/// `replay`): "out of service" with the code DISK-FULL instead of a crash, no visit can start,
+/// an admin can still get in, and the kiosk resumes by itself once space is freed.
+#[test]
+fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
+    use slint::platform::{PointerEventButton, WindowEvent};
+    i_slint_backend_testing::init_no_event_loop();
+    let Some(disk) = common::LoopDisk::new(8) else {
+        return;
+    };
+    let other = disk.mnt.join("old-logs");
+    std::fs::write(&other, vec![0x55u8; 1536 * 1024]).unwrap();
+    let data = disk.mnt.join("data");
+    let filled = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["replay", "--random", "100000", "--seed", "7"])
+        .env("PASSERELLE_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(filled.status.code(), Some(1), "filled until the disk is full: {:?}", filled.status);
+    let usb = tempfile::tempdir().unwrap();
+    let src = passerelle_core::DEFAULT_CONFIG.replace("export_paths = []", &format!("export_paths = [\"{}\"]", usb.path().display()));
+    let mut config = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
+    config.data_dir = data.clone();
+    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
+    let (store, _) = kiosk.open_store_recovering(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap()).unwrap();
+    passerelle::kiosk::admin_tools::set_pin(&store, "2468").unwrap();
+    let before = store.stats().unwrap().finished;
+    let clock = passerelle_core::engine::FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
+    app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
+    app.show().unwrap();
+    assert!(common::find(&app, "Borne hors service · Out of service").is_some(), "{:?}", common::labels(&app));
+    assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    assert!(common::find(&app, "Français — Commencer").is_none(), "no visit can start");
+    c.borrow_mut().start("fr");
+    assert_eq!(c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
+    // Still full after a while.
+    clock.advance(ui::SPACE_CHECK);
+    ui::tick_and_refresh(&app, &c);
+    assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    // The admin gets in by the same 5-second press, and sees why.
+    let corner = slint::LogicalPosition::new(1270.0, 10.0);
+    app.window().dispatch_event(WindowEvent::PointerPressed { position: corner, button: PointerEventButton::Left });
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(6));
+    app.window().dispatch_event(WindowEvent::PointerReleased { position: corner, button: PointerEventButton::Left });
+    for d in "2468".chars() {
+        common::tap(&app, &d.to_string());
+    }
+    common::tap(&app, "Valider");
+    assert!(c.borrow().admin_open(), "the admin is in on a full disk");
+    assert!(common::labels(&app).iter().any(|l| l.contains("Disque plein") && l.contains("DISK-FULL")), "{:?}", common::labels(&app));
+    // The export to the stick works on the full disk (a worker thread; its own connection).
+    assert!(c.borrow().store().unexported().unwrap().0 > 0);
+    common::tap(&app, "Exporter sur la clé USB");
+    let exported = (0..600).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        c.borrow().store().unexported().unwrap().0 == 0
+    });
+    assert!(exported, "the export was written and recorded on a full disk");
+    assert!(std::fs::read_dir(usb.path()).unwrap().flatten().any(|e| e.path().join("SHA256SUMS").exists()));
+    common::tap(&app, "Fermer");
+    assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    // Space returns: within one check the welcome screen is back, and a visit is stored.
+    std::fs::remove_file(&other).unwrap();
+    clock.advance(ui::SPACE_CHECK);
+    ui::tick_and_refresh(&app, &c);
+    assert!(common::find(&app, "Français — Commencer").is_some(), "{:?}", common::labels(&app));
+    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    c.borrow_mut().play_script(&script).unwrap();
+    assert!(c.borrow().last_saved().is_some());
+    assert_eq!(c.borrow().store().stats().unwrap().finished, before + 1);
+    c.borrow().store().integrity_check().unwrap();
+    drop(app);
+    drop(c);
 }

@@ -200,3 +200,80 @@ fn stats_count_finished_abandoned_autonomy_and_days() {
     assert_eq!((s.per_day[0].date.as_str(), s.per_day[0].abandoned), ("2026-03-01", 1));
     assert_eq!(s.abandoned_at["age"], 1);
 }
+
+/// Whether any of the database's files (the database, its -wal) holds `needle`.
+fn in_database_files(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
+    ["passerelle.db", "passerelle.db-wal"]
+        .into_iter()
+        .filter(|f| std::fs::read(dir.join(f)).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle)))
+        .map(String::from)
+        .collect()
+}
+
+const CONTACT: &str = r#"{"answers":{"consentement_contact":{"last_name":"Zyxwvuts","first_name":"Quentinette","phone":"06 98 76 54 32"}}}"#;
+
+/// Issue 14 part 4: `secure_delete` and a truncating WAL checkpoint after an export, a purge and
+/// a retention pass, so that deleted contact details and visits are gone from the files.
+#[test]
+fn exported_purged_or_expired_data_is_gone_from_the_database_and_its_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, recipient) = passerelle::kiosk::seal::keygen();
+    let kiosk = kiosk_with(dir.path(), Some(&recipient));
+    let mut store = kiosk.open_store().unwrap();
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let mut e = kiosk.engine(clock.clone());
+    let mut visit = |store: &mut Store| {
+        let v = play(&mut e, &Script::parse(CONTACT).unwrap()).unwrap();
+        let saved = kiosk.finish_visit(store, clock.as_ref(), &v).unwrap();
+        e.saved().unwrap();
+        e.finish().unwrap();
+        let sealed = store.sealed_contact(&saved.id).unwrap().unwrap();
+        // The end of the age ciphertext: random bytes found nowhere else.
+        (sealed[sealed.len() - 48..].to_vec(), saved.payload)
+    };
+    let exported: Vec<_> = (0..3).map(|_| visit(&mut store)).collect();
+    assert!(!in_database_files(dir.path(), &exported[0].0).is_empty(), "the probe finds sealed bytes where they are");
+    let usb = tempfile::tempdir().unwrap();
+    passerelle::kiosk::export::export(&kiosk, &mut store, &passerelle::kiosk::export::RealFs, usb.path(), false, clock.local_now()).unwrap();
+    for (sealed, _) in &exported {
+        assert_eq!(in_database_files(dir.path(), sealed), Vec::<String>::new(), "exported contact details left in the files");
+    }
+    // The purge of exported visits.
+    assert!(!in_database_files(dir.path(), exported[0].1.as_bytes()).is_empty());
+    let r = store.purge_exported().unwrap();
+    assert_eq!(r.visits, 3);
+    for (_, payload) in &exported {
+        assert_eq!(in_database_files(dir.path(), payload.as_bytes()), Vec::<String>::new(), "a purged visit left in the files");
+    }
+    // Retention: contact details older than contacts_days, exported or not.
+    clock.set_local(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let (old, _) = visit(&mut store);
+    let r = store.apply_retention(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), kiosk.config.retention).unwrap();
+    assert_eq!(r.contacts, 1);
+    assert_eq!(in_database_files(dir.path(), &old), Vec::<String>::new(), "expired contact details left in the files");
+    let sd: i64 = store.connection().query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();
+    assert_eq!(sd, 1);
+    store.integrity_check().unwrap();
+}
+
+/// Issue 14 part 4: copies of a damaged database (kept for recovery) fall under retention.
+#[test]
+fn damaged_database_copies_are_deleted_after_the_retention_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let old = dir.path().join("passerelle.db.damaged-20251101-093000");
+    let old_wal = dir.path().join("passerelle.db.damaged-20251101-093000-wal");
+    let old_second = dir.path().join("passerelle.db.damaged-20251101-093000-2");
+    let recent = dir.path().join("passerelle.db.damaged-20261120-100000");
+    for f in [&old, &old_wal, &old_second, &recent] {
+        std::fs::write(f, b"damaged pages").unwrap();
+    }
+    store.meta_set("damaged_database", &old.display().to_string()).unwrap();
+    let retention = passerelle_core::config::Retention { visits_days: 365, contacts_days: 90 };
+    let r = store.apply_retention(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), retention).unwrap();
+    assert_eq!(r.damaged_copies, 2);
+    assert!(!old.exists() && !old_wal.exists() && !old_second.exists(), "older than visits_days: deleted");
+    assert!(recent.exists(), "a recent copy stays for recovery");
+    assert_eq!(store.meta_get("damaged_database").unwrap(), None, "the admin screen no longer points at it");
+    assert!(dir.path().join("passerelle.db").exists());
+}

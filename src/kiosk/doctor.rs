@@ -64,16 +64,36 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
         out.push(check(Level::Fail, "data", format!("{} cannot be created: {e}", dir.display())));
         return out;
     }
+    // The disk first: on a full disk the store releases its reserve, so the checks below work.
+    let space = crate::kiosk::store::check_space(dir);
+    let fs = filesystem(dir);
+    let free = space.free.map(megabytes).unwrap_or_else(|| "?".into());
+    let total = space.total.map(megabytes).unwrap_or_else(|| "?".into());
+    if space.full {
+        out.push(check(
+            Level::Fail,
+            "disk",
+            format!(
+                "the data disk {fs} is full: {free} free of {total}; new visits are refused (the kiosk is out of service, code DISK-FULL). \
+                 Export the visits (admin screen or `passerelle export`), then free space on this disk (other files, old logs); \
+                 the kiosk resumes by itself once {} are free",
+                megabytes(crate::kiosk::store::resume_free(space.total.unwrap_or(0)))
+            ),
+        ));
+    } else if space.free.is_none() {
+        out.push(check(Level::Warn, "disk", format!("{fs}: free space unknown")));
+    } else if space.free.is_some_and(|b| b < 200 * 1024 * 1024) {
+        out.push(check(Level::Warn, "disk", format!("{fs}: {free} free of {total}: export and purge soon")));
+    } else {
+        out.push(check(Level::Ok, "disk", format!("{fs}: {free} free of {total}")));
+    }
     let probe = dir.join(".doctor-probe");
     match std::fs::write(&probe, b"ok").and_then(|_| std::fs::remove_file(&probe)) {
         Ok(()) => out.push(check(Level::Ok, "data", format!("{} is writable", dir.display()))),
-        Err(e) => out.push(check(Level::Fail, "data", format!("{} is not writable: {e}", dir.display()))),
-    }
-    match crate::kiosk::admin_tools::free_bytes(dir) {
-        Some(b) if b < 20 * 1024 * 1024 => out.push(check(Level::Fail, "disk", format!("only {} MB free: visits can no longer be saved", b / 1024 / 1024))),
-        Some(b) if b < 200 * 1024 * 1024 => out.push(check(Level::Warn, "disk", format!("{} MB free: export and purge soon", b / 1024 / 1024))),
-        Some(b) => out.push(check(Level::Ok, "disk", format!("{} MB free", b / 1024 / 1024))),
-        None => out.push(check(Level::Warn, "disk", "free space unknown")),
+        Err(e) => {
+            let _ = std::fs::remove_file(&probe);
+            out.push(check(Level::Fail, "data", format!("{} is not writable: {e}", dir.display())))
+        }
     }
     // Database.
     let mut last_date: Option<String> = None;
@@ -104,7 +124,17 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
                 out.push(check(Level::Warn, "admin", "no admin PIN: set one with `passerelle admin set-pin`"));
             }
         }
-        Err(e) => out.push(check(Level::Fail, "database", format!("{e} — the kiosk will move it aside and start a new one"))),
+        Err(e @ crate::kiosk::store::StoreError::Corrupt { .. }) => {
+            out.push(check(Level::Fail, "database", format!("{e} — the kiosk will move it aside and start a new one")))
+        }
+        Err(crate::kiosk::store::StoreError::DiskFull) => out.push(check(Level::Fail, "database", "cannot be opened: the disk is full (see the disk check above)")),
+        Err(crate::kiosk::store::StoreError::Sql(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => out.push(check(
+            Level::Fail,
+            "database",
+            "locked by another process: on a full disk the running kiosk keeps the database to itself; \
+             stop it (systemctl stop passerelle) to export with `passerelle export`",
+        )),
+        Err(e) => out.push(check(Level::Fail, "database", format!("{e}"))),
     }
     // Contact details.
     if k.consent_offered() {
@@ -175,6 +205,28 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
         None => out.push(check(Level::Info, "usb", "no stick plugged in")),
     }
     out
+}
+
+fn megabytes(b: u64) -> String {
+    format!("{:.1} MB", b as f64 / 1024.0 / 1024.0)
+}
+
+/// The filesystem holding `dir`, in words: device, type and mount point (from /proc/mounts).
+pub fn filesystem(dir: &std::path::Path) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    let best = mounts
+        .lines()
+        .filter_map(|l| {
+            let mut p = l.split_whitespace();
+            let (dev, mnt, fstype) = (p.next()?, p.next()?.replace("\\040", " "), p.next()?);
+            dir.starts_with(&mnt).then(|| (dev.to_string(), mnt, fstype.to_string()))
+        })
+        .max_by_key(|(_, mnt, _)| mnt.len());
+    match best {
+        Some((dev, mnt, fstype)) => format!("{} ({dev}, {fstype}, mounted at {mnt})", dir.display()),
+        None => dir.display().to_string(),
+    }
 }
 
 trait NonBlock {

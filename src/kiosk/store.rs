@@ -4,6 +4,14 @@
 //! A finished visit is one transaction (visit row + sealed contact row): it is either fully
 //! there or not at all, and it is committed before the visitor sees the end screen.
 //! Only the local date and hour are stored, never a finer timestamp.
+//!
+//! A full disk: the data directory holds a reserve file ([`RESERVE_FILE`]) that is released when
+//! free space runs low, so that SQLite can still open the database (its `-shm` wal-index is a
+//! memory-mapped file that must be able to grow), the admin can export and purge, and `doctor`
+//! and `stats` work. While the reserve is released the store takes no new visit
+//! ([`StoreError::DiskFull`]); it is put back, and visits are taken again, once space returns.
+//! Deleted rows are overwritten (`secure_delete`) and the WAL is truncated after exports,
+//! purges and retention, so deleted contact details do not linger in the files.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -12,6 +20,110 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub const DB_FILE: &str = "passerelle.db";
+/// Space set aside in the data directory, released when the disk is full (owner-only, 0o600).
+pub const RESERVE_FILE: &str = "passerelle.reserve";
+const MIB: u64 = 1024 * 1024;
+
+/// The reserve's size on a filesystem of `total` bytes: 1/64 of it, from 2 MiB to 64 MiB. The
+/// released reserve must hold the WAL of an export's bookkeeping (the rows it marks) and of a
+/// purge.
+pub fn reserve_bytes(total: u64) -> u64 {
+    (total / 64).clamp(2 * MIB, 64 * MIB)
+}
+
+/// With less free space than this, the reserve is released and new visits are refused:
+/// 1/64 of the filesystem, from 256 KiB to 16 MiB.
+pub fn low_free(total: u64) -> u64 {
+    (total / 64).clamp(MIB / 4, 16 * MIB)
+}
+
+/// Visits are taken again (and the reserve put back) once this much is free: the reserve,
+/// twice the low mark and 1 MiB for the WAL (which shrinks to nothing when the database
+/// closes), so that the kiosk does not flap in and out of service.
+pub fn resume_free(total: u64) -> u64 {
+    reserve_bytes(total) + 2 * low_free(total) + MIB
+}
+
+/// Below this much free space, a new wal-index (`-shm`) might not be backed by disk blocks: the
+/// database is then opened in exclusive locking mode, with the wal-index in memory.
+const SHM_ROOM: u64 = 256 * 1024;
+/// Copies of a damaged database are named `passerelle.db.damaged-YYYYMMDD-HHMMSS[-N]`.
+const DAMAGED_PREFIX: &str = "passerelle.db.damaged-";
+
+/// The data disk as the store last saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Space {
+    /// Free bytes for the kiosk's user; None when unknown.
+    pub free: Option<u64>,
+    /// Total bytes of the filesystem; None when unknown.
+    pub total: Option<u64>,
+    /// The reserve file is in place.
+    pub reserve: bool,
+    /// The disk is full: the reserve is released and new visits are refused.
+    pub full: bool,
+}
+
+fn statvfs(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `s` a valid out-pointer.
+    let r = unsafe { libc::statvfs(c.as_ptr(), &mut s) };
+    (r == 0).then(|| (s.f_bavail as u64 * s.f_frsize as u64, s.f_blocks as u64 * s.f_frsize as u64))
+}
+
+/// Create the reserve: owner-only, its blocks really allocated (not a sparse file).
+fn create_reserve(path: &Path, size: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    let f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    // SAFETY: a valid open file descriptor.
+    let r = unsafe { libc::posix_fallocate(f.as_raw_fd(), 0, size as libc::off_t) };
+    let r = if r == 0 { f.sync_all() } else { Err(std::io::Error::from_raw_os_error(r)) };
+    if r.is_err() {
+        drop(f);
+        let _ = std::fs::remove_file(path);
+    }
+    r
+}
+
+/// Look at the data disk: release the reserve when free space runs low, put it back once
+/// space has returned. Cheap (a `statvfs`, and a file created or removed when the state changes).
+pub fn check_space(data_dir: &Path) -> Space {
+    let reserve_path = data_dir.join(RESERVE_FILE);
+    // A reserve cut short (a power cut while it was made) counts as missing.
+    let reserve = std::fs::metadata(&reserve_path).is_ok_and(|m| m.len() >= 2 * MIB);
+    let Some((free, total)) = statvfs(data_dir) else {
+        return Space { free: None, total: None, reserve, full: false };
+    };
+    if reserve {
+        if free >= low_free(total) {
+            return Space { free: Some(free), total: Some(total), reserve, full: false };
+        }
+        match std::fs::remove_file(&reserve_path) {
+            Ok(()) => log::warn!("the data disk is full ({} kB free): reserve released, new visits refused until space returns", free / 1024),
+            Err(e) => log::error!("the data disk is full and the reserve cannot be released: {e}"),
+        }
+        let (free, total) = statvfs(data_dir).unzip();
+        return Space { free, total, reserve: false, full: true };
+    }
+    if free >= resume_free(total) {
+        let size = reserve_bytes(total);
+        return match create_reserve(&reserve_path, size) {
+            Ok(()) => {
+                log::info!("space reserve of {} MB in place", size / MIB);
+                let (free, total) = statvfs(data_dir).unzip();
+                Space { free, total, reserve: true, full: false }
+            }
+            Err(e) => {
+                // Not a reason to refuse visits while the disk has room: only logged.
+                log::warn!("cannot create the space reserve: {e}");
+                Space { free: Some(free), total: Some(total), reserve: false, full: false }
+            }
+        };
+    }
+    Space { free: Some(free), total: Some(total), reserve: false, full: true }
+}
 
 /// A step of the schema's history: SQL, or Rust for what SQL cannot do (compression).
 enum Migration {
@@ -249,6 +361,9 @@ pub struct DayCount {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    space: Space,
+    /// Opened in exclusive locking mode (wal-index in memory) because the disk was full.
+    exclusive: bool,
 }
 
 pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
@@ -309,7 +424,8 @@ impl Store {
         Ok(target)
     }
 
-    /// Open (or create) the store in `data_dir`.
+    /// Open (or create) the store in `data_dir`. On a full disk the reserve is released first
+    /// (see [`check_space`]), so that opening never faults.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         create_private_dir(data_dir)?;
         let path = data_dir.join(DB_FILE);
@@ -317,6 +433,20 @@ impl Store {
     }
 
     pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let space = check_space(dir);
+        // Without room for a wal-index, keep it in memory: exclusive locking mode, set before
+        // the database is first read. (SQLite extends a new `-shm` by writing one byte per 4 KiB
+        // page; on a filesystem of 1 KiB blocks the rest of the page stays a hole, and the first
+        // store into the mapping raises SIGBUS when no block is left.) Another process then
+        // waits for this one to close, and reports the database as locked.
+        let exclusive = space.free.is_some_and(|f| f < SHM_ROOM);
+        if space.full {
+            log::warn!("the data disk is full ({} kB free): new visits are refused until space returns (passerelle doctor)", space.free.unwrap_or(0) / 1024);
+        }
+        if exclusive {
+            log::warn!("the data disk is full: the database is opened for this process only");
+        }
         if !path.exists() {
             // Create the file owner-only before SQLite opens it (WAL and SHM files inherit it).
             crate::shared::files::create_owner_only(path).map_err(|source| StoreError::DataDir { path: path.to_path_buf(), source })?;
@@ -326,13 +456,21 @@ impl Store {
             other => other,
         };
         let conn = Connection::open(path).map_err(StoreError::from).map_err(corrupt)?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store { conn, path: path.to_path_buf(), space, exclusive };
         store.setup().map_err(corrupt)?;
         Ok(store)
     }
 
     fn setup(&mut self) -> Result<(), StoreError> {
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        if self.exclusive {
+            self.conn.execute_batch("PRAGMA locking_mode=EXCLUSIVE;")?;
+        }
+        // Deleted content is overwritten, not just unlinked (contact details, purged visits).
+        self.conn.execute_batch("PRAGMA secure_delete=ON;")?;
+        // The WAL is copied back every 100 pages (about 400 KB, instead of SQLite's 4 MB): it
+        // keeps its largest size on disk, which a nearly full disk cannot spare.
+        self.conn.execute_batch("PRAGMA wal_autocheckpoint=100;")?;
         let mode: String = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if mode.to_lowercase() != "wal" {
             log::warn!("journal mode is {mode}, not WAL");
@@ -370,6 +508,47 @@ impl Store {
         &self.conn
     }
 
+    /// The data disk as last checked.
+    pub fn space(&self) -> Space {
+        self.space
+    }
+
+    /// Check the data disk again (see [`check_space`]); the kiosk calls this now and then.
+    pub fn refresh_space(&mut self) -> Space {
+        if let Some(dir) = self.path.parent() {
+            self.space = check_space(dir);
+        }
+        self.space
+    }
+
+    /// Whether the database was opened for this process only (wal-index in memory), because
+    /// the disk was full.
+    pub fn exclusive(&self) -> bool {
+        self.exclusive
+    }
+
+    /// Copy the WAL into the database and truncate it to zero bytes, so that deleted rows do
+    /// not linger in old WAL frames. Busy readers only delay it (logged).
+    pub fn checkpoint_truncate(&self) -> Result<(), StoreError> {
+        let (busy, _, _): (i64, i64, i64) = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if busy != 0 {
+            log::warn!("WAL checkpoint not complete: another connection is reading; deleted rows stay in the WAL until the next one");
+        }
+        Ok(())
+    }
+
+    /// After deleting rows: a failed checkpoint does not undo the deletion, it is logged.
+    fn checkpoint_after_delete(&self) {
+        if let Err(e) = self.checkpoint_truncate() {
+            log::warn!("WAL checkpoint after a deletion failed: {e}");
+        }
+    }
+
+    /// Refuse a new record when the disk is full (checked now: a `statvfs`).
+    fn ensure_room(&mut self) -> Result<(), StoreError> {
+        if self.refresh_space().full { Err(StoreError::DiskFull) } else { Ok(()) }
+    }
+
     /// `PRAGMA integrity_check`: Ok when the database is sound.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
         let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
@@ -387,6 +566,7 @@ impl Store {
                 return Err(StoreError::Invalid(format!("the visit's {what} are not valid JSON")));
             }
         }
+        self.ensure_room()?;
         let record = pack(&v.answers, &v.profile);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
@@ -419,6 +599,7 @@ impl Store {
 
     /// Record that a visit was abandoned at `step` (nothing else of it is kept).
     pub fn record_abandon(&mut self, kiosk_id: &str, date: NaiveDate, hour: u8, step: &str, questionnaire_version: &str) -> Result<(), StoreError> {
+        self.ensure_room()?;
         self.conn.execute(
             "INSERT INTO abandons (kiosk_id, local_date, local_hour, step, questionnaire_version) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![kiosk_id, date.format("%Y-%m-%d").to_string(), hour, step, questionnaire_version],
@@ -539,6 +720,8 @@ pub struct RetentionReport {
     pub visits: usize,
     pub abandons: usize,
     pub contacts: usize,
+    /// Copies of a damaged database (with their -wal and -shm files) deleted.
+    pub damaged_copies: usize,
 }
 
 impl Store {
@@ -626,6 +809,8 @@ impl Store {
         tx.execute("UPDATE abandons SET export_batch = ?1 WHERE seq <= ?2 AND export_batch IS NULL", params![batch, b.max_abandon])?;
         tx.execute("DELETE FROM contacts WHERE visit_id IN (SELECT id FROM visits WHERE seq <= ?1)", params![b.max_visit])?;
         tx.commit()?;
+        // The exported contact details are gone from the WAL too.
+        self.checkpoint_after_delete();
         Ok(ExportRecord { batch, local_date: date.format("%Y-%m-%d").to_string(), local_hour: hour, folder: folder.to_string(), visits, abandons, contacts })
     }
 
@@ -661,7 +846,8 @@ impl Store {
         let visits = tx.execute("DELETE FROM visits WHERE export_batch IS NOT NULL", [])?;
         let abandons = tx.execute("DELETE FROM abandons WHERE export_batch IS NOT NULL", [])?;
         tx.commit()?;
-        Ok(RetentionReport { visits, abandons, contacts })
+        self.checkpoint_after_delete();
+        Ok(RetentionReport { visits, abandons, contacts, damaged_copies: 0 })
     }
 
     /// Retention: exported visits and abandonments older than `visits_days`, and contact details
@@ -675,7 +861,51 @@ impl Store {
         let visits = tx.execute("DELETE FROM visits WHERE export_batch IS NOT NULL AND local_date < ?1", [cut(r.visits_days)])?;
         let abandons = tx.execute("DELETE FROM abandons WHERE export_batch IS NOT NULL AND local_date < ?1", [cut(r.visits_days)])?;
         tx.commit()?;
-        Ok(RetentionReport { visits, abandons, contacts })
+        self.checkpoint_after_delete();
+        let damaged_copies = self.delete_old_damaged_copies(today - chrono::Duration::days(i64::from(r.visits_days)));
+        Ok(RetentionReport { visits, abandons, contacts, damaged_copies })
+    }
+
+    /// Copies of a damaged database moved aside before `cut` (by the date in their name) are
+    /// deleted, with their -wal and -shm files. Returns how many copies went.
+    fn delete_old_damaged_copies(&self, cut: NaiveDate) -> usize {
+        let Some(dir) = self.path.parent() else {
+            return 0;
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let Some(stamp) = name.strip_prefix(DAMAGED_PREFIX) else {
+                continue;
+            };
+            let Some(date) = stamp.get(..8).and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok()) else {
+                continue;
+            };
+            if date >= cut {
+                continue;
+            }
+            match std::fs::remove_file(e.path()) {
+                Ok(()) => {
+                    if !name.ends_with("-wal") && !name.ends_with("-shm") {
+                        removed += 1;
+                        log::info!("retention: the damaged database copy {name} was deleted");
+                    }
+                    if self
+                        .meta_get("damaged_database")
+                        .ok()
+                        .flatten()
+                        .is_some_and(|m| Path::new(&m).file_name().is_some_and(|f| f == e.file_name().as_os_str()))
+                    {
+                        let _ = self.conn.execute("DELETE FROM meta WHERE key = 'damaged_database'", []);
+                    }
+                }
+                Err(err) => log::warn!("retention: cannot delete {name}: {err}"),
+            }
+        }
+        removed
     }
 
     /// Finished and abandoned visits since a date (inclusive).

@@ -183,6 +183,9 @@ impl Controller {
         if let Some(Override::SaveFailed { lang, .. }) = &self.over {
             return (format!("save-failed/{lang}"), speech_text::text(k, &Spoken::SaveFailed, lang));
         }
+        if self.disk_out_of_service() {
+            return (format!("oos/{lang}"), format!("{}. {}", tr(&lang, "oos.title"), tr(&lang, "oos.body")));
+        }
         match self.engine.screen() {
             EScreen::Attract => ("attract".into(), speech_text::text(k, &Spoken::Attract, &lang)),
             EScreen::Notice => (format!("notice/{lang}"), speech_text::text(k, &Spoken::Notice, &lang)),
@@ -258,6 +261,9 @@ impl Controller {
         }
         if self.over.is_some() {
             return vec!["end:finish".into()];
+        }
+        if self.disk_out_of_service() {
+            return t;
         }
         match self.engine.screen() {
             EScreen::Attract => {

@@ -137,7 +137,13 @@ impl Controller {
         }
         self.retention_day = Some(today);
         match self.store.apply_retention(today, self.kiosk.config.retention) {
-            Ok(r) => log::info!("retention: {} visits, {} abandoned, {} contacts deleted", r.visits, r.abandons, r.contacts),
+            Ok(r) => log::info!(
+                "retention: {} visits, {} abandoned, {} contacts, {} damaged database copies deleted",
+                r.visits,
+                r.abandons,
+                r.contacts,
+                r.damaged_copies
+            ),
             Err(e) => log::error!("retention failed: {e}"),
         }
     }
@@ -246,6 +252,7 @@ impl Controller {
         }
         self.admin.status = message.to_string();
         self.admin_touch();
+        self.check_disk();
     }
 
     pub fn admin_purge(&mut self) {
@@ -266,6 +273,7 @@ impl Controller {
             }
             Err(e) => e.to_string(),
         };
+        self.check_disk();
     }
 
     pub fn admin_quit(&mut self) {
@@ -350,6 +358,9 @@ impl Controller {
                 )],
             ),
         ];
+        if self.disk_full {
+            facts.push(tr("fr", "admin.disk-full"));
+        }
         facts.push(match self.store.last_export().ok().flatten() {
             Some(e) => tr_with(
                 "fr",

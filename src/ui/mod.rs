@@ -65,7 +65,15 @@ pub struct Controller {
     guard: passerelle_core::admin::PinGuard,
     /// Day of the last retention pass (retention runs at start-up and once a day).
     retention_day: Option<chrono::NaiveDate>,
+    /// The data disk is full: no new visit; between visits the screen says "out of service"
+    /// (code DISK-FULL) until space returns, checked every [`SPACE_CHECK`].
+    disk_full: bool,
+    /// When the disk was last checked (monotonic clock).
+    space_checked: Duration,
 }
+
+/// How often the kiosk looks at the free space of its data disk.
+pub const SPACE_CHECK: Duration = Duration::from_secs(5);
 
 /// Tickets of the visit on screen.
 #[derive(Debug, Default, Clone)]
@@ -110,6 +118,11 @@ impl Controller {
         let places = crate::kiosk::place_book::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
         let engine = kiosk.engine(clock.clone());
         let guard = passerelle_core::admin::PinGuard::restored(crate::kiosk::admin_tools::failures(&store), clock.monotonic());
+        let disk_full = store.space().full;
+        if disk_full {
+            log::error!("out of service (DISK-FULL): the data disk is full");
+        }
+        let space_checked = clock.monotonic();
         Controller {
             kiosk,
             engine,
@@ -136,7 +149,35 @@ impl Controller {
             spoken_key: String::new(),
             guard,
             retention_day: None,
+            disk_full,
+            space_checked,
         }
+    }
+
+    /// The kiosk is out of service because its data disk is full (between visits).
+    pub fn disk_out_of_service(&self) -> bool {
+        self.disk_full && self.over.is_none() && self.engine.screen() == EScreen::Attract
+    }
+
+    /// Look at the data disk again; logs when the kiosk goes out of service or back.
+    pub fn check_disk(&mut self) {
+        self.space_checked = self.clock.monotonic();
+        if self.disk_full {
+            // Space the WAL still holds (an export's bookkeeping, when a reader delayed its
+            // checkpoint) goes back to the disk. Quick when the WAL is already empty.
+            if let Err(e) = self.store.checkpoint_truncate() {
+                log::warn!("WAL checkpoint on a full disk failed: {e}");
+            }
+        }
+        let full = self.store.refresh_space().full;
+        if full != self.disk_full {
+            if full {
+                log::error!("out of service (DISK-FULL): the data disk is full");
+            } else {
+                log::info!("space returned on the data disk: back in service");
+            }
+        }
+        self.disk_full = full;
     }
 
     pub fn engine(&self) -> &Engine {
@@ -168,6 +209,9 @@ impl Controller {
     // ---- inputs (the adapters' callbacks call these) -----------------------------------------
 
     pub fn start(&mut self, lang: &str) {
+        if self.disk_full {
+            return;
+        }
         if self.engine.set_lang(lang).is_ok() {
             let _ = self.engine.start();
         }
@@ -336,12 +380,25 @@ impl Controller {
     }
 
     /// What a tick can change on screen.
-    fn tick_state(&self) -> (EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>) {
-        (self.engine.screen(), self.engine.warning(), self.idle_left, self.admin.open, self.admin.pin_open, self.over.is_some(), self.retention_day)
+    #[allow(clippy::type_complexity)]
+    fn tick_state(&self) -> (EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>, bool) {
+        (
+            self.engine.screen(),
+            self.engine.warning(),
+            self.idle_left,
+            self.admin.open,
+            self.admin.pin_open,
+            self.over.is_some(),
+            self.retention_day,
+            self.disk_full,
+        )
     }
 
     /// The 1-second tick: inactivity warning, then reset.
     pub fn tick(&mut self) {
+        if self.clock.monotonic().saturating_sub(self.space_checked) >= SPACE_CHECK {
+            self.check_disk();
+        }
         self.admin_tick();
         self.daily_retention();
         let event = self.engine.tick();
@@ -411,6 +468,8 @@ impl Controller {
             }
             Err(e) => {
                 log::error!("a finished visit could not be stored ({}): {e}", e.code());
+                // The store looked at the disk before saving.
+                self.disk_full = self.store.space().full;
                 let lang = self.lang();
                 self.engine.abort();
                 self.over = Some(Override::SaveFailed { code: e.code().to_string(), lang });
@@ -465,6 +524,11 @@ impl Controller {
         if let Some(Override::SaveFailed { code, .. }) = &self.over {
             app.global::<ServiceAdapter>().set_code(tr_with(&lang, "oos.code", &[("code", code)]).into());
             a.set_screen(Screen::SaveFailed);
+            return;
+        }
+        if self.disk_out_of_service() {
+            app.global::<ServiceAdapter>().set_code(tr_with(&lang, "oos.code", &[("code", "DISK-FULL")]).into());
+            a.set_screen(Screen::OutOfService);
             return;
         }
         match self.engine.screen() {
@@ -743,6 +807,8 @@ pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
 /// Run the kiosk until the window closes. A kiosk that cannot start shows "out of service".
 /// Returns true when an admin quit the kiosk from the admin screen.
 pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Result<bool> {
+    // Kept to start again when the store could not open on a full disk.
+    let again = kiosk.as_ref().ok().cloned();
     let started = kiosk.and_then(|k| {
         let (store, moved) = k.open_store_recovering(chrono::Local::now().naive_local())?;
         if let Some(m) = &moved {
@@ -750,6 +816,7 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
         }
         Ok((k, store))
     });
+    let retry = Rc::new(std::cell::Cell::new(false));
     let (app, c, _timer) = match started {
         Ok((kiosk, store)) => {
             log::info!("kiosk {} started ({} questions, rules {})", kiosk.config.kiosk_id, kiosk.questionnaire.questions().len(), kiosk.rules.version);
@@ -760,7 +827,33 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
         Err(e) => {
             log::error!("out of service ({}): {e}", e.code());
             eprintln!("passerelle: {e}");
-            (out_of_service(e.code())?, None, None)
+            let app = out_of_service(e.code())?;
+            // The event loop is alive: tell systemd's watchdog, or it would restart an
+            // out-of-service kiosk in a loop. When the store cannot even open for want of space,
+            // look again every SPACE_CHECK and start the kiosk in this process once space returns.
+            let disk = match (&e, &again) {
+                (KioskError::Store(crate::kiosk::store::StoreError::DiskFull), Some(k)) => Some(k.config.data_dir.clone()),
+                _ => None,
+            };
+            let watchdog = sd_notify::watchdog_enabled().is_some();
+            let timer = slint::Timer::default();
+            let retry = retry.clone();
+            let mut seconds = 0u64;
+            timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
+                if watchdog {
+                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+                }
+                seconds += 1;
+                if let Some(dir) = &disk
+                    && seconds.is_multiple_of(SPACE_CHECK.as_secs())
+                    && !crate::kiosk::store::check_space(dir).full
+                {
+                    retry.set(true);
+                    let _ = slint::quit_event_loop();
+                }
+            });
+            let timer = Some(timer);
+            (app, None, timer)
         }
     };
     if !windowed {
@@ -771,6 +864,14 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     // systemd: ready once the window exists; the 1-second tick then pings the watchdog.
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
     app.run()?;
+    if retry.get()
+        && let Some(k) = again
+    {
+        log::info!("space returned on the data disk: starting the kiosk");
+        drop(_timer);
+        let _ = app.hide();
+        return run_kiosk(Ok(k), windowed);
+    }
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     Ok(c.is_some_and(|c| c.borrow().quit_requested()))
 }

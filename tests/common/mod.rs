@@ -117,3 +117,49 @@ pub fn sign(dir: &Path, key: &passerelle::shared::signing::SigningKey) {
     let sums = std::fs::read(dir.join("SHA256SUMS")).unwrap();
     std::fs::write(dir.join(passerelle::shared::signing::SIG_FILE), key.sign(&sums, "passerelle").unwrap()).unwrap();
 }
+
+/// A real ext4 filesystem of `mib` MiB in a file, loop-mounted; unmounted and removed when
+/// dropped, even when the test fails. Needs root and mkfs.ext4: elsewhere the test is skipped
+/// with a notice (under CI, PASSERELLE_CI=1, their absence is a failure).
+pub struct LoopDisk {
+    pub mnt: PathBuf,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl LoopDisk {
+    pub fn new(mib: u64) -> Option<LoopDisk> {
+        if !tool("mkfs.ext4") || !tool("mount") || !tool("umount") {
+            return None;
+        }
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            assert!(std::env::var_os("PASSERELLE_CI").is_none(), "the loop-mount tests need root in CI");
+            eprintln!("notice: not root, the loop-mounted full-disk checks are skipped");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let img = dir.path().join("disk.img");
+        let mnt = dir.path().join("mnt");
+        std::fs::create_dir(&mnt).unwrap();
+        std::fs::File::create(&img).unwrap().set_len(mib * 1024 * 1024).unwrap();
+        let ok = |c: &mut Command| c.output().is_ok_and(|o| o.status.success());
+        assert!(ok(Command::new("mkfs.ext4").args(["-q", "-F"]).arg(&img)), "mkfs.ext4 failed");
+        if !ok(Command::new("mount").args(["-o", "loop"]).arg(&img).arg(&mnt)) {
+            assert!(std::env::var_os("PASSERELLE_CI").is_none(), "loop mounts must work in CI");
+            eprintln!("notice: cannot loop-mount here, the full-disk checks are skipped");
+            return None;
+        }
+        Some(LoopDisk { mnt, dir: Some(dir) })
+    }
+}
+
+impl Drop for LoopDisk {
+    fn drop(&mut self) {
+        let done = Command::new("umount").arg(&self.mnt).status().is_ok_and(|s| s.success());
+        if !done {
+            // Still busy (a child process of a failed test): detach it now, freed when idle.
+            let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
+        }
+        drop(self.dir.take());
+    }
+}
