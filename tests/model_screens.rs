@@ -306,3 +306,16 @@ fn bars_are_scaled_to_the_largest() {
     assert_eq!(b.iter().map(|b| b.fraction).collect::<Vec<_>>(), vec![0.5, 1.0, 0.0]);
     assert!(bars(&[("z".into(), 0)])[0].fraction == 0.0);
 }
+
+/// The model stays plain Rust: nothing under `src/kiosk/` uses Slint (only `src/ui/` does).
+#[test]
+fn the_kiosk_folder_does_not_use_slint() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("src/kiosk.rs")];
+    files.extend(std::fs::read_dir(root.join("src/kiosk")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "rs")));
+    assert!(files.len() > 10);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(!text.contains("slint::") && !text.contains("use slint"), "{} uses Slint", f.display());
+    }
+}
