@@ -319,3 +319,58 @@ fn the_kiosk_folder_does_not_use_slint() {
         assert!(!text.contains("slint::") && !text.contains("use slint"), "{} uses Slint", f.display());
     }
 }
+
+/// The screens compare the keypad's focus with the text form of a [`Target`]: every text they
+/// compare with is one (a typo would hide the focus), and every target is shown somewhere.
+#[test]
+fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
+    use Target::*;
+    let all = [
+        Start("fr".into()),
+        Choice("x".into()),
+        TextSize(0),
+        Listen,
+        Menu,
+        Language,
+        Next,
+        Back,
+        Skip,
+        ConsentYes,
+        ConsentNo,
+        Print,
+        Finish,
+        Profile,
+        Places,
+        StillHere,
+        Contrast,
+        Calm,
+        AutoRead,
+        VolumeDown,
+        VolumeUp,
+        CloseMenu,
+    ]
+    .map(|t| t.to_string());
+    let mut literals = Vec::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "slint") {
+                for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| l.contains("FocusAdapter.target ==")) {
+                    literals.extend(line.split('"').skip(1).step_by(2).map(String::from));
+                }
+            }
+        }
+    }
+    // "choice:" + id, "start:" + code, "a11y:text" + step.
+    let matches = |t: &String, l: &String| t == l || ((l.ends_with(':') || l.ends_with("text")) && t.starts_with(l.as_str()));
+    assert!(literals.len() >= 20, "{literals:?}");
+    for l in &literals {
+        assert!(all.iter().any(|t| matches(t, l)), "the screens compare the focus with {l:?}, which no Target is");
+    }
+    for t in &all {
+        assert!(literals.iter().any(|l| matches(t, l)), "no screen shows the focus on {t}");
+    }
+}
