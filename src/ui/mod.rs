@@ -105,7 +105,8 @@ impl Controller {
         used
     }
 
-    /// Push the model's view into the adapters: only the parts that changed since the last push.
+    /// Push the model's view into the adapters: only the parts that changed since the last push
+    /// (a controller serves one window, whose adapters only Rust writes).
     pub fn refresh(&mut self, app: &AppWindow) {
         self.model.speak_if_changed();
         let v = self.model.view();
