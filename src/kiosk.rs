@@ -2,18 +2,24 @@
 //! place where a completed visit becomes a stored visit (profile, reference, QR payload, sealed
 //! contact details, one transaction). The UI and `replay` both go through [`Kiosk::finish_visit`].
 
+pub mod a11y_model;
+pub mod admin_model;
 pub mod admin_tools;
 pub mod doctor;
 pub mod export;
+pub mod jobs;
+pub mod keypad;
 pub mod place_book;
 pub mod printer;
 pub mod privacy;
+pub mod screen_tour;
 pub mod seal;
 pub mod speech;
 pub mod speech_text;
 pub mod store;
 pub mod summary;
 pub mod ticket;
+pub mod visit_model;
 
 use crate::shared::pictograms;
 use crate::kiosk::store::{NewVisit, Store, StoreError};

@@ -131,7 +131,7 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     clock.advance(ui::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
     assert!(common::find(&app, "Français — Commencer").is_some(), "{:?}", common::labels(&app));
-    let script = passerelle_core::script::Script::parse(include_str!("fixtures/visits/showcase.json")).unwrap();
+    let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     c.borrow_mut().play_script(&script).unwrap();
     assert!(c.borrow().last_saved().is_some());
     assert_eq!(c.borrow().store().stats().unwrap().finished, before + 1);

@@ -1,9 +1,11 @@
 //! Headless screenshots of every screen with Slint's software renderer
-//! (`passerelle screenshot`): the kiosk is driven through its real controller to each screen.
+//! (`passerelle screenshot`): the kiosk is driven through its visit model to each screen
+//! (`src/kiosk/screen_tour.rs`).
 
-use super::{AppWindow, Controller, Shared, build, out_of_service};
+use super::{AppWindow, Shared, build, out_of_service};
 use crate::kiosk::Kiosk;
-use anyhow::{Context, Result, bail};
+pub use crate::kiosk::screen_tour::SCREENS;
+use anyhow::{Context, Result};
 use passerelle_core::engine::FakeClock;
 use slint::ComponentHandle;
 use slint::Rgb8Pixel;
@@ -11,33 +13,6 @@ use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferTyp
 use slint::platform::{Platform, WindowAdapter};
 use std::path::Path;
 use std::rc::Rc;
-use std::time::Duration;
-
-/// Every screen `--all` renders, in the order of a visit.
-pub const SCREENS: &[&str] = &[
-    "attract",
-    "notice",
-    "single",
-    "list",
-    "multiple",
-    "text",
-    "grid",
-    "quiz",
-    "consent",
-    "contact",
-    "idle",
-    "end",
-    "end-places",
-    "end-large",
-    "save-failed",
-    "out-of-service",
-    "pin",
-    "admin",
-    "a11y",
-    "large",
-    "large-calm",
-    "contrast",
-];
 
 struct HeadlessPlatform {
     window: Rc<MinimalSoftwareWindow>,
@@ -89,122 +64,6 @@ pub fn render_window(window: &MinimalSoftwareWindow, w: u32, h: u32) -> image::R
         *p = image::Rgb([px.r, px.g, px.b]);
     }
     img
-}
-
-fn goto(c: &mut Controller, id: &str) -> Result<()> {
-    for _ in 0..200 {
-        if c.engine().current().is_some_and(|q| q.id == id) {
-            return Ok(());
-        }
-        c.skip();
-    }
-    bail!("question {id} not reached")
-}
-
-/// Drive the controller to `screen` (a name from [`SCREENS`]).
-fn drive(c: &Shared, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> {
-    let mut c = c.borrow_mut();
-    match screen {
-        "attract" => return Ok(()),
-        "pin" => {
-            crate::kiosk::admin_tools::set_pin(c.store(), "2468")?;
-            c.admin_long_press();
-            c.admin_pin_key("2");
-            c.admin_pin_key("4");
-            return Ok(());
-        }
-        "admin" => {
-            let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
-            for _ in 0..3 {
-                c.play_script(&script)?;
-                c.finish();
-            }
-            crate::kiosk::admin_tools::set_pin(c.store(), "2468")?;
-            c.admin_long_press();
-            for k in ["2", "4", "6", "8", "OK"] {
-                c.admin_pin_key(k);
-            }
-            return Ok(());
-        }
-        "end" | "end-places" | "end-large" | "save-failed" => {
-            let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
-            script.lang = lang.to_string();
-            c.play_script(&script)?;
-            match screen {
-                "end-places" => c.show_end_places(true),
-                "end-large" => c.set_text_step(2),
-                _ => {}
-            }
-            return Ok(());
-        }
-        _ => {}
-    }
-    c.start(lang);
-    if screen == "notice" {
-        return Ok(());
-    }
-    c.accept_notice();
-    match screen {
-        "single" => {}
-        "list" => goto(&mut c, "quartier")?,
-        "multiple" => {
-            goto(&mut c, "usages_principaux")?;
-            c.choose("demarches_administratives");
-            c.choose("messageries_instantanees");
-        }
-        "text" => {
-            goto(&mut c, "usages_principaux")?;
-            c.choose("autre");
-            c.next();
-            for k in ["l", "a", " ", "c", "u", "i", "s", "i", "n", "e"] {
-                c.key(k);
-            }
-        }
-        "grid" => {
-            goto(&mut c, "capacites")?;
-            c.choose("sait_faire");
-            c.choose("ne_sait_pas_faire");
-        }
-        "quiz" => goto(&mut c, "quiz_image_1")?,
-        "a11y" => {
-            c.open_a11y_panel();
-            c.set_text_step(1);
-        }
-        "large" => {
-            goto(&mut c, "usages_principaux")?;
-            c.choose("jeux");
-            c.set_text_step(2);
-        }
-        "large-calm" => {
-            goto(&mut c, "usages_principaux")?;
-            c.choose("jeux");
-            c.set_text_step(2);
-            c.toggle_calm();
-        }
-        "contrast" => {
-            goto(&mut c, "usages_principaux")?;
-            c.choose("jeux");
-            c.toggle_contrast();
-        }
-        "consent" => goto(&mut c, "consentement_contact")?,
-        "contact" => {
-            goto(&mut c, "consentement_contact")?;
-            c.open_form();
-            for k in ["M", "a", "r", "t", "i", "n"] {
-                c.key(k);
-            }
-            c.focus_field(2);
-            for k in ["0", "6", " ", "1", "2"] {
-                c.key(k);
-            }
-        }
-        "idle" => {
-            clock.advance(c.engine().options().idle_warning + Duration::from_secs(5));
-            c.tick();
-        }
-        other => bail!("unknown screen `{other}` (known: {})", SCREENS.join(", ")),
-    }
-    Ok(())
 }
 
 /// A screen ready to render: its window is shown in the headless window. Dropping it hides the
@@ -264,7 +123,7 @@ pub fn prepare(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, 
         // A store that refuses writes: the visit cannot be saved.
         c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;")?;
     }
-    drive(&c, &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
+    crate::kiosk::screen_tour::drive(&mut c.borrow_mut(), &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
     c.borrow_mut().refresh(&app);
     app.show().ok();
     Ok(Prepared { app: Some(app), mediator: None, controller: Some(c), dir: Some(dir) })

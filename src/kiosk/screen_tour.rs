@@ -1,0 +1,148 @@
+//! A tour of the kiosk's screens: the visit model driven to each screen that `passerelle
+//! screenshot` renders (a fixed clock, the demo visit, a test PIN).
+
+use crate::kiosk::visit_model::VisitModel;
+use anyhow::{Result, bail};
+use passerelle_core::engine::FakeClock;
+use std::time::Duration;
+
+/// Every screen `--all` renders, in the order of a visit.
+pub const SCREENS: &[&str] = &[
+    "attract",
+    "notice",
+    "single",
+    "list",
+    "multiple",
+    "text",
+    "grid",
+    "quiz",
+    "consent",
+    "contact",
+    "idle",
+    "end",
+    "end-places",
+    "end-large",
+    "save-failed",
+    "out-of-service",
+    "pin",
+    "admin",
+    "a11y",
+    "large",
+    "large-calm",
+    "contrast",
+];
+
+fn goto(c: &mut VisitModel, id: &str) -> Result<()> {
+    for _ in 0..200 {
+        if c.engine().current().is_some_and(|q| q.id == id) {
+            return Ok(());
+        }
+        c.skip();
+    }
+    bail!("question {id} not reached")
+}
+
+/// Drive the model to `screen` (a name from [`SCREENS`]).
+pub fn drive(c: &mut VisitModel, clock: &FakeClock, screen: &str, lang: &str) -> Result<()> {
+    match screen {
+        "attract" => return Ok(()),
+        "pin" => {
+            crate::kiosk::admin_tools::set_pin(c.store(), "2468")?;
+            c.admin_long_press();
+            c.admin_pin_key("2");
+            c.admin_pin_key("4");
+            return Ok(());
+        }
+        "admin" => {
+            let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
+            for _ in 0..3 {
+                c.play_script(&script)?;
+                c.finish();
+            }
+            crate::kiosk::admin_tools::set_pin(c.store(), "2468")?;
+            c.admin_long_press();
+            for k in ["2", "4", "6", "8", "OK"] {
+                c.admin_pin_key(k);
+            }
+            return Ok(());
+        }
+        "end" | "end-places" | "end-large" | "save-failed" => {
+            let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
+            script.lang = lang.to_string();
+            c.play_script(&script)?;
+            match screen {
+                "end-places" => c.show_end_places(true),
+                "end-large" => c.set_text_step(2),
+                _ => {}
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    c.start(lang);
+    if screen == "notice" {
+        return Ok(());
+    }
+    c.accept_notice();
+    match screen {
+        "single" => {}
+        "list" => goto(c, "quartier")?,
+        "multiple" => {
+            goto(c, "usages_principaux")?;
+            c.choose("demarches_administratives");
+            c.choose("messageries_instantanees");
+        }
+        "text" => {
+            goto(c, "usages_principaux")?;
+            c.choose("autre");
+            c.next();
+            for k in ["l", "a", " ", "c", "u", "i", "s", "i", "n", "e"] {
+                c.key(k);
+            }
+        }
+        "grid" => {
+            goto(c, "capacites")?;
+            c.choose("sait_faire");
+            c.choose("ne_sait_pas_faire");
+        }
+        "quiz" => goto(c, "quiz_image_1")?,
+        "a11y" => {
+            c.open_a11y_panel();
+            c.set_text_step(1);
+        }
+        "large" => {
+            goto(c, "usages_principaux")?;
+            c.choose("jeux");
+            c.set_text_step(2);
+        }
+        "large-calm" => {
+            goto(c, "usages_principaux")?;
+            c.choose("jeux");
+            c.set_text_step(2);
+            c.toggle_calm();
+        }
+        "contrast" => {
+            goto(c, "usages_principaux")?;
+            c.choose("jeux");
+            c.toggle_contrast();
+        }
+        "consent" => goto(c, "consentement_contact")?,
+        "contact" => {
+            goto(c, "consentement_contact")?;
+            c.open_form();
+            for k in ["M", "a", "r", "t", "i", "n"] {
+                c.key(k);
+            }
+            c.focus_field(2);
+            for k in ["0", "6", " ", "1", "2"] {
+                c.key(k);
+            }
+        }
+        "idle" => {
+            clock.advance(c.engine().options().idle_warning + Duration::from_secs(5));
+            c.tick();
+        }
+        other => bail!("unknown screen `{other}` (known: {})", SCREENS.join(", ")),
+    }
+    Ok(())
+}

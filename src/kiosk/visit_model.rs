@@ -1,0 +1,807 @@
+//! The kiosk's screens as plain Rust, without Slint: the visit [`Engine`], the contact form, the
+//! saved visit and its end screen, printing, and (in sibling files) accessibility and speech
+//! (`a11y_model.rs`), the keypad (`keypad.rs`) and admin mode (`admin_model.rs`).
+//!
+//! Inputs are methods; [`VisitModel::view`] gives what every screen shows as plain data (texts
+//! already translated, pictogram names). The UI (`src/ui/`) only maps views to its adapters and
+//! callbacks to these methods, and runs the [`Job`]s the model asks for on a worker thread.
+
+use crate::kiosk::a11y_model::A11yState;
+use crate::kiosk::admin_model::{AdminState, AdminView};
+use crate::kiosk::jobs::{Job, JobDone};
+use crate::kiosk::keypad::Target;
+use crate::kiosk::place_book::{PlaceBook, PlaceLine};
+use crate::kiosk::printer::Printer;
+use crate::kiosk::speech::Speech;
+use crate::kiosk::store::Store;
+use crate::kiosk::{Kiosk, SavedVisit};
+use crate::shared::i18n::{tr, tr_with};
+use passerelle_core::answers::AnswerError;
+use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};
+use passerelle_core::questionnaire::Kind;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A visitor may print their ticket twice (a second try after a paper jam), not more.
+pub const MAX_PRINTS: u32 = 2;
+
+/// The kiosk's devices, injectable for tests.
+pub struct Devices {
+    pub printer: Option<Arc<dyn Printer>>,
+    pub speech: Arc<dyn Speech>,
+}
+
+impl Devices {
+    pub fn from_config(c: &passerelle_core::config::Config) -> Devices {
+        Devices { printer: crate::kiosk::printer::from_config(&c.printer), speech: Arc::new(crate::kiosk::speech::CommandSpeech::new(c.speech.clone())) }
+    }
+}
+
+/// A screen shown instead of the engine's: the visit could not be stored. The language is kept
+/// (the engine has already wiped the visit).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SaveFailed {
+    pub code: String,
+    pub lang: String,
+}
+
+/// Tickets of the visit on screen.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PrintState {
+    pub printing: bool,
+    pub printed: u32,
+    /// i18n key of the status line ("" for none).
+    pub status: &'static str,
+}
+
+/// Everything a visit and the kiosk's screens are made of.
+pub struct VisitModel {
+    pub(crate) kiosk: Kiosk,
+    pub(crate) engine: Engine,
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) form_open: bool,
+    pub(crate) focused_field: usize,
+    pub(crate) form_error: String,
+    pub(crate) saved: Option<SavedVisit>,
+    pub(crate) over: Option<SaveFailed>,
+    /// Time left before the reset, from the last inactivity warning.
+    pub(crate) idle_left: Option<Duration>,
+    pub(crate) printer: Option<Arc<dyn Printer>>,
+    pub(crate) print: PrintState,
+    pub(crate) admin: AdminState,
+    /// The places in use, and the suggestions for the visit on screen.
+    pub(crate) places: PlaceBook,
+    pub(crate) suggestions: Vec<passerelle_core::places::Suggestion>,
+    pub(crate) suggested_at: chrono::NaiveDateTime,
+    /// The end screen shows the places (true) or the profile (false).
+    pub(crate) end_places: bool,
+    pub(crate) speech: Arc<dyn Speech>,
+    pub(crate) a11y: A11yState,
+    /// Keypad focus: an index into the current screen's [`VisitModel::targets`].
+    pub(crate) focus: Option<usize>,
+    /// The screen last spoken (or silenced), to speak each new screen once.
+    pub(crate) spoken_key: String,
+    pub(crate) guard: passerelle_core::admin::PinGuard,
+    /// Day of the last retention pass (retention runs at start-up and once a day).
+    pub(crate) retention_day: Option<chrono::NaiveDate>,
+    /// Work asked for and not yet handed to a worker.
+    pub(crate) jobs: Vec<Job>,
+    /// The data disk is full: no new visit; between visits the screen says "out of service"
+    /// (code DISK-FULL) until space returns, checked every [`SPACE_CHECK`].
+    pub(crate) disk_full: bool,
+    /// When the disk was last checked (monotonic clock).
+    pub(crate) space_checked: Duration,
+}
+
+/// How often the kiosk looks at the free space of its data disk.
+pub const SPACE_CHECK: Duration = Duration::from_secs(5);
+
+// ---- views ---------------------------------------------------------------------------------------
+
+/// Everything on screen, as plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub lang: String,
+    pub rtl: bool,
+    pub chrome: ChromeView,
+    /// The inactivity warning's countdown, when it shows.
+    pub idle: Option<String>,
+    pub screen: ScreenView,
+    pub admin: AdminView,
+    pub a11y: A11yView,
+    /// The keypad's focus.
+    pub focus: Option<Target>,
+}
+
+/// What does not depend on the screen: the structure, the languages, the welcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChromeView {
+    pub structure: String,
+    pub languages: Vec<LanguageView>,
+    /// The language the language button switches to, in its own words.
+    pub other_language_name: String,
+    pub welcome: String,
+    pub lines: Vec<String>,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageView {
+    pub code: String,
+    pub name: String,
+    pub action: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScreenView {
+    Attract,
+    /// `None` only for a questionnaire without a notice.
+    Notice(Option<NoticeView>),
+    Question(Box<QuestionView>),
+    End {
+        thanks: String,
+        visit: Option<Box<EndView>>,
+    },
+    SaveFailed {
+        code: String,
+    },
+    /// Out of service between visits (a full data disk): the staff code.
+    OutOfService {
+        code: String,
+    },
+    Admin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeView {
+    pub section: String,
+    pub title: String,
+    pub body: String,
+    pub icon: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceView {
+    pub id: String,
+    pub label: String,
+    pub icon: String,
+    pub selected: bool,
+}
+
+/// The "Suivant" / "Valider" button of a question: one rule for the screen and the keypad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextRule {
+    pub show: bool,
+    pub enabled: bool,
+}
+
+/// The show-Next rule: a multiple choice (enabled once something is chosen), a free text
+/// (enabled once something is typed), the open contact form; never a single choice, a list, a
+/// grid or a quiz, which move on when chosen.
+pub fn next_rule(kind: Kind, anything_chosen: bool, anything_typed: bool, form_open: bool) -> NextRule {
+    match kind {
+        Kind::Multiple => NextRule { show: true, enabled: anything_chosen },
+        Kind::Text => NextRule { show: true, enabled: anything_typed },
+        Kind::Contact => NextRule { show: form_open, enabled: true },
+        _ => NextRule { show: false, enabled: false },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowView {
+    pub label: String,
+    pub icon: String,
+    pub position: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyboardLayout {
+    Letters,
+    Phone,
+    Email,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldView {
+    pub id: String,
+    pub label: String,
+    pub value: String,
+    pub icon: String,
+    pub required: bool,
+}
+
+/// The contact form (contact questions only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormView {
+    pub fields: Vec<FieldView>,
+    pub focused: usize,
+    pub error: String,
+    pub keyboard: KeyboardLayout,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionView {
+    pub kind: Kind,
+    pub section: String,
+    /// "Question 3 sur 18" and its fraction.
+    pub progress: Option<(String, f32)>,
+    pub title: String,
+    pub help: String,
+    pub icon: String,
+    pub choices: Vec<ChoiceView>,
+    /// Multiple choice: what is still allowed.
+    pub status: String,
+    /// The accented letters of the visitor's language, on their own row of the keyboard.
+    pub accents: Vec<String>,
+    pub next: NextRule,
+    /// Grid: the row on screen.
+    pub row: Option<RowView>,
+    /// Quiz: the picture's name and its description.
+    pub picture: Option<(String, String)>,
+    pub text_value: String,
+    pub text_max: usize,
+    pub form_open: bool,
+    pub form: Option<FormView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndView {
+    pub at_ease_title: String,
+    pub at_ease: Vec<String>,
+    pub help_title: String,
+    pub help: Vec<String>,
+    pub mode: String,
+    pub places_shown: bool,
+    pub places: Vec<PlaceLine>,
+    /// What the QR code holds.
+    pub qr_payload: String,
+    pub can_print: bool,
+    pub printing: bool,
+    pub print_status: String,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct A11yView {
+    pub panel_open: bool,
+    pub text_step: usize,
+    pub text_scale: f32,
+    pub high_contrast: bool,
+    pub calm: bool,
+    pub auto_read: bool,
+    pub volume_step: usize,
+    pub volume_steps: usize,
+    pub speech_available: bool,
+}
+
+// ---- the model -----------------------------------------------------------------------------------
+
+impl VisitModel {
+    pub fn new(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> VisitModel {
+        let Devices { printer, speech } = devices;
+        let auto_read = kiosk.config.speech.auto_read;
+        let places = crate::kiosk::place_book::load(&kiosk.config.data_dir, kiosk.config.departement.as_deref());
+        let engine = kiosk.engine(clock.clone());
+        let guard = passerelle_core::admin::PinGuard::restored(crate::kiosk::admin_tools::failures(&store), clock.monotonic());
+        let disk_full = store.space().full;
+        if disk_full {
+            log::error!("out of service (DISK-FULL): the data disk is full");
+        }
+        let space_checked = clock.monotonic();
+        VisitModel {
+            kiosk,
+            engine,
+            store,
+            clock,
+            form_open: false,
+            focused_field: 0,
+            form_error: String::new(),
+            saved: None,
+            over: None,
+            idle_left: None,
+            printer,
+            print: PrintState::default(),
+            admin: AdminState::default(),
+            places,
+            suggestions: Vec::new(),
+            suggested_at: chrono::NaiveDateTime::default(),
+            end_places: false,
+            a11y: A11yState::new(auto_read),
+            speech,
+            focus: None,
+            spoken_key: String::new(),
+            guard,
+            retention_day: None,
+            jobs: Vec::new(),
+            disk_full,
+            space_checked,
+        }
+    }
+
+    /// The kiosk is out of service because its data disk is full (between visits).
+    pub fn disk_out_of_service(&self) -> bool {
+        self.disk_full && self.over.is_none() && self.engine.screen() == EScreen::Attract
+    }
+
+    /// Look at the data disk again; logs when the kiosk goes out of service or back.
+    pub fn check_disk(&mut self) {
+        self.space_checked = self.clock.monotonic();
+        if self.disk_full {
+            // Space the WAL still holds (an export's bookkeeping, when a reader delayed its
+            // checkpoint) goes back to the disk. Quick when the WAL is already empty.
+            if let Err(e) = self.store.checkpoint_truncate() {
+                log::warn!("WAL checkpoint on a full disk failed: {e}");
+            }
+        }
+        let full = self.store.refresh_space().full;
+        if full != self.disk_full {
+            if full {
+                log::error!("out of service (DISK-FULL): the data disk is full");
+            } else {
+                log::info!("space returned on the data disk: back in service");
+            }
+        }
+        self.disk_full = full;
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn kiosk(&self) -> &Kiosk {
+        &self.kiosk
+    }
+    pub fn last_saved(&self) -> Option<&SavedVisit> {
+        self.saved.as_ref()
+    }
+
+    /// The work asked for since the last call, to run on a worker; report with [`VisitModel::job_done`].
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        std::mem::take(&mut self.jobs)
+    }
+
+    pub(crate) fn lang(&self) -> String {
+        self.engine.lang().to_string()
+    }
+
+    // ---- inputs --------------------------------------------------------------------------------
+
+    pub fn start(&mut self, lang: &str) {
+        if self.disk_full {
+            return;
+        }
+        if self.engine.set_lang(lang).is_ok() {
+            let _ = self.engine.start();
+        }
+    }
+
+    /// The language button: back to the first language (French) from any other, or from French
+    /// to the second one. With six languages, the reference language stays one tap away.
+    pub fn switch_language(&mut self) {
+        if let Some(next) = other_language(&self.kiosk.config.languages, self.engine.lang()) {
+            let _ = self.engine.set_lang(&next);
+        }
+    }
+
+    pub fn accept_notice(&mut self) {
+        let r = self.engine.acknowledge();
+        self.after(r);
+    }
+
+    pub fn choose(&mut self, id: &str) {
+        let r = self.engine.choose(id);
+        self.after(r);
+    }
+
+    pub fn next(&mut self) {
+        let r = self.engine.next();
+        self.after(r);
+    }
+
+    pub fn skip(&mut self) {
+        self.form_open = false;
+        let r = self.engine.skip();
+        self.after(r);
+    }
+
+    pub fn back(&mut self) {
+        if self.form_open {
+            self.form_open = false;
+            self.form_error.clear();
+            self.engine.still_here();
+            return;
+        }
+        let r = self.engine.back();
+        self.after(r);
+    }
+
+    pub fn open_form(&mut self) {
+        self.form_open = true;
+        self.focused_field = 0;
+        self.form_error.clear();
+        self.engine.still_here();
+    }
+
+    pub fn focus_field(&mut self, i: usize) {
+        let n = self.engine.current().map_or(0, |q| q.fields.len());
+        self.focused_field = i.min(n.saturating_sub(1));
+        self.engine.still_here();
+    }
+
+    /// A key of the on-screen keyboard: a text, or "\u{8}" to delete one character.
+    pub fn key(&mut self, t: &str) {
+        let Some(q) = self.engine.current().cloned() else {
+            return;
+        };
+        let edit = |old: String| -> String {
+            let mut s = old;
+            if t == "\u{8}" {
+                s.pop();
+            } else {
+                s.push_str(t);
+            }
+            s
+        };
+        match q.kind {
+            Kind::Text => {
+                let v = edit(self.engine.text());
+                let _ = self.engine.set_text(&v);
+            }
+            Kind::Contact if self.form_open => {
+                if let Some(f) = q.fields.get(self.focused_field) {
+                    let old = self.engine.contact().field(&f.id).unwrap_or_default().to_string();
+                    let _ = self.engine.set_contact_field(&f.id, &edit(old));
+                    self.form_error.clear();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Play a scripted visit through the engine and store it (screenshots, demos).
+    pub fn play_script(&mut self, script: &passerelle_core::script::Script) -> Result<(), passerelle_core::script::ScriptError> {
+        let v = passerelle_core::script::play(&mut self.engine, script)?;
+        self.save(&v);
+        Ok(())
+    }
+
+    pub fn still_here(&mut self) {
+        self.engine.still_here();
+    }
+
+    /// The suggested places, in words, in `lang`.
+    pub fn place_lines(&self, lang: &str) -> Vec<PlaceLine> {
+        crate::kiosk::place_book::lines(&self.suggestions, self.suggested_at, lang)
+    }
+
+    /// The end screen's two views: the profile, or where to go next.
+    pub fn show_end_places(&mut self, places: bool) {
+        self.engine.still_here();
+        self.end_places = places && !self.suggestions.is_empty();
+    }
+
+    pub fn finish(&mut self) {
+        self.reset_a11y();
+        if self.over.take().is_some() {
+            return;
+        }
+        let _ = self.engine.finish();
+        self.saved = None;
+    }
+
+    /// "Imprimer mon ticket": asks for a [`Job::Ticket`] (at most [`MAX_PRINTS`] per visit, one
+    /// at a time); [`VisitModel::print_finished`] hears how it went.
+    pub fn print(&mut self) {
+        let (Some(printer), Some(saved)) = (self.printer.clone(), self.saved.clone()) else {
+            return;
+        };
+        if self.print.printing || self.print.printed >= MAX_PRINTS {
+            return;
+        }
+        self.engine.still_here();
+        self.print.printing = true;
+        self.print.status = "print.printing";
+        let summary = |lang: &str| crate::kiosk::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, lang);
+        let data = crate::kiosk::ticket::TicketData {
+            structure: self.kiosk.config.structure.clone(),
+            commune: self.kiosk.config.commune.clone(),
+            date: self.clock.local_now().date(),
+            lang: saved.lang.clone(),
+            summary: summary(&saved.lang),
+            summary_fr: (saved.lang != "fr").then(|| summary("fr")),
+            payload: saved.payload.clone(),
+            reference: saved.id.clone(),
+            places: self.place_lines(&saved.lang),
+        };
+        self.jobs.push(Job::Ticket { printer, data: Box::new(data) });
+    }
+
+    pub fn print_finished(&mut self, ok: bool) {
+        self.print.printing = false;
+        if ok {
+            self.print.printed += 1;
+            self.print.status = "print.done";
+        } else {
+            self.print.status = "print.failed";
+        }
+    }
+
+    /// A worker's report.
+    pub fn job_done(&mut self, done: JobDone) {
+        match done {
+            JobDone::Ticket(ok) => self.print_finished(ok),
+            JobDone::Admin(message) => self.admin_task_finished(&message),
+        }
+    }
+
+    /// What a tick can change on screen.
+    #[allow(clippy::type_complexity)]
+    fn tick_state(&self) -> (EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>, bool) {
+        (
+            self.engine.screen(),
+            self.engine.warning(),
+            self.idle_left,
+            self.admin.open,
+            self.admin.pin_open,
+            self.over.is_some(),
+            self.retention_day,
+            self.disk_full,
+        )
+    }
+
+    /// The 1-second tick: inactivity warning, then reset. True when it changed what is on screen.
+    pub fn tick(&mut self) -> bool {
+        let before = self.tick_state();
+        if self.clock.monotonic().saturating_sub(self.space_checked) >= SPACE_CHECK {
+            self.check_disk();
+        }
+        self.admin_tick();
+        self.daily_retention();
+        let event = self.engine.tick();
+        self.idle_left = match event {
+            IdleEvent::Warning { remaining } => Some(remaining),
+            _ => None,
+        };
+        if let IdleEvent::Reset { abandoned_at } = event {
+            self.reset_a11y();
+            if let Some(step) = abandoned_at {
+                self.record_abandon(&step);
+            }
+            self.form_open = false;
+            self.form_error.clear();
+            self.saved = None;
+            self.over = None;
+        }
+        self.tick_state() != before
+    }
+
+    fn record_abandon(&mut self, step: &str) {
+        match self.kiosk.record_abandon(&mut self.store, self.clock.as_ref(), step) {
+            Ok(()) => {}
+            Err(e) => log::error!("cannot record an abandoned visit ({}): {e}", e.code()),
+        }
+    }
+
+    fn after(&mut self, r: Result<Outcome, EngineError>) {
+        match r {
+            Ok(Outcome::Moved) => {
+                self.form_error.clear();
+                if !matches!(self.engine.current().map(|q| q.kind), Some(Kind::Contact)) {
+                    self.form_open = false;
+                }
+            }
+            Ok(Outcome::Finished(v)) => {
+                self.form_open = false;
+                self.save(&v);
+            }
+            Ok(Outcome::Abandoned { step }) => {
+                self.reset_a11y();
+                self.record_abandon(&step);
+            }
+            Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.form_open => {
+                let key = format!("form.{problem}");
+                let msg = tr(&self.lang(), &key);
+                self.form_error = if msg == key { tr(&self.lang(), "form.invalid") } else { msg };
+            }
+            Err(e) => log::debug!("input refused: {e}"),
+        }
+    }
+
+    fn save(&mut self, v: &CompletedVisit) {
+        match self.kiosk.finish_visit(&mut self.store, self.clock.as_ref(), v) {
+            Ok(saved) => {
+                let now = self.clock.local_now();
+                self.suggestions = crate::kiosk::place_book::suggest(&self.kiosk, &self.places, &saved.profile, now);
+                self.suggested_at = now;
+                self.end_places = false;
+                self.saved = Some(saved);
+                self.print = PrintState::default();
+                let _ = self.engine.saved();
+            }
+            Err(e) => {
+                log::error!("a finished visit could not be stored ({}): {e}", e.code());
+                // The store looked at the disk before saving.
+                self.disk_full = self.store.space().full;
+                let lang = self.lang();
+                self.engine.abort();
+                self.over = Some(SaveFailed { code: e.code().to_string(), lang });
+            }
+        }
+    }
+
+    // ---- output --------------------------------------------------------------------------------
+
+    /// The language on screen (a failed save keeps the visitor's).
+    pub fn screen_lang(&self) -> String {
+        match &self.over {
+            Some(o) => o.lang.clone(),
+            None => self.lang(),
+        }
+    }
+
+    /// The show-Next rule for the question on screen.
+    pub fn next_button(&self) -> NextRule {
+        match self.engine.current() {
+            Some(q) => next_rule(q.kind, !self.engine.selected().is_empty(), !self.engine.text().trim().is_empty(), self.form_open),
+            None => NextRule { show: false, enabled: false },
+        }
+    }
+
+    /// Everything on screen. Call [`VisitModel::speak_if_changed`] first (the UI's refresh does):
+    /// a new screen moves the keypad focus back to nothing.
+    pub fn view(&self) -> View {
+        let lang = self.screen_lang();
+        let idle = (self.engine.warning() && self.over.is_none()).then(|| {
+            let remaining = self.idle_left.unwrap_or(self.engine.options().idle_reset);
+            tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])
+        });
+        let screen = if self.admin.open {
+            ScreenView::Admin
+        } else if let Some(o) = &self.over {
+            ScreenView::SaveFailed { code: tr_with(&lang, "oos.code", &[("code", &o.code)]) }
+        } else if self.disk_out_of_service() {
+            ScreenView::OutOfService { code: tr_with(&lang, "oos.code", &[("code", "DISK-FULL")]) }
+        } else {
+            match self.engine.screen() {
+                EScreen::Attract => ScreenView::Attract,
+                EScreen::Notice => ScreenView::Notice(self.notice_view(&lang)),
+                EScreen::Question { .. } => match self.question_view(&lang) {
+                    Some(q) => ScreenView::Question(Box::new(q)),
+                    None => ScreenView::Attract,
+                },
+                EScreen::Completed | EScreen::End => ScreenView::End { thanks: tr(&lang, "end.thanks"), visit: self.end_view(&lang).map(Box::new) },
+            }
+        };
+        let targets = self.targets();
+        View {
+            rtl: crate::shared::i18n::is_rtl(&lang),
+            chrome: self.chrome_view(&lang),
+            idle,
+            screen,
+            admin: self.admin_view(),
+            a11y: self.a11y_view(),
+            focus: self.focus.and_then(|i| targets.get(i)).cloned(),
+            lang,
+        }
+    }
+
+    fn chrome_view(&self, lang: &str) -> ChromeView {
+        let langs = &self.kiosk.config.languages;
+        // The welcome in the first two languages; the tiles name every language in its own script.
+        let join = |key: &str| langs.iter().take(2).map(|l| tr(l, key)).collect::<Vec<_>>().join(" · ");
+        ChromeView {
+            structure: self.kiosk.config.structure.clone(),
+            languages: langs.iter().map(|l| LanguageView { code: l.clone(), name: tr(l, "lang.name"), action: tr(l, "start.action") }).collect(),
+            other_language_name: other_language(langs, lang).map(|o| tr(&o, "lang.name")).unwrap_or_default(),
+            welcome: join("start.welcome"),
+            lines: langs.iter().take(2).map(|l| format!("{} {}", tr(l, "start.tagline"), tr(l, "start.anonymous"))).collect(),
+            hint: join("start.hint"),
+        }
+    }
+
+    fn notice_view(&self, lang: &str) -> Option<NoticeView> {
+        let q = &self.kiosk.questionnaire;
+        let notice = q.questions().iter().find(|x| x.kind == Kind::Notice)?;
+        let vars = [("structure", self.kiosk.config.structure.as_str()), ("commune", self.kiosk.config.commune.as_str())];
+        Some(NoticeView {
+            section: q.sections[notice.section].title.get(lang).to_string(),
+            title: notice.label.fill(&vars).get(lang).to_string(),
+            body: notice.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default(),
+            icon: notice.picto.clone(),
+        })
+    }
+
+    fn question_view(&self, lang: &str) -> Option<QuestionView> {
+        let q = self.engine.current()?;
+        let selected = self.engine.selected();
+        let status = match (q.kind, q.max_choices, self.engine.remaining_choices()) {
+            (Kind::Multiple, Some(_), Some(0)) => tr(lang, "multiple.full"),
+            (Kind::Multiple, Some(_), Some(1)) => tr(lang, "multiple.remaining.one"),
+            (Kind::Multiple, Some(_), Some(n)) => tr_with(lang, "multiple.remaining", &[("n", &n.to_string())]),
+            (Kind::Multiple, None, _) => tr(lang, "multiple.any"),
+            _ => String::new(),
+        };
+        let row = self.engine.current_row().map(|r| RowView {
+            label: q.rows[r].label.get(lang).to_string(),
+            icon: q.rows[r].picto.clone(),
+            position: tr_with(lang, "grid.position", &[("n", &(r + 1).to_string()), ("total", &q.rows.len().to_string())]),
+        });
+        let form = (q.kind == Kind::Contact).then(|| {
+            let contact = self.engine.contact();
+            let focused = self.focused_field.min(q.fields.len().saturating_sub(1));
+            FormView {
+                fields: q
+                    .fields
+                    .iter()
+                    .map(|f| FieldView {
+                        id: f.id.clone(),
+                        label: f.label.get(lang).to_string(),
+                        value: contact.field(&f.id).unwrap_or_default().to_string(),
+                        icon: f.picto.clone(),
+                        required: f.required,
+                    })
+                    .collect(),
+                focused,
+                error: self.form_error.clone(),
+                keyboard: match q.fields.get(focused).map(|f| f.id.as_str()) {
+                    Some("phone") => KeyboardLayout::Phone,
+                    Some("email") => KeyboardLayout::Email,
+                    _ => KeyboardLayout::Letters,
+                },
+            }
+        });
+        Some(QuestionView {
+            kind: q.kind,
+            section: self.kiosk.questionnaire.sections[q.section].title.get(lang).to_string(),
+            progress: self
+                .engine
+                .progress()
+                .map(|(n, total)| (tr_with(lang, "progress", &[("n", &n.to_string()), ("total", &total.to_string())]), n as f32 / total.max(1) as f32)),
+            title: q.label.get(lang).to_string(),
+            help: q.help.as_ref().map(|h| h.get(lang)).unwrap_or_default().to_string(),
+            icon: q.picto.clone(),
+            choices: q
+                .choices
+                .iter()
+                .map(|c| ChoiceView { id: c.id.clone(), label: c.label.get(lang).to_string(), icon: c.picto.clone(), selected: selected.contains(&c.id) })
+                .collect(),
+            status,
+            accents: tr(lang, "key.accents").split_whitespace().map(String::from).collect(),
+            next: self.next_button(),
+            row,
+            picture: q.image.as_ref().map(|img| (img.clone(), q.image_alt.as_ref().map(|t| t.get(lang)).unwrap_or_default().to_string())),
+            text_value: self.engine.text(),
+            text_max: q.max_length,
+            form_open: self.form_open,
+            form,
+        })
+    }
+
+    fn end_view(&self, lang: &str) -> Option<EndView> {
+        let saved = self.saved.as_ref()?;
+        let s = crate::kiosk::summary::summary(&saved.profile, &self.kiosk.questionnaire, &self.kiosk.rules.capability_question, lang);
+        Some(EndView {
+            at_ease_title: s.at_ease_title,
+            at_ease: s.at_ease,
+            help_title: s.help_title,
+            help: s.help,
+            mode: s.mode,
+            places_shown: self.end_places && !self.suggestions.is_empty(),
+            places: self.place_lines(lang),
+            qr_payload: saved.payload.clone(),
+            can_print: self.printer.is_some() && self.print.printed < MAX_PRINTS,
+            printing: self.print.printing,
+            print_status: if self.print.status.is_empty() { String::new() } else { tr(lang, self.print.status) },
+            reference: tr_with(lang, "end.reference", &[("ref", &crate::kiosk::summary::pretty_reference(&saved.id))]),
+        })
+    }
+}
+
+/// What the language button switches to (see [`VisitModel::switch_language`]).
+pub fn other_language(langs: &[String], current: &str) -> Option<String> {
+    let first = langs.first()?;
+    if current != first { Some(first.clone()) } else { langs.get(1).cloned() }
+}

@@ -1,0 +1,376 @@
+//! The kiosk's screens as plain data, without Slint: the visit model's views and rules (the
+//! show-Next rule, the contact form, printing limits, inactivity, speech, the keypad's targets and
+//! focus, the admin PIN lockout). What only the screen can show is in the `*_ui` tests.
+
+use passerelle::kiosk::admin_model::{ADMIN_IDLE, bars};
+use passerelle::kiosk::jobs::JobDone;
+use passerelle::kiosk::keypad::{Target, move_focus};
+use passerelle::kiosk::printer::Printer;
+use passerelle::kiosk::speech::FakeSpeech;
+use passerelle::kiosk::store::Store;
+use passerelle::kiosk::visit_model::*;
+use passerelle_core::engine::FakeClock;
+use passerelle_core::questionnaire::Kind;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod common;
+
+struct Kit {
+    m: VisitModel,
+    clock: Arc<FakeClock>,
+    speech: Arc<FakeSpeech>,
+    _dir: tempfile::TempDir,
+}
+
+/// A model on the default configuration with an admin key (so the consent step is offered), a
+/// temporary store, a fake clock and fake speech; the start-up retention pass done.
+fn kit(printer: Option<Arc<dyn Printer>>) -> Kit {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = common::kiosk(dir.path());
+    let store = Store::open(dir.path()).unwrap();
+    let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let speech = Arc::new(FakeSpeech::default());
+    let mut m = VisitModel::new(kiosk, store, clock.clone(), Devices { printer, speech: speech.clone() });
+    m.daily_retention();
+    Kit { m, clock, speech, _dir: dir }
+}
+
+/// Skip questions until `id` is on screen.
+fn goto(m: &mut VisitModel, id: &str) {
+    m.start("fr");
+    m.accept_notice();
+    for _ in 0..100 {
+        if m.engine().current().is_some_and(|q| q.id == id) {
+            return;
+        }
+        m.skip();
+    }
+    panic!("{id} not reached");
+}
+
+fn question(m: &VisitModel) -> QuestionView {
+    match m.view().screen {
+        ScreenView::Question(q) => *q,
+        other => panic!("not a question: {other:?}"),
+    }
+}
+
+#[test]
+fn the_next_rule_per_kind() {
+    for kind in [Kind::Single, Kind::List, Kind::Grid, Kind::Quiz] {
+        assert_eq!(next_rule(kind, true, true, true), NextRule { show: false, enabled: false }, "{kind:?}");
+    }
+    assert_eq!(next_rule(Kind::Multiple, false, false, false), NextRule { show: true, enabled: false });
+    assert_eq!(next_rule(Kind::Multiple, true, false, false), NextRule { show: true, enabled: true });
+    assert_eq!(next_rule(Kind::Text, false, false, false), NextRule { show: true, enabled: false });
+    assert_eq!(next_rule(Kind::Text, false, true, false), NextRule { show: true, enabled: true });
+    assert_eq!(next_rule(Kind::Contact, false, false, false), NextRule { show: false, enabled: true });
+    assert_eq!(next_rule(Kind::Contact, false, false, true), NextRule { show: true, enabled: true });
+}
+
+#[test]
+fn a_multiple_choice_shows_next_enabled_once_chosen_and_counts_down() {
+    let mut k = kit(None);
+    goto(&mut k.m, "usages_principaux");
+    let q = question(&k.m);
+    assert_eq!((q.kind, q.next), (Kind::Multiple, NextRule { show: true, enabled: false }));
+    k.m.choose("jeux");
+    let q = question(&k.m);
+    assert!(q.next.enabled);
+    assert!(q.choices.iter().any(|c| c.id == "jeux" && c.selected));
+    assert_eq!(q.status, "Vous pouvez encore choisir 2 réponses.");
+    assert!(q.progress.is_some() && q.form.is_none() && q.row.is_none());
+}
+
+#[test]
+fn the_contact_form_keeps_its_focus_in_range_and_picks_the_keyboard() {
+    let mut k = kit(None);
+    goto(&mut k.m, "consentement_contact");
+    assert!(!question(&k.m).next.show, "consent first");
+    k.m.open_form();
+    let q = question(&k.m);
+    assert!(q.form_open && q.next.show);
+    let form = q.form.unwrap();
+    assert_eq!((form.focused, form.keyboard), (0, KeyboardLayout::Letters));
+    let phone = form.fields.iter().position(|f| f.id == "phone").unwrap();
+    k.m.focus_field(phone);
+    assert_eq!(question(&k.m).form.unwrap().keyboard, KeyboardLayout::Phone);
+    k.m.focus_field(99);
+    let form = question(&k.m).form.unwrap();
+    assert_eq!(form.focused, form.fields.len() - 1, "clamped to the last field");
+    for t in ["0", "6", "\u{8}", "7"] {
+        k.m.key(t);
+    }
+    k.m.focus_field(phone);
+    k.m.key("1");
+    let form = question(&k.m).form.unwrap();
+    assert_eq!(form.fields[phone].value, "1");
+    k.m.back();
+    assert!(!question(&k.m).form_open, "Back closes the form first");
+    assert_eq!(k.m.engine().current().unwrap().id, "consentement_contact");
+}
+
+#[test]
+fn a_visitor_prints_twice_at_most_one_at_a_time() {
+    let printer: Arc<dyn Printer> = Arc::new(passerelle::kiosk::printer::FakePrinter::default());
+    let mut k = kit(Some(printer));
+    k.m.play_script(&passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    let end = |m: &VisitModel| match m.view().screen {
+        ScreenView::End { visit: Some(e), .. } => *e,
+        other => panic!("{other:?}"),
+    };
+    assert!(end(&k.m).can_print);
+    k.m.print();
+    k.m.print();
+    assert_eq!(k.m.take_jobs().len(), 1, "one ticket at a time");
+    assert!(end(&k.m).printing);
+    k.m.job_done(JobDone::Ticket(false));
+    assert!(end(&k.m).print_status.starts_with("Le ticket n'a pas pu être imprimé."));
+    for _ in 0..2 {
+        k.m.print();
+        assert_eq!(k.m.take_jobs().len(), 1);
+        k.m.job_done(JobDone::Ticket(true));
+    }
+    assert!(!end(&k.m).can_print, "two tickets printed");
+    k.m.print();
+    assert!(k.m.take_jobs().is_empty());
+}
+
+#[test]
+fn inactivity_warns_counts_down_then_wipes() {
+    let mut k = kit(None);
+    goto(&mut k.m, "genre");
+    assert!(!k.m.tick(), "nothing new");
+    k.clock.advance(Duration::from_secs(61));
+    assert!(k.m.tick());
+    assert!(k.m.view().idle.is_some_and(|t| t.starts_with("Sans réponse, tout sera effacé dans 29 secondes")), "{:?}", k.m.view().idle);
+    k.clock.advance(Duration::from_secs(30));
+    k.m.tick();
+    assert_eq!(k.m.view().screen, ScreenView::Attract);
+    assert_eq!(k.m.store().stats().unwrap().abandoned, 1);
+}
+
+#[test]
+fn the_language_button_goes_back_to_the_first_language() {
+    let langs: Vec<String> = ["fr", "en", "ar"].map(String::from).to_vec();
+    assert_eq!(other_language(&langs, "fr").as_deref(), Some("en"));
+    assert_eq!(other_language(&langs, "ar").as_deref(), Some("fr"));
+    assert_eq!(other_language(&langs[..1], "fr"), None);
+}
+
+#[test]
+fn a_new_screen_is_read_only_when_asked_and_the_next_visitor_starts_fresh() {
+    let mut k = kit(None);
+    goto(&mut k.m, "age");
+    k.m.speak_if_changed();
+    assert!(k.speech.said.lock().unwrap().is_empty(), "nothing is read unless asked");
+    k.m.toggle_auto_read();
+    k.m.set_text_step(9);
+    k.m.toggle_contrast();
+    k.m.change_volume(5);
+    let v = k.m.view().a11y;
+    assert_eq!((v.text_step, v.text_scale, v.high_contrast, v.volume_step), (2, 1.5, true, 3), "clamped");
+    k.m.choose("soixante_dix_plus");
+    k.m.speak_if_changed();
+    assert_eq!(k.speech.said.lock().unwrap().last().unwrap().0, k.m.spoken().1, "the new screen is read");
+    k.m.finish();
+    let v = k.m.view().a11y;
+    assert_eq!((v.text_step, v.high_contrast, v.auto_read, v.volume_step), (0, false, false, passerelle::kiosk::speech::DEFAULT_VOLUME));
+}
+
+#[test]
+fn the_focus_starts_at_either_end_and_wraps() {
+    assert_eq!(move_focus(None, 3, true), Some(0));
+    assert_eq!(move_focus(None, 3, false), Some(2));
+    assert_eq!(move_focus(Some(2), 3, true), Some(0));
+    assert_eq!(move_focus(Some(0), 3, false), Some(2));
+    assert_eq!(move_focus(Some(1), 3, true), Some(2));
+    assert_eq!(move_focus(None, 0, true), None);
+}
+
+#[test]
+fn each_target_has_one_text_form() {
+    assert_eq!(Target::Choice("jeux".into()).to_string(), "choice:jeux");
+    assert_eq!(Target::Start("fr".into()).to_string(), "start:fr");
+    assert_eq!(Target::TextSize(2).to_string(), "a11y:text2");
+    assert_eq!(Target::VolumeUp.to_string(), "a11y:vol+");
+    assert!(Target::Next == *"nav:next");
+}
+
+#[test]
+fn targets_in_reading_order_per_screen() {
+    let mut k = kit(None);
+    let s = |m: &VisitModel| m.targets().iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    let attract = s(&k.m);
+    assert_eq!(attract.first().map(String::as_str), Some("start:fr"));
+    assert_eq!(&attract[attract.len() - 2..], ["listen", "a11y"], "no language button on the welcome screen");
+    goto(&mut k.m, "age");
+    let age = s(&k.m);
+    assert!(age[0].starts_with("choice:") && !age.contains(&"nav:next".to_string()), "{age:?}");
+    assert_eq!(&age[age.len() - 5..], ["nav:skip", "nav:back", "listen", "a11y", "lang"]);
+    goto(&mut k.m, "usages_principaux");
+    assert!(s(&k.m).contains(&"nav:next".to_string()), "a multiple choice has Next");
+    goto(&mut k.m, "consentement_contact");
+    assert_eq!(&s(&k.m)[..3], ["consent:yes", "consent:no", "nav:back"], "no skip on the contact step");
+    k.m.open_form();
+    assert_eq!(&s(&k.m)[..2], ["nav:next", "nav:back"], "the open form has Valider");
+    k.m.open_a11y_panel();
+    assert_eq!(s(&k.m).last().map(String::as_str), Some("a11y:close"));
+}
+
+#[test]
+fn keys_move_the_focus_say_it_and_activate_it() {
+    let mut k = kit(None);
+    goto(&mut k.m, "age");
+    assert!(!k.m.keypad("q"), "unused keys are not taken");
+    let up = k.m.kiosk().config.keys.previous[0].clone();
+    let down = k.m.kiosk().config.keys.next[0].clone();
+    let enter = k.m.kiosk().config.keys.activate[0].clone();
+    assert!(k.m.keypad(&up));
+    let n = k.m.targets().len();
+    assert_eq!(k.m.focus_index(), Some(n - 1), "from nowhere, Up goes to the last control");
+    assert!(k.m.keypad(&down));
+    assert!(k.m.keypad(&down));
+    assert_eq!(k.m.focus_index(), Some(1), "and wraps");
+    assert!(k.speech.said.lock().unwrap().last().unwrap().0.starts_with("Réponse 2"), "the focused answer is said");
+    assert!(k.m.keypad(&enter));
+    assert_eq!(k.m.engine().current().unwrap().id, "genre", "Enter chooses");
+    k.m.speak_if_changed();
+    assert_eq!(k.m.focus_index(), None, "a new screen drops the focus");
+    assert!(k.m.keypad("2"), "a digit chooses that answer");
+    assert_ne!(k.m.engine().current().unwrap().id, "genre");
+}
+
+fn pin(m: &mut VisitModel, p: &str) {
+    for d in p.chars() {
+        m.admin_pin_key(&d.to_string());
+    }
+    m.admin_pin_key("OK");
+}
+
+#[test]
+fn the_pin_pad_locks_after_five_mistakes_and_opens_with_the_right_pin_afterwards() {
+    let mut k = kit(None);
+    passerelle::kiosk::admin_tools::set_pin(k.m.store(), "2468").unwrap();
+    k.m.admin_long_press();
+    assert!(k.m.view().admin.pin_open);
+    k.m.admin_pin_key("1");
+    k.m.admin_pin_key("⌫");
+    assert_eq!(k.m.view().admin.pin_dots, "");
+    for left in (1..5).rev() {
+        pin(&mut k.m, "1111");
+        assert_eq!(k.m.view().admin.pin_message, format!("Code incorrect. Encore {left} essai(s)."));
+    }
+    pin(&mut k.m, "1111");
+    assert!(k.m.view().admin.pin_locked);
+    pin(&mut k.m, "2468");
+    assert!(!k.m.admin_open(), "even the right PIN waits for the lock");
+    k.clock.advance(Duration::from_secs(61));
+    pin(&mut k.m, "2468");
+    assert!(k.m.admin_open());
+    assert_eq!(k.m.view().screen, passerelle::kiosk::visit_model::ScreenView::Admin);
+    assert!(k.m.targets().is_empty(), "the keypad leaves the admin screen alone");
+    let facts = k.m.view().admin.screen.unwrap().facts;
+    assert!(facts[0].starts_with("Version : Passerelle"), "{facts:?}");
+}
+
+#[test]
+fn the_purge_asks_first_and_the_session_ends_by_itself() {
+    let mut k = kit(None);
+    passerelle::kiosk::admin_tools::set_pin(k.m.store(), "2468").unwrap();
+    k.m.admin_long_press();
+    pin(&mut k.m, "2468");
+    k.m.admin_purge();
+    assert!(k.m.view().admin.confirm_purge);
+    k.m.admin_purge();
+    assert!(!k.m.view().admin.confirm_purge);
+    k.m.admin_export();
+    assert!(k.m.view().admin.busy);
+    assert_eq!(k.m.take_jobs().len(), 1);
+    k.m.admin_export();
+    assert!(k.m.take_jobs().is_empty(), "one task at a time");
+    k.clock.advance(ADMIN_IDLE);
+    k.m.tick();
+    assert!(k.m.admin_open(), "not while a task runs");
+    k.m.job_done(passerelle::kiosk::jobs::JobDone::Admin("fini".into()));
+    assert_eq!(k.m.view().admin.status, "fini");
+    k.clock.advance(ADMIN_IDLE);
+    k.m.tick();
+    assert!(!k.m.admin_open());
+}
+
+#[test]
+fn bars_are_scaled_to_the_largest() {
+    let b = bars(&[("a".into(), 2), ("b".into(), 4), ("c".into(), 0)]);
+    assert_eq!(b.iter().map(|b| b.fraction).collect::<Vec<_>>(), vec![0.5, 1.0, 0.0]);
+    assert!(bars(&[("z".into(), 0)])[0].fraction == 0.0);
+}
+
+/// The model stays plain Rust: nothing under `src/kiosk/` uses Slint (only `src/ui/` does).
+#[test]
+fn the_kiosk_folder_does_not_use_slint() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("src/kiosk.rs")];
+    files.extend(std::fs::read_dir(root.join("src/kiosk")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "rs")));
+    assert!(files.len() > 10);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(!text.contains("slint::") && !text.contains("use slint"), "{} uses Slint", f.display());
+    }
+}
+
+/// The screens compare the keypad's focus with the text form of a [`Target`]: every text they
+/// compare with is one (a typo would hide the focus), and every target is shown somewhere.
+#[test]
+fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
+    use Target::*;
+    let all = [
+        Start("fr".into()),
+        Choice("x".into()),
+        TextSize(0),
+        Listen,
+        Menu,
+        Language,
+        Next,
+        Back,
+        Skip,
+        ConsentYes,
+        ConsentNo,
+        Print,
+        Finish,
+        Profile,
+        Places,
+        StillHere,
+        Contrast,
+        Calm,
+        AutoRead,
+        VolumeDown,
+        VolumeUp,
+        CloseMenu,
+    ]
+    .map(|t| t.to_string());
+    let mut literals = Vec::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "slint") {
+                for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| l.contains("FocusAdapter.target ==")) {
+                    literals.extend(line.split('"').skip(1).step_by(2).map(String::from));
+                }
+            }
+        }
+    }
+    // "choice:" + id, "start:" + code, "a11y:text" + step.
+    let matches = |t: &String, l: &String| t == l || ((l.ends_with(':') || l.ends_with("text")) && t.starts_with(l.as_str()));
+    assert!(literals.len() >= 20, "{literals:?}");
+    for l in &literals {
+        assert!(all.iter().any(|t| matches(t, l)), "the screens compare the focus with {l:?}, which no Target is");
+    }
+    for t in &all {
+        assert!(literals.iter().any(|l| matches(t, l)), "no screen shows the focus on {t}");
+    }
+}
