@@ -3,5 +3,6 @@
 //! ([`sql`]). Nothing of a package is used before all of it has been checked.
 
 pub mod merge;
+pub mod package;
 pub mod report;
 pub mod sql;

@@ -101,7 +101,7 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     c.borrow_mut().start("fr");
     assert_eq!(c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
     // Still full after a while.
-    clock.advance(ui::SPACE_CHECK);
+    clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
     assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
     // The admin gets in by the same 5-second press, and sees why.
@@ -128,7 +128,7 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
     // Space returns: within one check the welcome screen is back, and a visit is stored.
     std::fs::remove_file(&other).unwrap();
-    clock.advance(ui::SPACE_CHECK);
+    clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
     assert!(common::find(&app, "Français — Commencer").is_some(), "{:?}", common::labels(&app));
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();

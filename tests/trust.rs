@@ -208,7 +208,7 @@ fn packages_are_read_from_regular_files_only() {
         }
         std::fs::create_dir_all(copy.join("contacts")).unwrap();
         attack(&copy);
-        let refused = passerelle::department::merge::open(&copy).unwrap_err();
+        let refused = passerelle::department::package::open(&copy).unwrap_err();
         assert!(refused.contains(reason), "{what}: {refused}");
         let (code, _, err) = run(&["report", copy.to_str().unwrap(), "--out", dir.path().join(format!("r{i}.html")).to_str().unwrap()], None);
         assert_ne!(code, 0, "{what}");

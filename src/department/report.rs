@@ -9,7 +9,8 @@
 //! Small numbers are never shown: a count from 1 to `min - 1` (4 with the default 5) is written
 //! "< 5" with no percentage and no bar, and structures with fewer than `min` visits are grouped.
 
-use crate::department::merge::{self, csv_reader, plural};
+use crate::department::merge::plural;
+use crate::department::package::{self, csv_reader};
 use anyhow::{Context, Result, bail};
 use passerelle_core::vocab;
 use std::collections::HashMap;
@@ -174,7 +175,7 @@ struct Cols {
 }
 
 impl Acc {
-    fn row(&mut self, table: &str, fields: &[merge::Field], rec: &csv::ByteRecord) {
+    fn row(&mut self, table: &str, fields: &[package::Field], rec: &csv::ByteRecord) {
         match table {
             "visits" => self.visit(fields, rec),
             "abandons" => {
@@ -188,7 +189,7 @@ impl Acc {
         }
     }
 
-    fn visit(&mut self, fields: &[merge::Field], rec: &csv::ByteRecord) {
+    fn visit(&mut self, fields: &[package::Field], rec: &csv::ByteRecord) {
         let cols = self.cols.get_or_insert_with(|| {
             let col = |n: &str| fields.iter().position(|f| f.name == n);
             let indicators: Vec<(usize, Option<usize>)> = INDICATORS.iter().enumerate().map(|(i, ind)| (i, col(ind.column))).collect();
@@ -281,10 +282,10 @@ pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
 /// that fails gives an error and no report).
 pub fn collect_trusted(dir: &Path, min: u64, generated: &str, keys: Option<&crate::shared::signing::TrustedKeys>) -> Result<Data> {
     let mut acc = Acc::default();
-    let pkg = merge::open_visiting(dir, &mut |table, fields, rec| acc.row(table, fields, rec)).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+    let pkg = package::open_visiting(dir, &mut |table, fields, rec| acc.row(table, fields, rec)).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
     let provenance = match keys {
         Some(k) => {
-            let signer = merge::provenance(&pkg, k).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+            let signer = package::provenance(&pkg, k).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
             format!("Provenance vérifiée : signé par la clé de confiance « {} » ({}).", signer.name, k.file)
         }
         None => "Provenance non vérifiée : ce rapport n'a pas contrôlé de signature (passerelle report --trusted-keys FICHIER).".to_string(),

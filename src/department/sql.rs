@@ -4,7 +4,7 @@
 //! are created when missing, columns of newer questionnaire versions are added, and rows already
 //! there (same key) are left alone, so every visit stays once.
 
-use crate::department::merge::{self, EXPORTS, Field, TABLES};
+use crate::department::package::{self, EXPORTS, Field, TABLES};
 use anyhow::{Result, bail};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,7 +35,7 @@ fn sql_type(f: &Field) -> &'static str {
 /// The primary key of a table: visits are keyed by kiosk and reference (format 2; format 1
 /// packages load into the same tables); the dictionary gets one (element, question, id) so that
 /// it loads once.
-fn primary_key(pkg: &merge::Package, table: &str) -> Vec<String> {
+fn primary_key(pkg: &package::Package, table: &str) -> Vec<String> {
     let key: &[&str] = match table {
         "visits" => &["kiosk_id", "visit_id"],
         "choix_multiples" => &["kiosk_id", "visit_id", "question_id", "choice_id"],
@@ -72,9 +72,9 @@ pub fn script(dir: &Path, dialect: Dialect) -> Result<String> {
 
 /// [`script`], refusing the package unless its signature holds against trusted keys, when given.
 pub fn script_trusted(dir: &Path, dialect: Dialect, keys: Option<&crate::shared::signing::TrustedKeys>) -> Result<String> {
-    let pkg = merge::open(dir).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+    let pkg = package::open(dir).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
     if let Some(keys) = keys {
-        merge::provenance(&pkg, keys).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+        package::provenance(&pkg, keys).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
     }
     let abs = script_path(dir)?;
     let mut s = format!(
@@ -96,7 +96,7 @@ pub fn script_trusted(dir: &Path, dialect: Dialect, keys: Option<&crate::shared:
         if fields.is_empty() {
             bail!("{table}: no schema");
         }
-        if let Some(f) = fields.iter().find(|f| !merge::valid_column(&f.name)) {
+        if let Some(f) = fields.iter().find(|f| !package::valid_column(&f.name)) {
             bail!("{} : datapackage.json, table {table} : nom de colonne invalide (« {} »)", dir.display(), f.name.escape_debug());
         }
         let pk = primary_key(&pkg, table);
