@@ -579,7 +579,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Decrypt { identity, export_dir, out }) => {
             let id = std::fs::read_to_string(identity).with_context(|| format!("cannot read {}", identity.display()))?;
-            let (csv, n) = crate::kiosk::export::decrypt_contacts(&id, export_dir)?;
+            let (csv, n) = crate::kiosk::seal::decrypt_contacts(&id, export_dir)?;
             match out {
                 Some(p) => {
                     // Personal data: a new owner-only file, never an existing one or a link.

@@ -5,6 +5,7 @@
 pub mod a11y_model;
 pub mod admin_model;
 pub mod admin_tools;
+pub mod disk_space;
 pub mod doctor;
 pub mod export;
 pub mod jobs;
@@ -13,6 +14,7 @@ pub mod place_book;
 pub mod printer;
 pub mod privacy;
 pub mod screen_tour;
+pub mod screen_views;
 pub mod seal;
 pub mod speech;
 pub mod speech_text;
@@ -209,6 +211,15 @@ impl Kiosk {
     /// that visitors can go on; the admin screen and `doctor` report it.
     pub fn open_store_recovering(&self, now: chrono::NaiveDateTime) -> Result<(Store, Option<PathBuf>), KioskError> {
         Ok(Store::open_or_recover(&self.config.data_dir, &now.format("%Y%m%d-%H%M%S").to_string())?)
+    }
+
+    /// The store at start-up: a damaged database is moved aside and the admin screen told where.
+    pub fn open_store_at_start(&self) -> Result<Store, KioskError> {
+        let (store, moved) = self.open_store_recovering(chrono::Local::now().naive_local())?;
+        if let Some(m) = &moved {
+            store.meta_set("damaged_database", &m.display().to_string()).ok();
+        }
+        Ok(store)
     }
 
     /// Profile, reference, payload and sealed contact of a completed visit, stored in one

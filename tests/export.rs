@@ -176,7 +176,7 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
         }
         assert!(!f.to_string_lossy().contains("Qwertz"), "no name in file names");
     }
-    let (csv, n) = export::decrypt_contacts(&k.identity, &r.folder).unwrap();
+    let (csv, n) = passerelle::kiosk::seal::decrypt_contacts(&k.identity, &r.folder).unwrap();
     assert!(n >= 1);
     assert!(csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org,{}", saved.id, k.kiosk.config.kiosk_id)), "{csv}");
     // The standard age tool reads them too, when installed.
@@ -189,7 +189,7 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
     // Once exported, contact details leave the kiosk.
     assert!(k.store.sealed_contact(&saved.id).unwrap().is_none());
     let (other, _) = passerelle::kiosk::seal::keygen();
-    assert!(export::decrypt_contacts(&other, &r.folder).is_err(), "another key reads nothing");
+    assert!(passerelle::kiosk::seal::decrypt_contacts(&other, &r.folder).is_err(), "another key reads nothing");
 }
 
 /// A filesystem whose writes fail after `budget` bytes: the stick is pulled out.

@@ -270,7 +270,7 @@ fn a_really_full_disk_crashes_no_command_loses_nothing_and_visits_resume_when_sp
     assert!(stderr.contains("the disk is full: the visit was not saved"), "{stderr}");
     let printed = printed_ids(&filled.stdout);
     assert!(printed.len() > 100, "visits were stored until the disk was full ({})", printed.len());
-    let reserve = data.join(passerelle::kiosk::store::RESERVE_FILE);
+    let reserve = data.join(passerelle::kiosk::disk_space::RESERVE_FILE);
     assert!(!reserve.exists(), "the reserve was released for what still has to work");
 
     // Every later start works and says what is wrong.
@@ -327,7 +327,7 @@ fn a_disk_full_to_the_last_block_without_a_reserve_is_still_readable() {
     let made = run(&["replay", "--random", "50", "--seed", "4"]);
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     assert!(!data.join("passerelle.db-shm").exists(), "a clean close leaves no wal-index");
-    let _ = std::fs::remove_file(data.join(passerelle::kiosk::store::RESERVE_FILE));
+    let _ = std::fs::remove_file(data.join(passerelle::kiosk::disk_space::RESERVE_FILE));
     // Another program fills the disk to the very last block.
     {
         use std::io::Write;

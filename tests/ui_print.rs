@@ -42,7 +42,9 @@ fn printing_runs_off_the_ui_thread_and_reports_back() {
     let store = Store::open(dir.path()).unwrap();
     let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let printer = Arc::new(FakePrinter::default());
-    let (app, c) = ui::build_with_printer(kiosk, store, clock, Some(printer.clone() as Arc<dyn Printer>)).unwrap();
+    let speech = Arc::new(passerelle::kiosk::speech::FakeSpeech::default());
+    let devices = ui::Devices { printer: Some(printer.clone() as Arc<dyn Printer>), speech };
+    let (app, c) = ui::build_with_devices(kiosk, store, clock, devices).unwrap();
     app.show().unwrap();
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     c.borrow_mut().play_script(&script).unwrap();

@@ -65,7 +65,7 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
         return out;
     }
     // The disk first: on a full disk the store releases its reserve, so the checks below work.
-    let space = crate::kiosk::store::check_space(dir);
+    let space = crate::kiosk::disk_space::check_space(dir);
     let fs = filesystem(dir);
     let free = space.free.map(megabytes).unwrap_or_else(|| "?".into());
     let total = space.total.map(megabytes).unwrap_or_else(|| "?".into());
@@ -77,7 +77,7 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
                 "the data disk {fs} is full: {free} free of {total}; new visits are refused (the kiosk is out of service, code DISK-FULL). \
                  Export the visits (admin screen or `passerelle export`), then free space on this disk (other files, old logs); \
                  the kiosk resumes by itself once {} are free",
-                megabytes(crate::kiosk::store::resume_free(space.total.unwrap_or(0)))
+                megabytes(crate::kiosk::disk_space::resume_free(space.total.unwrap_or(0)))
             ),
         ));
     } else if space.free.is_none() {

@@ -29,7 +29,6 @@ pub mod mediator_window;
 pub mod screenshot;
 
 use crate::kiosk::jobs::{Job, JobDone};
-use crate::kiosk::printer::Printer;
 use crate::kiosk::store::Store;
 pub use crate::kiosk::visit_model::Devices;
 use crate::kiosk::visit_model::{KeyboardLayout, SPACE_CHECK, ScreenView, View, VisitModel};
@@ -330,17 +329,6 @@ pub fn build(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Result<(AppWi
     build_with_devices(kiosk, store, clock, devices)
 }
 
-/// [`build`] with a given printer (tests use a fake one).
-pub fn build_with_printer(
-    kiosk: Kiosk,
-    store: Store,
-    clock: Arc<dyn Clock>,
-    printer: Option<Arc<dyn Printer>>,
-) -> Result<(AppWindow, Shared), slint::PlatformError> {
-    let speech = Arc::new(crate::kiosk::speech::CommandSpeech::new(kiosk.config.speech.clone()));
-    build_with_devices(kiosk, store, clock, Devices { printer, speech })
-}
-
 /// [`build`] with given devices (tests use fakes).
 pub fn build_with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Result<(AppWindow, Shared), slint::PlatformError> {
     let app = AppWindow::new()?;
@@ -354,19 +342,12 @@ pub fn build_with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, dev
 
 /// The 1-second timer driving the inactivity warning and reset.
 pub fn start_ticking(app: &AppWindow, c: &Shared) -> slint::Timer {
-    let timer = slint::Timer::default();
-    let w = app.as_weak();
-    let c = c.clone();
-    let watchdog = sd_notify::watchdog_enabled().is_some();
-    timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
-        // The event loop is alive: tell systemd's watchdog.
-        if watchdog {
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+    let (w, c) = (app.as_weak(), c.clone());
+    every_second(move || {
+        if let Some(app) = w.upgrade() {
+            tick_and_refresh(&app, &c);
         }
-        let Some(app) = w.upgrade() else { return };
-        tick_and_refresh(&app, &c);
-    });
-    timer
+    })
 }
 
 /// One tick of the 1-second timer. The screen is refreshed only when the tick changed something
@@ -394,29 +375,20 @@ pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
 pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Result<bool> {
     // Kept to start again when the store could not open on a full disk.
     let again = kiosk.as_ref().ok().cloned();
-    let started = kiosk.and_then(|k| {
-        let (store, moved) = k.open_store_recovering(chrono::Local::now().naive_local())?;
-        if let Some(m) = &moved {
-            store.meta_set("damaged_database", &m.display().to_string()).ok();
-        }
-        Ok((k, store))
-    });
     let retry = Rc::new(std::cell::Cell::new(false));
-    let (app, c, _timer) = match started {
+    let (app, c, _timer) = match kiosk.and_then(|k| k.open_store_at_start().map(|s| (k, s))) {
         Ok((kiosk, store)) => {
             log::info!("kiosk {} started ({} questions, rules {})", kiosk.config.kiosk_id, kiosk.questionnaire.questions().len(), kiosk.rules.version);
             let (app, c) = build(kiosk, store, Arc::new(crate::shared::clock::SystemClock::new()))?;
             let timer = start_ticking(&app, &c);
-            (app, Some(c), Some(timer))
+            (app, Some(c), timer)
         }
         Err(e) => {
             log::error!("out of service ({}): {e}", e.code());
             eprintln!("passerelle: {e}");
-            let disk = match (&e, &again) {
-                (KioskError::Store(crate::kiosk::store::StoreError::DiskFull), Some(k)) => Some(k.config.data_dir.clone()),
-                _ => None,
-            };
-            (out_of_service(e.code())?, None, Some(out_of_service_tick(disk, retry.clone())))
+            let full = matches!(e, KioskError::Store(crate::kiosk::store::StoreError::DiskFull));
+            let disk = again.as_ref().filter(|_| full).map(|k| k.config.data_dir.clone());
+            (out_of_service(e.code())?, None, out_of_service_tick(disk, retry.clone()))
         }
     };
     if !windowed {
@@ -427,9 +399,7 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     // systemd: ready once the window exists; the 1-second tick then pings the watchdog.
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
     app.run()?;
-    if retry.get()
-        && let Some(k) = again
-    {
+    if let (true, Some(k)) = (retry.get(), again) {
         log::info!("space returned on the data disk: starting the kiosk");
         drop(_timer);
         let _ = app.hide();
@@ -439,26 +409,31 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     Ok(c.is_some_and(|c| c.borrow().quit_requested()))
 }
 
-/// The out-of-service screen's 1-second timer: the event loop is alive, so it tells systemd's
-/// watchdog (or an out-of-service kiosk would be restarted in a loop). When the store could not
-/// even open for want of space (`disk`), it looks again every [`SPACE_CHECK`] and ends the event
-/// loop once space returns, for `run_kiosk` to start the kiosk again in this process.
+/// The out-of-service screen's 1-second timer pings systemd's watchdog (or an out-of-service
+/// kiosk would be restarted in a loop); when the store could not open for want of space (`disk`),
+/// it ends the event loop once space returns, for `run_kiosk` to start the kiosk again.
 fn out_of_service_tick(disk: Option<std::path::PathBuf>, retry: Rc<std::cell::Cell<bool>>) -> slint::Timer {
-    let watchdog = sd_notify::watchdog_enabled().is_some();
-    let timer = slint::Timer::default();
     let mut seconds = 0u64;
-    timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
-        if watchdog {
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
-        }
+    every_second(move || {
         seconds += 1;
-        if let Some(dir) = &disk
-            && seconds.is_multiple_of(SPACE_CHECK.as_secs())
-            && !crate::kiosk::store::check_space(dir).full
+        if let Some(dir) = disk.as_ref().filter(|_| seconds.is_multiple_of(SPACE_CHECK.as_secs()))
+            && !crate::kiosk::disk_space::check_space(dir).full
         {
             retry.set(true);
             let _ = slint::quit_event_loop();
         }
+    })
+}
+
+/// A 1-second timer that first tells systemd's watchdog the event loop is alive.
+fn every_second(mut f: impl FnMut() + 'static) -> slint::Timer {
+    let watchdog = sd_notify::watchdog_enabled().is_some();
+    let timer = slint::Timer::default();
+    timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
+        if watchdog {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+        }
+        f();
     });
     timer
 }

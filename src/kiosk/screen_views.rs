@@ -1,0 +1,183 @@
+//! What the kiosk's screens show, as plain data: the [`crate::kiosk::visit_model::VisitModel`]'s
+//! `view()` builds these; `src/ui/` maps them to the Slint adapters. No Slint here.
+
+use crate::kiosk::keypad::Target;
+use crate::kiosk::admin_model::AdminView;
+use crate::kiosk::place_book::PlaceLine;
+use passerelle_core::questionnaire::Kind;
+
+/// Everything on screen, as plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub lang: String,
+    pub rtl: bool,
+    pub chrome: ChromeView,
+    /// The inactivity warning's countdown, when it shows.
+    pub idle: Option<String>,
+    pub screen: ScreenView,
+    pub admin: AdminView,
+    pub a11y: A11yView,
+    /// The keypad's focus.
+    pub focus: Option<Target>,
+}
+
+/// What does not depend on the screen: the structure, the languages, the welcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChromeView {
+    pub structure: String,
+    pub languages: Vec<LanguageView>,
+    /// The language the language button switches to, in its own words.
+    pub other_language_name: String,
+    pub welcome: String,
+    pub lines: Vec<String>,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageView {
+    pub code: String,
+    pub name: String,
+    pub action: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScreenView {
+    Attract,
+    /// `None` only for a questionnaire without a notice.
+    Notice(Option<NoticeView>),
+    Question(Box<QuestionView>),
+    End {
+        thanks: String,
+        visit: Option<Box<EndView>>,
+    },
+    SaveFailed {
+        code: String,
+    },
+    /// Out of service between visits (a full data disk): the staff code.
+    OutOfService {
+        code: String,
+    },
+    Admin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeView {
+    pub section: String,
+    pub title: String,
+    pub body: String,
+    pub icon: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceView {
+    pub id: String,
+    pub label: String,
+    pub icon: String,
+    pub selected: bool,
+}
+
+/// The "Suivant" / "Valider" button of a question: one rule for the screen and the keypad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextRule {
+    pub show: bool,
+    pub enabled: bool,
+}
+
+/// The show-Next rule: a multiple choice (enabled once something is chosen), a free text
+/// (enabled once something is typed), the open contact form; never a single choice, a list, a
+/// grid or a quiz, which move on when chosen.
+pub fn next_rule(kind: Kind, anything_chosen: bool, anything_typed: bool, form_open: bool) -> NextRule {
+    match kind {
+        Kind::Multiple => NextRule { show: true, enabled: anything_chosen },
+        Kind::Text => NextRule { show: true, enabled: anything_typed },
+        Kind::Contact => NextRule { show: form_open, enabled: true },
+        _ => NextRule { show: false, enabled: false },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowView {
+    pub label: String,
+    pub icon: String,
+    pub position: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyboardLayout {
+    Letters,
+    Phone,
+    Email,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldView {
+    pub id: String,
+    pub label: String,
+    pub value: String,
+    pub icon: String,
+    pub required: bool,
+}
+
+/// The contact form (contact questions only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormView {
+    pub fields: Vec<FieldView>,
+    pub focused: usize,
+    pub error: String,
+    pub keyboard: KeyboardLayout,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionView {
+    pub kind: Kind,
+    pub section: String,
+    /// "Question 3 sur 18" and its fraction.
+    pub progress: Option<(String, f32)>,
+    pub title: String,
+    pub help: String,
+    pub icon: String,
+    pub choices: Vec<ChoiceView>,
+    /// Multiple choice: what is still allowed.
+    pub status: String,
+    /// The accented letters of the visitor's language, on their own row of the keyboard.
+    pub accents: Vec<String>,
+    pub next: NextRule,
+    /// Grid: the row on screen.
+    pub row: Option<RowView>,
+    /// Quiz: the picture's name and its description.
+    pub picture: Option<(String, String)>,
+    pub text_value: String,
+    pub text_max: usize,
+    pub form_open: bool,
+    pub form: Option<FormView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndView {
+    pub at_ease_title: String,
+    pub at_ease: Vec<String>,
+    pub help_title: String,
+    pub help: Vec<String>,
+    pub mode: String,
+    pub places_shown: bool,
+    pub places: Vec<PlaceLine>,
+    /// What the QR code holds.
+    pub qr_payload: String,
+    pub can_print: bool,
+    pub printing: bool,
+    pub print_status: String,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct A11yView {
+    pub panel_open: bool,
+    pub text_step: usize,
+    pub text_scale: f32,
+    pub high_contrast: bool,
+    pub calm: bool,
+    pub auto_read: bool,
+    pub volume_step: usize,
+    pub volume_steps: usize,
+    pub speech_available: bool,
+}
