@@ -1,7 +1,6 @@
 //! The visit engine: navigation, skips, relevance, maxima, inactivity (fake clock).
 
-mod common;
-use common::*;
+use crate::support::*;
 use passerelle_core::answers::Answer;
 use passerelle_core::engine::{EngineError, IdleEvent, Outcome, Screen};
 use std::time::Duration;

@@ -3,10 +3,9 @@
 //! screen, the ticket and the mediator's view, and an admin can import a newer national file
 //! (a broken one keeps the places in use).
 
-mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use common::frictionless;
+use crate::support::frictionless;
 use i_slint_backend_testing::{ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::place_book;

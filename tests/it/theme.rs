@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 /// (normal, high contrast) colour of each theme property.
 fn colours() -> HashMap<String, ([f64; 3], [f64; 3])> {
-    let src = include_str!("../ui/theme.slint");
+    let src = include_str!("../../ui/theme.slint");
     let hex = |s: &str| -> [f64; 3] {
         let s = s.trim_start_matches('#');
         [0, 2, 4].map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap() as f64 / 255.0)

@@ -1,8 +1,7 @@
 //! The QR payload: round trips, size, AZERTY repair, and hostile input that never panics.
 
-mod common;
 use chrono::NaiveDate;
-use common::*;
+use crate::support::*;
 use passerelle_core::handoff::{self, Handoff, HandoffError};
 use passerelle_core::profile;
 use passerelle_core::random::random_visit;

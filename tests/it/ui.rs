@@ -1,10 +1,9 @@
 //! The kiosk screens driven through the real Slint components with the testing backend:
 //! find controls by their accessible label, invoke them, check what changed (store included).
 
-mod common;
 
 use chrono::NaiveDate;
-use common::{find, labels, tap};
+use crate::support::{find, labels, tap};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;

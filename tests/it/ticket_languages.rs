@@ -3,10 +3,9 @@
 //! than French carries a French copy of the summary for the mediator; Latin text draws exactly
 //! as the former char-by-char code did; every text of every catalogue has its glyphs.
 
-mod common;
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
-use common::{kiosk, rqrr_decode, tool, zbar};
+use crate::support::{kiosk, rqrr_decode, tool, zbar};
 use image::{GrayImage, Luma};
 use passerelle::shared::i18n::{CATALOGUES, tr, tr_with};
 use passerelle::kiosk::Kiosk;
@@ -15,9 +14,9 @@ use passerelle::kiosk::ticket::{self, LaidLine, TicketData, TicketFont};
 use passerelle_core::engine::FakeClock;
 use proptest::prelude::*;
 
-const REGULAR: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_400Regular.ttf");
-const BOLD: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegible_700Bold.ttf");
-const ARABIC: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Regular.ttf");
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/AtkinsonHyperlegible_400Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/AtkinsonHyperlegible_700Bold.ttf");
+const ARABIC: &[u8] = include_bytes!("../../assets/fonts/NotoNaskhArabic-Regular.ttf");
 
 /// The showcase visit stored in `lang`, and its ticket. If the engine does not offer `lang`
 /// (yet), the visit is played in French and stored as if in `lang`: the ticket only reads the
@@ -192,7 +191,7 @@ fn arabic_is_shaped_into_joined_forms_in_right_to_left_order() {
     // Arabic punctuation and lam-alef come from the Arabic font too, lam-alef in its joined form.
     let la = ticket::lay_out_line("لا،", 26.0, true).unwrap();
     assert!(la.glyphs.iter().all(|g| g.font == TicketFont::NotoNaskhArabic && g.id != 0), "{la:?}");
-    let bold = FontRef::try_from_slice(include_bytes!("../assets/fonts/NotoNaskhArabic-Bold.ttf")).unwrap();
+    let bold = FontRef::try_from_slice(include_bytes!("../../assets/fonts/NotoNaskhArabic-Bold.ttf")).unwrap();
     let isolated = [bold.glyph_id('ل').0, bold.glyph_id('ا').0];
     assert!(la.glyphs.iter().filter(|g| g.cluster < 4).all(|g| !isolated.contains(&g.id)), "lam-alef joined: {la:?}");
 }

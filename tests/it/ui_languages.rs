@@ -4,10 +4,9 @@
 //! pad), and what is stored is ids only, with the language. Romanian, Spanish and Portuguese
 //! visitors find their own accented letters on the keyboard.
 
-mod common;
 
 use chrono::NaiveDate;
-use common::{find, tap};
+use crate::support::{find, tap};
 use passerelle::shared::i18n::tr;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;

@@ -1,7 +1,6 @@
 //! Faults a kiosk survives: full disk, damaged database, bad configuration, a clock set wrong,
 //! power cuts at any moment, and memory that stays flat over a long run.
 
-mod common;
 
 use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
@@ -230,7 +229,7 @@ fn printed_ids(stdout: &[u8]) -> Vec<String> {
 #[test]
 fn the_issue_steps_no_command_is_killed_after_replay_filled_the_disk() {
     use std::os::unix::process::ExitStatusExt;
-    let Some(disk) = common::LoopDisk::new(8) else {
+    let Some(disk) = crate::support::LoopDisk::new(8) else {
         return;
     };
     let data = disk.mnt.join("data");
@@ -255,7 +254,7 @@ fn the_issue_steps_no_command_is_killed_after_replay_filled_the_disk() {
 /// Before, every later start (`stats`, `doctor`, the kiosk) died of SIGBUS mapping the `-shm`.
 #[test]
 fn a_really_full_disk_crashes_no_command_loses_nothing_and_visits_resume_when_space_returns() {
-    let Some(disk) = common::LoopDisk::new(8) else {
+    let Some(disk) = crate::support::LoopDisk::new(8) else {
         return;
     };
     // Something else takes part of the disk (old logs, say): the admin deletes it at the end.
@@ -318,7 +317,7 @@ fn a_really_full_disk_crashes_no_command_loses_nothing_and_visits_resume_when_sp
 /// to map), so `stats` and `doctor` still answer instead of dying of SIGBUS.
 #[test]
 fn a_disk_full_to_the_last_block_without_a_reserve_is_still_readable() {
-    let Some(disk) = common::LoopDisk::new(8) else {
+    let Some(disk) = crate::support::LoopDisk::new(8) else {
         return;
     };
     let data = disk.mnt.join("data");

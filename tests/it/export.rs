@@ -1,10 +1,9 @@
 //! USB export: a valid Frictionless data package, every visit exactly once across repeated
 //! exports, no personal data in clear, nothing marked when the stick is pulled, retention.
 
-mod common;
 
 use chrono::NaiveDate;
-use common::frictionless;
+use crate::support::frictionless;
 use passerelle::kiosk::export::{self, ExportError, ExportFs, RealFs};
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;
@@ -119,7 +118,7 @@ fn exports_are_signed_with_the_kiosk_key_and_minisign_verifies_them() {
     for f in walk(&r.folder) {
         assert!(!String::from_utf8_lossy(&std::fs::read(&f).unwrap()).contains(secret_line), "{} holds the secret key", f.display());
     }
-    if !common::tool("minisign") {
+    if !crate::support::tool("minisign") {
         return;
     }
     let verify = |dir: &Path| Command::new("minisign").args(["-Vm", "SHA256SUMS", "-P", &public]).current_dir(dir).output().unwrap();

@@ -2,7 +2,6 @@
 //! once, tampered or broken exports refused with the reason, older questionnaire versions merged
 //! through the ids), and the report (HTML + CSV, no count under 5).
 
-mod common;
 
 use chrono::NaiveDate;
 use passerelle::kiosk::export::{self, RealFs};
@@ -75,7 +74,7 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
 }
 
 fn frictionless_valid(dir: &Path) {
-    let Some(f) = common::frictionless() else { return };
+    let Some(f) = crate::support::frictionless() else { return };
     let out = Command::new(f).args(["validate", "--json", "datapackage.json"]).current_dir(dir).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(report["valid"], true, "{}", String::from_utf8_lossy(&out.stdout).chars().take(3000).collect::<String>());
@@ -107,7 +106,7 @@ fn overlapping_exports_of_several_kiosks_merge_into_one_valid_package_with_every
     let b1 = b.export(false);
     // The officer copied B's stick twice, in another folder.
     let copies = tmp.path().join("copie");
-    common::copy_dir(&b1, &copies.join(b1.file_name().unwrap()));
+    crate::support::copy_dir(&b1, &copies.join(b1.file_name().unwrap()));
 
     let out = tmp.path().join("fusion");
     let run = bin().args(["merge"]).arg(&a.usb).arg(&copies).arg("--out").arg(&out).arg("--json").output().unwrap();
@@ -195,7 +194,7 @@ fn tampered_broken_foreign_and_future_exports_are_refused_with_the_reason_and_th
     let lot = tmp.path().join("lot");
     let case = |name: &str| {
         let d = lot.join(name);
-        common::copy_dir(&good, &d);
+        crate::support::copy_dir(&good, &d);
         d
     };
     std::fs::create_dir_all(&lot).unwrap();
@@ -208,7 +207,7 @@ fn tampered_broken_foreign_and_future_exports_are_refused_with_the_reason_and_th
     // 2. A value outside the questionnaire, carefully re-signed: the schema says so, with the line.
     let invalid = case("valeur-inconnue");
     edit(&invalid.join("visits.csv"), &format!(",{first_age},"), ",cent_ans,");
-    common::resign(&invalid);
+    crate::support::resign(&invalid);
     // 3. A visit row removed but its multiple choices left: the foreign key says so.
     let orphan = case("orpheline");
     let text = std::fs::read_to_string(orphan.join("visits.csv")).unwrap();
@@ -216,14 +215,14 @@ fn tampered_broken_foreign_and_future_exports_are_refused_with_the_reason_and_th
     let victim = rows(&good.join("choix_multiples.csv"))[0]["visit_id"].clone();
     lines.retain(|l| !l.starts_with(&victim));
     std::fs::write(orphan.join("visits.csv"), lines.join("\n") + "\n").unwrap();
-    common::resign(&orphan);
+    crate::support::resign(&orphan);
     // 4. No checksums at all.
     let unsigned = case("sans-empreintes");
     std::fs::remove_file(unsigned.join("SHA256SUMS")).unwrap();
     // 5. An export of a future Passerelle.
     let future = case("futur");
     edit(&future.join("datapackage.json"), "\"format\": 2", "\"format\": 99");
-    common::resign(&future);
+    crate::support::resign(&future);
     // 6. A file missing.
     let missing = case("incomplet");
     std::fs::remove_file(missing.join("abandons.csv")).unwrap();
@@ -389,7 +388,7 @@ fn the_report_shows_every_figure_without_any_count_under_five() {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     assert!(std::fs::read_to_string(&single).unwrap().contains("Mairie de Gennevilliers"));
     let bad = tmp.path().join("abime");
-    common::copy_dir(&out, &bad);
+    crate::support::copy_dir(&out, &bad);
     edit(&bad.join("abandons.csv"), "age", "freins");
     let run = bin().arg("report").arg(&bad).arg("--out").arg(tmp.path().join("x.html")).output().unwrap();
     assert!(!run.status.success());
@@ -427,7 +426,7 @@ fn with_trusted_keys_forged_unsigned_unknown_and_mismatched_exports_are_refused_
     let lot = tmp.path().join("lot");
     let case = |name: &str| {
         let d = lot.join(name);
-        common::copy_dir(&good, &d);
+        crate::support::copy_dir(&good, &d);
         d
     };
     // 1. A cell edited, then SHA256SUMS and datapackage.json hashes carefully recomputed: every
@@ -436,15 +435,15 @@ fn with_trusted_keys_forged_unsigned_unknown_and_mismatched_exports_are_refused_
     let other_age = if first_age == "soixante_dix_plus" { "douze_dix_huit" } else { "soixante_dix_plus" };
     let forged = case("falsifie");
     edit(&forged.join("visits.csv"), &format!(",{first_age},"), &format!(",{other_age},"));
-    common::resign(&forged);
+    crate::support::resign(&forged);
     // 2. No signature.
     let unsigned = case("non-signe");
     std::fs::remove_file(unsigned.join("SHA256SUMS.minisig")).unwrap();
     // 3. Signed by a key nobody trusts (a consistent forgery with a key of one's own).
     let unknown = case("cle-inconnue");
     edit(&unknown.join("visits.csv"), &format!(",{first_age},"), &format!(",{other_age},"));
-    common::resign(&unknown);
-    common::sign(&unknown, &passerelle::shared::signing::SigningKey::generate().unwrap());
+    crate::support::resign(&unknown);
+    crate::support::sign(&unknown, &passerelle::shared::signing::SigningKey::generate().unwrap());
     // 4. Kiosk A's key (a stolen kiosk) vouching for rows that name kiosk B.
     let borrowed = case("autre-borne");
     let victim = rows(&good.join("choix_multiples.csv"))[0]["visit_id"].clone();
@@ -453,8 +452,8 @@ fn with_trusted_keys_forged_unsigned_unknown_and_mismatched_exports_are_refused_
     let text = std::fs::read_to_string(borrowed.join("choix_multiples.csv")).unwrap();
     std::fs::write(borrowed.join("choix_multiples.csv"), text.replace(&format!("vlg-nelly-roussel-1,{victim},"), &format!("nanterre-mairie-1,{victim},")))
         .unwrap();
-    common::resign(&borrowed);
-    common::sign(&borrowed, &a_key);
+    crate::support::resign(&borrowed);
+    crate::support::sign(&borrowed, &a_key);
 
     // Without trusted keys the forgery goes through, and the result says so plainly.
     let loose = tmp.path().join("sans-cles");
@@ -503,7 +502,7 @@ fn with_trusted_keys_forged_unsigned_unknown_and_mismatched_exports_are_refused_
     assert!(exports.iter().any(|r| r["signataire"] == "vlg-nelly-roussel-1" && r["cle_publique"] == public_key(&a)));
     sums_ok(&out);
     frictionless_valid(&out);
-    if common::tool("minisign") {
+    if crate::support::tool("minisign") {
         let v = Command::new("minisign").args(["-Vm", "SHA256SUMS", "-P", &dept_public]).current_dir(&out).output().unwrap();
         assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     }
@@ -581,8 +580,8 @@ fn two_kiosks_with_the_same_visit_reference_both_survive_a_merge() {
     std::fs::write(eb.join("SHA256SUMS"), sums.replace(&old, &shared)).unwrap();
     let dp = std::fs::read_to_string(eb.join("datapackage.json")).unwrap();
     std::fs::write(eb.join("datapackage.json"), dp.replace(&old, &shared).replace(&old.to_lowercase(), &shared.to_lowercase())).unwrap();
-    common::resign(&eb);
-    common::sign(&eb, &passerelle::shared::signing::kiosk_key(&b.kiosk.config.data_dir, "nanterre-mairie-1").unwrap());
+    crate::support::resign(&eb);
+    crate::support::sign(&eb, &passerelle::shared::signing::kiosk_key(&b.kiosk.config.data_dir, "nanterre-mairie-1").unwrap());
 
     let trusted = tmp.path().join("cles.txt");
     std::fs::write(&trusted, format!("vlg-nelly-roussel-1 {}\nnanterre-mairie-1 {}\n", public_key(&a), public_key(&b))).unwrap();

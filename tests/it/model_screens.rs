@@ -14,7 +14,6 @@ use passerelle_core::questionnaire::Kind;
 use std::sync::Arc;
 use std::time::Duration;
 
-mod common;
 
 struct Kit {
     m: VisitModel,
@@ -27,7 +26,7 @@ struct Kit {
 /// temporary store, a fake clock and fake speech; the start-up retention pass done.
 fn kit(printer: Option<Arc<dyn Printer>>) -> Kit {
     let dir = tempfile::tempdir().unwrap();
-    let kiosk = common::kiosk(dir.path());
+    let kiosk = crate::support::kiosk(dir.path());
     let store = Store::open(dir.path()).unwrap();
     let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let speech = Arc::new(FakeSpeech::default());

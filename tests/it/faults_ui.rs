@@ -1,7 +1,6 @@
 //! What the visitor sees when things go wrong: a full disk at the end of a visit, and a kiosk
 //! that cannot start (bad configuration) — calm words and a short code for the staff.
 
-mod common;
 
 use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
@@ -69,7 +68,7 @@ fn a_kiosk_that_cannot_start_shows_out_of_service_with_a_code() {
 fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     use slint::platform::{PointerEventButton, WindowEvent};
     i_slint_backend_testing::init_no_event_loop();
-    let Some(disk) = common::LoopDisk::new(8) else {
+    let Some(disk) = crate::support::LoopDisk::new(8) else {
         return;
     };
     let other = disk.mnt.join("old-logs");
@@ -95,42 +94,42 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
     app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
     app.show().unwrap();
-    assert!(common::find(&app, "Borne hors service · Out of service").is_some(), "{:?}", common::labels(&app));
-    assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
-    assert!(common::find(&app, "Français — Commencer").is_none(), "no visit can start");
+    assert!(crate::support::find(&app, "Borne hors service · Out of service").is_some(), "{:?}", crate::support::labels(&app));
+    assert!(crate::support::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    assert!(crate::support::find(&app, "Français — Commencer").is_none(), "no visit can start");
     c.borrow_mut().start("fr");
     assert_eq!(c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
     // Still full after a while.
     clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
-    assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    assert!(crate::support::find(&app, "Code pour le personnel : DISK-FULL").is_some());
     // The admin gets in by the same 5-second press, and sees why.
     let corner = slint::LogicalPosition::new(1270.0, 10.0);
     app.window().dispatch_event(WindowEvent::PointerPressed { position: corner, button: PointerEventButton::Left });
     i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(6));
     app.window().dispatch_event(WindowEvent::PointerReleased { position: corner, button: PointerEventButton::Left });
     for d in "2468".chars() {
-        common::tap(&app, &d.to_string());
+        crate::support::tap(&app, &d.to_string());
     }
-    common::tap(&app, "Valider");
+    crate::support::tap(&app, "Valider");
     assert!(c.borrow().admin_open(), "the admin is in on a full disk");
-    assert!(common::labels(&app).iter().any(|l| l.contains("Disque plein") && l.contains("DISK-FULL")), "{:?}", common::labels(&app));
+    assert!(crate::support::labels(&app).iter().any(|l| l.contains("Disque plein") && l.contains("DISK-FULL")), "{:?}", crate::support::labels(&app));
     // The export to the stick works on the full disk (a worker thread; its own connection).
     assert!(c.borrow().store().unexported().unwrap().0 > 0);
-    common::tap(&app, "Exporter sur la clé USB");
+    crate::support::tap(&app, "Exporter sur la clé USB");
     let exported = (0..600).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(50));
         c.borrow().store().unexported().unwrap().0 == 0
     });
     assert!(exported, "the export was written and recorded on a full disk");
     assert!(std::fs::read_dir(usb.path()).unwrap().flatten().any(|e| e.path().join("SHA256SUMS").exists()));
-    common::tap(&app, "Fermer");
-    assert!(common::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    crate::support::tap(&app, "Fermer");
+    assert!(crate::support::find(&app, "Code pour le personnel : DISK-FULL").is_some());
     // Space returns: within one check the welcome screen is back, and a visit is stored.
     std::fs::remove_file(&other).unwrap();
     clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
-    assert!(common::find(&app, "Français — Commencer").is_some(), "{:?}", common::labels(&app));
+    assert!(crate::support::find(&app, "Français — Commencer").is_some(), "{:?}", crate::support::labels(&app));
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     c.borrow_mut().play_script(&script).unwrap();
     assert!(c.borrow().last_saved().is_some());

@@ -1,7 +1,6 @@
 //! The shipped questionnaire is the deck's, complete, and bad definitions are refused clearly.
 
-mod common;
-use common::*;
+use crate::support::*;
 use passerelle_core::questionnaire::{Kind, Questionnaire};
 
 /// Every question and choice of the deck's "Questionnaire de positionnement" (Axe 5), by id.

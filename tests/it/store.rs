@@ -108,7 +108,7 @@ fn old_stored_data_stays_readable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("passerelle.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(include_str!("fixtures/store-v1.sql")).unwrap();
+    conn.execute_batch(include_str!("../fixtures/store-v1.sql")).unwrap();
     drop(conn);
     let s = Store::open(dir.path()).unwrap();
     let v = s.visit("K7M3QX2A").unwrap().expect("old visit");

@@ -1,14 +1,13 @@
 //! Table tests of the profile rules: each case of fixtures/profile_cases.json is a scripted visit
 //! played through the engine, and the fields it names must come out as expected.
 
-mod common;
-use common::*;
+use crate::support::*;
 use passerelle_core::profile::{self, Rules};
 use serde_json::{Value, json};
 
 #[test]
 fn profile_cases() {
-    let cases: Vec<Value> = serde_json::from_str(include_str!("fixtures/profile_cases.json")).unwrap();
+    let cases: Vec<Value> = serde_json::from_str(include_str!("../fixtures/profile_cases.json")).unwrap();
     assert!(cases.len() >= 20);
     for case in &cases {
         check(case["name"].as_str().unwrap(), case);

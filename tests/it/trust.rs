@@ -2,7 +2,6 @@
 //! formulas in every CSV Passerelle writes, hostile files in a package (links, FIFOs, devices,
 //! huge files), owner-only outputs, bounded inputs, and the visitor's right to erasure.
 
-mod common;
 
 use passerelle::shared::spreadsheet::dangerous;
 use std::io::Write;
@@ -87,7 +86,7 @@ fn every_csv_opens_safely_in_a_spreadsheet() {
     let dp: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(folder.join("datapackage.json")).unwrap()).unwrap();
     let field = dp["resources"][0]["schema"]["fields"].as_array().unwrap().iter().find(|f| f["name"] == "usages_principaux_autre").unwrap().clone();
     assert!(field["description"].as_str().unwrap().contains("apostrophe"), "{field}");
-    if let Some(fl) = common::frictionless() {
+    if let Some(fl) = crate::support::frictionless() {
         let o = Command::new(fl).arg("validate").arg(folder.join("datapackage.json")).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     }
@@ -326,7 +325,7 @@ fn an_export_syncs_its_folder_and_the_folder_that_holds_it() {
     use passerelle_core::engine::FakeClock;
     use rand::SeedableRng;
     let dir = tempfile::tempdir().unwrap();
-    let kiosk = common::kiosk(&dir.path().join("data"));
+    let kiosk = crate::support::kiosk(&dir.path().join("data"));
     let mut store = kiosk.open_store().unwrap();
     let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap().and_hms_opt(9, 0, 0).unwrap();
     let clock = FakeClock::new(now);

@@ -2,9 +2,8 @@
 //! screen shows it and on both ticket formats, decoded with independent decoders (rqrr, and
 //! zbarimg when installed), and turned back by the mediator's decoder into the stored profile.
 
-mod common;
 
-use common::{kiosk, rqrr_decode, tool, zbar};
+use crate::support::{kiosk, rqrr_decode, tool, zbar};
 use passerelle::kiosk::store::Store;
 use passerelle::kiosk::ticket;
 use passerelle::mediator;

@@ -1,7 +1,6 @@
 //! docs/scale.md's commands: packages of two questionnaire versions and their merge load into
 //! DuckDB and PostgreSQL with `passerelle sql`, again and again, every visit once.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,7 +32,7 @@ fn packages(tmp: &Path) -> Vec<PathBuf> {
     let new = std::fs::read_dir(tmp.join("usb")).unwrap().flatten().next().unwrap().path();
     run(bin().arg("merge").arg(&old).arg(&new).arg("--out").arg(tmp.join("fusion")));
     let hostile = tmp.join(HOSTILE_FOLDER).join(new.file_name().unwrap());
-    common::copy_dir(&new, &hostile);
+    crate::support::copy_dir(&new, &hostile);
     vec![old, new, tmp.join("fusion"), hostile]
 }
 
@@ -165,21 +164,21 @@ fn packages_load_into_postgresql_every_visit_once() {
 fn crafted(tmp: &Path, name: &str, change: impl Fn(&mut serde_json::Value)) -> PathBuf {
     let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports/passerelle-gennevilliers-mairie-1-2025-06-30");
     let d = tmp.join(name);
-    common::copy_dir(&old, &d);
+    crate::support::copy_dir(&old, &d);
     let mut pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("datapackage.json")).unwrap()).unwrap();
     change(&mut pkg);
     std::fs::write(d.join("datapackage.json"), serde_json::to_vec_pretty(&pkg).unwrap()).unwrap();
-    common::resign(&d);
+    crate::support::resign(&d);
     d
 }
 
 /// Replaces the first `from` of a package's file by `to`, then its hashes.
 fn edited(from_dir: &Path, to_dir: &Path, file: &str, from: &str, to: &str) -> PathBuf {
-    common::copy_dir(from_dir, to_dir);
+    crate::support::copy_dir(from_dir, to_dir);
     let text = std::fs::read_to_string(to_dir.join(file)).unwrap();
     assert!(text.contains(from));
     std::fs::write(to_dir.join(file), text.replacen(from, to, 1)).unwrap();
-    common::resign(to_dir);
+    crate::support::resign(to_dir);
     to_dir.to_path_buf()
 }
 

@@ -1,0 +1,10 @@
+//! The integration tests of `passerelle-core`, as one binary.
+
+mod support;
+
+mod config;
+mod engine;
+mod handoff;
+mod places;
+mod profile;
+mod questionnaire;

@@ -1,0 +1,27 @@
+//! The integration tests of the `passerelle` crate, as one binary (one link of Slint, SQLite and
+//! age instead of one per file). The tests that need a process of their own (the testing backend's
+//! event loop, the headless renderer) stay in their own files next to this folder.
+
+mod support;
+
+mod a11y_ui;
+mod admin_ui;
+mod cli;
+mod cups;
+mod export;
+mod faults;
+mod faults_ui;
+mod handoff;
+mod languages;
+mod mediator_ui;
+mod merge;
+mod model_screens;
+mod places;
+mod scale_sql;
+mod speech;
+mod store;
+mod theme;
+mod ticket_languages;
+mod trust;
+mod ui;
+mod ui_languages;
