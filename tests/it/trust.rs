@@ -345,3 +345,47 @@ fn an_export_syncs_its_folder_and_the_folder_that_holds_it() {
     assert!(synced.contains(&r.folder), "{synced:?}");
     assert!(synced.contains(&usb), "the stick's root is synced: {synced:?}");
 }
+
+/// ARCHITECTURE.md's codemap names every source file of the tree (Rust and Slint), and every
+/// file it names exists: the map cannot drift from the house.
+#[test]
+fn codemap_lists_every_source_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let map = &text[text.find("## Codemap").unwrap()..text.find("## Invariants").unwrap()];
+    let named: std::collections::HashSet<&str> = map.split('`').skip(1).step_by(2).collect();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs" || x == "slint") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in ["src", "core/src", "ui"] {
+        walk(&root.join(dir), &mut files);
+    }
+    let missing: Vec<String> = files
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+        .filter(|p| !named.contains(p.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "not in ARCHITECTURE.md's codemap: {missing:?}");
+    for n in named.iter().filter(|n| n.ends_with(".rs") || n.ends_with(".slint") || n.ends_with('/')) {
+        assert!(root.join(n).exists(), "ARCHITECTURE.md names {n}, which does not exist");
+    }
+    // Names say what files are: no two source files share one (module roots aside).
+    let mut seen = std::collections::HashMap::new();
+    for p in &files {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if ["lib.rs", "main.rs", "mod.rs"].contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(other) = seen.insert(name.clone(), p.clone()) {
+            panic!("two files named {name}: {} and {}", other.display(), p.display());
+        }
+    }
+}
