@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod export;
 pub mod jobs;
 pub mod keypad;
+pub mod model_state;
 pub mod place_book;
 pub mod printer;
 pub mod privacy;

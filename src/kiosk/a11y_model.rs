@@ -2,44 +2,16 @@
 //! (larger text, high contrast, calmer layout, volume). Everything goes back to normal for the
 //! next visitor. The keypad is in `keypad.rs`.
 
-use crate::kiosk::speech::{DEFAULT_VOLUME, VOLUMES};
+use crate::kiosk::speech::VOLUMES;
 use crate::kiosk::speech_text::{self, Spoken};
+use crate::kiosk::model_state::A11yState;
 use crate::kiosk::visit_model::{A11yView, VisitModel};
 use crate::shared::i18n::tr;
 use passerelle_core::engine::Screen as EScreen;
 
 pub const TEXT_SCALES: [f32; 3] = [1.0, 1.25, 1.5];
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct A11yState {
-    pub panel_open: bool,
-    pub text_step: usize,
-    pub high_contrast: bool,
-    pub calm: bool,
-    pub auto_read: bool,
-    default_auto_read: bool,
-    pub volume: usize,
-    /// The visitor used speech during this visit (the inactivity warning is then spoken too).
-    pub used_speech: bool,
-    /// The visitor uses keys (a keypad): every new screen is then read aloud.
-    pub used_keys: bool,
-}
 
-impl A11yState {
-    pub fn new(auto_read: bool) -> A11yState {
-        A11yState {
-            panel_open: false,
-            text_step: 0,
-            high_contrast: false,
-            calm: false,
-            auto_read,
-            default_auto_read: auto_read,
-            volume: DEFAULT_VOLUME,
-            used_speech: false,
-            used_keys: false,
-        }
-    }
-}
 
 impl VisitModel {
     pub fn a11y(&self) -> &A11yState {

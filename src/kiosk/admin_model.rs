@@ -3,6 +3,7 @@
 //! [`Job`]s run on a worker; the purge and the retention pass run in place.
 
 use crate::kiosk::jobs::{self, Job};
+use crate::kiosk::screen_views::{AdminScreenView, AdminView, BarView, StatRowView};
 use crate::kiosk::visit_model::VisitModel;
 use crate::shared::i18n::{tr, tr_with};
 use passerelle_core::admin::Verdict;
@@ -16,58 +17,10 @@ pub const QUIT_STATUS: u8 = 10;
 /// The longest PIN.
 const PIN_MAX: usize = 8;
 
-#[derive(Debug, Default, Clone)]
-pub struct AdminState {
-    pub pin_open: bool,
-    pin: String,
-    message: String,
-    pub open: bool,
-    last_input: Duration,
-    status: String,
-    busy: bool,
-    confirm_purge: bool,
-    /// A places import is running: reload the places when it reports.
-    reload_places: bool,
-    pub quit: bool,
-}
 
-/// The PIN pad and the admin screen, as plain data.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct AdminView {
-    pub pin_open: bool,
-    pub pin_dots: String,
-    pub pin_message: String,
-    pub pin_locked: bool,
-    pub status: String,
-    pub busy: bool,
-    pub confirm_purge: bool,
-    /// The admin screen's figures, when it is open.
-    pub screen: Option<AdminScreenView>,
-}
 
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct AdminScreenView {
-    pub stats: Vec<StatRowView>,
-    pub per_day: Vec<BarView>,
-    pub autonomy: Vec<BarView>,
-    pub facts: Vec<String>,
-}
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatRowView {
-    pub label: String,
-    pub today: String,
-    pub week: String,
-    pub total: String,
-}
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct BarView {
-    pub label: String,
-    pub value: i64,
-    /// Of the largest bar.
-    pub fraction: f32,
-}
 
 fn human_bytes(n: u64) -> String {
     const G: f64 = 1024.0 * 1024.0 * 1024.0;

@@ -173,9 +173,7 @@ impl Writer<'_> {
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use crate::shared::signing::hex;
 
 /// The columns of visits.csv.
 enum Col<'q> {

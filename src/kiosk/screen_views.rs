@@ -2,7 +2,6 @@
 //! `view()` builds these; `src/ui/` maps them to the Slint adapters. No Slint here.
 
 use crate::kiosk::keypad::Target;
-use crate::kiosk::admin_model::AdminView;
 use crate::kiosk::place_book::PlaceLine;
 use passerelle_core::questionnaire::Kind;
 
@@ -180,4 +179,42 @@ pub struct A11yView {
     pub volume_step: usize,
     pub volume_steps: usize,
     pub speech_available: bool,
+}
+
+/// The PIN pad and the admin screen, as plain data.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AdminView {
+    pub pin_open: bool,
+    pub pin_dots: String,
+    pub pin_message: String,
+    pub pin_locked: bool,
+    pub status: String,
+    pub busy: bool,
+    pub confirm_purge: bool,
+    /// The admin screen's figures, when it is open.
+    pub screen: Option<AdminScreenView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AdminScreenView {
+    pub stats: Vec<StatRowView>,
+    pub per_day: Vec<BarView>,
+    pub autonomy: Vec<BarView>,
+    pub facts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatRowView {
+    pub label: String,
+    pub today: String,
+    pub week: String,
+    pub total: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarView {
+    pub label: String,
+    pub value: i64,
+    /// Of the largest bar.
+    pub fraction: f32,
 }

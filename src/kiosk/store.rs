@@ -267,20 +267,9 @@ pub struct Store {
     exclusive: bool,
 }
 
-pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    let err = |source| StoreError::DataDir { path: dir.to_path_buf(), source };
-    if !dir.exists() {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)?;
-        }
-        #[cfg(not(unix))]
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    Ok(())
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    crate::shared::files::create_private_dir(dir).map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })
 }
-
 
 impl Store {
     /// Open the store; if the database is damaged, move it aside (never overwrite it: the

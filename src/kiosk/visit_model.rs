@@ -6,8 +6,7 @@
 //! already translated, pictogram names). The UI (`src/ui/`) only maps views to its adapters and
 //! callbacks to these methods, and runs the [`Job`]s the model asks for on a worker thread.
 
-use crate::kiosk::a11y_model::A11yState;
-use crate::kiosk::admin_model::AdminState;
+use crate::kiosk::model_state::{A11yState, AdminState};
 use crate::kiosk::jobs::{Job, JobDone};
 use crate::kiosk::place_book::{PlaceBook, PlaceLine};
 use crate::kiosk::printer::Printer;

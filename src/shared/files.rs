@@ -19,6 +19,20 @@ pub fn create_owner_only(path: &Path) -> io::Result<File> {
     o.open(path)
 }
 
+/// Creates a folder (and its parents) owner-only (0700) when it does not exist yet.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if !dir.exists() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        }
+        #[cfg(not(unix))]
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(())
+}
+
 /// Opens a file of a data package for reading: `name` is relative to `dir`, every folder on the
 /// way must be a real folder (not a link out of the package), and the file a regular file of at
 /// most `max_bytes`. The error says what the file is instead, in French for the department

@@ -16,6 +16,11 @@ use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::Path;
 
+/// Lowercase hexadecimal, as in `SHA256SUMS`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The kiosk's secret key, in its data directory.
 pub const KEY_FILE: &str = "signing.key";
 /// The signature of a package's SHA256SUMS, next to it.
@@ -102,7 +107,7 @@ pub fn kiosk_key(data_dir: &Path, kiosk_id: &str) -> Result<SigningKey, String> 
     match std::fs::symlink_metadata(&path) {
         Ok(_) => SigningKey::read(&path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            crate::kiosk::store::create_private_dir(data_dir).map_err(|e| e.to_string())?;
+            crate::shared::files::create_private_dir(data_dir).map_err(|e| e.to_string())?;
             let key = SigningKey::generate()?;
             match key.write_new(&path, &format!("cle de signature de la borne {kiosk_id} (ne quitte jamais la borne)")) {
                 Ok(()) => {
@@ -187,7 +192,7 @@ impl TrustedKeys {
     /// Returns the signer, or the reason (French) to refuse the package.
     pub fn signer(&self, dir: &Path, fingerprint: &str) -> Result<&TrustedKey, String> {
         let sums = crate::shared::files::read_regular(dir, "SHA256SUMS", 64 << 20)?;
-        if crate::kiosk::export::hex(&Sha256::digest(&sums)) != fingerprint {
+        if hex(&Sha256::digest(&sums)) != fingerprint {
             return Err("SHA256SUMS a changé pendant la vérification".into());
         }
         // A regular file of a signature's size, not a link or a device.

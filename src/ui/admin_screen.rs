@@ -2,7 +2,7 @@
 //! what they do is decided by the model (`src/kiosk/admin_model.rs`).
 
 use super::{AdminAdapter, AppWindow, BarItem, Controller, Shared, StatRow, model, strings};
-use crate::kiosk::admin_model::{AdminView, BarView};
+use crate::kiosk::screen_views::{AdminView, BarView};
 use crate::kiosk::jobs::JobDone;
 use slint::{ComponentHandle, ModelRc, SharedString};
 

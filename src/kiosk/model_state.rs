@@ -1,0 +1,51 @@
+//! The state the visit model keeps between inputs for its accessibility and admin modes (their
+//! behaviour is in `a11y_model.rs` and `admin_model.rs`).
+
+use crate::kiosk::speech::DEFAULT_VOLUME;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct A11yState {
+    pub panel_open: bool,
+    pub text_step: usize,
+    pub high_contrast: bool,
+    pub calm: bool,
+    pub auto_read: bool,
+    pub(crate) default_auto_read: bool,
+    pub volume: usize,
+    /// The visitor used speech during this visit (the inactivity warning is then spoken too).
+    pub used_speech: bool,
+    /// The visitor uses keys (a keypad): every new screen is then read aloud.
+    pub used_keys: bool,
+}
+
+impl A11yState {
+    pub fn new(auto_read: bool) -> A11yState {
+        A11yState {
+            panel_open: false,
+            text_step: 0,
+            high_contrast: false,
+            calm: false,
+            auto_read,
+            default_auto_read: auto_read,
+            volume: DEFAULT_VOLUME,
+            used_speech: false,
+            used_keys: false,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AdminState {
+    pub pin_open: bool,
+    pub(crate) pin: String,
+    pub(crate) message: String,
+    pub open: bool,
+    pub(crate) last_input: Duration,
+    pub(crate) status: String,
+    pub(crate) busy: bool,
+    pub(crate) confirm_purge: bool,
+    /// A places import is running: reload the places when it reports.
+    pub(crate) reload_places: bool,
+    pub quit: bool,
+}
