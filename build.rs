@@ -29,8 +29,12 @@ fn main() {
     // is adding files).
     let i18n = root.join("i18n");
     println!("cargo:rerun-if-changed={}", i18n.display());
-    let mut pos: Vec<_> =
-        std::fs::read_dir(&i18n).unwrap_or_else(|e| panic!("{}: {e}", i18n.display())).filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "po")).collect();
+    let mut pos: Vec<_> = std::fs::read_dir(&i18n)
+        .unwrap_or_else(|e| panic!("{}: {e}", i18n.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "po"))
+        .collect();
     let rank = |p: &std::path::PathBuf| {
         let stem = p.file_stem().unwrap().to_string_lossy().to_string();
         (

@@ -1,7 +1,7 @@
 //! The command line: the contract other tools, tests and people rely on.
 
-use crate::shared::clock::SystemClock;
 use crate::kiosk::Kiosk;
+use crate::shared::clock::SystemClock;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use passerelle_core::engine::Clock;
@@ -366,4 +366,3 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Erase { reference, json }) => erase(&cli, reference, json),
     }
 }
-

@@ -24,8 +24,8 @@ pub mod summary;
 pub mod ticket;
 pub mod visit_model;
 
-use crate::shared::pictograms;
 use crate::kiosk::store::{NewVisit, Store, StoreError};
+use crate::shared::pictograms;
 use passerelle_core::answers::Answer;
 use passerelle_core::config::{Config, ConfigError};
 use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineOptions};

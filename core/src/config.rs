@@ -372,7 +372,11 @@ impl Config {
                     (None, Some(q)) if !q.trim().is_empty() && t.width_mm.is_none() => {
                         // A leading "-" would read as an option of `lp`.
                         if !q.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)) || !q.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-                            return Err(bad(p.span(), "printer.cups", "a CUPS queue name starts with a letter or digit, then letters, digits, -, _ or .".into()));
+                            return Err(bad(
+                                p.span(),
+                                "printer.cups",
+                                "a CUPS queue name starts with a letter or digit, then letters, digits, -, _ or .".into(),
+                            ));
                         }
                         PrinterConfig::Cups { queue: q.clone() }
                     }

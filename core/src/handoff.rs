@@ -22,8 +22,8 @@
 
 use crate::answers::{Answer, Answers, Contact};
 use crate::profile::{DomainLevel, Profile, Rules};
-use crate::version::parse_version;
 use crate::questionnaire::{Kind, Questionnaire};
+use crate::version::parse_version;
 use crate::vocab;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;

@@ -26,13 +26,7 @@ pub(super) fn merge(exports: &Vec<PathBuf>, out: &PathBuf, trusted_keys: &Option
     } else {
         emit(&crate::department::merge::summary(&outcome, &trust))?;
     }
-    log::info!(
-        "merge: {} exports, {} visits, {} refused, {} conflicts",
-        outcome.merged.len(),
-        outcome.visits,
-        outcome.refused.len(),
-        outcome.conflicts.len()
-    );
+    log::info!("merge: {} exports, {} visits, {} refused, {} conflicts", outcome.merged.len(), outcome.visits, outcome.refused.len(), outcome.conflicts.len());
     if !outcome.clean() {
         return Ok(ExitCode::from(3));
     }

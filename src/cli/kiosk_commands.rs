@@ -25,8 +25,7 @@ pub(super) fn check_translations(cli: &Cli, json: &bool) -> Result<ExitCode> {
     } else {
         let mut out = String::new();
         for s in &kiosk.languages {
-            let state =
-                if s.complete() { "complete".to_string() } else { format!("INCOMPLETE: {} missing, {} problems", s.missing.len(), s.problems.len()) };
+            let state = if s.complete() { "complete".to_string() } else { format!("INCOMPLETE: {} missing, {} problems", s.missing.len(), s.problems.len()) };
             let offered = if kiosk.config.languages.contains(&s.lang) { "offered" } else { "not offered" };
             let reviewed = if s.reviewed_by_native_speaker { "reviewed by a native speaker" } else { "NOT reviewed by a native speaker" };
             out += &format!("{} ({}): {state}; {offered}; {reviewed}\n", s.lang, crate::shared::i18n::tr(&s.lang, "lang.name"));
@@ -117,7 +116,15 @@ pub(super) fn replay(cli: &Cli, file: &Option<PathBuf>, random: &Option<u64>, se
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn screenshot(cli: &Cli, screen: &Option<String>, all: &bool, size: &String, lang: &String, out: &Option<PathBuf>, out_dir: &Option<PathBuf>) -> Result<ExitCode> {
+pub(super) fn screenshot(
+    cli: &Cli,
+    screen: &Option<String>,
+    all: &bool,
+    size: &String,
+    lang: &String,
+    out: &Option<PathBuf>,
+    out_dir: &Option<PathBuf>,
+) -> Result<ExitCode> {
     let (w, h) = size
         .split_once('x')
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
@@ -150,7 +157,14 @@ pub(super) fn screenshot(cli: &Cli, screen: &Option<String>, all: &bool, size: &
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn ticket(cli: &Cli, visit_id: &String, format: &String, out: &PathBuf, width_mm: &Option<u32>, at: &Option<chrono::NaiveDateTime>) -> Result<ExitCode> {
+pub(super) fn ticket(
+    cli: &Cli,
+    visit_id: &String,
+    format: &String,
+    out: &PathBuf,
+    width_mm: &Option<u32>,
+    at: &Option<chrono::NaiveDateTime>,
+) -> Result<ExitCode> {
     let kiosk = load(&cli)?;
     let store = kiosk.open_store()?;
     let id = visit_id.replace('-', "").to_uppercase();
@@ -186,7 +200,11 @@ pub(super) fn export(cli: &Cli, to: &Option<PathBuf>, all: &bool) -> Result<Exit
     let mut store = kiosk.open_store()?;
     let dest = match to {
         Some(d) => d.clone(),
-        None => crate::kiosk::admin_tools::find_media(&kiosk.config.export_paths).into_iter().next().map(|m| m.path).ok_or(crate::kiosk::export::ExportError::NoMedia)?,
+        None => crate::kiosk::admin_tools::find_media(&kiosk.config.export_paths)
+            .into_iter()
+            .next()
+            .map(|m| m.path)
+            .ok_or(crate::kiosk::export::ExportError::NoMedia)?,
     };
     let clock = SystemClock::new();
     let r = crate::kiosk::export::export(&kiosk, &mut store, &crate::kiosk::export::RealFs, &dest, *all, clock.local_now())?;

@@ -106,7 +106,10 @@ impl Schema {
             let mut fields: Vec<Value> = pkg.fields(table).iter().map(|f| f.desc.clone()).collect();
             // Format 1 multiple choices have no kiosk column: the merge fills it from the visit.
             if table == "choix_multiples" && !fields.iter().any(|f| f["name"] == "kiosk_id") {
-                fields.insert(0, json!({"name": "kiosk_id", "type": "string", "constraints": {"required": true, "pattern": crate::kiosk::export::KIOSK_ID_PATTERN}}));
+                fields.insert(
+                    0,
+                    json!({"name": "kiosk_id", "type": "string", "constraints": {"required": true, "pattern": crate::kiosk::export::KIOSK_ID_PATTERN}}),
+                );
             }
             let Some(merged) = next.tables.get_mut(table) else {
                 next.tables.insert(table.to_string(), fields);
@@ -205,7 +208,6 @@ fn close(w: csv::Writer<OutFile>) -> io::Result<Written> {
 // ---------------------------------------------------------------------------------------------
 // The merge
 
-
 /// An export merged.
 #[derive(Debug, Clone, Serialize)]
 pub struct Merged {
@@ -266,8 +268,6 @@ fn row_hash(rec: &csv::ByteRecord) -> u64 {
     h.finish()
 }
 
-
-
 /// The columns of exports.csv (format 2 adds the last three; format 1 merges are read by name).
 const EXPORTS_FIELDS: [&str; 11] =
     ["export", "kiosk_id", "structure", "commune", "questionnaire_version", "visits", "abandons", "empreinte", "signataire", "cle_publique", "provenance"];
@@ -290,7 +290,6 @@ fn exports_schema() -> Value {
         "primaryKey": ["empreinte"],
     })
 }
-
 
 /// What makes a merge trustworthy: the keys to check each export against, the key to sign the
 /// result with.

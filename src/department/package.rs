@@ -250,9 +250,8 @@ pub type Visitor<'a> = dyn FnMut(&str, &[Field], &csv::ByteRecord) + 'a;
 /// (the report) needs a single pass over the data. Rows seen before an error must be discarded by
 /// the caller when this returns an error (a file found altered at its end, for instance).
 pub fn open_visiting(dir: &Path, visit: &mut Visitor) -> Result<Package, String> {
-    let sums_bytes = crate::shared::files::read_regular(dir, "SHA256SUMS", MAX_META_BYTES).map_err(|e| {
-        if e.ends_with("manque") { "pas de fichier SHA256SUMS : ce n'est pas un export Passerelle complet".to_string() } else { e }
-    })?;
+    let sums_bytes = crate::shared::files::read_regular(dir, "SHA256SUMS", MAX_META_BYTES)
+        .map_err(|e| if e.ends_with("manque") { "pas de fichier SHA256SUMS : ce n'est pas un export Passerelle complet".to_string() } else { e })?;
     let sums_text = String::from_utf8(sums_bytes).map_err(|_| "SHA256SUMS illisible (pas de l'UTF-8)".to_string())?;
     let fingerprint = hex(&Sha256::digest(sums_text.as_bytes()));
     let mut sums = Vec::new();
@@ -433,7 +432,15 @@ impl Seen {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn check_rows(r: &mut dyn Read, file: &str, fields: &[Field], table: &str, format: u64, seen: &mut Seen, visit: &mut Visitor) -> Result<u64, String> {
+pub(crate) fn check_rows(
+    r: &mut dyn Read,
+    file: &str,
+    fields: &[Field],
+    table: &str,
+    format: u64,
+    seen: &mut Seen,
+    visit: &mut Visitor,
+) -> Result<u64, String> {
     let mut rdr = csv_reader(r);
     let header = rdr.byte_headers().map_err(|e| format!("{file} illisible : {e}"))?.clone();
     let names: Vec<&[u8]> = fields.iter().map(|f| f.name.as_bytes()).collect();
@@ -568,7 +575,6 @@ pub fn open_all(dirs: &[PathBuf]) -> Vec<Result<Package, String>> {
     });
     results.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| Err("non lu".into()))).collect()
 }
-
 
 /// An export left out, and why.
 #[derive(Debug, Clone, Serialize)]

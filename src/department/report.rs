@@ -703,7 +703,13 @@ pub fn write(dir: &Path, out: &Path, min: u64, generated: &str) -> Result<(std::
 }
 
 /// [`write`], checking the package's signature against trusted keys when given.
-pub fn write_trusted(dir: &Path, out: &Path, min: u64, generated: &str, keys: Option<&crate::shared::signing::TrustedKeys>) -> Result<(std::path::PathBuf, Data)> {
+pub fn write_trusted(
+    dir: &Path,
+    out: &Path,
+    min: u64,
+    generated: &str,
+    keys: Option<&crate::shared::signing::TrustedKeys>,
+) -> Result<(std::path::PathBuf, Data)> {
     if min < MIN_COUNT {
         bail!("the smallest count shown cannot be under {MIN_COUNT}");
     }

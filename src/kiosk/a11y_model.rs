@@ -2,16 +2,14 @@
 //! (larger text, high contrast, calmer layout, volume). Everything goes back to normal for the
 //! next visitor. The keypad is in `keypad.rs`.
 
+use crate::kiosk::model_state::A11yState;
 use crate::kiosk::speech::VOLUMES;
 use crate::kiosk::speech_text::{self, Spoken};
-use crate::kiosk::model_state::A11yState;
 use crate::kiosk::visit_model::{A11yView, VisitModel};
 use crate::shared::i18n::tr;
 use passerelle_core::engine::Screen as EScreen;
 
 pub const TEXT_SCALES: [f32; 3] = [1.0, 1.25, 1.5];
-
-
 
 impl VisitModel {
     pub fn a11y(&self) -> &A11yState {

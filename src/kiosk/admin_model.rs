@@ -17,11 +17,6 @@ pub const QUIT_STATUS: u8 = 10;
 /// The longest PIN.
 const PIN_MAX: usize = 8;
 
-
-
-
-
-
 fn human_bytes(n: u64) -> String {
     const G: f64 = 1024.0 * 1024.0 * 1024.0;
     if n as f64 >= G { format!("{:.1} Go", n as f64 / G) } else { format!("{} Mo", n / (1024 * 1024)) }

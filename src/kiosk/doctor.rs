@@ -127,7 +127,9 @@ pub fn run(kiosk: Result<&Kiosk, String>, now: chrono::NaiveDateTime) -> Vec<Che
         Err(e @ crate::kiosk::store::StoreError::Corrupt { .. }) => {
             out.push(check(Level::Fail, "database", format!("{e} — the kiosk will move it aside and start a new one")))
         }
-        Err(crate::kiosk::store::StoreError::DiskFull) => out.push(check(Level::Fail, "database", "cannot be opened: the disk is full (see the disk check above)")),
+        Err(crate::kiosk::store::StoreError::DiskFull) => {
+            out.push(check(Level::Fail, "database", "cannot be opened: the disk is full (see the disk check above)"))
+        }
         Err(crate::kiosk::store::StoreError::Sql(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => out.push(check(
             Level::Fail,
             "database",

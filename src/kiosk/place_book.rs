@@ -2,8 +2,8 @@
 //! file, or a newer national export imported by an admin), suggestions for a profile, and the
 //! words for the end screen, the ticket and the mediator.
 
-use crate::shared::i18n::{tr, tr_with};
 use crate::kiosk::Kiosk;
+use crate::shared::i18n::{tr, tr_with};
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use passerelle_core::places::{self, Need, Opening, Place, PlaceSet, Reason, RowProblem, Suggestion};
 use passerelle_core::profile::Profile;

@@ -72,10 +72,7 @@ pub fn decrypt_contacts(identity: &str, export_dir: &Path) -> anyhow::Result<(St
     let mut entries: Vec<(String, String)> = Vec::new(); // (kiosk, path inside the folder)
     let list = |rel: &str| -> anyhow::Result<Vec<(String, bool)>> {
         match std::fs::read_dir(export_dir.join(rel)) {
-            Ok(rd) => Ok(rd
-                .filter_map(|e| e.ok())
-                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().is_ok_and(|t| t.is_dir())))
-                .collect()),
+            Ok(rd) => Ok(rd.filter_map(|e| e.ok()).map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().is_ok_and(|t| t.is_dir()))).collect()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", export_dir.join(rel).display())),
         }

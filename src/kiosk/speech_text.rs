@@ -2,10 +2,10 @@
 //! answer and how to go back. The same texts feed the "Écouter" button, the automatic reading
 //! and `passerelle speech-script`.
 
-use crate::shared::i18n::{tr, tr_with};
 use crate::kiosk::Kiosk;
 use crate::kiosk::place_book::PlaceLine;
 use crate::kiosk::summary::{Summary, pretty_reference};
+use crate::shared::i18n::{tr, tr_with};
 use passerelle_core::questionnaire::{Kind, Question};
 
 /// A screen, as far as speech is concerned.

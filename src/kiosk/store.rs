@@ -19,8 +19,8 @@ use thiserror::Error;
 use crate::kiosk::disk_space::{Space, check_space};
 
 mod bookkeeping;
-pub use bookkeeping::{Abandon, ExportBounds, ExportRecord, RetentionReport};
 use crate::kiosk::disk_space::SHM_ROOM;
+pub use bookkeeping::{Abandon, ExportBounds, ExportRecord, RetentionReport};
 
 /// Copies of a damaged database are named `passerelle.db.damaged-YYYYMMDD-HHMMSS[-N]`.
 const DAMAGED_PREFIX: &str = "passerelle.db.damaged-";

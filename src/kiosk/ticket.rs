@@ -8,8 +8,8 @@
 //! order, then the shaped glyph ids are rasterised with ab_glyph. Arabic prints joined and right
 //! to left, right-aligned, with Latin words and numbers inside it left to right.
 
-use crate::shared::i18n::{tr, tr_with};
 use crate::kiosk::summary::{Summary, pretty_reference};
+use crate::shared::i18n::{tr, tr_with};
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
 use chrono::NaiveDate;
 use harfrust::{Direction, Feature, ShapeOptions, ShaperData, Tag, UnicodeBuffer};

@@ -6,10 +6,11 @@
 //! already translated, pictogram names). The UI (`src/ui/`) only maps views to its adapters and
 //! callbacks to these methods, and runs the [`Job`]s the model asks for on a worker thread.
 
-use crate::kiosk::model_state::{A11yState, AdminState};
 use crate::kiosk::jobs::{Job, JobDone};
+use crate::kiosk::model_state::{A11yState, AdminState};
 use crate::kiosk::place_book::{PlaceBook, PlaceLine};
 use crate::kiosk::printer::Printer;
+pub use crate::kiosk::screen_views::*;
 use crate::kiosk::speech::Speech;
 use crate::kiosk::store::Store;
 use crate::kiosk::{Kiosk, SavedVisit};
@@ -19,7 +20,6 @@ use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEv
 use passerelle_core::questionnaire::Kind;
 use std::sync::Arc;
 use std::time::Duration;
-pub use crate::kiosk::screen_views::*;
 
 /// A visitor may print their ticket twice (a second try after a paper jam), not more.
 pub const MAX_PRINTS: u32 = 2;

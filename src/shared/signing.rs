@@ -51,7 +51,8 @@ impl SigningKey {
     /// Writes the secret key to a new owner-only file (never over an existing file or a link).
     pub fn write_new(&self, path: &Path, comment: &str) -> Result<(), String> {
         let text = self.sk.to_box(Some(comment)).map_err(|e| refuse(path, e))?.into_string();
-        let mut f = crate::shared::files::create_owner_only(path).map_err(|e| refuse(path, format!("création impossible (le fichier ne doit pas exister) : {e}")))?;
+        let mut f =
+            crate::shared::files::create_owner_only(path).map_err(|e| refuse(path, format!("création impossible (le fichier ne doit pas exister) : {e}")))?;
         f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| refuse(path, e))
     }
 

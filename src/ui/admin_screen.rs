@@ -2,8 +2,8 @@
 //! what they do is decided by the model (`src/kiosk/admin_model.rs`).
 
 use super::{AdminAdapter, AppWindow, BarItem, Controller, Shared, StatRow, model, strings};
-use crate::kiosk::screen_views::{AdminView, BarView};
 use crate::kiosk::jobs::JobDone;
+use crate::kiosk::screen_views::{AdminView, BarView};
 use slint::{ComponentHandle, ModelRc, SharedString};
 
 pub use crate::kiosk::admin_model::{ADMIN_IDLE, QUIT_STATUS};

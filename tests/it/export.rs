@@ -1,11 +1,10 @@
 //! USB export: a valid Frictionless data package, every visit exactly once across repeated
 //! exports, no personal data in clear, nothing marked when the stick is pulled, retention.
 
-
-use chrono::NaiveDate;
 use crate::support::frictionless;
-use passerelle::kiosk::export::{self, ExportError, ExportFs, RealFs};
+use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
+use passerelle::kiosk::export::{self, ExportError, ExportFs, RealFs};
 use passerelle::kiosk::store::Store;
 use passerelle_core::engine::{Clock, FakeClock};
 use passerelle_core::random::random_visit;
@@ -177,7 +176,10 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
     }
     let (csv, n) = passerelle::kiosk::seal::decrypt_contacts(&k.identity, &r.folder).unwrap();
     assert!(n >= 1);
-    assert!(csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org,{}", saved.id, k.kiosk.config.kiosk_id)), "{csv}");
+    assert!(
+        csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org,{}", saved.id, k.kiosk.config.kiosk_id)),
+        "{csv}"
+    );
     // The standard age tool reads them too, when installed.
     if Command::new("age").arg("--version").output().is_ok() {
         let key = k.dir.path().join("key.txt");

@@ -1,7 +1,6 @@
 //! Faults a kiosk survives: full disk, damaged database, bad configuration, a clock set wrong,
 //! power cuts at any moment, and memory that stays flat over a long run.
 
-
 use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::{Store, StoreError};

@@ -1,7 +1,6 @@
 //! What the visitor sees when things go wrong: a full disk at the end of a visit, and a kiosk
 //! that cannot start (bad configuration) — calm words and a short code for the staff.
 
-
 use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
 use passerelle::ui;

@@ -2,7 +2,6 @@
 //! screen shows it and on both ticket formats, decoded with independent decoders (rqrr, and
 //! zbarimg when installed), and turned back by the mediator's decoder into the stored profile.
 
-
 use crate::support::{kiosk, rqrr_decode, tool, zbar};
 use passerelle::kiosk::store::Store;
 use passerelle::kiosk::ticket;

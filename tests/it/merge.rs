@@ -2,10 +2,9 @@
 //! once, tampered or broken exports refused with the reason, older questionnaire versions merged
 //! through the ids), and the report (HTML + CSV, no count under 5).
 
-
 use chrono::NaiveDate;
-use passerelle::kiosk::export::{self, RealFs};
 use passerelle::kiosk::Kiosk;
+use passerelle::kiosk::export::{self, RealFs};
 use passerelle::kiosk::store::Store;
 use passerelle_core::engine::FakeClock;
 use passerelle_core::random::random_visit;

@@ -14,7 +14,6 @@ use passerelle_core::questionnaire::Kind;
 use std::sync::Arc;
 use std::time::Duration;
 
-
 struct Kit {
     m: VisitModel,
     clock: Arc<FakeClock>,

@@ -3,9 +3,8 @@
 //! screen, the ticket and the mediator's view, and an admin can import a newer national file
 //! (a broken one keeps the places in use).
 
-
-use chrono::{NaiveDate, NaiveDateTime};
 use crate::support::frictionless;
+use chrono::{NaiveDate, NaiveDateTime};
 use i_slint_backend_testing::{ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::place_book;

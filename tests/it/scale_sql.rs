@@ -1,7 +1,6 @@
 //! docs/scale.md's commands: packages of two questionnaire versions and their merge load into
 //! DuckDB and PostgreSQL with `passerelle sql`, again and again, every visit once.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,9 +2,9 @@
 //! sealed contact details that never appear in clear.
 
 use chrono::NaiveDate;
-use passerelle::shared::clock::SystemClock;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::{NewVisit, Store, StoreError};
+use passerelle::shared::clock::SystemClock;
 use passerelle_core::config::Config;
 use passerelle_core::engine::{Clock, FakeClock};
 use passerelle_core::script::{Script, play};

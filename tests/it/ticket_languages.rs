@@ -3,14 +3,13 @@
 //! than French carries a French copy of the summary for the mediator; Latin text draws exactly
 //! as the former char-by-char code did; every text of every catalogue has its glyphs.
 
-
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use crate::support::{kiosk, rqrr_decode, tool, zbar};
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{GrayImage, Luma};
-use passerelle::shared::i18n::{CATALOGUES, tr, tr_with};
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;
 use passerelle::kiosk::ticket::{self, LaidLine, TicketData, TicketFont};
+use passerelle::shared::i18n::{CATALOGUES, tr, tr_with};
 use passerelle_core::engine::FakeClock;
 use proptest::prelude::*;
 
@@ -378,7 +377,11 @@ fn every_catalogue_text_and_questionnaire_label_has_its_glyphs() {
             for bold in [false, true] {
                 let line = ticket::lay_out_line(&text, 26.0, bold).unwrap();
                 assert!(line.glyphs.iter().all(|g| g.id != 0), "{lang}: a glyph is missing in « {text} »: {line:?}");
-                assert_eq!(line.rtl, passerelle::shared::i18n::is_rtl(lang) && text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)), "{lang}: « {text} »");
+                assert_eq!(
+                    line.rtl,
+                    passerelle::shared::i18n::is_rtl(lang) && text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                    "{lang}: « {text} »"
+                );
             }
         }
     }

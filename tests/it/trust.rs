@@ -2,7 +2,6 @@
 //! formulas in every CSV Passerelle writes, hostile files in a package (links, FIFOs, devices,
 //! huge files), owner-only outputs, bounded inputs, and the visitor's right to erasure.
 
-
 use passerelle::shared::spreadsheet::dangerous;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -368,11 +367,8 @@ fn codemap_lists_every_source_file() {
     for dir in ["src", "core/src", "ui"] {
         walk(&root.join(dir), &mut files);
     }
-    let missing: Vec<String> = files
-        .iter()
-        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
-        .filter(|p| !named.contains(p.as_str()))
-        .collect();
+    let missing: Vec<String> =
+        files.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned()).filter(|p| !named.contains(p.as_str())).collect();
     assert!(missing.is_empty(), "not in ARCHITECTURE.md's codemap: {missing:?}");
     for n in named.iter().filter(|n| n.ends_with(".rs") || n.ends_with(".slint") || n.ends_with('/')) {
         assert!(root.join(n).exists(), "ARCHITECTURE.md names {n}, which does not exist");

@@ -1,9 +1,8 @@
 //! The kiosk screens driven through the real Slint components with the testing backend:
 //! find controls by their accessible label, invoke them, check what changed (store included).
 
-
-use chrono::NaiveDate;
 use crate::support::{find, labels, tap};
+use chrono::NaiveDate;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;

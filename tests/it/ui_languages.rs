@@ -4,12 +4,11 @@
 //! pad), and what is stored is ids only, with the language. Romanian, Spanish and Portuguese
 //! visitors find their own accented letters on the keyboard.
 
-
-use chrono::NaiveDate;
 use crate::support::{find, tap};
-use passerelle::shared::i18n::tr;
+use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;
+use passerelle::shared::i18n::tr;
 use passerelle::ui::{self, AppWindow, Shared, Theme};
 use passerelle_core::config::Config;
 use passerelle_core::engine::FakeClock;

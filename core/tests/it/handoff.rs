@@ -1,7 +1,7 @@
 //! The QR payload: round trips, size, AZERTY repair, and hostile input that never panics.
 
-use chrono::NaiveDate;
 use crate::support::*;
+use chrono::NaiveDate;
 use passerelle_core::handoff::{self, Handoff, HandoffError};
 use passerelle_core::profile;
 use passerelle_core::random::random_visit;
