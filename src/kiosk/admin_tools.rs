@@ -46,12 +46,7 @@ pub fn set_failures(store: &Store, n: u32) {
 
 /// Free bytes on the filesystem of `path`.
 pub fn free_bytes(path: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-    let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: `c` is a valid NUL-terminated path and `s` a valid out-pointer.
-    let r = unsafe { libc::statvfs(c.as_ptr(), &mut s) };
-    (r == 0).then(|| s.f_bavail as u64 * s.f_frsize as u64)
+    crate::kiosk::disk_space::statvfs(path).map(|(free, _)| free)
 }
 
 fn writable(path: &Path) -> bool {

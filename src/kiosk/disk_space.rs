@@ -48,7 +48,8 @@ pub struct Space {
     pub full: bool,
 }
 
-fn statvfs(path: &Path) -> Option<(u64, u64)> {
+/// (free bytes for an unprivileged writer, total bytes) of the filesystem holding `path`.
+pub fn statvfs(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
     let mut s: libc::statvfs = unsafe { std::mem::zeroed() };

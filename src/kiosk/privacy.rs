@@ -30,8 +30,8 @@ pub fn normalise_reference(reference: &str) -> String {
 /// Erases one visit. `Ok(None)` when no visit has that reference (nothing is changed).
 pub fn erase_visit(store: &Store, reference: &str) -> Result<Option<Erased>, StoreError> {
     let id = normalise_reference(reference);
+    // The store runs with `secure_delete` on: the deleted cells are overwritten with zeros.
     let conn = store.connection();
-    conn.execute_batch("PRAGMA secure_delete=ON;")?;
     let tx = conn.unchecked_transaction()?;
     let Some(batch) = tx.query_row("SELECT export_batch FROM visits WHERE id = ?1", [&id], |r| r.get::<_, Option<i64>>(0)).optional()? else {
         return Ok(None);
@@ -44,6 +44,6 @@ pub fn erase_visit(store: &Store, reference: &str) -> Result<Option<Erased>, Sto
     tx.execute("DELETE FROM visits WHERE id = ?1", [&id])?;
     tx.commit()?;
     // The deleted pages may still sit in the WAL: copy it back into the file and empty it.
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    store.checkpoint_truncate()?;
     Ok(Some(Erased { id, contact, exported_in }))
 }
