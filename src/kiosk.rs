@@ -246,6 +246,7 @@ impl Kiosk {
             rules_fingerprint: handoff::rules_fingerprint(&self.rules),
             rules_version: self.rules.version.clone(),
             profile: profile.clone(),
+            signals: handoff::Signals::default(),
             answers: Some(visit.answers.clone()),
         };
         let payload = handoff::encode(&h, q)?;

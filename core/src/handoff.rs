@@ -1,7 +1,7 @@
 //! The QR handoff payload: a visit as a mediator needs it, in a few dozen bytes, with no name.
 //!
 //! Text form: `PA1:` followed by Base45 (RFC 9285) of a bit-packed binary, so the whole code is
-//! in the QR alphanumeric alphabet. Binary layout (version 1), most significant bit first:
+//! in the QR alphanumeric alphabet. Binary layout (format 2), most significant bit first:
 //!
 //! | field | bits |
 //! |---|---|
@@ -9,11 +9,14 @@
 //! | visit reference | 40 |
 //! | local date (days since 2020-01-01) | 16 |
 //! | language (index in [`LANGS`]) | 4 |
+//! | signals (format 2 only; see [`Signals`]) | 8 |
 //! | questionnaire fingerprint, version | 16, 24 |
 //! | rules fingerprint, version | 16, 24 |
 //! | profile: national vocabularies as indices (see [`write_profile`]) | ~90 |
 //! | answers: per question, 2 bits state then its value (see [`write_answers`]) | ~150 |
 //! | CRC-32 of all the above | 32 |
+//!
+//! Format 1 payloads (no signals byte) are still decoded, with every signal off.
 //!
 //! Free text ("autre") and contact details are never encoded; only whether they were given.
 //! The profile part uses Passerelle's fixed vocabularies (vocab.rs), so a mediator's decoder
@@ -30,7 +33,9 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 pub const PREFIX: &str = "PA1:";
-const FORMAT_VERSION: u8 = 1;
+const FORMAT_VERSION: u8 = 2;
+/// The oldest format this decoder still reads.
+const OLDEST_FORMAT: u8 = 1;
 /// Languages a payload can name (index = code).
 pub const LANGS: &[&str] = &["fr", "en", "ar", "pt", "es", "ro", "de", "it", "tr", "ru", "uk", "zh", "ta", "wo", "bm"];
 const CHARSET: &str = "abcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -71,9 +76,36 @@ pub struct Handoff {
     pub rules_version: String,
     /// Profile fields in the national vocabularies (the rest of [`Profile`] comes from answers).
     pub profile: Profile,
+    /// Facts about the visit itself (not answers): see [`Signals`].
+    pub signals: Signals,
     /// Answers, decoded when the questionnaire is known (free text shown as "…", contact as a
     /// consent without details).
     pub answers: Option<Answers>,
+}
+
+/// Facts about how the visit went, one bit each (format 2). They are facts, never diagnoses.
+/// Bit positions are a file-format contract: never reuse one; the unused bits are written as 0
+/// and ignored when read (a newer kiosk may set them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Signals {
+    /// Bit 0: the visitor ended the questionnaire early ("On m'appelle"); the questions not
+    /// reached are recorded as not asked.
+    pub partial: bool,
+    /// Bit 1: the visitor used the read-aloud on most of the screens they saw.
+    pub read_aloud: bool,
+}
+
+impl Signals {
+    const PARTIAL: u8 = 1 << 0;
+    const READ_ALOUD: u8 = 1 << 1;
+
+    fn to_bits(self) -> u8 {
+        (if self.partial { Self::PARTIAL } else { 0 }) | (if self.read_aloud { Self::READ_ALOUD } else { 0 })
+    }
+
+    fn from_bits(b: u8) -> Self {
+        Signals { partial: b & Self::PARTIAL != 0, read_aloud: b & Self::READ_ALOUD != 0 }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,6 +462,7 @@ pub fn encode(h: &Handoff, q: &Questionnaire) -> Result<String, HandoffError> {
     let days = h.date.map(|d| (d - epoch()).num_days()).filter(|d| (0..i64::from(UNKNOWN_DATE)).contains(d));
     w.put(days.map_or(u64::from(UNKNOWN_DATE), |d| d as u64), 16);
     w.put(index_of(LANGS, &h.lang, "language")?, 4);
+    w.put(u64::from(h.signals.to_bits()), 8);
     w.put(u64::from(h.questionnaire_fingerprint), 16);
     put_version(&mut w, &h.questionnaire_version)?;
     w.put(u64::from(h.rules_fingerprint), 16);
@@ -458,7 +491,7 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     }
     let mut r = BitReader { bytes: data, pos: 0 };
     let version = r.get(4)?;
-    if version != u64::from(FORMAT_VERSION) {
+    if !(u64::from(OLDEST_FORMAT)..=u64::from(FORMAT_VERSION)).contains(&version) {
         return Err(HandoffError::FutureVersion(version.to_string()));
     }
     let kiosk_id = get_str(&mut r)?;
@@ -466,6 +499,7 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     let days = r.get(16)?;
     let date = (days != u64::from(UNKNOWN_DATE)).then(|| epoch() + chrono::Duration::days(days as i64));
     let lang = from_index(LANGS, r.get(4)?, "language")?;
+    let signals = if version >= 2 { Signals::from_bits(r.get(8)? as u8) } else { Signals::default() };
     let questionnaire_fingerprint = r.get(16)? as u16;
     let questionnaire_version = get_version(&mut r)?;
     let rules_fingerprint = r.get(16)? as u16;
@@ -482,7 +516,19 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     } else {
         None
     };
-    Ok(Handoff { kiosk_id, reference, date, lang, questionnaire_fingerprint, questionnaire_version, rules_fingerprint, rules_version, profile, answers })
+    Ok(Handoff {
+        kiosk_id,
+        reference,
+        date,
+        lang,
+        questionnaire_fingerprint,
+        questionnaire_version,
+        rules_fingerprint,
+        rules_version,
+        profile,
+        signals,
+        answers,
+    })
 }
 
 /// A US-layout keyboard-wedge scanner typing into an AZERTY PC: what arrives for each

@@ -24,6 +24,7 @@ fn handoff_for(seed: u64) -> Handoff {
         rules_fingerprint: handoff::rules_fingerprint(&rules),
         rules_version: rules.version.clone(),
         profile: profile::compute(&rules, &q, &v.answers, &v.lang),
+        signals: handoff::Signals { partial: seed % 2 == 0, read_aloud: seed % 3 == 0 },
         answers: Some(v.answers),
     }
 }
@@ -56,6 +57,7 @@ fn check_round_trip(h: &Handoff) {
     assert_eq!(d.reference, h.reference);
     assert_eq!(d.date, h.date);
     assert_eq!(d.lang, h.lang);
+    assert_eq!(d.signals, h.signals);
     assert_eq!(d.rules_version, h.rules_version);
     assert_eq!(d.answers.as_ref().unwrap(), &redacted(h));
     // Vocabulary fields of the profile travel as they are.
@@ -192,4 +194,35 @@ proptest! {
         chars[i] = c.chars().next().unwrap();
         let _ = handoff::decode(&chars.into_iter().collect::<String>(), &q);
     }
+}
+
+/// A format-1 payload made by an earlier kiosk (stored in tests/fixtures/store-v1.sql) still
+/// decodes after the signals byte was added in format 2, with every signal off.
+#[test]
+fn format_1_payloads_still_decode() {
+    let q = questionnaire();
+    let v1 = "PA1:NS2TR5ET1JRMEFIQXI:740JI0CGBSUN42:FMX$7000I$HV50V30HG7RP06YMWIC*P4DCH9V4RZ12H5D41KTM000+65K$740";
+    let d = handoff::decode(v1, &q).unwrap();
+    assert_eq!(d.kiosk_id, "vlg-nelly-roussel-1");
+    assert_eq!(d.reference, "K05CY92H");
+    assert_eq!(d.date, NaiveDate::from_ymd_opt(2026, 11, 28));
+    assert_eq!(d.signals, handoff::Signals::default());
+    assert_eq!(d.questionnaire_version, "1.0.0");
+    assert_eq!(d.profile.autonomie.as_deref(), Some("partiellement_autonome"));
+    assert_eq!(d.profile.tranche_age.as_deref(), Some("soixante_dix_plus"));
+}
+
+/// A payload whose format number is newer than this decoder's is refused with a clear message,
+/// not misread.
+#[test]
+fn a_newer_format_is_refused() {
+    let q = questionnaire();
+    let code = handoff::encode(&handoff_for(5), &q).unwrap();
+    let mut bytes = base45::decode(&code["PA1:".len()..]).unwrap();
+    bytes.truncate(bytes.len() - 4);
+    bytes[0] = (bytes[0] & 0x0F) | (3 << 4);
+    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&crc.to_be_bytes());
+    let newer = format!("PA1:{}", base45::encode(&bytes));
+    assert_eq!(handoff::decode(&newer, &q), Err(HandoffError::FutureVersion("3".into())));
 }
