@@ -25,6 +25,7 @@ macro_rules! on {
 
 pub mod a11y;
 pub mod admin_screen;
+pub mod fullscreen;
 pub mod mediator_window;
 pub mod screenshot;
 
@@ -392,7 +393,7 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
         }
     };
     if !windowed {
-        app.window().set_fullscreen(true);
+        fullscreen::cover_monitor(&app);
         // No way out from the visitor's side: closing the window is refused.
         app.window().on_close_requested(|| slint::CloseRequestResponse::KeepWindowShown);
     }
