@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Kills a child process when dropped, so a failing assertion leaves no X server behind.
-struct Reaped(Child);
+pub struct Reaped(pub Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {
@@ -16,7 +16,7 @@ impl Drop for Reaped {
 }
 
 /// Starts `Xvfb` on a free display of the given size; returns it and the DISPLAY value.
-fn xvfb(size: &str) -> (Reaped, String) {
+pub fn xvfb(size: &str) -> (Reaped, String) {
     let n = (200 + std::process::id() % 500..).find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()).unwrap();
     let display = format!(":{n}");
     let x =

@@ -19,6 +19,7 @@ mod merge;
 mod model_screens;
 mod places;
 mod scale_sql;
+mod screen_reader;
 mod speech;
 mod store;
 mod theme;
