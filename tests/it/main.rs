@@ -17,6 +17,7 @@ mod mediator_ui;
 mod merge;
 mod model_screens;
 mod places;
+mod queue_ui;
 mod scale_sql;
 mod speech;
 mod store;
