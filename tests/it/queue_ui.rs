@@ -175,3 +175,49 @@ fn the_short_path_is_at_most_12_screens_and_the_welcome_screen_says_how_long() {
     let minutes = court.c.borrow().minutes_estimate();
     assert!(minutes * 60 >= screens * passerelle::kiosk::visit_model::SECONDS_PER_SCREEN, "the estimate covers the visit");
 }
+
+#[test]
+fn partial_visits_export_with_their_column_validate_and_are_counted_apart_in_the_report() {
+    use passerelle::kiosk::export::{self, RealFs};
+    use passerelle_core::engine::Clock;
+    use rand::SeedableRng;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::parse(passerelle_core::DEFAULT_CONFIG, "kiosk.toml", None).unwrap();
+    config.data_dir = dir.path().join("data");
+    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
+    let mut store = kiosk.open_store().unwrap();
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    let mut e = kiosk.engine(clock.clone());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(19);
+    let mut partial = 0;
+    for _ in 0..120 {
+        let v = passerelle_core::random::random_visit(&mut e, &mut rng).unwrap();
+        partial += usize::from(v.interrupted.is_some());
+        kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
+        e.saved().unwrap();
+        e.finish().unwrap();
+    }
+    assert!(partial >= 5, "replay --random produces partial visits: {partial}");
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let r = export::export(&kiosk, &mut store, &RealFs, &usb, false, clock.local_now()).unwrap();
+    let mut csv = csv::Reader::from_path(r.folder.join("visits.csv")).unwrap();
+    let at = csv.headers().unwrap().iter().position(|h| h == export::PARTIAL_COLUMN).expect("the new column");
+    let sections: Vec<String> = csv.records().map(|x| x.unwrap()[at].to_string()).filter(|s| !s.is_empty()).collect();
+    assert_eq!(sections.len(), partial);
+    let known: Vec<&str> = kiosk.questionnaire.sections.iter().map(|s| s.id.as_str()).chain([export::PARTIAL_AT_START]).collect();
+    assert!(sections.iter().all(|s| known.contains(&s.as_str())), "{sections:?}");
+    if let Some(f) = crate::support::frictionless() {
+        let out = std::process::Command::new(f).args(["validate", "--json", "datapackage.json"]).current_dir(&r.folder).output().unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(report["valid"], true, "{}", String::from_utf8_lossy(&out.stdout).chars().take(3000).collect::<String>());
+    }
+    // The department's report counts them apart.
+    let data = passerelle::department::report::collect(&r.folder, 5, "2026-12-05").unwrap();
+    assert_eq!(data.total.partial as usize, partial);
+    let figures = passerelle::department::report::figures(&data, &data.total, true);
+    let fig = figures.iter().find(|f| f.id == "interrompues").expect("a figure of their own");
+    assert_eq!(fig.lines[0].count, Some(partial as u64));
+    assert_eq!(fig.lines[0].base, 120);
+    assert!(passerelle::department::report::html(&data).contains("Visites terminées plus tôt"));
+}
