@@ -221,3 +221,31 @@ fn partial_visits_export_with_their_column_validate_and_are_counted_apart_in_the
     assert_eq!(fig.lines[0].base, 120);
     assert!(passerelle::department::report::html(&data).contains("Visites terminées plus tôt"));
 }
+
+/// The same through the command line: `replay` with `finish_after`, then `decode`.
+#[test]
+fn replay_finish_after_then_decode_shows_a_partial_profile() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle")).env("PASSERELLE_LOG", "warn").args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let file = dir.path().join("visit.json");
+    let answers = r#"{"outil_principal":"smartphone","acces_internet":"oui","adresse_mail":"oui","freins":["trop_cher"],"capacites":{"connexion_internet":"sait_faire"}}"#;
+    std::fs::write(&file, format!(r#"{{"lang":"fr","finish_after":"capacites","answers":{answers}}}"#)).unwrap();
+    let line: serde_json::Value = serde_json::from_str(run(&["--data-dir", d, "replay", file.to_str().unwrap()]).trim()).unwrap();
+    assert_eq!(line["profile"]["partial"], true, "{line}");
+    let payload = line["payload"].as_str().unwrap();
+    let decoded: serde_json::Value = serde_json::from_str(&run(&["decode", "--json", payload])).unwrap();
+    assert_eq!(decoded["partial"], true);
+    assert_eq!(decoded["profile"]["partial"], true);
+    let given: serde_json::Value = serde_json::from_str(answers).unwrap();
+    let got = decoded["answers"].as_object().unwrap();
+    for (id, v) in given.as_object().unwrap() {
+        assert_eq!(&got[id], v, "{id}");
+    }
+    let text = run(&["decode", payload]);
+    assert!(text.contains("QUESTIONNAIRE INTERROMPU"), "{text}");
+}
