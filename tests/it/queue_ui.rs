@@ -79,10 +79,19 @@ fn called_after_five_answers_the_visitor_gets_a_partial_profile_with_those_answe
     tap(&k.app, "Oui, terminer maintenant");
     // The end screen and its QR code; the visit is stored.
     assert!(find(&k.app, "Code QR de votre profil, à montrer au conseiller").is_some(), "the end screen shows the QR code");
+    // The QR code as the screen shows it, read by an independent decoder.
+    let qr = slint::ComponentHandle::global::<ui::EndAdapter>(&k.app).get_qr().to_rgba8().expect("a QR image");
+    let rgba = image::RgbaImage::from_raw(qr.width(), qr.height(), qr.as_bytes().to_vec()).unwrap();
+    let luma = image::DynamicImage::ImageRgba8(rgba).to_luma8();
+    let big = image::imageops::resize(&luma, luma.width() * 4, luma.height() * 4, image::imageops::FilterType::Nearest);
+    let mut prepared = rqrr::PreparedImage::prepare(big);
+    let scanned: Vec<String> = prepared.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect();
+    assert_eq!(scanned.len(), 1, "one QR code on the end screen");
     let c = k.c.borrow();
     let saved = c.last_saved().expect("stored").clone();
+    assert_eq!(scanned[0], saved.payload);
     let kiosk = c.kiosk().clone();
-    let decoded = passerelle::mediator::decode(&kiosk, &saved.payload).unwrap();
+    let decoded = passerelle::mediator::decode(&kiosk, &scanned[0]).unwrap();
     assert!(decoded.handoff.signals.partial, "the QR code says the visit is partial");
     let answers = decoded.handoff.answers.clone().expect("same questionnaire");
     let mut ids: Vec<&String> = answers.keys().collect();
