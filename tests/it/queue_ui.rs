@@ -146,6 +146,9 @@ fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
     assert!(k.speech.said.lock().unwrap().last().is_some_and(|s| s.0 == "On m'appelle"), "the focused button is announced");
     c.keypad("Return");
     c.speak_if_changed();
+    let before = c.engine().answers().clone();
+    assert!(!c.keypad("1"), "no answer is chosen behind the confirmation");
+    assert_eq!(c.engine().answers(), &before);
     assert_eq!(c.targets().iter().map(|t| t.to_string()).collect::<Vec<_>>()[..2], ["call:yes", "call:no"]);
     let (_, spoken) = c.spoken();
     assert!(spoken.contains("On vous appelle au guichet ?") && spoken.contains("Oui, terminer maintenant"), "{spoken}");
