@@ -198,7 +198,12 @@ impl Kiosk {
     pub fn engine(&self, clock: Arc<dyn Clock>) -> Engine {
         Engine::new(
             self.questionnaire.clone(),
-            EngineOptions { idle_warning: self.config.idle_warning, idle_reset: self.config.idle_reset, consent_offered: self.consent_offered() },
+            EngineOptions {
+                idle_warning: self.config.idle_warning,
+                idle_reset: self.config.idle_reset,
+                consent_offered: self.consent_offered(),
+                flow: self.config.flow,
+            },
             clock,
             self.config.languages.clone(),
         )
@@ -227,7 +232,10 @@ impl Kiosk {
     /// transaction. Returns only once the visit is durable.
     pub fn finish_visit(&self, store: &mut Store, clock: &dyn Clock, visit: &CompletedVisit) -> Result<SavedVisit, KioskError> {
         let q = &self.questionnaire;
-        let profile = profile::compute(&self.rules, q, &visit.answers, &visit.lang);
+        let mut profile = profile::compute(&self.rules, q, &visit.answers, &visit.lang);
+        if let Some(i) = &visit.interrupted {
+            profile::mark_partial(&mut profile, i.after_section.as_deref());
+        }
         let now = clock.local_now();
         let mut rng = rand::rng();
         let id = loop {
@@ -246,7 +254,7 @@ impl Kiosk {
             rules_fingerprint: handoff::rules_fingerprint(&self.rules),
             rules_version: self.rules.version.clone(),
             profile: profile.clone(),
-            signals: handoff::Signals::default(),
+            signals: handoff::Signals { partial: visit.interrupted.is_some(), ..handoff::Signals::default() },
             answers: Some(visit.answers.clone()),
         };
         let payload = handoff::encode(&h, q)?;

@@ -36,7 +36,15 @@ pub fn decode(kiosk: &Kiosk, input: &str) -> Result<Decoded, HandoffError> {
         }
         _ => (h.profile.clone(), false),
     };
+    let profile = with_partial(profile, &h);
     Ok(Decoded { handoff: h, profile, verified })
+}
+
+/// A visit ended early ("On m'appelle") says so in its profile. The QR code carries only the
+/// fact (the section where it stopped stays on the kiosk, in its exports).
+fn with_partial(mut p: Profile, h: &Handoff) -> Profile {
+    p.partial = h.signals.partial;
+    p
 }
 
 /// The decoded visit as JSON (`passerelle decode --json`).
@@ -50,6 +58,7 @@ pub fn to_json(kiosk: &Kiosk, d: &Decoded) -> serde_json::Value {
         "questionnaire_version": h.questionnaire_version,
         "rules_version": h.rules_version,
         "answers_decoded": h.answers.is_some(),
+        "partial": h.signals.partial,
         "profile_verified": d.verified,
         "profile": d.profile,
         "answers": h.answers.as_ref().map(|a| kiosk.questionnaire.answers_to_json(a, false)),
@@ -94,6 +103,12 @@ pub fn to_text(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::kiosk::p
     ));
     let check = if d.verified { t("profil vérifié", "profile verified") } else { t("profil tel que transmis", "profile as sent") };
     line(format!("{} {} · {} {} ({check})", t("Questionnaire", "Questionnaire"), h.questionnaire_version, t("règles", "rules"), h.rules_version));
+    if h.signals.partial {
+        line(t(
+            "⚠ QUESTIONNAIRE INTERROMPU (« On m'appelle ») : profil établi sur les seules réponses données ; les questions non posées ne comptent ni pour ni contre.",
+            "⚠ QUESTIONNAIRE STOPPED EARLY (\"I'm being called\"): the profile rests on the answers given only; questions not asked count neither way.",
+        ));
+    }
     if answers.is_none() {
         line(t(
             "⚠ Ce code vient d'un autre questionnaire : les réponses détaillées ne sont pas affichées.",

@@ -1,7 +1,7 @@
 //! The kiosk configuration (`kiosk.toml`), in two stages: deserialize (unknown keys rejected),
 //! then validate into a typed [`Config`]. Every error names the line and the key.
 
-use crate::questionnaire::{ListItem, check_id};
+use crate::questionnaire::{Flow, ListItem, Order, VisitPath, check_id};
 use crate::text::Text;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -33,6 +33,8 @@ struct RawConfig {
     keys: Option<RawKeys>,
     #[serde(default)]
     neighbourhoods: Vec<RawNeighbourhood>,
+    order: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,6 +246,8 @@ pub struct Config {
     pub speech: SpeechConfig,
     pub keys: KeyMap,
     pub neighbourhoods: Vec<ListItem>,
+    /// The order of the questions (`order`) and which are asked (`path`).
+    pub flow: Flow,
 }
 
 #[derive(Debug, Error)]
@@ -500,6 +504,7 @@ impl Config {
             }
             neighbourhoods.push(ListItem { id, label: n.label.get_ref().clone() });
         }
+        let flow = flow(&raw, &bad)?;
         Ok(Config {
             kiosk_id,
             structure: raw.structure.get_ref().trim().to_string(),
@@ -520,8 +525,31 @@ impl Config {
             speech,
             keys,
             neighbourhoods,
+            flow,
         })
     }
+}
+
+/// `order` (default: `essentials_first` in a queue, `deck` elsewhere) and `path` (default `complet`).
+fn flow(raw: &RawConfig, bad: &dyn Fn(std::ops::Range<usize>, &str, String) -> ConfigError) -> Result<Flow, ConfigError> {
+    let order = match &raw.order {
+        None if raw.context.get_ref() == "file_attente" => Order::EssentialsFirst,
+        None => Order::Deck,
+        Some(o) => match o.get_ref().as_str() {
+            "deck" => Order::Deck,
+            "essentials_first" => Order::EssentialsFirst,
+            other => return Err(bad(o.span(), "order", format!("unknown value `{other}` (use \"deck\" or \"essentials_first\")"))),
+        },
+    };
+    let path = match &raw.path {
+        None => VisitPath::Complet,
+        Some(p) => match p.get_ref().as_str() {
+            "complet" => VisitPath::Complet,
+            "court" => VisitPath::Court,
+            other => return Err(bad(p.span(), "path", format!("unknown value `{other}` (use \"complet\" or \"court\")"))),
+        },
+    };
+    Ok(Flow { order, path })
 }
 
 /// The shape of a kiosk id: 1 to 32 lowercase ASCII letters, digits or `-` (it names export

@@ -9,7 +9,7 @@
 //! returns to attract, reporting only the step where the visit was abandoned.
 
 use crate::answers::{Answer, AnswerError, Answers, Contact};
-use crate::questionnaire::{Kind, Question, Questionnaire};
+use crate::questionnaire::{Flow, Kind, Question, Questionnaire};
 use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -74,6 +74,8 @@ pub struct EngineOptions {
     pub idle_reset: Duration,
     /// False when contact details cannot be protected: the contact step is not offered.
     pub consent_offered: bool,
+    /// The order of the questions and which ones are asked (`order`, `path` in kiosk.toml).
+    pub flow: Flow,
 }
 
 /// What an input did.
@@ -107,6 +109,17 @@ pub enum IdleEvent {
 pub struct CompletedVisit {
     pub lang: String,
     pub answers: Answers,
+    /// Set when the visitor ended the questionnaire early ("On m'appelle"): the questions not
+    /// reached are not asked (absent from `answers`), never counted as skipped.
+    pub interrupted: Option<Interruption>,
+}
+
+/// Where a visit was ended early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interruption {
+    /// The section of the last question answered (or skipped), in the order of the visit;
+    /// None when the visitor stopped on the first question.
+    pub after_section: Option<String>,
 }
 
 #[derive(Debug, Error, PartialEq)]
@@ -142,6 +155,8 @@ pub struct Engine {
     draft: Draft,
     last_input: Duration,
     warning: bool,
+    /// The questions this kiosk's flow may ask, in its order (indices into the questionnaire).
+    sequence: Vec<usize>,
 }
 
 impl Engine {
@@ -149,7 +164,8 @@ impl Engine {
     pub fn new(q: Arc<Questionnaire>, opts: EngineOptions, clock: Arc<dyn Clock>, languages: Vec<String>) -> Engine {
         let lang = languages.first().cloned().unwrap_or_else(|| "fr".into());
         let last_input = clock.monotonic();
-        Engine { q, opts, clock, languages, screen: Screen::Attract, lang, answers: BTreeMap::new(), draft: Draft::None, last_input, warning: false }
+        let sequence = q.sequence(opts.flow);
+        Engine { q, opts, clock, languages, screen: Screen::Attract, lang, answers: BTreeMap::new(), draft: Draft::None, last_input, warning: false, sequence }
     }
 
     pub fn questionnaire(&self) -> &Arc<Questionnaire> {
@@ -406,8 +422,10 @@ impl Engine {
             }
             Screen::Question { index, row } => {
                 let q = &self.q.questions()[index];
-                if q.kind == Kind::Grid && row > 0 {
-                    self.screen = Screen::Question { index, row: row - 1 };
+                if q.kind == Kind::Grid
+                    && let Some(&prev) = self.rows(index).iter().rev().find(|&&r| r < row)
+                {
+                    self.screen = Screen::Question { index, row: prev };
                     self.draft = Draft::None;
                     return Ok(Outcome::Moved);
                 }
@@ -441,6 +459,53 @@ impl Engine {
         }
         self.wipe();
         Ok(())
+    }
+
+    /// "On m'appelle" / "Terminer maintenant", confirmed: the visit ends here with the answers
+    /// given so far (a multiple choice ticked on screen but not confirmed counts as given);
+    /// the questions not reached are not asked. The caller stores it like any finished visit.
+    pub fn finish_now(&mut self) -> Result<Outcome, EngineError> {
+        let Screen::Question { index, .. } = self.screen else {
+            return Err(EngineError::WrongScreen);
+        };
+        self.touch();
+        let q = &self.q.questions()[index];
+        if let (Kind::Multiple, Draft::Choices(v)) = (q.kind, &self.draft)
+            && !v.is_empty()
+        {
+            let answer = Answer::Choices(v.clone());
+            if q.check(&answer).is_ok() {
+                let qid = q.id.clone();
+                self.answers.insert(qid, answer);
+            }
+        }
+        self.prune();
+        let last = self.sequence.iter().rev().find(|&&i| self.answers.contains_key(&self.q.questions()[i].id));
+        let after_section = last.map(|&i| self.q.sections[self.q.questions()[i].section].id.clone());
+        self.screen = Screen::Completed;
+        self.draft = Draft::None;
+        Ok(Outcome::Finished(CompletedVisit { lang: self.lang.clone(), answers: self.answers.clone(), interrupted: Some(Interruption { after_section }) }))
+    }
+
+    /// The rows of grid `index` this visit asks (all of them, or the essential ones on the
+    /// short path).
+    pub fn rows(&self, index: usize) -> Vec<usize> {
+        self.q.rows_on_path(index, self.opts.flow.path)
+    }
+
+    /// The grid row on screen among the rows asked: (position from 1, how many).
+    pub fn row_position(&self) -> Option<(usize, usize)> {
+        let Screen::Question { index, row } = self.screen else {
+            return None;
+        };
+        self.current_row()?;
+        let rows = self.rows(index);
+        Some((rows.iter().position(|&r| r == row).map_or(1, |p| p + 1), rows.len()))
+    }
+
+    /// The questions this visit may ask, in its order.
+    pub fn sequence(&self) -> &[usize] {
+        &self.sequence
     }
 
     /// Give up a visit that could not be stored (the caller shows an apology first).
@@ -488,13 +553,13 @@ impl Engine {
         let Screen::Question { index, .. } = self.screen else {
             return None;
         };
-        let relevant: Vec<usize> = (0..self.q.questions().len()).filter(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i)).collect();
+        let relevant: Vec<usize> = self.sequence.iter().copied().filter(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i)).collect();
         let pos = relevant.iter().position(|&i| i == index).map(|p| p + 1).unwrap_or(1);
         Some((pos, relevant.len()))
     }
 
     fn relevant(&self, i: usize) -> bool {
-        self.q.is_relevant(i, &self.answers, &self.lang, self.opts.consent_offered)
+        self.sequence.contains(&i) && self.q.is_relevant(i, &self.answers, &self.lang, self.opts.consent_offered)
     }
 
     fn wipe(&mut self) {
@@ -516,18 +581,24 @@ impl Engine {
         }
     }
 
+    /// Position of question `i` in this visit's sequence.
+    fn position(&self, i: usize) -> Option<usize> {
+        self.sequence.iter().position(|&x| x == i)
+    }
+
     fn next_relevant(&self, after: Option<usize>) -> Option<usize> {
-        let start = after.map_or(0, |i| i + 1);
-        (start..self.q.questions().len()).find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
+        let start = after.and_then(|i| self.position(i)).map_or(0, |p| p + 1);
+        self.sequence[start.min(self.sequence.len())..].iter().copied().find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
     }
 
     fn prev_relevant(&self, before: usize) -> Option<usize> {
-        (0..before).rev().find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
+        let end = self.position(before).unwrap_or(0);
+        self.sequence[..end].iter().rev().copied().find(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i))
     }
 
     fn advance_row(&mut self, index: usize, row: usize) -> Outcome {
-        if row + 1 < self.q.questions()[index].rows.len() {
-            self.screen = Screen::Question { index, row: row + 1 };
+        if let Some(&next) = self.rows(index).iter().find(|&&r| r > row) {
+            self.screen = Screen::Question { index, row: next };
             self.draft = Draft::None;
             Outcome::Moved
         } else {
@@ -545,7 +616,7 @@ impl Engine {
             None => {
                 self.screen = Screen::Completed;
                 self.draft = Draft::None;
-                Outcome::Finished(CompletedVisit { lang: self.lang.clone(), answers: self.answers.clone() })
+                Outcome::Finished(CompletedVisit { lang: self.lang.clone(), answers: self.answers.clone(), interrupted: None })
             }
         }
     }
@@ -553,7 +624,8 @@ impl Engine {
     /// Show question `i` with its recorded answer as the draft (coming back to it).
     fn enter(&mut self, i: usize, from_after: bool) {
         let q = &self.q.questions()[i];
-        let row = if q.kind == Kind::Grid && from_after { q.rows.len().saturating_sub(1) } else { 0 };
+        let rows = self.rows(i);
+        let row = if from_after { rows.last() } else { rows.first() }.copied().unwrap_or(0);
         self.draft = match (q.kind, self.answers.get(&q.id)) {
             (Kind::Multiple, Some(Answer::Choices(v))) => Draft::Choices(v.clone()),
             (Kind::Multiple, _) => Draft::Choices(Vec::new()),

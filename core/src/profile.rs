@@ -354,6 +354,12 @@ pub struct Profile {
     /// Capability rows known / not known (row ids).
     pub sait_faire: Vec<String>,
     pub ne_sait_pas_faire: Vec<String>,
+    /// The visitor ended the questionnaire early ("On m'appelle"): see [`mark_partial`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+    /// Partial: the section (id) of the last question answered, in the order of the visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrompu_apres: Option<String>,
 }
 
 fn push_unique(v: &mut Vec<String>, items: &[String]) {
@@ -453,4 +459,20 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
         p.freins = v.iter().filter(|c| question.choice(c).is_some_and(|c| !c.exclusive)).cloned().collect();
     }
     p
+}
+
+/// Mark a profile computed from an interrupted visit. The profile itself is computed by the
+/// same rules from the answers given: a question not reached is "not asked", never a "no", so a
+/// domain without answers stays "not assessed" and the autonomy level is not guessed.
+pub fn mark_partial(p: &mut Profile, after_section: Option<&str>) {
+    p.partial = true;
+    p.interrompu_apres = after_section.map(str::to_string);
+}
+
+/// The section after which a partial profile's visit was interrupted, by its title in `lang`
+/// (its id when the questionnaire no longer has it); None when not partial or interrupted on
+/// the first question.
+pub fn interrupted_after_title(p: &Profile, q: &Questionnaire, lang: &str) -> Option<String> {
+    let id = p.interrompu_apres.as_ref().filter(|_| p.partial)?;
+    Some(q.sections.iter().find(|s| &s.id == id).map_or_else(|| id.clone(), |s| s.title.get(lang).to_string()))
 }

@@ -1,5 +1,6 @@
 //! Random valid visits, driven through the real [`Engine`] (skips, back steps and every kind of
 //! question included). Used by `passerelle replay --random`, property tests and soak runs.
+//! About one visit in eight ends early ("On m'appelle", [`Engine::finish_now`]).
 
 use crate::engine::{CompletedVisit, Engine, EngineError, Outcome, Screen};
 use crate::questionnaire::Kind;
@@ -20,6 +21,8 @@ pub fn random_visit<R: Rng>(engine: &mut Engine, rng: &mut R) -> Result<Complete
     engine.acknowledge()?;
     // Skip rate varies per visit, so that some visits are nearly empty and some complete.
     let skip_rate: f64 = if rng.random_bool(0.05) { 1.0 } else { rng.random_range(0.0..0.3) };
+    // "On m'appelle" after this many screens, for some visits.
+    let mut call_after: Option<u32> = rng.random_bool(0.125).then(|| rng.random_range(0..30));
     for _ in 0..10_000 {
         match engine.screen() {
             Screen::Completed => break,
@@ -30,6 +33,15 @@ pub fn random_visit<R: Rng>(engine: &mut Engine, rng: &mut R) -> Result<Complete
             _ => {}
         }
         let q = engine.current().ok_or(EngineError::WrongScreen)?.clone();
+        match call_after {
+            Some(0) => {
+                if let Outcome::Finished(v) = engine.finish_now()? {
+                    return Ok(v);
+                }
+            }
+            Some(n) => call_after = Some(n - 1),
+            None => {}
+        }
         if skip_rate < 1.0 && rng.random_bool(0.03) {
             engine.back()?;
             continue;

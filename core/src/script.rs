@@ -4,6 +4,10 @@
 //! "text" | {"last_name":…,"first_name":…,"phone":…,"address":…,"email":…} | null}}`
 //! A question left out, or `null`, is skipped ("je préfère ne pas répondre"); so is a grid row
 //! left out. An answer to a question that is not asked (its relevance rule is false) is an error.
+//!
+//! `"finish_after": QUESTION_ID` (or `"notice"`): once that question is answered, the visitor
+//! presses "Terminer maintenant" on the next screen; the visit ends there, partial
+//! ([`Engine::finish_now`]). Answers to questions after it are an error (they are not asked).
 
 use crate::answers::{Answer, AnswerError};
 use crate::engine::{CompletedVisit, Engine, EngineError, Outcome, Screen};
@@ -19,6 +23,9 @@ pub struct Script {
     pub lang: String,
     #[serde(default)]
     pub answers: Map<String, Value>,
+    /// End the visit early, on the screen after this question ("notice": on the first question).
+    #[serde(default)]
+    pub finish_after: Option<String>,
 }
 
 fn default_lang() -> String {
@@ -39,6 +46,8 @@ pub enum ScriptError {
     Engine { question: String, source: EngineError },
     #[error("the engine must be on the attract screen")]
     NotReady,
+    #[error("finish_after: {0}")]
+    FinishAfter(String),
 }
 
 impl Script {
@@ -63,12 +72,26 @@ pub fn play(engine: &mut Engine, script: &Script) -> Result<CompletedVisit, Scri
         // Check the shape and ids up front, for a clear error.
         question.read_answer(v)?;
     }
+    if let Some(f) = &script.finish_after
+        && f != "notice"
+        && q.question(f).is_none()
+    {
+        return Err(ScriptError::UnknownQuestion(f.clone()));
+    }
+    // The question after which "Terminer maintenant" is pressed has been answered.
+    let mut stop_armed = script.finish_after.as_deref() == Some("notice");
     engine.set_lang(&script.lang).map_err(at("lang"))?;
     engine.start().map_err(at("start"))?;
     let mut outcome = engine.acknowledge().map_err(at("notice"))?;
     let mut used = BTreeSet::new();
     loop {
         if let Outcome::Finished(v) = outcome {
+            if let Some(f) = &script.finish_after
+                && v.interrupted.is_none()
+            {
+                let why = if stop_armed { "it is the last question asked: there is no next screen" } else { "this question is not asked with these answers" };
+                return Err(ScriptError::FinishAfter(format!("`{f}`: {why}")));
+            }
             for id in script.answers.keys() {
                 if !used.contains(id) && !script.answers[id].is_null() {
                     return Err(ScriptError::NotAsked(id.clone()));
@@ -78,6 +101,14 @@ pub fn play(engine: &mut Engine, script: &Script) -> Result<CompletedVisit, Scri
         }
         let question = engine.current().ok_or(ScriptError::NotReady)?.clone();
         let id = question.id.clone();
+        if stop_armed && Some(&id) != script.finish_after.as_ref() {
+            outcome = engine.finish_now().map_err(at(&id))?;
+            stop_armed = false;
+            continue;
+        }
+        if Some(&id) == script.finish_after.as_ref() {
+            stop_armed = true;
+        }
         let e = at(&id);
         let given = script.answers.get(&id).filter(|v| !v.is_null());
         if given.is_some() {

@@ -73,6 +73,8 @@ const UNKNOWN: &str = "ne_sait_pas_faire";
 pub struct Tally {
     pub visits: u64,
     pub abandons: u64,
+    /// Visits ended early ("On m'appelle"): among `visits`, their profile is partial.
+    pub partial: u64,
     /// indicator id → value → visits; and the visits for which the question was asked.
     pub counts: HashMap<&'static str, HashMap<String, u64>>,
     pub asked: HashMap<&'static str, u64>,
@@ -86,6 +88,7 @@ impl Tally {
     fn add(&mut self, other: &Tally) {
         self.visits += other.visits;
         self.abandons += other.abandons;
+        self.partial += other.partial;
         for (k, m) in &other.counts {
             let mine = self.counts.entry(k).or_default();
             for (v, n) in m {
@@ -172,6 +175,8 @@ struct Cols {
     indicators: Vec<(usize, Option<usize>)>,
     capabilities: Vec<(usize, String)>,
     missing: Vec<&'static str>,
+    /// `profil.interrompu_apres` (exports before it have none: no visit was partial).
+    partial: Option<usize>,
 }
 
 impl Acc {
@@ -197,6 +202,7 @@ impl Acc {
                 structure: col("structure").unwrap_or(0),
                 kiosk: col("kiosk_id").unwrap_or(0),
                 date: col("local_date"),
+                partial: col(crate::kiosk::export::PARTIAL_COLUMN),
                 missing: INDICATORS.iter().zip(&indicators).filter(|(_, (_, c))| c.is_none()).map(|(i, _)| i.id).collect(),
                 indicators,
                 capabilities: fields
@@ -225,6 +231,9 @@ impl Acc {
             None => self.per.entry(rec[cols.structure].to_vec()).or_default(),
         };
         t.visits += 1;
+        if cols.partial.is_some_and(|c| !rec[c].is_empty()) {
+            t.partial += 1;
+        }
         for (i, c) in &cols.indicators {
             let Some(c) = c else { continue };
             let ind = &INDICATORS[*i];
@@ -472,6 +481,14 @@ pub fn figures(d: &Data, t: &Tally, whole: bool) -> Vec<Figure> {
         title: "Abandons par étape".into(),
         note: format!("Part des {started} visites commencées (terminées ou abandonnées) ; l'étape est la dernière question affichée."),
         lines,
+        shares: false,
+    });
+    // Visits ended early are counted apart: they are stored, with a partial profile.
+    out.push(Figure {
+        id: "interrompues".into(),
+        title: "Visites terminées plus tôt (« On m'appelle »)".into(),
+        note: "Part des visites terminées : appelée au guichet, la personne a gardé ses réponses ; son profil est partiel (établi sur les seules réponses données).".into(),
+        lines: vec![line("", "Visites interrompues, profil partiel".into(), t.partial, t.visits, d.min)],
         shares: false,
     });
     out

@@ -107,6 +107,7 @@ impl VisitModel {
         match self.engine.screen() {
             EScreen::Attract => ("attract".into(), speech_text::text(k, &Spoken::Attract, &lang)),
             EScreen::Notice => (format!("notice/{lang}"), speech_text::text(k, &Spoken::Notice, &lang)),
+            EScreen::Question { index, row } if self.call_confirm => (format!("call/{index}/{row}/{lang}"), speech_text::text(k, &Spoken::CallConfirm, &lang)),
             EScreen::Question { index, row } => {
                 let q = &k.questionnaire.questions()[index];
                 let selected = self.engine.selected();

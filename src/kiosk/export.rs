@@ -218,7 +218,14 @@ const PROFILE: &[&str] = &[
     "pix_3",
     "pix_4",
     "pix_5",
+    "interrompu_apres",
 ];
+
+/// The column of a visit ended early ("On m'appelle"): the section after which it stopped,
+/// `debut` on the first question; empty for a complete visit.
+pub const PARTIAL_COLUMN: &str = "profil.interrompu_apres";
+/// Its value for a visit ended on the first question.
+pub const PARTIAL_AT_START: &str = "debut";
 
 fn columns(kiosk: &Kiosk) -> Vec<Col<'_>> {
     let mut cols: Vec<Col> = META.iter().map(|m| Col::Meta(m)).collect();
@@ -330,6 +337,14 @@ fn field(kiosk: &Kiosk, c: &Col) -> Value {
             "tranche_age" => enum_field(&name, "Tranche d'âge (La Coop)", strings(vocab::COOP_TRANCHE_AGE)),
             "genre" => enum_field(&name, "Genre (La Coop)", strings(vocab::COOP_GENRE)),
             "materiel" => enum_field(&name, "Matériel (La Coop)", strings(vocab::COOP_MATERIEL)),
+            "interrompu_apres" => {
+                let mut v: Vec<String> = q.sections.iter().map(|s| s.id.clone()).collect();
+                v.push(PARTIAL_AT_START.into());
+                let mut f = enum_field(&name, "Questionnaire interrompu après (« On m'appelle ») : section ; vide si complet", v);
+                f["description"] =
+                    json!("Visite terminée plus tôt : profil partiel, établi sur les seules réponses données ; « debut » : dès la première question.");
+                f
+            }
             "capacites_repondues" | "capacites_acquises" => {
                 json!({"name": name, "title": p.replace('_', " "), "type": "integer", "constraints": {"minimum": 0}})
             }
@@ -391,6 +406,8 @@ fn cell(kiosk: &Kiosk, v: &StoredVisit, p: &Profile, c: &Col) -> String {
                 "tranche_age" => opt(&p.tranche_age),
                 "genre" => opt(&p.genre),
                 "materiel" => opt(&p.materiel),
+                "interrompu_apres" if p.partial => p.interrompu_apres.clone().unwrap_or_else(|| PARTIAL_AT_START.into()),
+                "interrompu_apres" => String::new(),
                 "capacites_repondues" => p.capacites_repondues.to_string(),
                 "capacites_acquises" => p.capacites_acquises.to_string(),
                 pix => {

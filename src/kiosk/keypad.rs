@@ -21,6 +21,10 @@ pub enum Target {
     Next,
     Back,
     Skip,
+    /// "On m'appelle", and its confirmation's two answers.
+    Call,
+    CallYes,
+    CallNo,
     Choice(String),
     ConsentYes,
     ConsentNo,
@@ -54,6 +58,9 @@ impl fmt::Display for Target {
                 Target::Next => "nav:next",
                 Target::Back => "nav:back",
                 Target::Skip => "nav:skip",
+                Target::Call => "nav:call",
+                Target::CallYes => "call:yes",
+                Target::CallNo => "call:no",
                 Target::ConsentYes => "consent:yes",
                 Target::ConsentNo => "consent:no",
                 Target::Print => "end:print",
@@ -166,6 +173,10 @@ impl VisitModel {
                 t.extend([Target::Next, Target::Back]);
                 help(&mut t, true);
             }
+            EScreen::Question { .. } if self.call_confirm => {
+                t.extend([Target::CallYes, Target::CallNo]);
+                help(&mut t, true);
+            }
             EScreen::Question { .. } => {
                 let q = self.engine.current();
                 match q.map(|q| q.kind) {
@@ -180,6 +191,9 @@ impl VisitModel {
                 }
                 if q.is_some_and(|q| q.kind != Kind::Contact) {
                     t.push(Target::Skip);
+                }
+                if self.can_call() {
+                    t.push(Target::Call);
                 }
                 t.push(Target::Back);
                 help(&mut t, true);
@@ -218,6 +232,9 @@ impl VisitModel {
             Target::Menu => "a11y.menu",
             Target::Back => "nav.back",
             Target::Skip => "nav.skip",
+            Target::Call => "call.button",
+            Target::CallYes => "call.yes",
+            Target::CallNo => "call.no",
             Target::Next if self.form_open => "form.validate",
             Target::Next if self.engine.screen() == EScreen::Notice => "notice.ok",
             Target::Next => "nav.next",
@@ -248,6 +265,9 @@ impl VisitModel {
             Target::Language => self.switch_language(),
             Target::Back => self.back(),
             Target::Skip | Target::ConsentNo => self.skip(),
+            Target::Call => self.call_me(),
+            Target::CallYes => self.call_answer(true),
+            Target::CallNo => self.call_answer(false),
             Target::Next if self.engine.screen() == EScreen::Notice => self.accept_notice(),
             Target::Next => self.next(),
             Target::ConsentYes => self.open_form(),
@@ -319,6 +339,7 @@ impl VisitModel {
             _ => {
                 // A digit chooses the answer of that number, as the speech numbers them.
                 if let Some(d) = key.chars().next().filter(|c| c.is_ascii_digit() && key.chars().count() == 1)
+                    && !self.call_confirm
                     && let Some(q) = self.engine.current()
                     && matches!(q.kind, Kind::Single | Kind::Multiple | Kind::List | Kind::Quiz | Kind::Grid)
                     && let Some(c) = q.choices.get((d as usize).wrapping_sub('1' as usize))

@@ -18,6 +18,7 @@ pub const SCREENS: &[&str] = &[
     "quiz",
     "consent",
     "contact",
+    "call",
     "idle",
     "end",
     "end-places",
@@ -137,6 +138,11 @@ pub fn drive(c: &mut VisitModel, clock: &FakeClock, screen: &str, lang: &str) ->
             for k in ["0", "6", " ", "1", "2"] {
                 c.key(k);
             }
+        }
+        // "On m'appelle" touched on the second question: its confirmation.
+        "call" => {
+            c.skip();
+            c.call_me();
         }
         "idle" => {
             clock.advance(c.engine().options().idle_warning + Duration::from_secs(5));

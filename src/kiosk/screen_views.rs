@@ -149,6 +149,10 @@ pub struct QuestionView {
     pub text_max: usize,
     pub form_open: bool,
     pub form: Option<FormView>,
+    /// "On m'appelle" is offered (every question screen, not while typing contact details).
+    pub can_call: bool,
+    /// Its confirmation is on screen ("Oui, terminer maintenant" / "Non, continuer").
+    pub call_confirm: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,9 +12,24 @@ use passerelle_core::questionnaire::{Kind, Question};
 pub enum Spoken<'a> {
     Attract,
     Notice,
-    Question { q: &'a Question, row: Option<usize>, progress: Option<(usize, usize)>, selected: &'a [String], form_open: bool },
-    End { summary: &'a Summary, reference: &'a str, can_print: bool, places: &'a [PlaceLine] },
-    Idle { seconds: u64 },
+    Question {
+        q: &'a Question,
+        row: Option<usize>,
+        progress: Option<(usize, usize)>,
+        selected: &'a [String],
+        form_open: bool,
+    },
+    /// The confirmation of "On m'appelle".
+    CallConfirm,
+    End {
+        summary: &'a Summary,
+        reference: &'a str,
+        can_print: bool,
+        places: &'a [PlaceLine],
+    },
+    Idle {
+        seconds: u64,
+    },
     A11y,
     SaveFailed,
 }
@@ -79,6 +94,7 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
             if q.kind != Kind::Contact {
                 parts.push(tr(lang, "speech.nav"));
             }
+            parts.push(tr(lang, "speech.call"));
         }
         Spoken::End { summary, reference, can_print, places } => {
             parts.push(sentence(&tr(lang, "end.thanks")));
@@ -118,6 +134,11 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
             }
             parts.push(tr(lang, "speech.a11y"));
         }
+        Spoken::CallConfirm => {
+            parts.push(tr(lang, "call.title"));
+            parts.push(tr(lang, "call.confirm"));
+            parts.push(tr(lang, "speech.call-confirm"));
+        }
         Spoken::SaveFailed => {
             parts.push(tr(lang, "save.failed.title"));
             parts.push(tr(lang, "save.failed.body"));
@@ -154,5 +175,6 @@ pub fn script(kiosk: &Kiosk, lang: &str, example: Option<(&Summary, &str)>) -> V
     out.push(("idle".into(), text(kiosk, &Spoken::Idle { seconds: kiosk.config.idle_reset.as_secs() }, lang)));
     out.push(("accessibility".into(), text(kiosk, &Spoken::A11y, lang)));
     out.push(("save-failed".into(), text(kiosk, &Spoken::SaveFailed, lang)));
+    out.push(("call-confirm".into(), text(kiosk, &Spoken::CallConfirm, lang)));
     out
 }

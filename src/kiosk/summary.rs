@@ -12,6 +12,8 @@ pub struct Summary {
     pub help_title: String,
     pub help: Vec<String>,
     pub mode: String,
+    /// "Questionnaire interrompu après : …" for a visit ended early; empty otherwise.
+    pub partial: String,
 }
 
 pub const MAX_ITEMS: usize = 4;
@@ -44,6 +46,19 @@ pub fn summary(profile: &Profile, q: &Questionnaire, capability_question: &str, 
             Some("En autonomie") => tr(lang, "end.mode.autonomie"),
             _ => String::new(),
         },
+        partial: partial_line(profile, q, lang),
+    }
+}
+
+/// "Questionnaire interrompu après : <section>" for a partial profile (ticket, exports); empty
+/// for a complete one.
+pub fn partial_line(profile: &Profile, q: &Questionnaire, lang: &str) -> String {
+    if !profile.partial {
+        return String::new();
+    }
+    match passerelle_core::profile::interrupted_after_title(profile, q, lang) {
+        Some(section) => tr_with(lang, "partial.after", &[("section", &section)]),
+        None => tr(lang, "partial.start"),
     }
 }
 

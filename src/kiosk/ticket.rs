@@ -491,6 +491,9 @@ pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
     c.rule();
     c.text(&tr(lang, "end.thanks"), 34.0 * k, true, false);
     let s = &t.summary;
+    if !s.partial.is_empty() {
+        c.text(&s.partial, 26.0 * k, true, false);
+    }
     for (title, items) in [(&s.at_ease_title, &s.at_ease), (&s.help_title, &s.help)] {
         if !title.is_empty() {
             c.space(6);
@@ -509,6 +512,9 @@ pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
     // The same summary in French for the mediator, smaller, when the visitor reads another language.
     if let Some(fr) = &t.summary_fr {
         c.text(MEDIATOR_HEADING, 26.0 * k, true, false);
+        if !fr.partial.is_empty() {
+            c.text(&fr.partial, 23.0 * k, true, false);
+        }
         for (title, items) in [(&fr.at_ease_title, &fr.at_ease), (&fr.help_title, &fr.help)] {
             if !title.is_empty() {
                 c.space(4);

@@ -91,6 +91,8 @@ pub struct VisitModel {
     pub(crate) disk_full: bool,
     /// When the disk was last checked (monotonic clock).
     pub(crate) space_checked: Duration,
+    /// "On m'appelle" was touched: its confirmation is on screen.
+    pub(crate) call_confirm: bool,
 }
 
 /// How often the kiosk looks at the free space of its data disk.
@@ -137,6 +139,7 @@ impl VisitModel {
             jobs: Vec::new(),
             disk_full,
             space_checked,
+            call_confirm: false,
         }
     }
 
@@ -229,6 +232,10 @@ impl VisitModel {
     }
 
     pub fn back(&mut self) {
+        if self.call_confirm {
+            self.call_answer(false);
+            return;
+        }
         if self.form_open {
             self.form_open = false;
             self.form_error.clear();
@@ -237,6 +244,33 @@ impl VisitModel {
         }
         let r = self.engine.back();
         self.after(r);
+    }
+
+    /// "On m'appelle" / "Terminer maintenant": asks for a one-line confirmation first.
+    pub fn call_me(&mut self) {
+        if self.can_call() {
+            self.call_confirm = true;
+            self.engine.still_here();
+        }
+    }
+
+    /// The confirmation's answer: `finish` ends the visit now with the answers given (stored,
+    /// then the end screen and its QR code); otherwise the visitor carries on where they were.
+    pub fn call_answer(&mut self, finish: bool) {
+        if !std::mem::take(&mut self.call_confirm) {
+            return;
+        }
+        if finish {
+            let r = self.engine.finish_now();
+            self.after(r);
+        } else {
+            self.engine.still_here();
+        }
+    }
+
+    /// "On m'appelle" is offered: on a question screen, not while contact details are typed.
+    pub fn can_call(&self) -> bool {
+        matches!(self.engine.screen(), EScreen::Question { .. }) && !self.form_open && self.over.is_none()
     }
 
     pub fn open_form(&mut self) {
@@ -388,6 +422,7 @@ impl VisitModel {
         };
         if let IdleEvent::Reset { abandoned_at } = event {
             self.reset_a11y();
+            self.call_confirm = false;
             if let Some(step) = abandoned_at {
                 self.record_abandon(&step);
             }
@@ -407,6 +442,7 @@ impl VisitModel {
     }
 
     fn after(&mut self, r: Result<Outcome, EngineError>) {
+        self.call_confirm = false;
         match r {
             Ok(Outcome::Moved) => {
                 self.form_error.clear();
@@ -518,7 +554,11 @@ impl VisitModel {
             languages: langs.iter().map(|l| LanguageView { code: l.clone(), name: tr(l, "lang.name"), action: tr(l, "start.action") }).collect(),
             other_language_name: other_language(langs, lang).map(|o| tr(&o, "lang.name")).unwrap_or_default(),
             welcome: join("start.welcome"),
-            lines: langs.iter().take(2).map(|l| format!("{} {}", tr(l, "start.tagline"), tr(l, "start.anonymous"))).collect(),
+            lines: langs
+                .iter()
+                .take(2)
+                .map(|l| format!("{} {}", tr(l, "start.tagline"), tr_with(l, "start.anonymous", &[("n", &self.minutes_estimate().to_string())])))
+                .collect(),
             hint: join("start.hint"),
         }
     }
@@ -545,10 +585,11 @@ impl VisitModel {
             (Kind::Multiple, None, _) => tr(lang, "multiple.any"),
             _ => String::new(),
         };
+        let (row_n, row_total) = self.engine.row_position().unwrap_or((1, q.rows.len()));
         let row = self.engine.current_row().map(|r| RowView {
             label: q.rows[r].label.get(lang).to_string(),
             icon: q.rows[r].picto.clone(),
-            position: tr_with(lang, "grid.position", &[("n", &(r + 1).to_string()), ("total", &q.rows.len().to_string())]),
+            position: tr_with(lang, "grid.position", &[("n", &row_n.to_string()), ("total", &row_total.to_string())]),
         });
         let form = (q.kind == Kind::Contact).then(|| {
             let contact = self.engine.contact();
@@ -598,6 +639,8 @@ impl VisitModel {
             text_max: q.max_length,
             form_open: self.form_open,
             form,
+            can_call: self.can_call(),
+            call_confirm: self.call_confirm,
         })
     }
 
@@ -618,6 +661,18 @@ impl VisitModel {
             print_status: if self.print.status.is_empty() { String::new() } else { tr(lang, self.print.status) },
             reference: tr_with(lang, "end.reference", &[("ref", &crate::kiosk::summary::pretty_reference(&saved.id))]),
         })
+    }
+}
+
+/// Seconds a visitor spends on a screen, on average, for the welcome screen's estimate.
+pub const SECONDS_PER_SCREEN: usize = 8;
+
+impl VisitModel {
+    /// "Cela prend N minutes environ": the screens of this kiosk's path (at most), rounded up
+    /// to the minute; 2 at least.
+    pub fn minutes_estimate(&self) -> usize {
+        let screens = self.kiosk.questionnaire.screen_count(self.kiosk.config.flow, self.kiosk.consent_offered());
+        (screens * SECONDS_PER_SCREEN).div_ceil(60).max(2)
     }
 }
 

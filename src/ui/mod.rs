@@ -2,8 +2,7 @@
 //!
 //! The kiosk's screens are decided by the plain-Rust [`VisitModel`] (`src/kiosk/visit_model.rs`).
 //! Here, [`Controller`] wraps it with what only Slint needs (cached images, the view last shown):
-//! `connect` wires the adapters' callbacks (ui/adapters.slint) to the model's methods, and
-//! [`Controller::refresh`] maps the model's [`View`] onto the adapters, pushing only what changed.
+//! `connect` wires the adapters' callbacks to the model, [`Controller::refresh`] pushes its [`View`].
 
 slint::include_modules!();
 
@@ -44,8 +43,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The visit model and what only the UI keeps: pictograms and the QR code as images, and the view
-/// last pushed into the adapters. Derefs to the [`VisitModel`] (inputs, accessors).
+/// The visit model and what only the UI keeps (images, the view last pushed). Derefs to it.
 pub struct Controller {
     model: VisitModel,
     images: HashMap<String, Image>,
@@ -249,6 +247,8 @@ impl Controller {
         qa.set_text_value(q.text_value.as_str().into());
         qa.set_text_max(q.text_max as i32);
         qa.set_form_open(q.form_open);
+        qa.set_can_call(q.can_call);
+        qa.set_call_confirm(q.call_confirm);
         if let Some(form) = &q.form {
             let fields: Vec<FieldItem> = form
                 .fields
@@ -281,7 +281,7 @@ fn strings(v: &[String]) -> ModelRc<SharedString> {
     model(v.iter().map(|s| SharedString::from(s.as_str())))
 }
 
-/// Run a job on a worker thread; its report comes back through the event loop to the model.
+/// Run a job on a worker thread; its report comes back to the model through the event loop.
 pub fn spawn_task(app: slint::Weak<AppWindow>, job: Job) {
     std::thread::spawn(move || {
         let done = job.run();
@@ -315,6 +315,8 @@ pub fn connect(app: &AppWindow, c: &Shared) {
     on!(app, c, QuestionAdapter.on_key, |ctl, t: SharedString| ctl.key(&t));
     on!(app, c, QuestionAdapter.on_focus_field, |ctl, i: i32| ctl.focus_field(i.max(0) as usize));
     on!(app, c, QuestionAdapter.on_open_form, |ctl| ctl.open_form());
+    on!(app, c, QuestionAdapter.on_call_me, |ctl| ctl.call_me());
+    on!(app, c, QuestionAdapter.on_call_answer, |ctl, finish: bool| ctl.call_answer(finish));
     on!(app, c, EndAdapter.on_finish, |ctl| ctl.finish());
     on!(app, c, EndAdapter.on_show_places, |ctl, places: bool| ctl.show_end_places(places));
     on!(app, c, EndAdapter.on_print, |ctl| ctl.print());

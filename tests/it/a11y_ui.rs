@@ -26,7 +26,9 @@ struct Kit {
 fn kit() -> Kit {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
-    let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
+    let mut kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
+    // The questionnaire's own order: these tests follow it.
+    kiosk.config.flow = Default::default();
     let store = Store::open(dir.path()).unwrap();
     let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let speech = Arc::new(FakeSpeech::default());

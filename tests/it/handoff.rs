@@ -64,7 +64,10 @@ fn random_visits_round_trip(n: usize) {
         // The mediator's decoder gives back exactly the stored profile.
         let d = mediator::decode(&kiosk, &saved.payload).unwrap();
         assert!(d.verified, "visit {i}");
-        assert_eq!(serde_json::to_value(&d.profile).unwrap(), stored.profile, "visit {i}");
+        // (A partial visit's section stays on the kiosk: the QR code says only that it is partial.)
+        let mut expected = stored.profile.clone();
+        expected.as_object_mut().unwrap().remove("interrompu_apres");
+        assert_eq!(serde_json::to_value(&d.profile).unwrap(), expected, "visit {i}");
         // Even typed by a wedge scanner on an AZERTY PC.
         if i % 25 == 0 {
             let m = mediator::decode(&kiosk, &handoff::azerty_mangle(&saved.payload)).unwrap();

@@ -18,6 +18,7 @@ mod mediator_ui;
 mod merge;
 mod model_screens;
 mod places;
+mod queue_ui;
 mod scale_sql;
 mod screen_reader;
 mod speech;

@@ -206,11 +206,11 @@ fn targets_in_reading_order_per_screen() {
     goto(&mut k.m, "age");
     let age = s(&k.m);
     assert!(age[0].starts_with("choice:") && !age.contains(&"nav:next".to_string()), "{age:?}");
-    assert_eq!(&age[age.len() - 5..], ["nav:skip", "nav:back", "listen", "a11y", "lang"]);
+    assert_eq!(&age[age.len() - 6..], ["nav:skip", "nav:call", "nav:back", "listen", "a11y", "lang"]);
     goto(&mut k.m, "usages_principaux");
     assert!(s(&k.m).contains(&"nav:next".to_string()), "a multiple choice has Next");
     goto(&mut k.m, "consentement_contact");
-    assert_eq!(&s(&k.m)[..3], ["consent:yes", "consent:no", "nav:back"], "no skip on the contact step");
+    assert_eq!(&s(&k.m)[..4], ["consent:yes", "consent:no", "nav:call", "nav:back"], "no skip on the contact step");
     k.m.open_form();
     assert_eq!(&s(&k.m)[..2], ["nav:next", "nav:back"], "the open form has Valider");
     k.m.open_a11y_panel();
@@ -333,6 +333,9 @@ fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
         Next,
         Back,
         Skip,
+        Call,
+        CallYes,
+        CallNo,
         ConsentYes,
         ConsentNo,
         Print,

@@ -46,7 +46,10 @@ fn kit() -> Kit {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let (identity, recipient) = passerelle::kiosk::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG.replace("recipient = \"\"", &format!("recipient = \"{recipient}\""));
+    // The questionnaire's own order (these tests follow it; tests/it/queue_ui.rs covers the others).
+    let src = passerelle_core::DEFAULT_CONFIG
+        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""))
+        .replace("order = \"essentials_first\"", "order = \"deck\"");
     let mut config = Config::parse(&src, "kiosk.toml", None).unwrap();
     config.data_dir = dir.path().to_path_buf();
     let kiosk = Kiosk::from_config(config, "test".into()).unwrap();

@@ -4,6 +4,7 @@ mod support;
 
 mod config;
 mod engine;
+mod flow;
 mod handoff;
 mod places;
 mod profile;

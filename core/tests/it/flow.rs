@@ -1,0 +1,288 @@
+//! A visit that fits the queue: the essential questions first, the short path, "On m'appelle"
+//! (finish now) in the engine and in scripted visits.
+
+use crate::support::*;
+use passerelle_core::answers::Answer;
+use passerelle_core::config::Config;
+use passerelle_core::engine::{Engine, EngineOptions, Outcome, Screen};
+use passerelle_core::profile;
+use passerelle_core::questionnaire::{Flow, Kind, Order, Questionnaire, VisitPath};
+use passerelle_core::script::{self, Script, ScriptError};
+use serde_json::json;
+use std::time::Duration;
+
+fn engine_flow(flow: Flow, consent: bool) -> Engine {
+    Engine::new(
+        questionnaire(),
+        EngineOptions { idle_warning: Duration::from_secs(60), idle_reset: Duration::from_secs(30), consent_offered: consent, flow },
+        clock(),
+        vec!["fr".into()],
+    )
+}
+
+fn step(e: &Engine) -> String {
+    e.step_name().unwrap_or_default()
+}
+
+/// Walk a whole visit answering each question with its `pick`-th choice (or skipping it), and
+/// return the screens seen (notice included).
+fn walk(e: &mut Engine, pick: usize) -> Vec<String> {
+    e.start().unwrap();
+    let mut seen = vec![step(e)];
+    let mut outcome = e.acknowledge().unwrap();
+    while !matches!(outcome, Outcome::Finished(_)) {
+        seen.push(step(e));
+        let q = e.current().unwrap().clone();
+        outcome = match q.kind {
+            Kind::Single | Kind::List | Kind::Quiz | Kind::Grid => e.choose(&q.choices[pick % q.choices.len()].id).unwrap(),
+            _ => e.skip().unwrap(),
+        };
+        assert!(seen.len() < 100, "the visit never ends");
+    }
+    seen
+}
+
+#[test]
+fn essentials_first_asks_the_essential_questions_first_and_keeps_the_ids() {
+    let q = questionnaire();
+    let essential: Vec<&str> = q.questions().iter().filter(|x| x.essential && x.kind != Kind::Contact).map(|x| x.id.as_str()).collect();
+    assert!(essential.len() >= 5, "{essential:?}");
+    for pick in 0..4 {
+        let mut e = engine_flow(Flow { order: Order::EssentialsFirst, path: VisitPath::Complet }, true);
+        let seen = walk(&mut e, pick);
+        let questions: Vec<&str> = seen.iter().skip(1).map(|s| s.split('/').next().unwrap()).collect();
+        // The essential questions asked come before every other question, in the deck's order.
+        let first_other = questions.iter().position(|id| !q.question(id).unwrap().essential).unwrap();
+        assert!(questions[first_other..].iter().all(|id| !essential.contains(id)), "pick {pick}: {questions:?}");
+        assert_eq!(questions[0], "outil_principal", "the device first: {questions:?}");
+        if questions.contains(&"consentement_contact") {
+            assert_eq!(*questions.last().unwrap(), "consentement_contact", "the contact step stays last");
+        }
+        // The same questions as in the deck's order: only the order changes.
+        let mut deck = engine_flow(Flow::default(), true);
+        let mut a: Vec<String> = walk(&mut deck, pick);
+        let mut b = seen.clone();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "pick {pick}");
+        assert_eq!(deck.answers().keys().collect::<Vec<_>>(), e.answers().keys().collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_question_moves_up_only_with_the_questions_its_relevance_looks_at() {
+    // `recherche_equipement` depends on `outil_principal` (both essential): asked right after it.
+    // `systeme` depends on `outil_principal` but is not essential: it stays in the rest.
+    let q = questionnaire();
+    let seq = q.sequence(Flow { order: Order::EssentialsFirst, path: VisitPath::Complet });
+    let ids: Vec<&str> = seq.iter().map(|&i| q.questions()[i].id.as_str()).collect();
+    let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
+    assert_eq!(ids[0], "notice_confidentialite");
+    assert!(pos("outil_principal") < pos("recherche_equipement") && pos("recherche_equipement") < pos("age"), "{ids:?}");
+    assert!(pos("age") < pos("systeme"), "{ids:?}");
+    assert_eq!(ids.len(), q.questions().len(), "every question is still asked");
+    // Every relevance rule looks only at questions asked before it, in this order too.
+    for (p, &i) in seq.iter().enumerate() {
+        if let Some(c) = &q.questions()[i].relevant_if {
+            for (r, _, _) in c.references() {
+                let essential_pulled = q.questions()[i].essential && pos(r) > p;
+                assert!(!essential_pulled && pos(r) < p, "{} looks at {r}, asked later", q.questions()[i].id);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_short_path_is_at_most_12_screens_and_asks_only_essentials() {
+    let q = questionnaire();
+    for order in [Order::Deck, Order::EssentialsFirst] {
+        let flow = Flow { order, path: VisitPath::Court };
+        assert!(q.screen_count(flow, true) <= 12, "{}", q.screen_count(flow, true));
+        for pick in 0..4 {
+            for consent in [true, false] {
+                let mut e = engine_flow(flow, consent);
+                let seen = walk(&mut e, pick);
+                assert!(seen.len() <= 12, "{} screens: {seen:?}", seen.len());
+                assert!(seen.len() <= q.screen_count(flow, consent), "the estimate counts at most: {seen:?}");
+                for s in &seen[1..] {
+                    assert!(q.question(s.split('/').next().unwrap()).unwrap().essential, "{s} is not essential");
+                }
+                // Only the essential rows of the grid.
+                assert_eq!(seen.iter().filter(|s| s.starts_with("capacites/")).count(), q.question("capacites").unwrap().essential_rows.len());
+                // Same rules: the domains without an answer are not assessed, never guessed.
+                let p = profile::compute(&rules(), &q, e.answers(), "fr");
+                assert!(p.domaines.iter().any(|d| d.niveau.is_none() && d.assessed == 0), "{:?}", p.domaines);
+                assert!(p.capacites_repondues as usize <= 4);
+            }
+        }
+    }
+    let full = q.screen_count(Flow::default(), true);
+    assert!(full > 30, "{full}");
+}
+
+#[test]
+fn grid_rows_on_the_short_path_go_back_and_forth_among_the_essential_rows() {
+    let mut e = engine_flow(Flow { order: Order::Deck, path: VisitPath::Court }, false);
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    while e.current().is_some_and(|q| q.kind != Kind::Grid) {
+        e.skip().unwrap();
+    }
+    assert_eq!(step(&e), "capacites/connexion_internet");
+    assert_eq!(e.row_position(), Some((1, 4)));
+    e.choose("sait_faire").unwrap();
+    assert_eq!(step(&e), "capacites/envoyer_piece_jointe");
+    assert_eq!(e.row_position(), Some((2, 4)));
+    e.back().unwrap();
+    assert_eq!(step(&e), "capacites/connexion_internet");
+    e.back().unwrap();
+    assert_eq!(step(&e), "freins");
+    e.skip().unwrap();
+    assert_eq!(step(&e), "capacites/connexion_internet");
+}
+
+#[test]
+fn finish_now_keeps_the_answers_given_and_leaves_the_rest_not_asked() {
+    let mut e = engine(true);
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    e.choose("soixante_dix_plus").unwrap(); // age
+    e.skip().unwrap(); // genre
+    assert_eq!(step(&e), "quartier");
+    assert!(e.finish_now().is_ok());
+    assert_eq!(e.screen(), Screen::Completed);
+    let mut e = engine(true);
+    e.start().unwrap();
+    assert!(e.finish_now().is_err(), "not on the notice");
+    e.acknowledge().unwrap();
+    for _ in 0..5 {
+        let q = e.current().unwrap().clone();
+        match q.kind {
+            Kind::Multiple => {
+                e.choose(&q.choices[0].id).unwrap();
+                e.next().unwrap();
+            }
+            _ => {
+                e.choose(&q.choices[0].id).unwrap();
+            }
+        };
+    }
+    let Outcome::Finished(v) = e.finish_now().unwrap() else { panic!("not finished") };
+    assert_eq!(v.answers.len(), 5, "{:?}", v.answers);
+    assert!(v.answers.values().all(|a| !matches!(a, Answer::Skipped)), "nothing is recorded as skipped");
+    let i = v.interrupted.clone().expect("interrupted");
+    assert_eq!(i.after_section.as_deref(), Some("usages"), "{v:?}");
+    let mut p = profile::compute(&rules(), &questionnaire(), &v.answers, "fr");
+    profile::mark_partial(&mut p, i.after_section.as_deref());
+    let j = serde_json::to_value(&p).unwrap();
+    assert_eq!(j["partial"], json!(true));
+    assert_eq!(j["interrompu_apres"], json!("usages"));
+    assert_eq!(profile::interrupted_after_title(&p, &questionnaire(), "fr").as_deref(), Some("Vos besoins"));
+    assert!(p.autonomie.is_none() && p.niveau.is_none(), "nothing guessed: {p:?}");
+    // A complete profile says nothing of it.
+    let full = serde_json::to_value(profile::compute(&rules(), &questionnaire(), &v.answers, "fr")).unwrap();
+    assert!(full.get("partial").is_none() && full.get("interrompu_apres").is_none());
+}
+
+#[test]
+fn ticked_but_unconfirmed_choices_are_kept_when_finishing_now() {
+    let mut e = engine(true);
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    while e.current().is_some_and(|q| q.kind != Kind::Multiple) {
+        e.skip().unwrap();
+    }
+    let q = e.current().unwrap().clone();
+    e.choose(&q.choices[1].id).unwrap();
+    let Outcome::Finished(v) = e.finish_now().unwrap() else { panic!() };
+    assert_eq!(v.answers[&q.id], Answer::Choices(vec![q.choices[1].id.clone()]));
+}
+
+#[test]
+fn replay_finish_after_ends_the_visit_on_the_next_screen() {
+    let s = |v: serde_json::Value| Script::parse(&v.to_string()).unwrap();
+    let script = s(json!({"lang": "fr", "finish_after": "profil_usage",
+        "answers": {"age": "soixante_dix_plus", "genre": "feminin", "profil_usage": ["vie_quotidienne"]}}));
+    let mut e = engine(true);
+    let v = script::play(&mut e, &script).unwrap();
+    assert_eq!(v.interrupted.as_ref().and_then(|i| i.after_section.as_deref()), Some("usages"));
+    assert_eq!(v.answers["profil_usage"], Answer::Choices(vec!["vie_quotidienne".into()]));
+    assert!(v.answers.contains_key("quartier"), "quartier was skipped before: recorded as skipped");
+    assert!(!v.answers.contains_key("usages_principaux"), "the next question is not asked");
+    // "notice": on the first question.
+    let v = script::play(&mut engine(true), &s(json!({"finish_after": "notice"}))).unwrap();
+    assert!(v.answers.is_empty() && v.interrupted.as_ref().is_some_and(|i| i.after_section.is_none()));
+    // An answer after the interruption is not asked; an unknown id; a question never asked.
+    let bad = [
+        (json!({"finish_after": "age", "answers": {"genre": "feminin"}}), "genre"),
+        (json!({"finish_after": "nope"}), "nope"),
+        (json!({"finish_after": "usages_principaux_autre"}), "not asked"),
+        (json!({"finish_after": "consentement_contact"}), "last question"),
+    ];
+    for (script, needle) in bad {
+        let e = script::play(&mut engine(true), &s(script.clone())).unwrap_err();
+        assert!(e.to_string().contains(needle), "{script}: {e}");
+        assert!(!matches!(e, ScriptError::Json(_)));
+    }
+}
+
+#[test]
+fn order_and_path_in_kiosk_toml() {
+    let src = passerelle_core::DEFAULT_CONFIG;
+    let c = Config::parse(src, "kiosk.toml", None).unwrap();
+    assert_eq!(c.flow, Flow { order: Order::EssentialsFirst, path: VisitPath::Complet });
+    // Without the keys: essentials first in a queue, the deck's order elsewhere.
+    let bare: String = src.lines().filter(|l| !l.starts_with("order =") && !l.starts_with("path =")).collect::<Vec<_>>().join("\n");
+    assert_eq!(Config::parse(&bare, "k", None).unwrap().flow.order, Order::EssentialsFirst);
+    let elsewhere = bare.replace("context = \"file_attente\"", "context = \"accueil_individuel\"");
+    assert_eq!(Config::parse(&elsewhere, "k", None).unwrap().flow, Flow::default());
+    let court = src.replace("path = \"complet\"", "path = \"court\"").replace("order = \"essentials_first\"", "order = \"deck\"");
+    assert_eq!(Config::parse(&court, "k", None).unwrap().flow, Flow { order: Order::Deck, path: VisitPath::Court });
+    for (from, to, key) in [("order = \"essentials_first\"", "order = \"random\"", "order"), ("path = \"complet\"", "path = \"short\"", "path")] {
+        let line = src.lines().position(|l| l.starts_with(&format!("{key} ="))).unwrap() + 1;
+        let e = Config::parse(&src.replace(from, to), "kiosk.toml", None).unwrap_err().to_string();
+        assert!(e.contains(&format!("line {line}, key `{key}`")) && e.contains("unknown value"), "{e}");
+    }
+}
+
+#[test]
+fn essential_rows_are_checked() {
+    let q = passerelle_core::DEFAULT_QUESTIONNAIRE;
+    let c = config();
+    let load = |src: &str| Questionnaire::load(src, "q.toml", &c.neighbourhoods, &has_picto).map(|_| ()).map_err(|e| e.to_string());
+    assert!(load(q).is_ok());
+    let unknown = q.replace("\"reperer_arnaque\"]", "\"voler\"]");
+    assert!(load(&unknown).unwrap_err().contains("unknown row `voler`"));
+    let not_grid = q.replacen("kind = \"single\"\n", "kind = \"single\"\nessential_rows = [\"a\"]\n", 1);
+    assert!(load(&not_grid).unwrap_err().contains("only an essential grid"));
+    let notice = q.replacen("kind = \"notice\"\n", "kind = \"notice\"\nessential = true\n", 1);
+    assert!(load(&notice).unwrap_err().contains("notice"));
+    // `questionnaire --json` says which questions are essential.
+    let json = questionnaire().to_json("fr");
+    let flagged: Vec<&str> = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap())
+        .filter(|x| x["essential"] == json!(true))
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert!(flagged.contains(&"outil_principal") && !flagged.contains(&"age"), "{flagged:?}");
+}
+
+#[test]
+fn random_visits_include_some_partial_ones() {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(19);
+    let mut partial = 0;
+    for _ in 0..200 {
+        let mut e = engine(true);
+        let v = passerelle_core::random::random_visit(&mut e, &mut rng).unwrap();
+        if v.interrupted.is_some() {
+            partial += 1;
+            let p = profile::compute(&rules(), &questionnaire(), &v.answers, &v.lang);
+            assert!(p.capacites_repondues <= 14);
+        }
+    }
+    assert!((5..=60).contains(&partial), "{partial} partial visits in 200");
+}

@@ -1,0 +1,263 @@
+//! "On m'appelle" through the real screens: a visitor answers five questions, is called to the
+//! counter, confirms in one tap, and gets a QR code whose profile is partial and holds those five
+//! answers; the same with the keypad; "Non, continuer" and "Retour" keep the visit going. The
+//! welcome screen's time estimate follows the configured path.
+
+use crate::support::{find, tap};
+use chrono::NaiveDate;
+use passerelle::kiosk::Kiosk;
+use passerelle::kiosk::speech::FakeSpeech;
+use passerelle::kiosk::store::Store;
+use passerelle::ui::{self, AppWindow, Devices, Shared};
+use passerelle_core::answers::Answer;
+use passerelle_core::config::Config;
+use passerelle_core::engine::FakeClock;
+use passerelle_core::questionnaire::Kind;
+use std::sync::Arc;
+
+struct Kit {
+    app: AppWindow,
+    c: Shared,
+    speech: Arc<FakeSpeech>,
+    _dir: tempfile::TempDir,
+}
+
+thread_local! {
+    static BACKEND: () = i_slint_backend_testing::init_no_event_loop();
+}
+
+fn kit_with(edit: &dyn Fn(String) -> String) -> Kit {
+    BACKEND.with(|_| ());
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::parse(&edit(passerelle_core::DEFAULT_CONFIG.to_string()), "kiosk.toml", None).unwrap();
+    config.data_dir = dir.path().to_path_buf();
+    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let speech = Arc::new(FakeSpeech::default());
+    let (app, c) = ui::build_with_devices(kiosk, store, clock, Devices { printer: None, speech: speech.clone() }).unwrap();
+    slint::ComponentHandle::show(&app).unwrap();
+    Kit { app, c, speech, _dir: dir }
+}
+
+fn kit() -> Kit {
+    kit_with(&|s| s)
+}
+
+fn current(k: &Kit) -> Option<(String, Option<usize>)> {
+    let c = k.c.borrow();
+    c.engine().current().map(|q| (q.id.clone(), c.engine().current_row()))
+}
+
+/// Answer the question on screen by touching its first answer (then "Suivant" for a multiple choice).
+fn answer_first(k: &Kit) {
+    let q = k.c.borrow().engine().current().unwrap().clone();
+    tap(&k.app, q.choices[0].label.fr());
+    if q.kind == Kind::Multiple {
+        tap(&k.app, "Suivant");
+    }
+}
+
+#[test]
+fn called_after_five_answers_the_visitor_gets_a_partial_profile_with_those_answers() {
+    let k = kit();
+    tap(&k.app, "Français — Commencer");
+    assert!(find(&k.app, "On m'appelle").is_none(), "not on the notice");
+    tap(&k.app, "J'ai compris");
+    // Essentials first (the default in a queue): the device question opens the visit.
+    assert_eq!(current(&k).unwrap().0, "outil_principal");
+    let mut answered = Vec::new();
+    for _ in 0..5 {
+        answered.push(current(&k).unwrap().0);
+        answer_first(&k);
+    }
+    let on_screen = current(&k).unwrap();
+    // One tap, a one-line confirmation.
+    tap(&k.app, "On m'appelle");
+    assert!(find(&k.app, "On vous appelle au guichet ?").is_some());
+    assert!(find(&k.app, "Je préfère ne pas répondre").is_none(), "the question is replaced by the confirmation");
+    tap(&k.app, "Oui, terminer maintenant");
+    // The end screen and its QR code; the visit is stored.
+    assert!(find(&k.app, "Code QR de votre profil, à montrer au conseiller").is_some(), "the end screen shows the QR code");
+    // The QR code as the screen shows it, read by an independent decoder.
+    let qr = slint::ComponentHandle::global::<ui::EndAdapter>(&k.app).get_qr().to_rgba8().expect("a QR image");
+    let rgba = image::RgbaImage::from_raw(qr.width(), qr.height(), qr.as_bytes().to_vec()).unwrap();
+    let luma = image::DynamicImage::ImageRgba8(rgba).to_luma8();
+    let big = image::imageops::resize(&luma, luma.width() * 4, luma.height() * 4, image::imageops::FilterType::Nearest);
+    let mut prepared = rqrr::PreparedImage::prepare(big);
+    let scanned: Vec<String> = prepared.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect();
+    assert_eq!(scanned.len(), 1, "one QR code on the end screen");
+    let c = k.c.borrow();
+    let saved = c.last_saved().expect("stored").clone();
+    assert_eq!(scanned[0], saved.payload);
+    let kiosk = c.kiosk().clone();
+    let decoded = passerelle::mediator::decode(&kiosk, &scanned[0]).unwrap();
+    assert!(decoded.handoff.signals.partial, "the QR code says the visit is partial");
+    let answers = decoded.handoff.answers.clone().expect("same questionnaire");
+    let mut ids: Vec<&String> = answers.keys().collect();
+    ids.sort();
+    let mut expected: Vec<&String> = answered.iter().collect();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(ids, expected, "exactly the answers given, nothing else (the question on screen was {on_screen:?})");
+    assert!(answers.values().all(|a| !matches!(a, Answer::Skipped)), "the rest is not asked, never skipped");
+    assert!(decoded.verified, "the mediator's recomputed profile matches");
+    let json = passerelle::mediator::to_json(&kiosk, &decoded);
+    assert_eq!(json["partial"], true, "{json}");
+    let text = passerelle::mediator::to_text(&kiosk, &decoded, "fr", &[]);
+    assert!(text.contains("QUESTIONNAIRE INTERROMPU"), "{text}");
+    // The stored profile says it, and after which section.
+    let stored = c.store().visit(&saved.id).unwrap().unwrap();
+    assert_eq!(stored.profile["partial"], true);
+    assert_eq!(stored.profile["interrompu_apres"], "capacites", "{}", stored.profile);
+    let summary = passerelle::kiosk::summary::summary(&saved.profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "fr");
+    assert_eq!(summary.partial, "Questionnaire interrompu après : Ce que vous savez faire");
+}
+
+#[test]
+fn carry_on_or_back_keeps_the_visit_where_it_was() {
+    let k = kit();
+    tap(&k.app, "Français — Commencer");
+    tap(&k.app, "J'ai compris");
+    answer_first(&k);
+    let here = current(&k);
+    tap(&k.app, "On m'appelle");
+    tap(&k.app, "Non, continuer");
+    assert_eq!(current(&k), here);
+    assert!(find(&k.app, "On vous appelle au guichet ?").is_none());
+    tap(&k.app, "On m'appelle");
+    tap(&k.app, "Retour");
+    assert_eq!(current(&k), here, "Retour closes the confirmation, not the question");
+    assert_eq!(k.c.borrow().engine().answers().len(), 1);
+    assert!(k.c.borrow().last_saved().is_none(), "nothing stored");
+}
+
+#[test]
+fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
+    let k = kit();
+    let mut c = k.c.borrow_mut();
+    c.start("fr");
+    c.accept_notice();
+    let targets = c.targets();
+    let i = targets.iter().position(|t| t == "nav:call").unwrap_or_else(|| panic!("{targets:?}"));
+    for _ in 0..=i {
+        c.keypad("Down");
+    }
+    assert!(k.speech.said.lock().unwrap().last().is_some_and(|s| s.0 == "On m'appelle"), "the focused button is announced");
+    c.keypad("Return");
+    c.speak_if_changed();
+    let before = c.engine().answers().clone();
+    assert!(!c.keypad("1"), "no answer is chosen behind the confirmation");
+    assert_eq!(c.engine().answers(), &before);
+    assert_eq!(c.targets().iter().map(|t| t.to_string()).collect::<Vec<_>>()[..2], ["call:yes", "call:no"]);
+    let (_, spoken) = c.spoken();
+    assert!(spoken.contains("On vous appelle au guichet ?") && spoken.contains("Oui, terminer maintenant"), "{spoken}");
+    c.keypad("Down");
+    c.keypad("Return");
+    assert!(c.last_saved().is_some_and(|s| s.profile.partial), "confirmed with the keypad");
+    // Every question screen says how to use it.
+    drop(c);
+    let q = k.c.borrow().kiosk().questionnaire.clone();
+    let text = passerelle::kiosk::speech_text::script(k.c.borrow().kiosk(), "fr", None);
+    assert!(text.iter().filter(|(name, _)| q.question(name).is_some()).all(|(_, t)| t.contains("« On m'appelle »")));
+}
+
+#[test]
+fn the_short_path_is_at_most_12_screens_and_the_welcome_screen_says_how_long() {
+    let court = kit_with(&|s| s.replace("path = \"complet\"", "path = \"court\""));
+    let full = kit();
+    let line = |k: &Kit| k.c.borrow().view().chrome.lines[0].clone();
+    assert!(line(&court).contains("Cela prend 2 minutes environ."), "{}", line(&court));
+    assert!(line(&full).contains("Cela prend 5 minutes environ."), "{}", line(&full));
+    // A whole visit on the short path, touching the first answer everywhere.
+    tap(&court.app, "Français — Commencer");
+    tap(&court.app, "J'ai compris");
+    let mut screens = 1;
+    while current(&court).is_some() {
+        screens += 1;
+        let q = court.c.borrow().engine().current().unwrap().clone();
+        if q.kind == Kind::Contact {
+            tap(&court.app, "Non merci");
+        } else {
+            answer_first(&court);
+        }
+        assert!(screens < 40);
+    }
+    assert!(screens <= 12, "{screens} screens");
+    let minutes = court.c.borrow().minutes_estimate();
+    assert!(minutes * 60 >= screens * passerelle::kiosk::visit_model::SECONDS_PER_SCREEN, "the estimate covers the visit");
+}
+
+#[test]
+fn partial_visits_export_with_their_column_validate_and_are_counted_apart_in_the_report() {
+    use passerelle::kiosk::export::{self, RealFs};
+    use passerelle_core::engine::Clock;
+    use rand::SeedableRng;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::parse(passerelle_core::DEFAULT_CONFIG, "kiosk.toml", None).unwrap();
+    config.data_dir = dir.path().join("data");
+    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
+    let mut store = kiosk.open_store().unwrap();
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    let mut e = kiosk.engine(clock.clone());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(19);
+    let mut partial = 0;
+    for _ in 0..120 {
+        let v = passerelle_core::random::random_visit(&mut e, &mut rng).unwrap();
+        partial += usize::from(v.interrupted.is_some());
+        kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
+        e.saved().unwrap();
+        e.finish().unwrap();
+    }
+    assert!(partial >= 5, "replay --random produces partial visits: {partial}");
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let r = export::export(&kiosk, &mut store, &RealFs, &usb, false, clock.local_now()).unwrap();
+    let mut csv = csv::Reader::from_path(r.folder.join("visits.csv")).unwrap();
+    let at = csv.headers().unwrap().iter().position(|h| h == export::PARTIAL_COLUMN).expect("the new column");
+    let sections: Vec<String> = csv.records().map(|x| x.unwrap()[at].to_string()).filter(|s| !s.is_empty()).collect();
+    assert_eq!(sections.len(), partial);
+    let known: Vec<&str> = kiosk.questionnaire.sections.iter().map(|s| s.id.as_str()).chain([export::PARTIAL_AT_START]).collect();
+    assert!(sections.iter().all(|s| known.contains(&s.as_str())), "{sections:?}");
+    if let Some(f) = crate::support::frictionless() {
+        let out = std::process::Command::new(f).args(["validate", "--json", "datapackage.json"]).current_dir(&r.folder).output().unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(report["valid"], true, "{}", String::from_utf8_lossy(&out.stdout).chars().take(3000).collect::<String>());
+    }
+    // The department's report counts them apart.
+    let data = passerelle::department::report::collect(&r.folder, 5, "2026-12-05").unwrap();
+    assert_eq!(data.total.partial as usize, partial);
+    let figures = passerelle::department::report::figures(&data, &data.total, true);
+    let fig = figures.iter().find(|f| f.id == "interrompues").expect("a figure of their own");
+    assert_eq!(fig.lines[0].count, Some(partial as u64));
+    assert_eq!(fig.lines[0].base, 120);
+    assert!(passerelle::department::report::html(&data).contains("Visites terminées plus tôt"));
+}
+
+/// The same through the command line: `replay` with `finish_after`, then `decode`.
+#[test]
+fn replay_finish_after_then_decode_shows_a_partial_profile() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_passerelle")).env("PASSERELLE_LOG", "warn").args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let file = dir.path().join("visit.json");
+    let answers = r#"{"outil_principal":"smartphone","acces_internet":"oui","adresse_mail":"oui","freins":["trop_cher"],"capacites":{"connexion_internet":"sait_faire"}}"#;
+    std::fs::write(&file, format!(r#"{{"lang":"fr","finish_after":"capacites","answers":{answers}}}"#)).unwrap();
+    let line: serde_json::Value = serde_json::from_str(run(&["--data-dir", d, "replay", file.to_str().unwrap()]).trim()).unwrap();
+    assert_eq!(line["profile"]["partial"], true, "{line}");
+    let payload = line["payload"].as_str().unwrap();
+    let decoded: serde_json::Value = serde_json::from_str(&run(&["decode", "--json", payload])).unwrap();
+    assert_eq!(decoded["partial"], true);
+    assert_eq!(decoded["profile"]["partial"], true);
+    let given: serde_json::Value = serde_json::from_str(answers).unwrap();
+    let got = decoded["answers"].as_object().unwrap();
+    for (id, v) in given.as_object().unwrap() {
+        assert_eq!(&got[id], v, "{id}");
+    }
+    let text = run(&["decode", payload]);
+    assert!(text.contains("QUESTIONNAIRE INTERROMPU"), "{text}");
+}
