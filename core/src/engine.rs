@@ -247,6 +247,9 @@ impl Engine {
             }
             Kind::Grid => {
                 let row_id = q.rows[row].id.clone();
+                if q.choice(choice).is_some_and(|c| !q.offers(c, Some(&row_id))) {
+                    return Err(AnswerError::UnknownChoice { question: format!("{}.{row_id}", q.id), choice: choice.to_string() }.into());
+                }
                 let qid = q.id.clone();
                 let entry = self.answers.entry(qid).or_insert_with(|| Answer::Grid(BTreeMap::new()));
                 if !matches!(entry, Answer::Grid(_)) {

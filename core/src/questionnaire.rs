@@ -98,6 +98,10 @@ pub struct ChoiceDef {
     pub label: Text,
     #[serde(default)]
     pub exclusive: bool,
+    /// Grid only: the rows on which this choice is offered (empty: every row), e.g. "Pas
+    /// concerné" on a row that does not concern everybody.
+    #[serde(default)]
+    pub only_rows: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +123,9 @@ pub struct Choice {
     pub picto: String,
     pub label: Text,
     pub exclusive: bool,
+    /// Grid only: the rows on which this choice is offered (empty: every row).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub only_rows: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -256,7 +263,13 @@ impl Questionnaire {
                         if !has_picto(&c.picto) {
                             return Err(err(&cid, format!("unknown pictogram `{}`", c.picto)));
                         }
-                        out.push(Choice { id: c.id.clone(), picto: c.picto.clone(), label: c.label.clone(), exclusive: c.exclusive });
+                        out.push(Choice {
+                            id: c.id.clone(),
+                            picto: c.picto.clone(),
+                            label: c.label.clone(),
+                            exclusive: c.exclusive,
+                            only_rows: c.only_rows.clone(),
+                        });
                     }
                     Ok(out)
                 };
@@ -275,6 +288,14 @@ impl Questionnaire {
                 if qd.kind != Kind::Grid && !rows.is_empty() {
                     return Err(err(&id, "only a grid has rows".into()));
                 }
+                for c in &choices {
+                    if !c.only_rows.is_empty() && qd.kind != Kind::Grid {
+                        return Err(err(&format!("{id}.{}", c.id), "only a grid's choices can have `only_rows`".into()));
+                    }
+                    if let Some(r) = c.only_rows.iter().find(|r| !rows.iter().any(|x| &x.id == *r)) {
+                        return Err(err(&format!("{id}.{}", c.id), format!("unknown row `{r}` in `only_rows`")));
+                    }
+                }
                 if qd.kind == Kind::List {
                     // The kiosk's neighbourhoods come first, then the file's fixed choices.
                     let mut merged = Vec::new();
@@ -288,7 +309,13 @@ impl Questionnaire {
                         if item.label.missing(&["fr".to_string()]).len() == 1 {
                             return Err(err(&cid, "neighbourhood label: missing French text".into()));
                         }
-                        merged.push(Choice { id: item.id.clone(), picto: qd.picto.clone(), label: item.label.clone(), exclusive: false });
+                        merged.push(Choice {
+                            id: item.id.clone(),
+                            picto: qd.picto.clone(),
+                            label: item.label.clone(),
+                            exclusive: false,
+                            only_rows: Vec::new(),
+                        });
                     }
                     merged.append(&mut choices);
                     choices = merged;
@@ -546,6 +573,18 @@ impl Question {
         self.rows.iter().find(|c| c.id == id)
     }
 
+    /// Whether a choice is offered on a grid row (`only_rows`); every choice is offered
+    /// elsewhere.
+    pub fn offers(&self, choice: &Choice, row: Option<&str>) -> bool {
+        choice.only_rows.is_empty() || row.is_some_and(|r| choice.only_rows.iter().any(|x| x == r))
+    }
+
+    /// The choices offered on screen: all of them, or on a grid those offered on that row.
+    pub fn choices_for_row(&self, row: Option<usize>) -> Vec<&Choice> {
+        let row = if self.kind == Kind::Grid { row.and_then(|r| self.rows.get(r)).map(|r| r.id.as_str()) } else { None };
+        self.choices.iter().filter(|c| self.kind != Kind::Grid || self.offers(c, row)).collect()
+    }
+
     /// Choice ids in the questionnaire's order (unknown ids kept at the end for the check).
     pub fn order_choices(&self, mut ids: Vec<String>) -> Vec<String> {
         ids.sort_by_key(|id| self.choices.iter().position(|c| &c.id == id).unwrap_or(usize::MAX));
@@ -592,6 +631,9 @@ impl Question {
                         return Err(AnswerError::UnknownRow { question: qid(), row: r.clone() });
                     }
                     known(c)?;
+                    if self.choice(c).is_some_and(|x| !self.offers(x, Some(r))) {
+                        return Err(AnswerError::UnknownChoice { question: format!("{}.{r}", self.id), choice: c.clone() });
+                    }
                 }
                 Ok(())
             }

@@ -585,8 +585,8 @@ impl VisitModel {
             help: q.help.as_ref().map(|h| h.get(lang)).unwrap_or_default().to_string(),
             icon: q.picto.clone(),
             choices: q
-                .choices
-                .iter()
+                .choices_for_row(self.engine.current_row())
+                .into_iter()
                 .map(|c| ChoiceView { id: c.id.clone(), label: c.label.get(lang).to_string(), icon: c.picto.clone(), selected: selected.contains(&c.id) })
                 .collect(),
             status,

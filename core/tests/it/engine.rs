@@ -159,7 +159,7 @@ fn grid_rows_one_per_screen_with_back_and_skip() {
     for _ in 1..14 {
         e.skip().unwrap();
     }
-    assert_eq!(at(&e), "quiz_image_1");
+    assert_eq!(at(&e), "quiz_navigateur");
     e.back().unwrap();
     assert_eq!(at(&e), "capacites/formation_en_ligne", "back lands on the grid's last row");
 }
