@@ -226,6 +226,17 @@ impl Kiosk {
     /// Profile, reference, payload and sealed contact of a completed visit, stored in one
     /// transaction. Returns only once the visit is durable.
     pub fn finish_visit(&self, store: &mut Store, clock: &dyn Clock, visit: &CompletedVisit) -> Result<SavedVisit, KioskError> {
+        self.finish_visit_with_signals(store, clock, visit, handoff::Signals::default())
+    }
+
+    /// [`Kiosk::finish_visit`] with the visit's signals (facts about how it went) for the QR code.
+    pub fn finish_visit_with_signals(
+        &self,
+        store: &mut Store,
+        clock: &dyn Clock,
+        visit: &CompletedVisit,
+        signals: handoff::Signals,
+    ) -> Result<SavedVisit, KioskError> {
         let q = &self.questionnaire;
         let profile = profile::compute(&self.rules, q, &visit.answers, &visit.lang);
         let now = clock.local_now();
@@ -246,7 +257,7 @@ impl Kiosk {
             rules_fingerprint: handoff::rules_fingerprint(&self.rules),
             rules_version: self.rules.version.clone(),
             profile: profile.clone(),
-            signals: handoff::Signals::default(),
+            signals,
             answers: Some(visit.answers.clone()),
         };
         let payload = handoff::encode(&h, q)?;

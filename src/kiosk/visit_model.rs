@@ -432,7 +432,8 @@ impl VisitModel {
     }
 
     fn save(&mut self, v: &CompletedVisit) {
-        match self.kiosk.finish_visit(&mut self.store, self.clock.as_ref(), v) {
+        let signals = passerelle_core::handoff::Signals { read_aloud: self.a11y.read_aloud_most(), ..Default::default() };
+        match self.kiosk.finish_visit_with_signals(&mut self.store, self.clock.as_ref(), v, signals) {
             Ok(saved) => {
                 let now = self.clock.local_now();
                 self.suggestions = crate::kiosk::place_book::suggest(&self.kiosk, &self.places, &saved.profile, now);
