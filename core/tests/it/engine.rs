@@ -134,6 +134,32 @@ fn irrelevant_questions_are_not_asked_and_their_answers_dropped() {
     assert_eq!(at(&e), "systeme");
 }
 
+/// "Pas concerné" is offered on the children's screens row only: refused elsewhere, by the engine
+/// and by the answer check (a stored or scanned answer).
+#[test]
+fn a_grid_choice_can_be_offered_on_one_row_only() {
+    let mut e = engine(false);
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    goto(&mut e, "capacites");
+    let q = e.current().unwrap().clone();
+    let ids = |row: usize| q.choices_for_row(Some(row)).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(0), ["sait_faire", "ne_sait_pas_faire"]);
+    let parent = q.rows.iter().position(|r| r.id == "encadrer_ecrans_enfant").unwrap();
+    assert_eq!(ids(parent), ["sait_faire", "ne_sait_pas_faire", "pas_concerne"]);
+    assert!(e.choose("pas_concerne").is_err(), "not on the first row");
+    assert_eq!(e.current_row(), Some(0));
+    while e.current_row() != Some(parent) {
+        e.skip().unwrap();
+    }
+    e.choose("pas_concerne").unwrap();
+    let Answer::Grid(g) = &e.answers()["capacites"] else { panic!() };
+    assert_eq!(g["encadrer_ecrans_enfant"], "pas_concerne");
+    let mut bad = std::collections::BTreeMap::new();
+    bad.insert("allumer_ordinateur".to_string(), "pas_concerne".to_string());
+    assert!(q.check(&Answer::Grid(bad)).is_err());
+}
+
 #[test]
 fn grid_rows_one_per_screen_with_back_and_skip() {
     let mut e = engine(false);
