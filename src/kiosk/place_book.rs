@@ -233,8 +233,6 @@ pub struct PlaceLine {
     pub opening: String,
     pub phone: String,
     pub why: String,
-    /// "Sur rendez-vous : <link or phone>" when the place works by appointment, else empty.
-    pub appointment: String,
 }
 
 pub fn lines(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> Vec<PlaceLine> {
@@ -243,10 +241,10 @@ pub fn lines(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> Vec<
         .map(|s| PlaceLine {
             name: s.place.nom.clone(),
             address: format!("{}, {} {}", s.place.adresse, s.place.code_postal, s.place.commune),
-            opening: opening_text(&s.opening, now, lang),
+            // "Sur rendez-vous : …" goes with the hours (end screen, ticket, mediator).
+            opening: [opening_text(&s.opening, now, lang), appointment_text(&s.place, lang)].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" · "),
             phone: pretty_phone(&s.place.telephone),
             why: why_text(s, lang),
-            appointment: appointment_text(&s.place, lang),
         })
         .collect()
 }
@@ -310,9 +308,6 @@ pub fn to_text(lines: &[PlaceLine], lang: &str) -> String {
     let mut out = String::new();
     for (i, p) in lines.iter().enumerate() {
         out += &format!("{}. {}\n   {}\n   {}\n   {}\n", i + 1, p.name, p.why, p.opening, p.address);
-        if !p.appointment.is_empty() {
-            out += &format!("   {}\n", p.appointment);
-        }
         if !p.phone.is_empty() {
             out += &format!("   {}\n", tr_with(lang, "places.phone", &[("phone", &p.phone)]));
         }
