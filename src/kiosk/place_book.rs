@@ -242,7 +242,11 @@ pub fn lines(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> Vec<
             name: s.place.nom.clone(),
             address: format!("{}, {} {}", s.place.adresse, s.place.code_postal, s.place.commune),
             // "Sur rendez-vous : …" goes with the hours (end screen, ticket, mediator).
-            opening: [opening_text(&s.opening, now, lang), appointment_text(&s.place, lang)].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" · "),
+            opening: [opening_text(&s.opening, now, lang), appointment_text(&s.place, lang)]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
             phone: pretty_phone(&s.place.telephone),
             why: why_text(s, lang),
         })

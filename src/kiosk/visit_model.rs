@@ -332,7 +332,7 @@ impl VisitModel {
             date: self.clock.local_now().date(),
             lang: saved.lang.clone(),
             summary: summary(&saved.lang),
-            summary_fr: (saved.lang != "fr").then(|| summary("fr")),
+            summary_fr: (saved.lang != "fr").then(|| crate::kiosk::summary::mediator_copy(&saved.profile, &self.kiosk, &saved.payload)),
             payload: saved.payload.clone(),
             reference: saved.id.clone(),
             places: self.place_lines(&saved.lang),
