@@ -179,6 +179,18 @@ impl Kiosk {
             None => (passerelle_core::DEFAULT_RULES.to_string(), "profile-rules.toml (embedded)".to_string()),
         };
         let rules = Arc::new(Rules::load(&r_src, &r_name, &questionnaire)?);
+        for id in &config.optional_questions {
+            if !questionnaire.question(id).is_some_and(|q| q.optional) {
+                let known: Vec<&str> = questionnaire.questions().iter().filter(|q| q.optional).map(|q| q.id.as_str()).collect();
+                return Err(ConfigError::Invalid {
+                    file: config_source.clone(),
+                    line: config.optional_questions_line,
+                    key: "optional_questions".into(),
+                    problem: format!("`{id}` is not an optional question of the questionnaire (optional: {})", known.join(", ")),
+                }
+                .into());
+            }
+        }
         if let Some(r) = &config.recipient {
             seal::parse_recipient(r)?;
         }
@@ -198,7 +210,12 @@ impl Kiosk {
     pub fn engine(&self, clock: Arc<dyn Clock>) -> Engine {
         Engine::new(
             self.questionnaire.clone(),
-            EngineOptions { idle_warning: self.config.idle_warning, idle_reset: self.config.idle_reset, consent_offered: self.consent_offered() },
+            EngineOptions {
+                idle_warning: self.config.idle_warning,
+                idle_reset: self.config.idle_reset,
+                consent_offered: self.consent_offered(),
+                optional_questions: self.config.optional_questions.clone(),
+            },
             clock,
             self.config.languages.clone(),
         )

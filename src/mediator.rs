@@ -148,6 +148,15 @@ pub fn facts(d: &Decoded, lang: &str) -> Vec<String> {
     v
 }
 
+/// The optional "Avez-vous une démarche urgente ?" answered yes (id and label): shown first.
+pub fn urgent(kiosk: &Kiosk, d: &Decoded, lang: &str) -> Option<(String, String)> {
+    let question = kiosk.questionnaire.question("demarche_urgente")?;
+    match d.handoff.answers.as_ref()?.get("demarche_urgente")? {
+        Answer::Choice(c) if c != "non" => Some((c.clone(), question.choice(c).map(|x| x.label.get(lang).to_string()).unwrap_or_else(|| c.clone()))),
+        _ => None,
+    }
+}
+
 /// One field of La Coop's CRA that the visit can honestly pre-fill.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CraField {
@@ -216,6 +225,7 @@ pub fn to_json(kiosk: &Kiosk, d: &Decoded, lang: &str) -> serde_json::Value {
         "profile_verified": d.verified,
         "signals": {"partial": h.signals.partial, "read_aloud": h.signals.read_aloud, "lang_not_french": h.lang != "fr"},
         "facts": facts(d, lang),
+        "urgent": urgent(kiosk, d, lang).map(|(id, label)| json!({"id": id, "label": label})),
         "visitor": visitor_obj,
         "suggestions": suggestions(kiosk, d, lang).into_iter().map(|s| json!({"field": s.field, "value": s.value, "label": s.label, "why": s.why})).collect::<Vec<_>>(),
         "cra": {
@@ -304,7 +314,10 @@ pub fn view(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::kiosk::plac
         );
     }
     view.header = std::mem::take(&mut out);
-    // The visitor's words first.
+    // The visitor's words first, an urgent procedure before anything.
+    if let Some((_, l)) = urgent(kiosk, d, lang) {
+        line(&mut out, format!("⚠ {} : {l}", t("DÉMARCHE URGENTE", "URGENT PROCEDURE")));
+    }
     let facts = facts(d, lang);
     if !facts.is_empty() {
         line(&mut out, t("FAITS DE LA VISITE (constats, pas des diagnostics) :", "FACTS OF THE VISIT (observations, not diagnoses):"));

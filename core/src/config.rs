@@ -33,6 +33,7 @@ struct RawConfig {
     keys: Option<RawKeys>,
     #[serde(default)]
     neighbourhoods: Vec<RawNeighbourhood>,
+    optional_questions: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,6 +245,11 @@ pub struct Config {
     pub speech: SpeechConfig,
     pub keys: KeyMap,
     pub neighbourhoods: Vec<ListItem>,
+    /// Questions marked `optional` in the questionnaire that this kiosk asks (checked against
+    /// the questionnaire when the kiosk loads).
+    pub optional_questions: Vec<String>,
+    /// Line of `optional_questions` in the file, for errors found against the questionnaire.
+    pub optional_questions_line: usize,
 }
 
 #[derive(Debug, Error)]
@@ -520,6 +526,8 @@ impl Config {
             speech,
             keys,
             neighbourhoods,
+            optional_questions: raw.optional_questions.as_ref().map(|v| v.get_ref().clone()).unwrap_or_default(),
+            optional_questions_line: raw.optional_questions.as_ref().map_or(0, |v| line_of(src, v.span().start)),
         })
     }
 }

@@ -74,6 +74,8 @@ pub struct EngineOptions {
     pub idle_reset: Duration,
     /// False when contact details cannot be protected: the contact step is not offered.
     pub consent_offered: bool,
+    /// The optional questions this kiosk asks (the others marked `optional` are not asked).
+    pub optional_questions: Vec<String>,
 }
 
 /// What an input did.
@@ -497,6 +499,10 @@ impl Engine {
     }
 
     fn relevant(&self, i: usize) -> bool {
+        let q = &self.q.questions()[i];
+        if q.optional && !self.opts.optional_questions.contains(&q.id) {
+            return false;
+        }
         self.q.is_relevant(i, &self.answers, &self.lang, self.opts.consent_offered)
     }
 

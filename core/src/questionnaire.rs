@@ -88,6 +88,9 @@ pub struct QuestionDef {
     pub fields: Vec<FieldDef>,
     #[serde(default)]
     pub at_least_one_of: Vec<String>,
+    /// Asked only when the kiosk turns it on (`optional_questions` in kiosk.toml).
+    #[serde(default)]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +157,8 @@ pub struct Question {
     pub correct: Option<String>,
     pub fields: Vec<Field>,
     pub at_least_one_of: Vec<String>,
+    /// Asked only when the kiosk turns it on (`optional_questions` in kiosk.toml).
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -405,6 +410,7 @@ impl Questionnaire {
                     correct: qd.correct,
                     fields,
                     at_least_one_of: qd.at_least_one_of,
+                    optional: qd.optional,
                 });
             }
             sections.push(Section { id: s.id, title: s.title });

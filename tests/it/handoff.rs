@@ -237,3 +237,36 @@ fn decode_json_shows_the_visitors_words_and_suggestions_with_reasons() {
     let (w, s, c) = (text.find("CE QUE DIT LE VISITEUR").unwrap(), text.find("SUGGESTIONS DE PASSERELLE").unwrap(), text.find("PRÉPARER LE CRA").unwrap());
     assert!(w < s && s < c, "{text}");
 }
+
+/// With `optional_questions = ["demarche_urgente"]` in kiosk.toml, an urgent procedure is the
+/// first thing the mediator reads; a kiosk.toml naming a question that is not optional is refused.
+#[test]
+fn an_urgent_procedure_is_flagged_first_to_the_mediator() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, passerelle_core::DEFAULT_CONFIG.replacen("optional_questions = []", "optional_questions = [\"demarche_urgente\"]", 1)).unwrap();
+    let script = dir.path().join("v.json");
+    std::fs::write(&script, r#"{"lang": "fr", "answers": {"demarche_urgente": "ce_mois", "motivations": ["administrations"]}}"#).unwrap();
+    let d = dir.path().join("data");
+    let args = |extra: &[&str]| -> Vec<String> {
+        ["--config", config.to_str().unwrap(), "--data-dir", d.to_str().unwrap()].iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let out = Command::new(bin).args(args(&["replay", script.to_str().unwrap()])).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stored: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let payload = stored["payload"].as_str().unwrap();
+    let text = String::from_utf8(Command::new(bin).args(args(&["decode", payload])).output().unwrap().stdout).unwrap();
+    let urgent = text.find("⚠ DÉMARCHE URGENTE : Oui, dans le mois").expect(&text);
+    assert!(urgent < text.find("CE QUE DIT LE VISITEUR").unwrap() && urgent < text.find("SUGGESTIONS").unwrap(), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&Command::new(bin).args(args(&["decode", "--json", payload])).output().unwrap().stdout).unwrap();
+    assert_eq!(json["urgent"]["id"], "ce_mois");
+    // Off by default: the same answer is refused by a kiosk that does not ask the question.
+    let out = Command::new(bin).args(["--data-dir", d.to_str().unwrap(), "replay", script.to_str().unwrap()]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("demarche_urgente"));
+    std::fs::write(&config, passerelle_core::DEFAULT_CONFIG.replacen("optional_questions = []", "optional_questions = [\"age\"]", 1)).unwrap();
+    let out = Command::new(bin).args(args(&["stats"])).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`age` is not an optional question"), "{}", String::from_utf8_lossy(&out.stderr));
+}

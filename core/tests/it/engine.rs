@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use passerelle_core::answers::Answer;
-use passerelle_core::engine::{EngineError, IdleEvent, Outcome, Screen};
+use passerelle_core::engine::{Engine, EngineError, EngineOptions, IdleEvent, Outcome, Screen};
 use std::time::Duration;
 
 fn at(e: &passerelle_core::engine::Engine) -> String {
@@ -323,4 +323,33 @@ fn random_visits_are_valid_and_reproducible() {
         assert!(kinds.contains(&(k, false)), "{k} answered");
         assert!(kinds.contains(&(k, true)) || k == "grid" || k == "text", "{k} skipped");
     }
+}
+
+/// An optional question ("Avez-vous une démarche urgente ?") is asked only when the kiosk lists it.
+#[test]
+fn an_optional_question_is_asked_only_when_the_kiosk_turns_it_on() {
+    let walk = |on: bool| -> Vec<String> {
+        let opts = EngineOptions {
+            idle_warning: Duration::from_secs(60),
+            idle_reset: Duration::from_secs(30),
+            consent_offered: false,
+            optional_questions: if on { vec!["demarche_urgente".into()] } else { Vec::new() },
+        };
+        let mut e = Engine::new(questionnaire(), opts, clock(), vec!["fr".into()]);
+        e.start().unwrap();
+        e.acknowledge().unwrap();
+        let mut seen = Vec::new();
+        while let Some(q) = e.current() {
+            if seen.last() != Some(&q.id) {
+                seen.push(q.id.clone());
+            }
+            e.skip().unwrap();
+        }
+        seen
+    };
+    assert!(questionnaire().question("demarche_urgente").is_some_and(|q| q.optional));
+    assert!(!walk(false).contains(&"demarche_urgente".to_string()), "off by default");
+    let on = walk(true);
+    assert!(on.contains(&"demarche_urgente".to_string()));
+    assert!(on.iter().position(|x| x == "demarche_urgente") < on.iter().position(|x| x == "profil_usage"), "asked with the needs, first");
 }
