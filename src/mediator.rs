@@ -362,7 +362,9 @@ pub fn view(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::kiosk::plac
             line(&mut out, format!("  {name} :"));
             last_field = s.field.clone();
         }
-        line(&mut out, format!("    – {} — {} {}", s.label, t("pourquoi :", "why:"), s.why));
+        // The value itself too when it is a code (to copy into the CRA), e.g. "(parentalite)".
+        let code = if s.value != s.label && s.value.chars().all(|c| c.is_ascii_lowercase() || c == '_') { format!(" ({})", s.value) } else { String::new() };
+        line(&mut out, format!("    – {}{code} — {} {}", s.label, t("pourquoi :", "why:"), s.why));
     }
     if let Some(n) = &p.niveau {
         line(&mut out, format!("  {} : {}", t("Niveau pour un atelier (auto-évaluation)", "Workshop level (self-assessment)"), label(n, lang)));

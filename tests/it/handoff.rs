@@ -128,8 +128,7 @@ fn decode_cli_text_json_and_errors() {
     let text = Command::new(bin).args(["decode", payload]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     for needle in [
-        "AUTONOMIE : ★★☆",
-        "partiellement_autonome",
+        "★★☆ Autonome avec guidage en cas de besoin (partiellement_autonome)",
         "Dans un atelier collectif",
         "aide_aux_demarches_administratives",
         "Déficience visuelle",
