@@ -179,6 +179,18 @@ impl Kiosk {
             None => (passerelle_core::DEFAULT_RULES.to_string(), "profile-rules.toml (embedded)".to_string()),
         };
         let rules = Arc::new(Rules::load(&r_src, &r_name, &questionnaire)?);
+        for id in &config.optional_questions {
+            if !questionnaire.question(id).is_some_and(|q| q.optional) {
+                let known: Vec<&str> = questionnaire.questions().iter().filter(|q| q.optional).map(|q| q.id.as_str()).collect();
+                return Err(ConfigError::Invalid {
+                    file: config_source.clone(),
+                    line: config.optional_questions_line,
+                    key: "optional_questions".into(),
+                    problem: format!("`{id}` is not an optional question of the questionnaire (optional: {})", known.join(", ")),
+                }
+                .into());
+            }
+        }
         if let Some(r) = &config.recipient {
             seal::parse_recipient(r)?;
         }
@@ -203,6 +215,7 @@ impl Kiosk {
                 idle_reset: self.config.idle_reset,
                 consent_offered: self.consent_offered(),
                 flow: self.config.flow,
+                optional_questions: self.config.optional_questions.clone(),
             },
             clock,
             self.config.languages.clone(),
@@ -231,6 +244,17 @@ impl Kiosk {
     /// Profile, reference, payload and sealed contact of a completed visit, stored in one
     /// transaction. Returns only once the visit is durable.
     pub fn finish_visit(&self, store: &mut Store, clock: &dyn Clock, visit: &CompletedVisit) -> Result<SavedVisit, KioskError> {
+        self.finish_visit_with_signals(store, clock, visit, handoff::Signals::default())
+    }
+
+    /// [`Kiosk::finish_visit`] with the visit's signals (facts about how it went) for the QR code.
+    pub fn finish_visit_with_signals(
+        &self,
+        store: &mut Store,
+        clock: &dyn Clock,
+        visit: &CompletedVisit,
+        signals: handoff::Signals,
+    ) -> Result<SavedVisit, KioskError> {
         let q = &self.questionnaire;
         let mut profile = profile::compute(&self.rules, q, &visit.answers, &visit.lang);
         if let Some(i) = &visit.interrupted {
@@ -254,7 +278,7 @@ impl Kiosk {
             rules_fingerprint: handoff::rules_fingerprint(&self.rules),
             rules_version: self.rules.version.clone(),
             profile: profile.clone(),
-            signals: handoff::Signals { partial: visit.interrupted.is_some(), ..handoff::Signals::default() },
+            signals: handoff::Signals { partial: visit.interrupted.is_some(), ..signals },
             answers: Some(visit.answers.clone()),
         };
         let payload = handoff::encode(&h, q)?;

@@ -35,6 +35,7 @@ struct RawConfig {
     neighbourhoods: Vec<RawNeighbourhood>,
     order: Option<Spanned<String>>,
     path: Option<Spanned<String>>,
+    optional_questions: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -248,6 +249,11 @@ pub struct Config {
     pub neighbourhoods: Vec<ListItem>,
     /// The order of the questions (`order`) and which are asked (`path`).
     pub flow: Flow,
+    /// Questions marked `optional` in the questionnaire that this kiosk asks (checked against
+    /// the questionnaire when the kiosk loads).
+    pub optional_questions: Vec<String>,
+    /// Line of `optional_questions` in the file, for errors found against the questionnaire.
+    pub optional_questions_line: usize,
 }
 
 #[derive(Debug, Error)]
@@ -526,6 +532,8 @@ impl Config {
             keys,
             neighbourhoods,
             flow,
+            optional_questions: raw.optional_questions.as_ref().map(|v| v.get_ref().clone()).unwrap_or_default(),
+            optional_questions_line: raw.optional_questions.as_ref().map_or(0, |v| line_of(src, v.span().start)),
         })
     }
 }

@@ -76,6 +76,8 @@ pub struct EngineOptions {
     pub consent_offered: bool,
     /// The order of the questions and which ones are asked (`order`, `path` in kiosk.toml).
     pub flow: Flow,
+    /// The optional questions this kiosk asks (the others marked `optional` are not asked).
+    pub optional_questions: Vec<String>,
 }
 
 /// What an input did.
@@ -263,6 +265,9 @@ impl Engine {
             }
             Kind::Grid => {
                 let row_id = q.rows[row].id.clone();
+                if q.choice(choice).is_some_and(|c| !q.offers(c, Some(&row_id))) {
+                    return Err(AnswerError::UnknownChoice { question: format!("{}.{row_id}", q.id), choice: choice.to_string() }.into());
+                }
                 let qid = q.id.clone();
                 let entry = self.answers.entry(qid).or_insert_with(|| Answer::Grid(BTreeMap::new()));
                 if !matches!(entry, Answer::Grid(_)) {
@@ -559,6 +564,10 @@ impl Engine {
     }
 
     fn relevant(&self, i: usize) -> bool {
+        let q = &self.q.questions()[i];
+        if q.optional && !self.opts.optional_questions.contains(&q.id) {
+            return false;
+        }
         self.sequence.contains(&i) && self.q.is_relevant(i, &self.answers, &self.lang, self.opts.consent_offered)
     }
 

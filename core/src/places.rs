@@ -30,7 +30,33 @@ pub struct Place {
     pub prise_en_charge_specifique: Vec<String>,
     pub frais_a_charge: Vec<String>,
     pub modalites_accompagnement: Vec<String>,
+    /// How to get in: `Se présenter`, `Téléphoner`, `Prendre un RDV en ligne`…, or `Ce lieu
+    /// n'accueille pas de public`.
+    pub modalites_acces: Vec<String>,
+    /// The booking link (or how to book), when there is one.
+    pub prise_rdv: String,
+    pub dispositif_programmes_nationaux: Vec<String>,
+    pub publics_specifiquement_adresses: Vec<String>,
+    /// `itinerance` says `Itinérant`.
+    pub itinerant: bool,
     pub date_maj: String,
+}
+
+/// The national standard's value of `modalites_acces` for a place that receives nobody.
+pub const NO_PUBLIC: &str = "Ce lieu n'accueille pas de public";
+
+impl Place {
+    /// False when the place says it receives no public: it is never suggested.
+    pub fn receives_public(&self) -> bool {
+        !self.modalites_acces.iter().any(|m| m == NO_PUBLIC)
+    }
+
+    /// The place works by appointment: its access modes do not include walking in, or it gives a
+    /// booking link without saying that one can walk in.
+    pub fn by_appointment(&self) -> bool {
+        let walk_in = self.modalites_acces.iter().any(|m| m == "Se présenter");
+        !walk_in && (!self.modalites_acces.is_empty() || !self.prise_rdv.is_empty())
+    }
 }
 
 impl Place {
@@ -169,6 +195,11 @@ pub fn parse(csv_text: &str, departement: Option<&str>) -> Result<PlaceSet, Plac
             prise_en_charge_specifique: list(&get("prise_en_charge_specifique")),
             frais_a_charge: list(&get("frais_a_charge")),
             modalites_accompagnement: list(&get("modalites_accompagnement")),
+            modalites_acces: list(&get("modalites_acces")),
+            prise_rdv: get("prise_rdv"),
+            dispositif_programmes_nationaux: list(&get("dispositif_programmes_nationaux")),
+            publics_specifiquement_adresses: list(&get("publics_specifiquement_adresses")),
+            itinerant: list(&get("itinerance")).iter().any(|x| x == "Itinérant"),
             date_maj: get("date_maj"),
         };
         if departement.is_some_and(|d| place.departement() != d) {
@@ -244,6 +275,11 @@ pub struct Need {
     pub support: Vec<String>,
     /// The recommended accompaniment mode (places standard value).
     pub modalite: Option<String>,
+    /// National programmes that fit (`dispositif_programmes_nationaux`), e.g. Aidants Connect and
+    /// France Services when someone does the procedures for the visitor.
+    pub programmes: Vec<String>,
+    /// Publics the visitor belongs to (`publics_specifiquement_adresses`: Seniors, Jeunes…).
+    pub publics: Vec<String>,
 }
 
 /// Why a place is suggested.
@@ -253,8 +289,14 @@ pub enum Reason {
     Service(String),
     Support(String),
     Modalite(String),
+    /// A national programme that fits the visitor (Aidants Connect, France Services…).
+    Programme(String),
+    /// The place addresses the visitor's public (Seniors, Jeunes…).
+    Public(String),
     Free,
     Near(u32),
+    /// No place offers what the visitor needs: the nearest general place.
+    General,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -275,14 +317,31 @@ pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// Rank places for a need: every service asked and offered counts most, then specific support,
-/// the recommended mode, being free, being near (every kilometre costs), and opening soon.
-/// Places that offer none of the services asked are left out (unless nothing was asked).
+/// a fitting national programme, the visitor's public, the recommended mode, being free, being
+/// near (every kilometre costs), and opening soon. Places that receive no public are never
+/// suggested. Places that offer none of the services asked are left out; when that leaves
+/// nothing (e.g. only equipment or security was asked and no place offers it), the nearest
+/// places are suggested as general ones ([`Reason::General`]), so that a visitor always gets a
+/// door as long as one place receives the public.
 pub fn suggest(places: &[Place], need: &Need, origin: Option<(f64, f64)>, now: NaiveDateTime, n: usize) -> Vec<Suggestion> {
+    let open: Vec<&Place> = places.iter().filter(|p| p.receives_public()).collect();
+    let mut out = rank(&open, need, origin, now, true);
+    if out.is_empty() {
+        out = rank(&open, need, origin, now, false);
+        for s in &mut out {
+            s.reasons.insert(0, Reason::General);
+        }
+    }
+    out.truncate(n);
+    out
+}
+
+fn rank(places: &[&Place], need: &Need, origin: Option<(f64, f64)>, now: NaiveDateTime, strict: bool) -> Vec<Suggestion> {
     let mut out: Vec<Suggestion> = places
         .iter()
         .filter_map(|p| {
             let services: Vec<&String> = need.services.iter().filter(|s| p.services.contains(s)).collect();
-            if !need.services.is_empty() && services.is_empty() {
+            if strict && !need.services.is_empty() && services.is_empty() {
                 return None;
             }
             let mut score = 1000 * services.len() as i64;
@@ -290,6 +349,14 @@ pub fn suggest(places: &[Place], need: &Need, origin: Option<(f64, f64)>, now: N
             for s in need.support.iter().filter(|s| p.prise_en_charge_specifique.contains(s)) {
                 score += 600;
                 reasons.push(Reason::Support(s.clone()));
+            }
+            for x in need.programmes.iter().filter(|x| p.dispositif_programmes_nationaux.contains(x)) {
+                score += 500;
+                reasons.push(Reason::Programme(x.clone()));
+            }
+            for x in need.publics.iter().filter(|x| p.publics_specifiquement_adresses.contains(x)) {
+                score += 300;
+                reasons.push(Reason::Public(x.clone()));
             }
             if let Some(m) = need.modalite.as_ref().filter(|m| p.modalites_accompagnement.contains(m)) {
                 score += 300;
@@ -318,10 +385,9 @@ pub fn suggest(places: &[Place], need: &Need, origin: Option<(f64, f64)>, now: N
                 Opening::Opens { .. } => 20,
                 Opening::Unknown => -100,
             };
-            Some(Suggestion { place: p.clone(), score, distance_m, opening, reasons })
+            Some(Suggestion { place: (*p).clone(), score, distance_m, opening, reasons })
         })
         .collect();
     out.sort_by(|a, b| b.score.cmp(&a.score).then(a.distance_m.cmp(&b.distance_m)).then(a.place.nom.cmp(&b.place.nom)));
-    out.truncate(n);
     out
 }

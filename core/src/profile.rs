@@ -25,6 +25,7 @@ struct RulesDef {
     #[serde(default)]
     mappings: BTreeMap<String, MappingDef>,
     barriers: Option<BarriersDef>,
+    quiz: Option<QuizDef>,
     autonomy: Vec<AutonomyDef>,
     #[serde(default)]
     flags: BTreeMap<String, FlagDef>,
@@ -78,10 +79,16 @@ struct BarriersDef {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct QuizDef {
+    /// The quiz choice that means "I don't know": neither right nor wrong.
+    unsure: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AutonomyDef {
     level: String,
-    #[allow(dead_code)]
-    why: String,
+    why: Text,
     when: ConditionDef,
 }
 
@@ -94,7 +101,7 @@ struct FlagDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleDef {
-    why: String,
+    why: Text,
     when: ConditionDef,
     #[serde(default)]
     thematiques: Vec<String>,
@@ -127,7 +134,8 @@ pub struct Domain {
 
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub why: String,
+    /// Why the rule suggests what it does, French first (shown to the mediator).
+    pub why: Text,
     pub when: Condition,
     pub thematiques: Vec<String>,
     pub services: Vec<String>,
@@ -149,7 +157,9 @@ pub struct Rules {
     pub domains: Vec<Domain>,
     mappings: BTreeMap<String, (String, BTreeMap<String, String>)>,
     barriers: Option<String>,
-    autonomy: Vec<(String, Condition)>,
+    /// The quiz choice that means "I don't know" (neither right nor wrong).
+    quiz_unsure: Option<String>,
+    autonomy: Vec<(String, Text, Condition)>,
     pub flags: BTreeMap<String, Text>,
     pub rules: Vec<Rule>,
 }
@@ -231,6 +241,17 @@ impl Rules {
             q.check_condition_refs(&c).map_err(|p| err(id, p))?;
             Ok(c)
         };
+        let check_why = |id: &str, why: &Text| -> Result<(), DefinitionError> {
+            if !why.missing(&["fr".to_string()]).is_empty() {
+                return Err(err(id, "`why` needs a French text (the mediator reads it)".into()));
+            }
+            Ok(())
+        };
+        if let Some(quiz) = &def.quiz
+            && !q.questions().iter().filter(|x| x.kind == Kind::Quiz).any(|x| x.choice(&quiz.unsure).is_some())
+        {
+            return Err(err("quiz", format!("`{}` is not a choice of any quiz question", quiz.unsure)));
+        }
         let mut autonomy = Vec::new();
         for (i, a) in def.autonomy.iter().enumerate() {
             let id = format!("autonomy[{i}]");
@@ -241,7 +262,8 @@ impl Rules {
             if matches!(&c, Condition::Autonomy(_) | Condition::NotAssessed) {
                 return Err(err(&id, "autonomy rules cannot test the autonomy level".into()));
             }
-            autonomy.push((a.level.clone(), c));
+            check_why(&id, &a.why)?;
+            autonomy.push((a.level.clone(), a.why.clone(), c));
         }
         let flags: BTreeMap<String, Text> = def.flags.into_iter().map(|(k, v)| (k, v.label)).collect();
         for f in flags.keys() {
@@ -257,6 +279,7 @@ impl Rules {
         for (i, r) in def.rules.into_iter().enumerate() {
             let id = format!("rules[{i}]");
             let when = cond(&id, &r.when)?;
+            check_why(&id, &r.why)?;
             let check = |vals: &[String], allowed: &[&str], what: &str| -> Result<(), DefinitionError> {
                 for v in vals {
                     if !allowed.contains(&v.as_str()) {
@@ -288,6 +311,7 @@ impl Rules {
             domains,
             mappings,
             barriers: def.barriers.map(|b| b.question),
+            quiz_unsure: def.quiz.map(|x| x.unsure),
             autonomy,
             flags,
             rules,
@@ -362,16 +386,35 @@ pub struct Profile {
     pub interrompu_apres: Option<String>,
 }
 
-fn push_unique(v: &mut Vec<String>, items: &[String]) {
+/// One suggestion of the profile and the reason for it, for the mediator: a suggestion, never
+/// data of the session itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// The profile field: `autonomie`, `modalites`, `thematiques`, `services`,
+    /// `prise_en_charge_specifique` or `flags`.
+    pub field: String,
+    pub value: String,
+    /// The `why` of the first rule that suggested it (French first).
+    pub why: Text,
+}
+
+fn push_unique(v: &mut Vec<String>, items: &[String], field: &str, why: &Text, out: &mut Vec<Suggestion>) {
     for i in items {
         if !v.contains(i) {
             v.push(i.clone());
+            out.push(Suggestion { field: field.to_string(), value: i.clone(), why: why.clone() });
         }
     }
 }
 
 /// Compute the profile of a visit.
 pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) -> Profile {
+    explain(rules, q, answers, lang).0
+}
+
+/// Compute the profile of a visit and, for each suggestion in it, the rule's reason.
+pub fn explain(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) -> (Profile, Vec<Suggestion>) {
+    let mut why = Vec::new();
     let mut p = Profile { rules_id: rules.id.clone(), rules_version: rules.version.clone(), ..Profile::default() };
     let grid = match answers.get(&rules.capability_question) {
         Some(Answer::Grid(g)) => g.clone(),
@@ -395,6 +438,8 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
     let quiz_result = |id: &str| -> Option<bool> {
         let question = q.question(id)?;
         match answers.get(id) {
+            // "I don't know" is an honest answer: neither right nor wrong.
+            Some(Answer::Choice(c)) if rules.quiz_unsure.as_deref() == Some(c.as_str()) => None,
             Some(Answer::Choice(c)) => Some(question.correct.as_deref() == Some(c.as_str())),
             _ => None,
         }
@@ -413,7 +458,8 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
         let (mut known, mut assessed) = (0u8, 0u8);
         for it in &dom.items {
             let r = match it {
-                Item::Row(r) => grid.get(r).map(|c| *c == rules.known),
+                // Only "known" and "unknown" assess a row ("pas concerné" does not).
+                Item::Row(r) => grid.get(r).filter(|c| **c == rules.known || **c == rules.unknown).map(|c| *c == rules.known),
                 Item::Quiz(z) => quiz_result(z),
             };
             if let Some(ok) = r {
@@ -427,21 +473,25 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
     // Autonomy: first rule that holds.
     {
         let facts = Facts { answers, lang, derived: Some(&d) };
-        p.autonomie = rules.autonomy.iter().find(|(_, c)| c.eval(&facts)).map(|(l, _)| l.clone());
+        if let Some((level, reason, _)) = rules.autonomy.iter().find(|(_, _, c)| c.eval(&facts)) {
+            p.autonomie = Some(level.clone());
+            why.push(Suggestion { field: "autonomie".into(), value: level.clone(), why: reason.clone() });
+        }
     }
     d.autonomy = p.autonomie.clone();
     d.autonomy_computed = true;
     let facts = Facts { answers, lang, derived: Some(&d) };
     for r in &rules.rules {
         if r.when.eval(&facts) {
-            push_unique(&mut p.thematiques, &r.thematiques);
-            push_unique(&mut p.services, &r.services);
-            push_unique(&mut p.modalites, &r.modalites);
-            push_unique(&mut p.prise_en_charge_specifique, &r.support);
-            push_unique(&mut p.flags, &r.flags);
+            push_unique(&mut p.modalites, &r.modalites, "modalites", &r.why, &mut why);
+            push_unique(&mut p.thematiques, &r.thematiques, "thematiques", &r.why, &mut why);
+            push_unique(&mut p.services, &r.services, "services", &r.why, &mut why);
+            push_unique(&mut p.prise_en_charge_specifique, &r.support, "prise_en_charge_specifique", &r.why, &mut why);
+            push_unique(&mut p.flags, &r.flags, "flags", &r.why, &mut why);
         }
     }
     p.thematiques.truncate(rules.max_thematiques);
+    why.retain(|s| s.field != "thematiques" || p.thematiques.contains(&s.value));
     p.type_accompagnement = p.modalites.first().and_then(|m| vocab::coop_type_accompagnement(m)).map(str::to_string);
     let mapped = |name: &str| -> Option<String> {
         let (qid, map) = rules.mappings.get(name)?;
@@ -458,7 +508,10 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
     {
         p.freins = v.iter().filter(|c| question.choice(c).is_some_and(|c| !c.exclusive)).cloned().collect();
     }
-    p
+    // Suggestions in the order a mediator reads them: autonomy, mode, topics, services, support, flags.
+    let order = ["autonomie", "modalites", "thematiques", "services", "prise_en_charge_specifique", "flags"];
+    why.sort_by_key(|s| order.iter().position(|f| *f == s.field));
+    (p, why)
 }
 
 /// Mark a profile computed from an interrupted visit. The profile itself is computed by the

@@ -95,6 +95,9 @@ pub struct QuestionDef {
     /// An essential grid: the rows the short path asks (all rows when empty).
     #[serde(default)]
     pub essential_rows: Vec<String>,
+    /// Asked only when the kiosk turns it on (`optional_questions` in kiosk.toml).
+    #[serde(default)]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +108,10 @@ pub struct ChoiceDef {
     pub label: Text,
     #[serde(default)]
     pub exclusive: bool,
+    /// Grid only: the rows on which this choice is offered (empty: every row), e.g. "Pas
+    /// concerné" on a row that does not concern everybody.
+    #[serde(default)]
+    pub only_rows: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +133,9 @@ pub struct Choice {
     pub picto: String,
     pub label: Text,
     pub exclusive: bool,
+    /// Grid only: the rows on which this choice is offered (empty: every row).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub only_rows: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +169,8 @@ pub struct Question {
     /// Row indices the short path asks of an essential grid (all rows when `essential_rows` is
     /// not given).
     pub essential_rows: Vec<usize>,
+    /// Asked only when the kiosk turns it on (`optional_questions` in kiosk.toml).
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -268,7 +280,13 @@ impl Questionnaire {
                         if !has_picto(&c.picto) {
                             return Err(err(&cid, format!("unknown pictogram `{}`", c.picto)));
                         }
-                        out.push(Choice { id: c.id.clone(), picto: c.picto.clone(), label: c.label.clone(), exclusive: c.exclusive });
+                        out.push(Choice {
+                            id: c.id.clone(),
+                            picto: c.picto.clone(),
+                            label: c.label.clone(),
+                            exclusive: c.exclusive,
+                            only_rows: c.only_rows.clone(),
+                        });
                     }
                     Ok(out)
                 };
@@ -287,6 +305,14 @@ impl Questionnaire {
                 if qd.kind != Kind::Grid && !rows.is_empty() {
                     return Err(err(&id, "only a grid has rows".into()));
                 }
+                for c in &choices {
+                    if !c.only_rows.is_empty() && qd.kind != Kind::Grid {
+                        return Err(err(&format!("{id}.{}", c.id), "only a grid's choices can have `only_rows`".into()));
+                    }
+                    if let Some(r) = c.only_rows.iter().find(|r| !rows.iter().any(|x| &x.id == *r)) {
+                        return Err(err(&format!("{id}.{}", c.id), format!("unknown row `{r}` in `only_rows`")));
+                    }
+                }
                 if qd.kind == Kind::List {
                     // The kiosk's neighbourhoods come first, then the file's fixed choices.
                     let mut merged = Vec::new();
@@ -300,7 +326,13 @@ impl Questionnaire {
                         if item.label.missing(&["fr".to_string()]).len() == 1 {
                             return Err(err(&cid, "neighbourhood label: missing French text".into()));
                         }
-                        merged.push(Choice { id: item.id.clone(), picto: qd.picto.clone(), label: item.label.clone(), exclusive: false });
+                        merged.push(Choice {
+                            id: item.id.clone(),
+                            picto: qd.picto.clone(),
+                            label: item.label.clone(),
+                            exclusive: false,
+                            only_rows: Vec::new(),
+                        });
                     }
                     merged.append(&mut choices);
                     choices = merged;
@@ -393,6 +425,7 @@ impl Questionnaire {
                     at_least_one_of: qd.at_least_one_of,
                     essential: qd.essential,
                     essential_rows,
+                    optional: qd.optional,
                 });
             }
             sections.push(Section { id: s.id, title: s.title });
@@ -564,6 +597,18 @@ impl Question {
         self.rows.iter().find(|c| c.id == id)
     }
 
+    /// Whether a choice is offered on a grid row (`only_rows`); every choice is offered
+    /// elsewhere.
+    pub fn offers(&self, choice: &Choice, row: Option<&str>) -> bool {
+        choice.only_rows.is_empty() || row.is_some_and(|r| choice.only_rows.iter().any(|x| x == r))
+    }
+
+    /// The choices offered on screen: all of them, or on a grid those offered on that row.
+    pub fn choices_for_row(&self, row: Option<usize>) -> Vec<&Choice> {
+        let row = if self.kind == Kind::Grid { row.and_then(|r| self.rows.get(r)).map(|r| r.id.as_str()) } else { None };
+        self.choices.iter().filter(|c| self.kind != Kind::Grid || self.offers(c, row)).collect()
+    }
+
     /// Choice ids in the questionnaire's order (unknown ids kept at the end for the check).
     pub fn order_choices(&self, mut ids: Vec<String>) -> Vec<String> {
         ids.sort_by_key(|id| self.choices.iter().position(|c| &c.id == id).unwrap_or(usize::MAX));
@@ -610,6 +655,9 @@ impl Question {
                         return Err(AnswerError::UnknownRow { question: qid(), row: r.clone() });
                     }
                     known(c)?;
+                    if self.choice(c).is_some_and(|x| !self.offers(x, Some(r))) {
+                        return Err(AnswerError::UnknownChoice { question: format!("{}.{r}", self.id), choice: c.clone() });
+                    }
                 }
                 Ok(())
             }

@@ -51,8 +51,9 @@ pub fn random_visit<R: Rng>(engine: &mut Engine, rng: &mut R) -> Result<Complete
         } else {
             match q.kind {
                 Kind::Single | Kind::List | Kind::Quiz | Kind::Grid => {
-                    let c = &q.choices[rng.random_range(0..q.choices.len())];
-                    engine.choose(&c.id)?
+                    let offered = q.choices_for_row(engine.current_row());
+                    let id = offered[rng.random_range(0..offered.len())].id.clone();
+                    engine.choose(&id)?
                 }
                 Kind::Multiple => {
                     let max = q.max_choices.unwrap_or(q.choices.len());

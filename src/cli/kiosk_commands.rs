@@ -383,7 +383,7 @@ pub(super) fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
                         ),
                         None => crate::kiosk::place_book::origin(&kiosk, &book),
                     };
-                    (passerelle_core::places::Need { services, support, modalite: None }, origin, lang.clone())
+                    (passerelle_core::places::Need { services, support, ..Default::default() }, origin, lang.clone())
                 }
             };
             let found = passerelle_core::places::suggest(&book.places, &need, origin, now, *count);

@@ -24,7 +24,7 @@ pub(super) fn decode(cli: &Cli, payload: &String, json: &bool, lang: &String) ->
             let now = SystemClock::new().local_now();
             let places = crate::kiosk::place_book::suggest(&kiosk, &book, &d.profile, now);
             if *json {
-                let mut v = crate::mediator::to_json(&kiosk, &d);
+                let mut v = crate::mediator::to_json(&kiosk, &d, lang);
                 v["places"] = crate::kiosk::place_book::to_json(&places, now, lang);
                 emit(&serde_json::to_string_pretty(&v)?)?;
             } else {

@@ -11,6 +11,12 @@ use passerelle_core::engine::Screen as EScreen;
 
 pub const TEXT_SCALES: [f32; 3] = [1.0, 1.25, 1.5];
 
+/// Whether a speech key is a screen of the questionnaire (the notice or a question), the screens
+/// the `read_aloud` signal counts.
+fn visit_screen(key: &str) -> bool {
+    key.starts_with("q/") || key.starts_with("notice/")
+}
+
 impl VisitModel {
     pub fn a11y(&self) -> &A11yState {
         &self.a11y
@@ -36,7 +42,11 @@ impl VisitModel {
     pub fn listen(&mut self) {
         self.engine.still_here();
         self.a11y.used_speech = true;
-        let (_, text) = self.spoken();
+        let (key, text) = self.spoken();
+        if visit_screen(&key) && !self.a11y.heard_current {
+            self.a11y.heard_current = true;
+            self.a11y.screens_heard += 1;
+        }
         self.say(&text);
     }
 
@@ -146,7 +156,13 @@ impl VisitModel {
         let was = std::mem::replace(&mut self.spoken_key, key.clone());
         self.focus = None;
         let idle = key.starts_with("idle/");
-        if self.a11y.auto_read || self.a11y.used_keys || (idle && self.a11y.used_speech) {
+        let speak = self.a11y.auto_read || self.a11y.used_keys || (idle && self.a11y.used_speech);
+        if visit_screen(&key) {
+            self.a11y.screens_seen += 1;
+            self.a11y.heard_current = speak;
+            self.a11y.screens_heard += u32::from(speak);
+        }
+        if speak {
             self.say(&text);
         } else if !was.is_empty() {
             self.speech.stop();

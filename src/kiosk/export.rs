@@ -348,7 +348,11 @@ fn field(kiosk: &Kiosk, c: &Col) -> Value {
             "capacites_repondues" | "capacites_acquises" => {
                 json!({"name": name, "title": p.replace('_', " "), "type": "integer", "constraints": {"minimum": 0}})
             }
-            pix => enum_field(&name, &format!("Niveau du domaine Pix {}", &pix[4..]), strings(vocab::COOP_NIVEAU)),
+            pix => enum_field(
+                &name,
+                &format!("Niveau du domaine Pix {} (auto-évaluation du visiteur, pas une certification)", &pix[4..]),
+                strings(vocab::COOP_NIVEAU),
+            ),
         },
     }
 }

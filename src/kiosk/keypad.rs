@@ -181,7 +181,7 @@ impl VisitModel {
                 let q = self.engine.current();
                 match q.map(|q| q.kind) {
                     Some(Kind::Single | Kind::Multiple | Kind::List | Kind::Quiz | Kind::Grid) => {
-                        t.extend(q.into_iter().flat_map(|q| q.choices.iter().map(|c| Target::Choice(c.id.clone()))));
+                        t.extend(q.into_iter().flat_map(|q| q.choices_for_row(self.engine.current_row()).into_iter().map(|c| Target::Choice(c.id.clone()))));
                     }
                     Some(Kind::Contact) if !self.form_open => t.extend([Target::ConsentYes, Target::ConsentNo]),
                     _ => {}
@@ -218,10 +218,11 @@ impl VisitModel {
         let key = match target {
             Target::Choice(id) => {
                 if let Some(q) = self.engine.current()
-                    && let Some(i) = q.choices.iter().position(|c| c.id == *id)
+                    && let offered = q.choices_for_row(self.engine.current_row())
+                    && let Some(i) = offered.iter().position(|c| c.id == *id)
                 {
                     let key = if self.engine.selected().iter().any(|s| s == id) { "speech.answer-selected" } else { "speech.answer" };
-                    return tr_with(&lang, key, &[("n", &(i + 1).to_string()), ("label", q.choices[i].label.get(&lang))]);
+                    return tr_with(&lang, key, &[("n", &(i + 1).to_string()), ("label", offered[i].label.get(&lang))]);
                 }
                 return id.clone();
             }
@@ -342,7 +343,7 @@ impl VisitModel {
                     && !self.call_confirm
                     && let Some(q) = self.engine.current()
                     && matches!(q.kind, Kind::Single | Kind::Multiple | Kind::List | Kind::Quiz | Kind::Grid)
-                    && let Some(c) = q.choices.get((d as usize).wrapping_sub('1' as usize))
+                    && let Some(c) = q.choices_for_row(self.engine.current_row()).get((d as usize).wrapping_sub('1' as usize)).copied()
                 {
                     let id = c.id.clone();
                     self.choose(&id);

@@ -17,9 +17,19 @@ pub struct A11yState {
     pub used_speech: bool,
     /// The visitor uses keys (a keypad): every new screen is then read aloud.
     pub used_keys: bool,
+    /// Screens of the visit (notice and questions) seen, and those read aloud (automatically or
+    /// with "Écouter"): the `read_aloud` signal of the QR code.
+    pub screens_seen: u32,
+    pub screens_heard: u32,
+    pub(crate) heard_current: bool,
 }
 
 impl A11yState {
+    /// The visitor used the read-aloud on most (more than half) of the screens they saw.
+    pub fn read_aloud_most(&self) -> bool {
+        self.screens_seen > 0 && self.screens_heard * 2 > self.screens_seen
+    }
+
     pub fn new(auto_read: bool) -> A11yState {
         A11yState {
             panel_open: false,
@@ -31,6 +41,9 @@ impl A11yState {
             volume: DEFAULT_VOLUME,
             used_speech: false,
             used_keys: false,
+            screens_seen: 0,
+            screens_heard: 0,
+            heard_current: false,
         }
     }
 }

@@ -134,7 +134,25 @@ pub fn near_commune(book: &PlaceBook, commune: &str) -> Option<(f64, f64)> {
 
 /// What a profile needs, in the places standard's words.
 pub fn need(profile: &Profile) -> Need {
-    Need { services: profile.services.clone(), support: profile.prise_en_charge_specifique.clone(), modalite: profile.modalites.first().cloned() }
+    // Someone does the procedures for the visitor: Aidants Connect and France Services.
+    let programmes =
+        if profile.flags.iter().any(|f| f == "fait_a_sa_place") { vec!["Aidants Connect".to_string(), "France Services".to_string()] } else { Vec::new() };
+    let mut publics = Vec::new();
+    match profile.tranche_age.as_deref() {
+        Some("soixante_soixante_neuf" | "soixante_dix_plus") => publics.push("Seniors".to_string()),
+        Some("moins_de_douze" | "douze_dix_huit" | "dix_huit_vingt_quatre") => publics.push("Jeunes".to_string()),
+        _ => {}
+    }
+    if profile.thematiques.iter().any(|t| t == "parentalite" || t == "scolarite_et_numerique") {
+        publics.push("Familles et/ou enfants".to_string());
+    }
+    Need {
+        services: profile.services.clone(),
+        support: profile.prise_en_charge_specifique.clone(),
+        modalite: profile.modalites.first().cloned(),
+        programmes,
+        publics,
+    }
 }
 
 /// Up to three places for a profile.
@@ -194,8 +212,14 @@ pub fn why_text(s: &Suggestion, lang: &str) -> String {
                 let km = if matches!(lang, "en" | "ar") { km } else { km.replace('.', ",") };
                 parts.push(crate::shared::i18n::tr_with(lang, "places.distance", &[("km", &km)]));
             }
+            Reason::Programme(x) => parts.push(x.clone()),
+            Reason::Public(x) => parts.push(x.to_lowercase()),
+            Reason::General => parts.push(tr(lang, "places.general")),
             Reason::Modalite(_) => {}
         }
+    }
+    if s.place.itinerant {
+        parts.push(tr(lang, "places.itinerant"));
     }
     parts.dedup();
     parts.join(if crate::shared::i18n::is_rtl(lang) { "، " } else { ", " })
@@ -217,11 +241,25 @@ pub fn lines(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> Vec<
         .map(|s| PlaceLine {
             name: s.place.nom.clone(),
             address: format!("{}, {} {}", s.place.adresse, s.place.code_postal, s.place.commune),
-            opening: opening_text(&s.opening, now, lang),
+            // "Sur rendez-vous : …" goes with the hours (end screen, ticket, mediator).
+            opening: [opening_text(&s.opening, now, lang), appointment_text(&s.place, lang)]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
             phone: pretty_phone(&s.place.telephone),
             why: why_text(s, lang),
         })
         .collect()
+}
+
+/// "Sur rendez-vous : https://…" (or the phone) for a place that works by appointment.
+pub fn appointment_text(p: &Place, lang: &str) -> String {
+    if !p.by_appointment() {
+        return String::new();
+    }
+    let how = if !p.prise_rdv.is_empty() { p.prise_rdv.clone() } else { pretty_phone(&p.telephone) };
+    if how.is_empty() { tr(lang, "places.appointment-only") } else { tr_with(lang, "places.appointment", &[("how", &how)]) }
 }
 
 /// "+33147991635" → "01 47 99 16 35".
@@ -256,6 +294,13 @@ pub fn to_json(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> se
                     "opening_text": opening_text(&s.opening, now, lang),
                     "reasons": s.reasons,
                     "why": why_text(s, lang),
+                    "modalites_acces": p.modalites_acces,
+                    "prise_rdv": p.prise_rdv,
+                    "sur_rendez_vous": p.by_appointment(),
+                    "itinerant": p.itinerant,
+                    "dispositif_programmes_nationaux": p.dispositif_programmes_nationaux,
+                    "publics_specifiquement_adresses": p.publics_specifiquement_adresses,
+                    "appointment_text": appointment_text(p, lang),
                 })
             })
             .collect(),

@@ -106,7 +106,7 @@ pub fn drive(c: &mut VisitModel, clock: &FakeClock, screen: &str, lang: &str) ->
             c.choose("sait_faire");
             c.choose("ne_sait_pas_faire");
         }
-        "quiz" => goto(c, "quiz_image_1")?,
+        "quiz" => goto(c, "quiz_navigateur")?,
         "a11y" => {
             c.open_a11y_panel();
             c.set_text_step(1);

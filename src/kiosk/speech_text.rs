@@ -81,7 +81,7 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
             if let Some(alt) = &q.image_alt {
                 parts.push(tr_with(lang, "speech.picture", &[("alt", alt.get(lang))]));
             }
-            for (i, c) in q.choices.iter().enumerate() {
+            for (i, c) in q.choices_for_row(*row).into_iter().enumerate() {
                 let key = if selected.contains(&c.id) { "speech.answer-selected" } else { "speech.answer" };
                 parts.push(tr_with(lang, key, &[("n", &(i + 1).to_string()), ("label", c.label.get(lang).trim_end_matches('.'))]));
             }

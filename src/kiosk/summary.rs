@@ -14,6 +14,9 @@ pub struct Summary {
     pub mode: String,
     /// "Questionnaire interrompu après : …" for a visit ended early; empty otherwise.
     pub partial: String,
+    /// The mediator's French copy only: the visitor's own words ("Veut : …", "Ce qui le gêne :
+    /// …"), printed before the suggestions.
+    pub words: Vec<String>,
 }
 
 pub const MAX_ITEMS: usize = 4;
@@ -47,6 +50,7 @@ pub fn summary(profile: &Profile, q: &Questionnaire, capability_question: &str, 
             _ => String::new(),
         },
         partial: partial_line(profile, q, lang),
+        words: Vec::new(),
     }
 }
 
@@ -60,6 +64,26 @@ pub fn partial_line(profile: &Profile, q: &Questionnaire, lang: &str) -> String 
         Some(section) => tr_with(lang, "partial.after", &[("section", &section)]),
         None => tr(lang, "partial.start"),
     }
+}
+
+/// The French copy printed for the mediator on a ticket in another language: the visitor's own
+/// words first (read back from the visit's QR payload), then the summary, the accompaniment
+/// marked as a suggestion.
+pub fn mediator_copy(profile: &Profile, kiosk: &crate::kiosk::Kiosk, payload: &str) -> Summary {
+    let q = &kiosk.questionnaire;
+    let mut s = summary(profile, q, &kiosk.rules.capability_question, "fr");
+    if !s.mode.is_empty() {
+        s.mode = format!("Suggestion (à confirmer) : {}", s.mode);
+    }
+    let answers = passerelle_core::handoff::decode(payload, q).ok().and_then(|h| h.answers).unwrap_or_default();
+    for (qid, lead) in [("motivations", "Veut"), ("usages_principaux", "Utilise surtout"), ("freins", "Ce qui le gêne")] {
+        let (Some(question), Some(passerelle_core::answers::Answer::Choices(v))) = (q.question(qid), answers.get(qid)) else { continue };
+        let labels: Vec<String> = v.iter().filter_map(|c| question.choice(c)).filter(|c| !c.exclusive).map(|c| c.label.get("fr").to_string()).collect();
+        if !labels.is_empty() {
+            s.words.push(format!("{lead} : {}", labels.join(" ; ")));
+        }
+    }
+    s
 }
 
 /// The visit reference as printed: `ABCD-EFGH`.

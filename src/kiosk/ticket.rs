@@ -68,7 +68,7 @@ impl TicketData {
             date: NaiveDate::parse_from_str(&v.local_date, "%Y-%m-%d")?,
             lang: v.lang.clone(),
             summary: summary_in(&v.lang),
-            summary_fr: (v.lang != "fr").then(|| summary_in("fr")),
+            summary_fr: (v.lang != "fr").then(|| crate::kiosk::summary::mediator_copy(&profile, kiosk, &v.payload)),
             payload: v.payload.clone(),
             reference: v.id.clone(),
             places: {
@@ -514,6 +514,9 @@ pub fn render(t: &TicketData, width_mm: u32) -> Result<GrayImage, TicketError> {
         c.text(MEDIATOR_HEADING, 26.0 * k, true, false);
         if !fr.partial.is_empty() {
             c.text(&fr.partial, 23.0 * k, true, false);
+        }
+        for w in &fr.words {
+            c.text(&format!("« {w} »"), 23.0 * k, false, false);
         }
         for (title, items) in [(&fr.at_ease_title, &fr.at_ease), (&fr.help_title, &fr.help)] {
             if !title.is_empty() {

@@ -366,7 +366,7 @@ impl VisitModel {
             date: self.clock.local_now().date(),
             lang: saved.lang.clone(),
             summary: summary(&saved.lang),
-            summary_fr: (saved.lang != "fr").then(|| summary("fr")),
+            summary_fr: (saved.lang != "fr").then(|| crate::kiosk::summary::mediator_copy(&saved.profile, &self.kiosk, &saved.payload)),
             payload: saved.payload.clone(),
             reference: saved.id.clone(),
             places: self.place_lines(&saved.lang),
@@ -468,7 +468,8 @@ impl VisitModel {
     }
 
     fn save(&mut self, v: &CompletedVisit) {
-        match self.kiosk.finish_visit(&mut self.store, self.clock.as_ref(), v) {
+        let signals = passerelle_core::handoff::Signals { read_aloud: self.a11y.read_aloud_most(), ..Default::default() };
+        match self.kiosk.finish_visit_with_signals(&mut self.store, self.clock.as_ref(), v, signals) {
             Ok(saved) => {
                 let now = self.clock.local_now();
                 self.suggestions = crate::kiosk::place_book::suggest(&self.kiosk, &self.places, &saved.profile, now);
@@ -626,8 +627,8 @@ impl VisitModel {
             help: q.help.as_ref().map(|h| h.get(lang)).unwrap_or_default().to_string(),
             icon: q.picto.clone(),
             choices: q
-                .choices
-                .iter()
+                .choices_for_row(self.engine.current_row())
+                .into_iter()
                 .map(|c| ChoiceView { id: c.id.clone(), label: c.label.get(lang).to_string(), icon: c.picto.clone(), selected: selected.contains(&c.id) })
                 .collect(),
             status,

@@ -23,7 +23,9 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
                     a.set_status(format!("Profil lu : référence {}.", crate::kiosk::summary::pretty_reference(&d.handoff.reference)).into());
                     let now = chrono::Local::now().naive_local();
                     let places = crate::kiosk::place_book::lines(&crate::kiosk::place_book::suggest(&kiosk, &book, &d.profile, now), now, "fr");
+                    let v = mediator::view(&kiosk, &d, "fr", &places);
                     a.set_profile(mediator::to_text(&kiosk, &d, "fr", &places).into());
+                    show_sections(&a, &v);
                 }
                 Err(e)
                     if quiet_if_incomplete
@@ -45,10 +47,16 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
         if let Some(w) = weak.upgrade() {
             let a = w.global::<MediatorAdapter>();
             a.set_profile("".into());
+            show_sections(&a, &mediator::MediatorView::default());
             a.set_error(false);
             a.set_status("Scannez le code QR du visiteur (ou collez-le), puis Entrée.".into());
         }
     });
+}
+
+fn show_sections(a: &MediatorAdapter, v: &mediator::MediatorView) {
+    let s: Vec<slint::SharedString> = [&v.header, &v.visitor, &v.suggestions, &v.details, &v.cra].iter().map(|x| x.trim_end().into()).collect();
+    a.set_sections(std::rc::Rc::new(slint::VecModel::from(s)).into());
 }
 
 /// The decoder's errors in the mediator's words.

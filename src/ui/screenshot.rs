@@ -103,7 +103,9 @@ pub fn prepare(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, 
         let mut engine = kiosk.engine(clock.clone());
         let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
         let visit = passerelle_core::script::play(&mut engine, &script)?;
-        let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
+        // Shown as if the visitor had listened to most screens (the facts section).
+        let signals = passerelle_core::handoff::Signals { read_aloud: true, ..Default::default() };
+        let saved = kiosk.finish_visit_with_signals(&mut store, clock.as_ref(), &visit, signals)?;
         let w = super::MediatorWindow::new()?;
         super::mediator_window::connect(&w, std::rc::Rc::new(kiosk));
         w.global::<super::MediatorAdapter>().invoke_scanned(saved.payload.into());

@@ -131,8 +131,7 @@ fn decode_cli_text_json_and_errors() {
     let text = Command::new(bin).args(["decode", payload]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     for needle in [
-        "AUTONOMIE : ★★☆",
-        "partiellement_autonome",
+        "★★☆ Autonome avec guidage en cas de besoin (partiellement_autonome)",
         "Dans un atelier collectif",
         "aide_aux_demarches_administratives",
         "Déficience visuelle",
@@ -187,4 +186,89 @@ impl NonBlock for std::fs::OpenOptions {
         use std::os::unix::fs::OpenOptionsExt;
         self.custom_flags(libc::O_NONBLOCK)
     }
+}
+
+/// `decode --json` on a replayed visit: the visitor's own words (each answer by id and label,
+/// cognitive and psychological difficulties apart), then the suggestions, each with its reason,
+/// the facts of the visit and La Coop's CRA beneficiary fields.
+#[test]
+fn decode_json_shows_the_visitors_words_and_suggestions_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let visit = r#"{"lang": "ar", "answers": {"age": "quarante_cinquante_neuf", "genre": "autre_ne_pas_dire", "quartier": "autre_commune",
+        "motivations": ["usages_professionnels", "lien_social"], "handicap": ["cognitif", "psychique"],
+        "rapport_numerique": "peur", "freins": ["personne_pour_aider"], "capacites": {"visioconference": "ne_sait_pas_faire"}}}"#;
+    let script = dir.path().join("v.json");
+    std::fs::write(&script, visit).unwrap();
+    let out = Command::new(bin)
+        .args(["--data-dir", dir.path().to_str().unwrap(), "replay", script.to_str().unwrap()])
+        .env("PASSERELLE_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stored: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let payload = stored["payload"].as_str().unwrap();
+    let out = Command::new(bin).args(["--data-dir", dir.path().to_str().unwrap(), "decode", "--json", payload]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids = |q: &str| v["visitor"][q]["answers"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(ids("motivations"), ["lien_social", "usages_professionnels"]);
+    assert_eq!(ids("handicap"), ["cognitif", "psychique"], "two answers, not one merged label");
+    assert_eq!(v["visitor"]["handicap"]["answers"][1]["label"], "Le moral : dépression, angoisse, dépendance");
+    assert_eq!(ids("rapport_numerique"), ["peur"]);
+    let sugg = v["suggestions"].as_array().unwrap();
+    assert!(!sugg.is_empty());
+    for s in sugg {
+        assert!(s["field"].is_string() && s["value"].is_string() && s["label"].is_string(), "{s}");
+        assert!(s["why"].as_str().is_some_and(|w| !w.is_empty()), "a reason for {s}");
+    }
+    let has = |field: &str, value: &str| sugg.iter().any(|s| s["field"] == field && s["value"] == value);
+    assert!(has("thematiques", "bureautique") && !has("thematiques", "insertion_professionnelle"), "at ease at work is not job search");
+    assert!(has("thematiques", "reseaux_sociaux") && has("thematiques", "securite_numerique"));
+    assert!(has("modalites", "Accompagnement individuel"), "nobody to help them");
+    assert_eq!(v["signals"]["lang_not_french"], true);
+    assert!(v["facts"][0].as_str().unwrap().contains("autre langue que le français"), "{}", v["facts"]);
+    let cra = &v["cra"]["prefill"];
+    assert_eq!(cra[0]["field"], "beneficiaire.trancheAge");
+    assert_eq!(cra[0]["value"], "QuaranteCinquanteNeuf");
+    assert_eq!(cra[1]["value"], "NonCommunique", "'autre, je préfère ne pas dire'");
+    assert!(cra[2]["value"].is_null(), "another commune: unknown");
+    // The text view: the visitor's words come before the suggestions.
+    let out = Command::new(bin).args(["--data-dir", dir.path().to_str().unwrap(), "decode", payload]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (w, s, c) = (text.find("CE QUE DIT LE VISITEUR").unwrap(), text.find("SUGGESTIONS DE PASSERELLE").unwrap(), text.find("PRÉPARER LE CRA").unwrap());
+    assert!(w < s && s < c, "{text}");
+}
+
+/// With `optional_questions = ["demarche_urgente"]` in kiosk.toml, an urgent procedure is the
+/// first thing the mediator reads; a kiosk.toml naming a question that is not optional is refused.
+#[test]
+fn an_urgent_procedure_is_flagged_first_to_the_mediator() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, passerelle_core::DEFAULT_CONFIG.replacen("optional_questions = []", "optional_questions = [\"demarche_urgente\"]", 1)).unwrap();
+    let script = dir.path().join("v.json");
+    std::fs::write(&script, r#"{"lang": "fr", "answers": {"demarche_urgente": "ce_mois", "motivations": ["administrations"]}}"#).unwrap();
+    let d = dir.path().join("data");
+    let args = |extra: &[&str]| -> Vec<String> {
+        ["--config", config.to_str().unwrap(), "--data-dir", d.to_str().unwrap()].iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let out = Command::new(bin).args(args(&["replay", script.to_str().unwrap()])).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stored: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let payload = stored["payload"].as_str().unwrap();
+    let text = String::from_utf8(Command::new(bin).args(args(&["decode", payload])).output().unwrap().stdout).unwrap();
+    let urgent = text.find("⚠ DÉMARCHE URGENTE : Oui, dans le mois").expect(&text);
+    assert!(urgent < text.find("CE QUE DIT LE VISITEUR").unwrap() && urgent < text.find("SUGGESTIONS").unwrap(), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&Command::new(bin).args(args(&["decode", "--json", payload])).output().unwrap().stdout).unwrap();
+    assert_eq!(json["urgent"]["id"], "ce_mois");
+    // Off by default: the same answer is refused by a kiosk that does not ask the question.
+    let out = Command::new(bin).args(["--data-dir", d.to_str().unwrap(), "replay", script.to_str().unwrap()]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("demarche_urgente"));
+    std::fs::write(&config, passerelle_core::DEFAULT_CONFIG.replacen("optional_questions = []", "optional_questions = [\"age\"]", 1)).unwrap();
+    let out = Command::new(bin).args(args(&["stats"])).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`age` is not an optional question"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -100,17 +100,18 @@ fn the_speech_script_names_every_answer_in_every_language() {
         };
         for q in k.questionnaire.questions().iter().filter(|q| q.kind != passerelle_core::questionnaire::Kind::Notice) {
             // A grid is read one row per screen, each with every answer.
-            let screens: Vec<(String, Option<&str>)> = if q.rows.is_empty() {
-                vec![(screen(&q.id), None)]
+            // (with the answers offered on that row: "pas concerné" on one row only).
+            let screens: Vec<(String, Option<&str>, Option<usize>)> = if q.rows.is_empty() {
+                vec![(screen(&q.id), None, None)]
             } else {
-                q.rows.iter().map(|r| (screen(&format!("{}/{}", q.id, r.id)), Some(r.label.get(lang)))).collect()
+                q.rows.iter().enumerate().map(|(i, r)| (screen(&format!("{}/{}", q.id, r.id)), Some(r.label.get(lang)), Some(i))).collect()
             };
-            for (text, row) in &screens {
+            for (text, row, index) in &screens {
                 assert!(text.contains(q.label.get(lang)), "{lang} {}: the question is not read", q.id);
                 if let Some(row) = row {
                     assert!(text.contains(row), "{lang} {}: row {row} not read", q.id);
                 }
-                for c in &q.choices {
+                for c in q.choices_for_row(*index) {
                     assert!(text.contains(c.label.get(lang)), "{lang} {}: answer {} not read", q.id, c.id);
                 }
             }

@@ -32,7 +32,14 @@ fn scan_read_and_clear() {
     a.invoke_scanned(passerelle_core::handoff::azerty_mangle(&p).into());
     assert!(!a.get_error());
     let text = a.get_profile().to_string();
-    assert!(text.contains("AUTONOMIE : ★★☆") && text.contains("Dans un atelier collectif"), "{text}");
+    assert!(text.contains("★★☆") && text.contains("Dans un atelier collectif"), "{text}");
+    // The visitor's own words come before the suggestions, each suggestion says why.
+    let (words, sugg) = (text.find("CE QUE DIT LE VISITEUR").unwrap(), text.find("SUGGESTIONS DE PASSERELLE").unwrap());
+    assert!(words < sugg, "{text}");
+    let section = |i: usize| slint::Model::row_data(&a.get_sections(), i).unwrap_or_default().to_string();
+    assert!(section(1).contains("Garder le contact avec les autres"));
+    assert!(section(2).contains("pourquoi :") && section(2).contains("à confirmer"));
+    assert!(section(4).contains("beneficiaire.trancheAge = SoixanteSoixanteNeuf"));
     assert!(a.get_status().contains("référence"));
     // Garbage: a clear message, the previous profile is not mixed with it.
     a.invoke_scanned("https://example.org/".into());
@@ -45,5 +52,6 @@ fn scan_read_and_clear() {
     assert!(!a.get_error());
     ElementHandle::find_by_accessible_label(&w, "Effacer").next().unwrap().invoke_accessible_default_action();
     assert_eq!(a.get_profile(), "");
+    assert_eq!(slint::Model::row_data(&a.get_sections(), 1).unwrap_or_default(), "");
     assert!(!std::path::Path::new("/nonexistent-not-used").exists(), "the mediator stores nothing");
 }

@@ -271,7 +271,7 @@ fn an_export_of_an_older_questionnaire_merges_through_the_ids() {
     let run = bin().arg("merge").arg(&old).arg(&new).arg("--out").arg(&out).output().unwrap();
     assert!(run.status.success(), "{}\n{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
     let pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("datapackage.json")).unwrap()).unwrap();
-    assert_eq!(pkg["passerelle"]["questionnaire_versions"], serde_json::json!(["1.1.0", "0.9.0"]));
+    assert_eq!(pkg["passerelle"]["questionnaire_versions"], serde_json::json!(["1.2.0", "0.9.0"]));
     let fields = pkg["resources"][0]["schema"]["fields"].as_array().unwrap();
     let field = |n: &str| fields.iter().find(|f| f["name"] == n).unwrap_or_else(|| panic!("no field {n}")).clone();
     // The retired choice of the old version is still allowed; the new question is there.
@@ -279,9 +279,14 @@ fn an_export_of_an_older_questionnaire_merges_through_the_ids() {
     assert!(field("outil_principal")["constraints"]["enum"].as_array().unwrap().contains(&"smartphone".into()));
     let _ = field("mode_acces");
     // The columns keep the newest export's order (the new question in its place).
-    let new_header = rows(&new.join("visits.csv"))[0].keys().cloned().collect::<HashSet<_>>();
+    let mut new_header = rows(&new.join("visits.csv"))[0].keys().cloned().collect::<HashSet<_>>();
     let merged = rows(&out.join("visits.csv"));
+    // A question of the old version that is no longer asked (`quiz_image_1`, the warning sign,
+    // replaced by `quiz_navigateur` in 1.2.0) keeps its column: its answers are not lost.
+    assert!(!new_header.contains("quiz_image_1"));
+    new_header.insert("quiz_image_1".to_string());
     assert_eq!(merged[0].keys().cloned().collect::<HashSet<_>>(), new_header);
+    assert!(merged.iter().filter(|r| r["kiosk_id"] == "gennevilliers-mairie-1").any(|r| !r["quiz_image_1"].is_empty()), "the old answers are kept");
     let old_rows: Vec<_> = merged.iter().filter(|r| r["kiosk_id"] == "gennevilliers-mairie-1").collect();
     assert_eq!(old_rows.len(), 12);
     assert!(old_rows.iter().all(|r| r["mode_acces"].is_empty() && r["questionnaire_version"] == "0.9.0"), "a question not asked then is empty");

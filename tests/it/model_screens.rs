@@ -375,3 +375,34 @@ fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
         assert!(literals.iter().any(|l| matches(t, l)), "no screen shows the focus on {t}");
     }
 }
+
+/// The QR code's `read_aloud` signal: set when the visitor heard most of the screens they saw
+/// (automatic reading, or "Écouter" on each screen), not for one "Écouter" now and then.
+#[test]
+fn the_read_aloud_signal_counts_the_screens_heard() {
+    let play = |auto: bool, listen_first: usize| -> passerelle_core::handoff::Signals {
+        let mut k = kit(None);
+        if auto {
+            k.m.toggle_auto_read();
+        }
+        k.m.start("fr");
+        k.m.speak_if_changed();
+        k.m.accept_notice();
+        for i in 0..200 {
+            k.m.speak_if_changed();
+            if i < listen_first {
+                k.m.listen();
+                k.m.listen(); // twice on one screen counts once
+            }
+            let Some(q) = k.m.engine().current() else { break };
+            if q.id == "age" { k.m.choose("moins_de_douze") } else { k.m.skip() }
+        }
+        let saved = k.m.last_saved().expect("the visit is saved").clone();
+        passerelle_core::handoff::decode(&saved.payload, &k.m.kiosk().questionnaire).unwrap().signals
+    };
+    assert!(play(true, 0).read_aloud, "automatic reading on every screen");
+    assert!(!play(false, 0).read_aloud, "never heard");
+    assert!(!play(false, 3).read_aloud, "'Écouter' on a few screens only");
+    assert!(play(false, 200).read_aloud, "'Écouter' on every screen");
+    assert!(!play(true, 0).partial, "this issue never sets `partial`");
+}

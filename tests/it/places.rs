@@ -271,3 +271,55 @@ fn the_national_file_is_found_on_a_stick() {
     std::fs::write(dir.path().join("lieux-de-mediation-numerique.csv"), national_export()).unwrap();
     assert_eq!(place_book::find_places_file(dir.path()).unwrap().file_name().unwrap(), "lieux-de-mediation-numerique.csv");
 }
+
+/// `places suggest` never sends anyone to a place that receives no public, says "sur rendez-vous"
+/// with the booking link, and never answers with nothing while a place receives the public.
+#[test]
+fn suggest_skips_closed_doors_shows_appointments_and_never_returns_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let mut lines: Vec<String> = place_book::SHIPPED.lines().map(String::from).collect();
+    let header = lines[0].clone();
+    let cols: Vec<&str> = header.split(',').collect();
+    let col = |name: &str| cols.iter().position(|c| *c == name).unwrap();
+    let edit = |line: &str, f: &dyn Fn(&mut Vec<String>)| -> String {
+        let text = format!("{header}\n{line}\n");
+        let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let mut rec: Vec<String> = r.records().next().unwrap().unwrap().iter().map(String::from).collect();
+        f(&mut rec);
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        w.write_record(&rec).unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap().trim_end().to_string()
+    };
+    // Every place receives no public, but two: one by appointment, one itinerant walk-in.
+    for i in 1..lines.len() {
+        let l = lines[i].clone();
+        lines[i] = edit(&l, &|r| {
+            r[col("nom")] = format!("Fermé {i}");
+            r[col("modalites_acces")] = "Ce lieu n'accueille pas de public".into();
+        });
+    }
+    let l = lines[1].clone();
+    lines[1] = edit(&l, &|r| {
+        r[col("nom")] = "Sur RDV".into();
+        r[col("modalites_acces")] = "Prendre un RDV en ligne".into();
+        r[col("prise_rdv")] = "https://rdv.example.fr/lieu".into();
+    });
+    let l = lines[2].clone();
+    lines[2] = edit(&l, &|r| {
+        r[col("nom")] = "Bus numérique".into();
+        r[col("modalites_acces")] = "Se présenter".into();
+        r[col("itinerance")] = "Itinérant".into();
+    });
+    let file = dir.path().join("lieux.csv");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let (code, _, err) = run(&["--data-dir", d, "places", "import", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    for services in [DEMARCHES, "Acquisition de matériel informatique à prix solidaire"] {
+        let (code, out, err) = run(&["--data-dir", d, "places", "suggest", "--services", services, "--count", "5", "--at", "2026-12-02T10:00"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(!out.contains("Fermé"), "a place without public was suggested:\n{out}");
+        assert!(out.contains("Sur RDV") && out.contains("Sur rendez-vous : https://rdv.example.fr/lieu"), "{out}");
+        assert!(out.contains("Bus numérique") && out.contains("lieu itinérant"), "{out}");
+    }
+}

@@ -102,7 +102,7 @@ fn called_after_five_answers_the_visitor_gets_a_partial_profile_with_those_answe
     assert_eq!(ids, expected, "exactly the answers given, nothing else (the question on screen was {on_screen:?})");
     assert!(answers.values().all(|a| !matches!(a, Answer::Skipped)), "the rest is not asked, never skipped");
     assert!(decoded.verified, "the mediator's recomputed profile matches");
-    let json = passerelle::mediator::to_json(&kiosk, &decoded);
+    let json = passerelle::mediator::to_json(&kiosk, &decoded, "fr");
     assert_eq!(json["partial"], true, "{json}");
     let text = passerelle::mediator::to_text(&kiosk, &decoded, "fr", &[]);
     assert!(text.contains("QUESTIONNAIRE INTERROMPU"), "{text}");

@@ -24,7 +24,9 @@ fn every_screen_speaks_every_answer_in_both_languages() {
                     continue;
                 }
                 assert!(text.contains(q.label.get(lang)), "{lang} {name}: the question");
-                for (i, c) in q.choices.iter().enumerate() {
+                // A grid row reads the answers offered on it ("pas concerné" on one row only).
+                let row = name.split_once('/').and_then(|(_, r)| q.rows.iter().position(|x| x.id == r));
+                for (i, c) in q.choices_for_row(row).into_iter().enumerate() {
                     let label = c.label.get(lang).trim_end_matches('.');
                     assert!(
                         text.contains(&format!("{} {}", if lang == "fr" { "Réponse" } else { "Answer" }, i + 1)) && text.contains(label),

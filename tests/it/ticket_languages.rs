@@ -82,8 +82,11 @@ fn an_arabic_ticket_prints_joined_right_to_left_with_a_french_copy_and_a_readabl
     let (kiosk, profile, data) = stored_ticket(dir.path(), "ar");
     // The visitor's summary in Arabic, the mediator's copy in French.
     assert_eq!(data.lang, "ar");
-    let fr = passerelle::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "fr");
+    let fr = passerelle::kiosk::summary::mediator_copy(&profile, &kiosk, &data.payload);
     assert_eq!(data.summary_fr.as_ref(), Some(&fr));
+    // The mediator's copy gives the visitor's own words first, and marks the mode a suggestion.
+    assert!(fr.words.iter().any(|w| w.starts_with("Veut : ") && w.contains("Garder le contact avec les autres")), "{:?}", fr.words);
+    assert!(fr.mode.starts_with("Suggestion (à confirmer) : "), "{}", fr.mode);
     assert_eq!(data.summary, passerelle::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "ar"));
     assert!(!fr.help.is_empty() && !fr.at_ease.is_empty(), "the showcase visit has both lists");
     let zbar_ok = tool("zbarimg");
@@ -124,6 +127,8 @@ fn an_arabic_ticket_prints_joined_right_to_left_with_a_french_copy_and_a_readabl
     assert!(contains(&img, &heading), "the ticket shows « {} »", ticket::MEDIATOR_HEADING);
     let item = ticket::text_image(&format!("• {}", fr.help[0]), 23.0 * k, false, false, 576).unwrap();
     assert!(contains(&img, &item), "the ticket shows the French item « {} »", fr.help[0]);
+    let words = ticket::text_image(&format!("« {} »", fr.words[0]), 23.0 * k, false, false, 576).unwrap();
+    assert!(contains(&img, &words), "the ticket shows the visitor's words « {} »", fr.words[0]);
     // The Arabic thanks are drawn (Atkinson alone drew nothing), at the right edge.
     let thanks = ticket::text_image(&tr("ar", "end.thanks"), 34.0 * k, true, false, 576).unwrap();
     assert!(ink(&thanks) > 200, "the Arabic thanks have ink");

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use passerelle_core::answers::Answer;
-use passerelle_core::engine::{EngineError, IdleEvent, Outcome, Screen};
+use passerelle_core::engine::{Engine, EngineError, EngineOptions, IdleEvent, Outcome, Screen};
 use std::time::Duration;
 
 fn at(e: &passerelle_core::engine::Engine) -> String {
@@ -134,6 +134,32 @@ fn irrelevant_questions_are_not_asked_and_their_answers_dropped() {
     assert_eq!(at(&e), "systeme");
 }
 
+/// "Pas concerné" is offered on the children's screens row only: refused elsewhere, by the engine
+/// and by the answer check (a stored or scanned answer).
+#[test]
+fn a_grid_choice_can_be_offered_on_one_row_only() {
+    let mut e = engine(false);
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    goto(&mut e, "capacites");
+    let q = e.current().unwrap().clone();
+    let ids = |row: usize| q.choices_for_row(Some(row)).iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(0), ["sait_faire", "ne_sait_pas_faire"]);
+    let parent = q.rows.iter().position(|r| r.id == "encadrer_ecrans_enfant").unwrap();
+    assert_eq!(ids(parent), ["sait_faire", "ne_sait_pas_faire", "pas_concerne"]);
+    assert!(e.choose("pas_concerne").is_err(), "not on the first row");
+    assert_eq!(e.current_row(), Some(0));
+    while e.current_row() != Some(parent) {
+        e.skip().unwrap();
+    }
+    e.choose("pas_concerne").unwrap();
+    let Answer::Grid(g) = &e.answers()["capacites"] else { panic!() };
+    assert_eq!(g["encadrer_ecrans_enfant"], "pas_concerne");
+    let mut bad = std::collections::BTreeMap::new();
+    bad.insert("allumer_ordinateur".to_string(), "pas_concerne".to_string());
+    assert!(q.check(&Answer::Grid(bad)).is_err());
+}
+
 #[test]
 fn grid_rows_one_per_screen_with_back_and_skip() {
     let mut e = engine(false);
@@ -159,7 +185,7 @@ fn grid_rows_one_per_screen_with_back_and_skip() {
     for _ in 1..14 {
         e.skip().unwrap();
     }
-    assert_eq!(at(&e), "quiz_image_1");
+    assert_eq!(at(&e), "quiz_navigateur");
     e.back().unwrap();
     assert_eq!(at(&e), "capacites/formation_en_ligne", "back lands on the grid's last row");
 }
@@ -297,4 +323,34 @@ fn random_visits_are_valid_and_reproducible() {
         assert!(kinds.contains(&(k, false)), "{k} answered");
         assert!(kinds.contains(&(k, true)) || k == "grid" || k == "text", "{k} skipped");
     }
+}
+
+/// An optional question ("Avez-vous une démarche urgente ?") is asked only when the kiosk lists it.
+#[test]
+fn an_optional_question_is_asked_only_when_the_kiosk_turns_it_on() {
+    let walk = |on: bool| -> Vec<String> {
+        let opts = EngineOptions {
+            idle_warning: Duration::from_secs(60),
+            idle_reset: Duration::from_secs(30),
+            consent_offered: false,
+            optional_questions: if on { vec!["demarche_urgente".into()] } else { Vec::new() },
+            flow: Default::default(),
+        };
+        let mut e = Engine::new(questionnaire(), opts, clock(), vec!["fr".into()]);
+        e.start().unwrap();
+        e.acknowledge().unwrap();
+        let mut seen = Vec::new();
+        while let Some(q) = e.current() {
+            if seen.last() != Some(&q.id) {
+                seen.push(q.id.clone());
+            }
+            e.skip().unwrap();
+        }
+        seen
+    };
+    assert!(questionnaire().question("demarche_urgente").is_some_and(|q| q.optional));
+    assert!(!walk(false).contains(&"demarche_urgente".to_string()), "off by default");
+    let on = walk(true);
+    assert!(on.contains(&"demarche_urgente".to_string()));
+    assert!(on.iter().position(|x| x == "demarche_urgente") < on.iter().position(|x| x == "profil_usage"), "asked with the needs, first");
 }

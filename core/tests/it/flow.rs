@@ -14,7 +14,13 @@ use std::time::Duration;
 fn engine_flow(flow: Flow, consent: bool) -> Engine {
     Engine::new(
         questionnaire(),
-        EngineOptions { idle_warning: Duration::from_secs(60), idle_reset: Duration::from_secs(30), consent_offered: consent, flow },
+        EngineOptions {
+            idle_warning: Duration::from_secs(60),
+            idle_reset: Duration::from_secs(30),
+            consent_offered: consent,
+            flow,
+            optional_questions: Vec::new(),
+        },
         clock(),
         vec!["fr".into()],
     )
@@ -34,7 +40,11 @@ fn walk(e: &mut Engine, pick: usize) -> Vec<String> {
         seen.push(step(e));
         let q = e.current().unwrap().clone();
         outcome = match q.kind {
-            Kind::Single | Kind::List | Kind::Quiz | Kind::Grid => e.choose(&q.choices[pick % q.choices.len()].id).unwrap(),
+            Kind::Single | Kind::List | Kind::Quiz | Kind::Grid => {
+                // On a grid, only the choices offered on the current row (`only_rows`).
+                let offered: Vec<String> = q.choices_for_row(e.current_row()).iter().map(|c| c.id.clone()).collect();
+                e.choose(&offered[pick % offered.len()]).unwrap()
+            }
             _ => e.skip().unwrap(),
         };
         assert!(seen.len() < 100, "the visit never ends");

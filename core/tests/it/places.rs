@@ -60,8 +60,18 @@ fn place(id: &str, services: &[&str], support: &[&str], free: bool, lat: f64, ho
         prise_en_charge_specifique: support.iter().map(|s| s.to_string()).collect(),
         frais_a_charge: if free { vec!["Gratuit".into()] } else { vec!["Payant".into()] },
         modalites_accompagnement: vec!["Accompagnement individuel".into()],
+        modalites_acces: vec!["Se présenter".into()],
+        prise_rdv: String::new(),
+        dispositif_programmes_nationaux: Vec::new(),
+        publics_specifiquement_adresses: Vec::new(),
+        itinerant: false,
         date_maj: "2026-01-01".into(),
     }
+}
+
+fn with(mut p: Place, f: impl FnOnce(&mut Place)) -> Place {
+    f(&mut p);
+    p
 }
 
 const DEMARCHES: &str = "Aide aux démarches administratives";
@@ -72,7 +82,13 @@ fn ranking_table() {
     let kiosk = (48.9367, 2.325);
     let now = at(2026, 12, 2, 10, 0);
     let open = "Mo-Fr 09:00-17:00";
-    let need = Need { services: vec![DEMARCHES.into(), OUTILS.into()], support: vec!["Surdité".into()], modalite: Some("Accompagnement individuel".into()) };
+    let need = Need {
+        services: vec![DEMARCHES.into(), OUTILS.into()],
+        support: vec!["Surdité".into()],
+        modalite: Some("Accompagnement individuel".into()),
+        programmes: vec!["Aidants Connect".into()],
+        publics: vec!["Seniors".into()],
+    };
     let cases: &[(&str, Vec<Place>, Vec<&str>)] = &[
         (
             "more services asked and offered come first",
@@ -100,6 +116,39 @@ fn ranking_table() {
             vec![place("later", &[DEMARCHES], &[], true, 48.9367, "Sa 09:00-12:00"), place("now", &[DEMARCHES], &[], true, 48.9367, open)],
             vec!["now", "later"],
         ),
+        (
+            "a place that receives no public is never suggested, however well it fits",
+            vec![
+                with(place("closed", &[DEMARCHES, OUTILS], &["Surdité"], true, 48.9367, open), |p| p.modalites_acces = vec![places::NO_PUBLIC.into()]),
+                place("open", &[OUTILS], &[], false, 48.99, open),
+            ],
+            vec!["open"],
+        ),
+        (
+            "a fitting national programme counts (Aidants Connect when someone does it for them)",
+            vec![
+                place("plain", &[DEMARCHES], &[], true, 48.9367, open),
+                with(place("aidants", &[DEMARCHES], &[], true, 48.9367, open), |p| p.dispositif_programmes_nationaux = vec!["Aidants Connect".into()]),
+            ],
+            vec!["aidants", "plain"],
+        ),
+        (
+            "a place for the visitor's public counts",
+            vec![
+                place("plain", &[DEMARCHES], &[], true, 48.9367, open),
+                with(place("seniors", &[DEMARCHES], &[], true, 48.9367, open), |p| p.publics_specifiquement_adresses = vec!["Seniors".into()]),
+            ],
+            vec!["seniors", "plain"],
+        ),
+        (
+            "no place offers what is asked: the nearest general places, never nothing",
+            vec![
+                place("far", &["Loisirs et créations numériques"], &[], true, 48.99, open),
+                place("near", &["Loisirs et créations numériques"], &[], true, 48.937, open),
+                with(place("closed", &["Loisirs et créations numériques"], &[], true, 48.9367, open), |p| p.modalites_acces = vec![places::NO_PUBLIC.into()]),
+            ],
+            vec!["near", "far"],
+        ),
     ];
     for (name, ps, expected) in cases {
         let got: Vec<String> = places::suggest(ps, &need, Some(kiosk), now, 3).into_iter().map(|s| s.place.id).collect();
@@ -113,6 +162,14 @@ fn ranking_table() {
     );
     assert!(matches!(s[0].distance_m, Some(d) if (1000..1200).contains(&d)), "about 1.1 km");
     assert!(places::suggest(&[place("x", &[OUTILS], &[], true, 48.9, open)], &Need::default(), None, now, 3).len() == 1, "no need: every place");
+    // Equipment only, and no place offers equipment: a general place, said as such.
+    let equipment = Need { services: vec!["Accès internet et matériel informatique".into()], ..Need::default() };
+    let s = places::suggest(&[place("x", &[OUTILS], &[], true, 48.9, open)], &equipment, Some(kiosk), now, 3);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].reasons[0], Reason::General);
+    // Only places that receive no public: nothing can be suggested (and nothing is).
+    let closed = with(place("c", &[OUTILS], &[], true, 48.9, open), |p| p.modalites_acces = vec![places::NO_PUBLIC.into()]);
+    assert!(places::suggest(&[closed], &equipment, Some(kiosk), now, 3).is_empty());
 }
 
 const HEADER: &str = "id,pivot,nom,commune,code_postal,code_insee,adresse,complement_adresse,latitude,longitude,typologie,telephone,courriels,site_web,horaires,presentation_resume,presentation_detail,source,itinerance,structure_parente,date_maj,services,publics_specifiquement_adresses,prise_en_charge_specifique,frais_a_charge,dispositif_programmes_nationaux,formations_labels,autres_formations_labels,modalites_acces,modalites_accompagnement,fiche_acces_libre,prise_rdv";
@@ -138,4 +195,13 @@ fn broken_rows_are_reported_by_line_and_field_and_skipped() {
     let probs: Vec<(usize, &str)> = set.problems.iter().map(|p| (p.line, p.field.as_str())).collect();
     assert_eq!(probs, [(3, "code_postal"), (4, "services"), (5, "date_maj"), (7, "id")]);
     assert!(places::parse("nom,commune\nx,y", None).is_err(), "not the standard at all");
+    // Access modes, booking, programmes, publics and itinerance are read.
+    let row = format!(
+        "{HEADER}\nz,12345678901234,Lieu z,Nanterre,92000,92050,1 rue A,,48.89,2.2,,+33147991635,,,Mo-Fr 09:00-12:00,,,,Itinérant,,2024-01-02,{DEMARCHES},Seniors|Jeunes,,Gratuit,Aidants Connect|France Services,,,Téléphoner|Prendre un RDV en ligne,,,https://rdv.example.fr/z"
+    );
+    let z = &places::parse(&row, None).unwrap().places[0];
+    assert!(z.itinerant && z.by_appointment() && z.receives_public());
+    assert_eq!(z.prise_rdv, "https://rdv.example.fr/z");
+    assert_eq!(z.dispositif_programmes_nationaux, ["Aidants Connect", "France Services"]);
+    assert_eq!(z.publics_specifiquement_adresses, ["Seniors", "Jeunes"]);
 }

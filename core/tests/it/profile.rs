@@ -11,7 +11,40 @@ fn profile_cases() {
     assert!(cases.len() >= 20);
     for case in &cases {
         check(case["name"].as_str().unwrap(), case);
+        every_suggestion_says_why(case["name"].as_str().unwrap(), &case["script"]);
     }
+}
+
+/// Every value the profile suggests comes with the reason of the rule that suggested it, in
+/// French, and nothing else is explained.
+fn every_suggestion_says_why(name: &str, script_json: &Value) {
+    let script = passerelle_core::script::Script::parse(&script_json.to_string()).unwrap();
+    let mut e = engine(true);
+    let v = passerelle_core::script::play(&mut e, &script).unwrap();
+    let (p, why) = profile::explain(&rules(), &questionnaire(), &v.answers, &v.lang);
+    assert_eq!(p, profile::compute(&rules(), &questionnaire(), &v.answers, &v.lang));
+    let mut expected: Vec<(&str, &String)> = Vec::new();
+    expected.extend(p.autonomie.iter().map(|x| ("autonomie", x)));
+    expected.extend(p.modalites.iter().map(|x| ("modalites", x)));
+    expected.extend(p.thematiques.iter().map(|x| ("thematiques", x)));
+    expected.extend(p.services.iter().map(|x| ("services", x)));
+    expected.extend(p.prise_en_charge_specifique.iter().map(|x| ("prise_en_charge_specifique", x)));
+    expected.extend(p.flags.iter().map(|x| ("flags", x)));
+    let got: Vec<(&str, &String)> = why.iter().map(|s| (s.field.as_str(), &s.value)).collect();
+    assert_eq!(got, expected, "{name}: suggestions and their reasons");
+    for s in &why {
+        let fr = s.why.get("fr");
+        assert!(!fr.is_empty() && fr != s.why.get("en"), "{name}: {} has no French reason", s.value);
+    }
+}
+
+#[test]
+fn an_unsure_quiz_answer_is_not_assessed_in_the_domains() {
+    let unsure = profile_of(&json!({"answers": {"quiz_navigateur": "ne_sait_pas", "quiz_image_2": "ne_sait_pas"}}));
+    let wrong = profile_of(&json!({"answers": {"quiz_navigateur": "trouver_chemin", "quiz_image_2": "image"}}));
+    let info = |p: &profile::Profile| p.domaines.iter().find(|d| d.id == "information_donnees").map(|d| (d.known, d.assessed)).unwrap();
+    assert_eq!(info(&unsure), (0, 0));
+    assert_eq!(info(&wrong), (0, 2));
 }
 
 #[test]
@@ -36,15 +69,17 @@ fn domain_levels_count_known_rows_and_quiz() {
     for r in rows {
         grid.insert(r.into(), json!(if r == "reperer_arnaque" { "ne_sait_pas_faire" } else { "sait_faire" }));
     }
-    let p = profile_of(&json!({"answers": {"capacites": grid, "quiz_image_1": "danger"}}));
+    let p = profile_of(&json!({"answers": {"capacites": grid, "quiz_navigateur": "aller_sur_internet"}}));
     let sec = p.domaines.iter().find(|d| d.id == "protection_securite").unwrap();
-    assert_eq!((sec.pix, sec.known, sec.assessed, sec.niveau.as_deref()), (4, 3, 4, Some("intermediaire")));
+    assert_eq!((sec.pix, sec.known, sec.assessed, sec.niveau.as_deref()), (4, 2, 3, Some("intermediaire")));
     let env = p.domaines.iter().find(|d| d.id == "environnement_numerique").unwrap();
     assert_eq!((env.known, env.assessed, env.niveau.as_deref()), (4, 4, Some("avance")));
-    // Quiz 2 skipped: content creation is assessed on the attachment row only.
-    let cre = p.domaines.iter().find(|d| d.id == "creation_contenu").unwrap();
-    assert_eq!((cre.known, cre.assessed), (1, 1));
-    assert_eq!(p.domaines.len(), 5);
+    // Quiz 2 skipped: information and data is assessed on its two rows and the browser quiz.
+    let info = p.domaines.iter().find(|d| d.id == "information_donnees").unwrap();
+    assert_eq!((info.known, info.assessed), (3, 3));
+    // No question asks about creating content: domain 3 is not estimated at all.
+    assert!(p.domaines.iter().all(|d| d.pix != 3 && d.id != "creation_contenu"));
+    assert_eq!(p.domaines.len(), 4);
 }
 
 #[test]
@@ -80,7 +115,9 @@ fn bad_rules_are_refused_clearly() {
             "[{ capabilities_answered_at_least = 5 }, { score_below = 35 }]",
             "share between 0 and 1",
         ),
-        ("version = \"1.0.0\"", "version = \"v1\"", "MAJOR.MINOR.PATCH"),
+        ("version = \"1.1.0\"", "version = \"v1\"", "MAJOR.MINOR.PATCH"),
+        ("unsure = \"ne_sait_pas\"", "unsure = \"bof\"", "`bof` is not a choice of any quiz question"),
+        ("why = { fr = \"N'a pas accès à Internet.\", en = \"No Internet access.\" }", "why = { en = \"No Internet access.\" }", "`why` needs a French text"),
     ];
     for (from, to, expected) in cases {
         assert!(passerelle_core::DEFAULT_RULES.contains(from), "fixture text not found: {from}");

@@ -78,7 +78,7 @@ const DECK: &[(&str, &[&str])] = &[
             "encadrer_enfants",
         ],
     ),
-    ("quiz_image_1", &["icone_firefox", "icone_google", "danger", "ne_sait_pas"]),
+    ("quiz_navigateur", &["prendre_photo", "aller_sur_internet", "trouver_chemin", "ne_sait_pas"]),
     ("quiz_image_2", &["musique", "image", "video", "ne_sait_pas"]),
 ];
 
@@ -185,7 +185,8 @@ fn bad_definitions_are_refused_with_file_and_id() {
         ("relevant_if = { question = \"acces_internet\", any_of = [\"oui\"] }", "relevant_if = { score_below = 0.5 }", "can only be used in profile rules"),
         ("kind = \"grid\"", "kind = \"matrix\"", "custom.toml"),
         ("correct = \"video\"", "correct = \"film\"", "`quiz_image_2`: `correct` names unknown choice `film`"),
-        ("version = \"1.1.0\"", "version = \"1\"", "MAJOR.MINOR.PATCH"),
+        ("version = \"1.2.0\"", "version = \"1\"", "MAJOR.MINOR.PATCH"),
+        ("only_rows = [\"encadrer_ecrans_enfant\"]", "only_rows = [\"enfants\"]", "unknown row `enfants` in `only_rows`"),
         ("id = \"age\"", "id = \"Âge\"", "bad id"),
         ("title = { fr = \"Vous\", en = \"About you\" }", "title = { fr = \"Vous\", en = \"About you\" }\nsurprise = 1", "unknown field `surprise`"),
     ];

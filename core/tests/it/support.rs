@@ -37,7 +37,13 @@ pub fn clock() -> Arc<FakeClock> {
 pub fn engine_with(consent: bool, clock: Arc<FakeClock>) -> Engine {
     Engine::new(
         questionnaire(),
-        EngineOptions { idle_warning: Duration::from_secs(60), idle_reset: Duration::from_secs(30), consent_offered: consent, flow: Default::default() },
+        EngineOptions {
+            idle_warning: Duration::from_secs(60),
+            idle_reset: Duration::from_secs(30),
+            consent_offered: consent,
+            flow: Default::default(),
+            optional_questions: Vec::new(),
+        },
         clock,
         vec!["fr".into(), "en".into()],
     )
