@@ -98,6 +98,10 @@ pub struct QuestionDef {
     /// Asked only when the kiosk turns it on (`optional_questions` in kiosk.toml).
     #[serde(default)]
     pub optional: bool,
+    /// No longer asked, kept so that answers stored before keep their meaning and their column
+    /// in exports (a new meaning gets a new id).
+    #[serde(default)]
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -171,6 +175,8 @@ pub struct Question {
     pub essential_rows: Vec<usize>,
     /// Asked only when the kiosk turns it on (`optional_questions` in kiosk.toml).
     pub optional: bool,
+    /// Never asked: kept for the answers stored before it was retired (see the file's format).
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -426,6 +432,7 @@ impl Questionnaire {
                     essential: qd.essential,
                     essential_rows,
                     optional: qd.optional,
+                    retired: qd.retired,
                 });
             }
             sections.push(Section { id: s.id, title: s.title });
@@ -779,7 +786,8 @@ impl Questionnaire {
     /// The questions a visit may ask, in the order it asks them (indices into [`Questionnaire::questions`]).
     /// Relevance rules still decide, during the visit, whether each one is asked.
     pub fn sequence(&self, flow: Flow) -> Vec<usize> {
-        let on_path = |i: usize| flow.path == VisitPath::Complet || self.questions[i].essential || self.questions[i].kind == Kind::Notice;
+        let on_path =
+            |i: usize| !self.questions[i].retired && (flow.path == VisitPath::Complet || self.questions[i].essential || self.questions[i].kind == Kind::Notice);
         let all: Vec<usize> = (0..self.questions.len()).filter(|&i| on_path(i)).collect();
         if flow.order == Order::Deck {
             return all;

@@ -392,3 +392,28 @@ fn unmount(mnt: &Path, img: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// A question retired in a newer questionnaire (`quiz_image_1`, no longer asked since 1.2.0)
+/// keeps its column: the answers of visits stored before the upgrade are exported, not dropped.
+#[test]
+fn answers_to_a_retired_question_are_still_exported() {
+    use passerelle_core::answers::Answer;
+    let mut k = kit();
+    let mut e = k.kiosk.engine(k.clock.clone());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let mut v = random_visit(&mut e, &mut rng).unwrap();
+    assert!(!v.answers.contains_key("quiz_image_1"), "a retired question is never asked");
+    // As stored by a kiosk before the upgrade.
+    v.answers.insert("quiz_image_1".into(), Answer::Choice("danger".into()));
+    k.kiosk.finish_visit(&mut k.store, k.clock.as_ref(), &v).unwrap();
+    let r = k.export(&RealFs, false).unwrap();
+    let mut csv = csv::Reader::from_path(r.folder.join("visits.csv")).unwrap();
+    let col = csv.headers().unwrap().iter().position(|h| h == "quiz_image_1").expect("the retired question keeps its column");
+    let row = csv.records().next().unwrap().unwrap();
+    assert_eq!(&row[col], "danger");
+    if let Some(f) = frictionless() {
+        let out = Command::new(f).args(["validate", "--json", "datapackage.json"]).current_dir(&r.folder).output().unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(report["valid"], true, "{}", String::from_utf8_lossy(&out.stdout).chars().take(3000).collect::<String>());
+    }
+}
