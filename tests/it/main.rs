@@ -8,6 +8,7 @@ mod a11y_ui;
 mod admin_ui;
 mod cli;
 mod cups;
+mod end_screen;
 mod export;
 mod faults;
 mod faults_ui;
