@@ -144,20 +144,21 @@ impl Write for Hashing<'_> {
 
 /// A file written: its path in the folder, hash and size.
 #[derive(Debug, Clone)]
-struct Written {
-    name: String,
-    sha256: String,
-    bytes: u64,
+pub(crate) struct Written {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
 }
 
-struct Writer<'a> {
-    fs: &'a dyn ExportFs,
-    dir: PathBuf,
-    files: Vec<Written>,
+/// Writes the files of a package, hashing them on the way (the mediator's export uses it too).
+pub(crate) struct Writer<'a> {
+    pub fs: &'a dyn ExportFs,
+    pub dir: PathBuf,
+    pub files: Vec<Written>,
 }
 
 impl Writer<'_> {
-    fn file(&mut self, name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), ExportError> {
+    pub(crate) fn file(&mut self, name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), ExportError> {
         let mut result = (String::new(), 0u64);
         self.fs
             .write(&self.dir.join(name), &mut |w| {
@@ -402,7 +403,7 @@ fn cell(kiosk: &Kiosk, v: &StoredVisit, p: &Profile, c: &Col) -> String {
     }
 }
 
-fn csv_writer(w: &mut dyn Write) -> io::Result<SafeCsv<'_>> {
+pub(crate) fn csv_writer(w: &mut dyn Write) -> io::Result<SafeCsv<'_>> {
     w.write_all(BOM)?;
     Ok(SafeCsv(csv::WriterBuilder::new().from_writer(w)))
 }
@@ -412,7 +413,7 @@ fn csv_writer(w: &mut dyn Write) -> io::Result<SafeCsv<'_>> {
 pub(crate) struct SafeCsv<'a>(csv::Writer<&'a mut dyn Write>);
 
 impl SafeCsv<'_> {
-    fn write_record<I, T>(&mut self, cells: I) -> csv::Result<()>
+    pub(crate) fn write_record<I, T>(&mut self, cells: I) -> csv::Result<()>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
@@ -420,16 +421,16 @@ impl SafeCsv<'_> {
         self.0.write_record(cells.into_iter().map(|c| crate::shared::spreadsheet::protect(c.as_ref()).into_owned()))
     }
 
-    fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
     }
 }
 
-fn csv_io(e: csv::Error) -> io::Error {
+pub(crate) fn csv_io(e: csv::Error) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-fn tabular(name: &str, path: &str, title: &str, schema: Value) -> Value {
+pub(crate) fn tabular(name: &str, path: &str, title: &str, schema: Value) -> Value {
     json!({
         "name": name, "path": path, "title": title, "profile": "tabular-data-resource",
         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
@@ -472,8 +473,15 @@ pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, 
             return Err(e);
         }
     };
-    // Read every file back from the stick and check it.
-    for f in &files {
+    read_back(fs, &folder, &files)?;
+    let record = store.mark_exported(bounds, &folder_name, date, chrono::Timelike::hour(&today) as u8)?;
+    log::info!("export {}: {} visits, {} abandoned, {} contacts", record.batch, record.visits, record.abandons, record.contacts);
+    Ok(ExportReport { folder, record })
+}
+
+/// Reads every file back from the stick and checks it against the hash it was written with.
+pub(crate) fn read_back(fs: &dyn ExportFs, folder: &Path, files: &[Written]) -> Result<(), ExportError> {
+    for f in files {
         let ok = fs.open(&folder.join(&f.name)).and_then(|mut r| {
             let mut h = Sha256::new();
             let mut buf = vec![0u8; 1 << 16];
@@ -496,9 +504,7 @@ pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, 
             }
         }
     }
-    let record = store.mark_exported(bounds, &folder_name, date, chrono::Timelike::hour(&today) as u8)?;
-    log::info!("export {}: {} visits, {} abandoned, {} contacts", record.batch, record.visits, record.abandons, record.contacts);
-    Ok(ExportReport { folder, record })
+    Ok(())
 }
 
 fn write_all(

@@ -17,6 +17,7 @@ mod languages;
 mod mediator_ui;
 mod merge;
 mod model_screens;
+mod pickups;
 mod places;
 mod scale_sql;
 mod speech;
