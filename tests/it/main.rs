@@ -19,6 +19,7 @@ mod merge;
 mod model_screens;
 mod pickups;
 mod places;
+mod reach;
 mod scale_sql;
 mod speech;
 mod store;
