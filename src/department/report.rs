@@ -757,8 +757,17 @@ pub fn write_trusted(
         }
         w.flush()?;
     }
+    // The same figures as a spreadsheet (a comma CSV opens as one column in French Excel).
+    let header = ["perimetre", "indicateur", "categorie", "libelle", "effectif", "base", "part"];
+    let mut book = crate::shared::xlsx::Book::new(None).map_err(anyhow::Error::msg)?;
+    book.sheet("rapport", &header, vec![false, false, false, false, true, true, true]).map_err(anyhow::Error::msg)?;
+    for r in csv_rows(&data) {
+        book.row(&r).map_err(anyhow::Error::msg)?;
+    }
+    let xlsx = book.bytes().map_err(anyhow::Error::msg)?;
     atomic_write(out, html.as_bytes())?;
     atomic_write(&csv_path, &buf)?;
+    atomic_write(&out.with_extension("xlsx"), &xlsx)?;
     Ok((csv_path, data))
 }
 

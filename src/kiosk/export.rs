@@ -32,6 +32,8 @@ pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 /// `(kiosk_id, visit_id)` (references are unique per kiosk only) and signs `SHA256SUMS`; format 1
 /// exports are still read (docs/export.md).
 pub const FORMAT: u32 = 2;
+/// The visits as a spreadsheet, next to visits.csv.
+pub const XLSX: &str = "visites.xlsx";
 
 #[derive(Debug, Error)]
 pub enum ExportError {
@@ -521,6 +523,11 @@ fn write_all(
     // visits.csv and choix_multiples.csv in one pass over the store.
     let mut multi_rows: Vec<[String; 4]> = Vec::new();
     let mut store_err: Option<StoreError> = None;
+    // visites.xlsx, filled in the same pass (a spreadsheet that opens right in French Excel). It
+    // is a convenience: when it cannot be made the export goes on without it.
+    let header: Vec<String> = cols.iter().map(col_name).collect();
+    let numeric: Vec<bool> = header.iter().map(|h| matches!(h.as_str(), "local_hour" | "profil.capacites_repondues" | "profil.capacites_acquises")).collect();
+    let mut book = crate::shared::xlsx::Book::new(Some(&kiosk.config.data_dir)).and_then(|mut b| b.sheet("visites", &header, numeric).map(|_| b));
     w.file("visits.csv", &mut |out| {
         let mut c = csv_writer(out)?;
         c.write_record(cols.iter().map(col_name)).map_err(csv_io)?;
@@ -532,6 +539,11 @@ fn write_all(
             if let Err(e) = c.write_record(&row) {
                 write_err = Some(csv_io(e));
                 return Err(StoreError::Sql(rusqlite::Error::InvalidQuery));
+            }
+            if let Ok(b) = &mut book
+                && let Err(e) = b.row(&row)
+            {
+                book = Err(e);
             }
             for q in &multiples {
                 if let Some(Value::Array(a)) = v.answers.get(&q.id) {
@@ -587,6 +599,17 @@ fn write_all(
         }
         c.flush()
     })?;
+    let xlsx = book.and_then(|mut b| {
+        b.sheet("dictionnaire", &["element", "question_id", "id", "label_fr", "label_en"], vec![false; 5])?;
+        for r in &dict {
+            b.row(r)?;
+        }
+        b.bytes()
+    });
+    match xlsx {
+        Ok(bytes) => w.file(XLSX, &mut |out| out.write_all(&bytes))?,
+        Err(e) => log::warn!("visites.xlsx left out of the export: {e}"),
+    }
     let contacts = store.export_contacts(bounds)?;
     for (id, sealed) in &contacts {
         w.file(&format!("contacts/{id}.age"), &mut |out| out.write_all(sealed))?;
@@ -699,6 +722,18 @@ fn datapackage(kiosk: &Kiosk, cols: &[Col], files: &[Written], multiples: &[&Que
             }),
         )),
     ];
+    if let Some(f) = files.iter().find(|f| f.name == XLSX) {
+        resources.push(json!({
+            "name": "visites-xlsx",
+            "path": XLSX,
+            "title": "Les visites et le dictionnaire en tableur (.xlsx), pour un double-clic",
+            "profile": "data-resource",
+            "format": "xlsx",
+            "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "hash": format!("sha256:{}", f.sha256),
+            "bytes": f.bytes,
+        }));
+    }
     for f in files.iter().filter(|f| f.name.starts_with("contacts/")) {
         resources.push(json!({
             "name": format!("contact-{}", f.name.trim_start_matches("contacts/").trim_end_matches(".age").to_lowercase()),
@@ -738,6 +773,7 @@ fn readme(kiosk: &Kiosk, contacts: usize) -> String {
          choix_multiples.csv   une ligne par choix des questions à choix multiples\n\
          abandons.csv          visites abandonnées : seulement l'étape atteinte\n\
          dictionnaire.csv      chaque identifiant avec son libellé en français et en anglais\n\
+         visites.xlsx          les visites et le dictionnaire en tableur : s'ouvre d'un double-clic dans Excel ou LibreOffice\n\
          datapackage.json      description des tables (Table Schema, schema.data.gouv.fr)\n\
          contacts/             {contacts} fichier(s) de coordonnées, chiffrés pour la clé de l'administrateur\n\
          SHA256SUMS            empreintes : `sha256sum -c SHA256SUMS`\n\

@@ -169,6 +169,22 @@ fn three_kiosks_a_mediator_a_merge_and_the_report_shows_who_was_reached() {
             }
         }
     }
+    // The same figures as a spreadsheet, numbers as numbers; each kiosk export has visites.xlsx.
+    if let Some(book) = crate::support::xlsx_sheets(&r.join("rapport.xlsx")) {
+        let sheet = book["rapport"].as_array().unwrap();
+        assert_eq!(sheet.len(), rows.len() + 1, "a header and every row of the CSV");
+        let a = sheet.iter().find(|x| x[1] == "taux_de_prise_en_charge_borne" && x[2] == "kiosque-a").unwrap();
+        assert_eq!((a[4].as_f64(), a[5].as_f64()), (Some(10.0), Some(20.0)), "{a:?}");
+        for export in std::fs::read_dir(&usb).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("visits.csv").exists()) {
+            let book = crate::support::xlsx_sheets(&export.join("visites.xlsx")).unwrap();
+            let csv_rows = read_csv(&export.join("visits.csv"));
+            let sheet = book["visites"].as_array().unwrap();
+            assert_eq!(sheet.len(), csv_rows.len() + 1);
+            assert_eq!(sheet[0][0], "visit_id");
+            assert_eq!(sheet[1][0].as_str(), Some(csv_rows[0]["visit_id"].as_str()));
+            assert!(book["dictionnaire"].as_array().unwrap().len() > 50);
+        }
+    }
     // The HTML keeps a table of figures for every chart and stays one file (no link to fetch).
     assert_eq!(html.matches("<svg").count(), html.matches("<svg").count().min(html.matches("<table").count()));
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
