@@ -759,7 +759,7 @@ pub fn write_trusted(
     }
     // The same figures as a spreadsheet (a comma CSV opens as one column in French Excel).
     let header = ["perimetre", "indicateur", "categorie", "libelle", "effectif", "base", "part"];
-    let mut book = crate::shared::xlsx::Book::new(None).map_err(anyhow::Error::msg)?;
+    let mut book = crate::shared::xlsx::Book::new();
     book.sheet("rapport", &header, vec![false, false, false, false, true, true, true]).map_err(anyhow::Error::msg)?;
     for r in csv_rows(&data) {
         book.row(&r).map_err(anyhow::Error::msg)?;

@@ -527,7 +527,7 @@ fn write_all(
     // is a convenience: when it cannot be made the export goes on without it.
     let header: Vec<String> = cols.iter().map(col_name).collect();
     let numeric: Vec<bool> = header.iter().map(|h| matches!(h.as_str(), "local_hour" | "profil.capacites_repondues" | "profil.capacites_acquises")).collect();
-    let mut book = crate::shared::xlsx::Book::new(Some(&kiosk.config.data_dir)).and_then(|mut b| b.sheet("visites", &header, numeric).map(|_| b));
+    let mut book = Ok(crate::shared::xlsx::Book::new()).and_then(|mut b| b.sheet("visites", &header, numeric).map(|_| b));
     w.file("visits.csv", &mut |out| {
         let mut c = csv_writer(out)?;
         c.write_record(cols.iter().map(col_name)).map_err(csv_io)?;
@@ -722,18 +722,8 @@ fn datapackage(kiosk: &Kiosk, cols: &[Col], files: &[Written], multiples: &[&Que
             }),
         )),
     ];
-    if let Some(f) = files.iter().find(|f| f.name == XLSX) {
-        resources.push(json!({
-            "name": "visites-xlsx",
-            "path": XLSX,
-            "title": "Les visites et le dictionnaire en tableur (.xlsx), pour un double-clic",
-            "profile": "data-resource",
-            "format": "xlsx",
-            "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "hash": format!("sha256:{}", f.sha256),
-            "bytes": f.bytes,
-        }));
-    }
+    // visites.xlsx is not a resource (Frictionless would read it as a table of its own): it is
+    // a copy of visits.csv and dictionnaire.csv for people, covered by SHA256SUMS.
     for f in files.iter().filter(|f| f.name.starts_with("contacts/")) {
         resources.push(json!({
             "name": format!("contact-{}", f.name.trim_start_matches("contacts/").trim_end_matches(".age").to_lowercase()),

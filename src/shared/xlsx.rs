@@ -2,11 +2,11 @@
 //! semicolons, so a comma CSV opens as one column for most admins; an `.xlsx` opens right
 //! everywhere. Cells are written as text, or as numbers in the columns that hold numbers; never
 //! as formulas (a text cell stays text whatever it starts with), so no protective apostrophe is
-//! needed. Rows are streamed to a temporary file in `tempdir` ("constant memory"), so a large
-//! export does not fill the memory.
+//! needed. The workbook is built in memory (the crate's "constant memory" mode writes temporary
+//! files and panics when the disk is full), so a book holds at most [`MAX_CELLS`] cells: past
+//! that, [`Book::row`] refuses and the caller goes on without the spreadsheet.
 
 use rust_xlsxwriter::{Format, Workbook};
-use std::path::Path;
 
 pub struct Book {
     wb: Workbook,
@@ -14,6 +14,7 @@ pub struct Book {
     sheets: usize,
     row: u32,
     numeric: Vec<bool>,
+    cells: usize,
 }
 
 fn err(e: rust_xlsxwriter::XlsxError) -> String {
@@ -22,20 +23,18 @@ fn err(e: rust_xlsxwriter::XlsxError) -> String {
 
 /// The most rows a sheet holds (Excel's limit).
 pub const MAX_ROWS: u32 = 1_048_576;
+/// The most cells a book holds here (about 200 MB of memory at worst).
+pub const MAX_CELLS: usize = 2_000_000;
 
 impl Book {
-    pub fn new(tempdir: Option<&Path>) -> Result<Book, String> {
-        let mut wb = Workbook::new();
-        if let Some(d) = tempdir {
-            wb.set_tempdir(d).map_err(err)?;
-        }
-        Ok(Book { wb, sheet: None, sheets: 0, row: 0, numeric: Vec::new() })
+    pub fn new() -> Book {
+        Book { wb: Workbook::new(), sheet: None, sheets: 0, row: 0, numeric: Vec::new(), cells: 0 }
     }
 
     /// Starts a sheet with its header (bold, frozen); `numeric[i]`: column i holds numbers.
     pub fn sheet<S: AsRef<str>>(&mut self, name: &str, header: &[S], numeric: Vec<bool>) -> Result<(), String> {
         let bold = Format::new().set_bold();
-        let ws = self.wb.add_worksheet_with_constant_memory().map_err(err)?;
+        let ws = self.wb.add_worksheet();
         ws.set_name(name).map_err(err)?;
         ws.set_freeze_panes(1, 0).map_err(err)?;
         for (i, h) in header.iter().enumerate() {
@@ -52,8 +51,9 @@ impl Book {
     /// One row of the current sheet, in order.
     pub fn row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<(), String> {
         let i = self.sheet.ok_or("xlsx: no sheet")?;
-        if self.row >= MAX_ROWS {
-            return Err("xlsx: more rows than a spreadsheet holds (the CSV has them all)".into());
+        self.cells += cells.len();
+        if self.row >= MAX_ROWS || self.cells > MAX_CELLS {
+            return Err("xlsx: too many rows for a spreadsheet (the CSV has them all)".into());
         }
         let ws = self.wb.worksheet_from_index(i).map_err(err)?;
         for (j, c) in cells.iter().enumerate() {
