@@ -186,7 +186,8 @@ pub enum Command {
     /// Merge many kiosks' exports (folders, or folders of them) into one checked data package of
     /// the same format; exit 3 when some export was refused or conflicts (the rest is merged)
     Merge {
-        /// Export folders (passerelle-<kiosk>-<date>), earlier merges, or folders holding them
+        /// Export folders (passerelle-<kiosk>-<date>), earlier merges, mediators' pickup packages
+        /// (passerelle-prises-<structure>-<date>), or folders holding them
         #[arg(required = true)]
         exports: Vec<PathBuf>,
         /// The merged package's folder (must not exist, or be empty)
