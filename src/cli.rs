@@ -117,8 +117,13 @@ pub enum Command {
         #[arg(long, value_parser = parse_local_time)]
         at: Option<chrono::NaiveDateTime>,
     },
-    /// The mediator's desktop window: scan a visitor's QR code and read the profile
-    Mediateur,
+    /// The mediator's desktop window: scan a visitor's QR code, read the profile, record the
+    /// pickup; `record` and `export` do the same from the command line. `--config` names the
+    /// mediator's file (mediateur.toml: structure, structure_id, departement, data_dir)
+    Mediateur {
+        #[command(subcommand)]
+        action: Option<MediatorAction>,
+    },
     /// Admin tasks
     Admin {
         #[command(subcommand)]
@@ -181,7 +186,8 @@ pub enum Command {
     /// Merge many kiosks' exports (folders, or folders of them) into one checked data package of
     /// the same format; exit 3 when some export was refused or conflicts (the rest is merged)
     Merge {
-        /// Export folders (passerelle-<kiosk>-<date>), earlier merges, or folders holding them
+        /// Export folders (passerelle-<kiosk>-<date>), earlier merges, mediators' pickup packages
+        /// (passerelle-prises-<structure>-<date>), or folders holding them
         #[arg(required = true)]
         exports: Vec<PathBuf>,
         /// The merged package's folder (must not exist, or be empty)
@@ -290,6 +296,41 @@ fn split_bar(s: &Option<String>) -> Vec<String> {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum MediatorAction {
+    /// Record a pickup: this visitor (their code) was received here. Only the kiosk, the visit
+    /// reference, the structure, the day and the outcome are stored; a code recorded twice
+    /// counts once (and says so). Exit 2 when the code cannot be read
+    Record {
+        /// The payload as scanned (PA1:…); - reads it from standard input
+        payload: String,
+        /// What was done: accompagne_ici, rendez_vous_pris, oriente_ailleurs, demarche_faite, autre
+        #[arg(long, value_name = "ID")]
+        outcome: Option<String>,
+        /// The day of the pickup (YYYY-MM-DD), for pickups noted on paper; default today
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        on: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the pickups to a folder: a signed data package for `passerelle merge`
+    Export {
+        /// Where to create the passerelle-prises-<structure>-<date> folder
+        #[arg(long)]
+        to: PathBuf,
+        /// Everything, not only what was not exported yet
+        #[arg(long)]
+        all: bool,
+    },
+    /// Print the structure's public signing key (created at first use; pickup packages are
+    /// signed with it) and its line for a trusted keys file
+    SigningKey,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2026-12-05"))
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AdminAction {
     /// Set the admin PIN (4 to 8 digits), read from standard input, never from arguments
     SetPin,
@@ -348,7 +389,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Decode { payload, json, lang }) => decode(&cli, payload, json, lang),
         Some(Command::Qr { payload, out, scale }) => qr(payload, out, scale),
         Some(Command::Ticket { visit_id, format, out, width_mm, at }) => ticket(&cli, visit_id, format, out, width_mm, at),
-        Some(Command::Mediateur) => mediateur(&cli),
+        Some(Command::Mediateur { action: None }) => mediateur(&cli),
+        Some(Command::Mediateur { action: Some(MediatorAction::Record { payload, outcome, on, json }) }) => record_pickup(&cli, payload, outcome, on, json),
+        Some(Command::Mediateur { action: Some(MediatorAction::Export { to, all }) }) => export_pickups(&cli, to, all),
+        Some(Command::Mediateur { action: Some(MediatorAction::SigningKey) }) => pickup_signing_key(&cli),
         Some(Command::Admin { action: AdminAction::SetPin }) => set_pin(&cli),
         Some(Command::Export { to, all }) => export(&cli, to, all),
         Some(Command::Keygen { out, signing: true }) => keygen_signing(out),

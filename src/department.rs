@@ -4,5 +4,8 @@
 
 pub mod merge;
 pub mod package;
+pub mod pickup_merge;
+pub mod reach;
 pub mod report;
 pub mod sql;
+pub mod suppression;

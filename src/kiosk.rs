@@ -208,7 +208,7 @@ impl Kiosk {
     }
 
     pub fn engine(&self, clock: Arc<dyn Clock>) -> Engine {
-        Engine::new(
+        let mut e = Engine::new(
             self.questionnaire.clone(),
             EngineOptions {
                 idle_warning: self.config.idle_warning,
@@ -219,7 +219,9 @@ impl Kiosk {
             },
             clock,
             self.config.languages.clone(),
-        )
+        );
+        e.set_end_screen(self.config.end_screen);
+        e
     }
 
     pub fn open_store(&self) -> Result<Store, KioskError> {

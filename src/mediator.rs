@@ -1,6 +1,11 @@
 //! The mediator's side: a scanned payload turned into the profile in the words of the mediator's
 //! own tools (La Coop's CRA fields), for `passerelle decode` and the `mediateur` window.
 
+pub mod mediator_config;
+pub mod pickup_export;
+pub mod pickup_store;
+pub mod pickups;
+
 use crate::kiosk::Kiosk;
 use passerelle_core::answers::Answer;
 use passerelle_core::handoff::{self, Handoff, HandoffError};

@@ -7,3 +7,4 @@ pub mod pictograms;
 pub mod qr;
 pub mod signing;
 pub mod spreadsheet;
+pub mod xlsx;

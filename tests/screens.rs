@@ -93,3 +93,47 @@ fn an_idle_screen_is_not_redrawn() {
         assert!(window.draw_if_needed(|_| {}), "{screen}: a change is drawn");
     }
 }
+
+/// A visitor takes a photo of the end screen with a phone: the QR code still decodes with zbarimg
+/// (an independent decoder) once the screen is shrunk to a 1000 px wide, blurred, JPEG-compressed
+/// picture, with the summary and after it is hidden, in every layout.
+#[test]
+fn a_phone_photo_of_the_end_screen_decodes() {
+    let present = std::process::Command::new("sh").args(["-c", "command -v zbarimg"]).output().is_ok_and(|o| o.status.success());
+    if !present {
+        assert!(std::env::var_os("PASSERELLE_CI").is_none(), "zbarimg is required in CI");
+        eprintln!("notice: zbarimg not installed, the phone-photo check is skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk().unwrap();
+    for screen in ["end", "end-queue"] {
+        for (w, h) in SIZES {
+            let shot = dir.path().join(format!("{screen}-{w}x{h}.png"));
+            screenshot(&kiosk, screen, (w, h), "fr", &shot).unwrap();
+            let img = image::open(&shot).unwrap().to_rgb8();
+            // A phone 1 m away: the screen fills about a 1000 px wide frame, slightly out of focus.
+            let nh = (1000.0 * h as f32 / w as f32).round() as u32;
+            let small = image::imageops::resize(&img, 1000, nh, image::imageops::FilterType::Triangle);
+            let mut photo_img = image::imageops::blur(&small, 1.2);
+            // A washed-out screen (glare) and sensor noise, deterministic.
+            let mut seed = 0x2545_f491_u32;
+            for p in photo_img.pixels_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let noise = (seed % 25) as f32 - 12.0;
+                for c in p.0.iter_mut() {
+                    *c = (40.0 + f32::from(*c) * 0.7 + noise).clamp(0.0, 255.0) as u8;
+                }
+            }
+            let photo = dir.path().join(format!("{screen}-{w}x{h}-photo.png"));
+            photo_img.save(&photo).unwrap();
+            let out = std::process::Command::new("zbarimg").args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"]).arg(&photo).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+            assert!(text.starts_with("PA1:"), "{screen} {w}x{h}: zbarimg read {text:?} from the photo");
+            let h = passerelle_core::handoff::decode(&text, &k.questionnaire).unwrap();
+            assert_eq!(h.kiosk_id, k.config.kiosk_id);
+        }
+    }
+}

@@ -43,7 +43,13 @@ struct RawConfig {
 struct RawIdle {
     warning_s: Spanned<u64>,
     reset_s: Spanned<u64>,
+    /// How long the end screen keeps the code without a touch (default [`DEFAULT_END_SCREEN_S`]).
+    #[serde(default)]
+    end_screen_s: Option<Spanned<u64>>,
 }
+
+/// The end screen keeps the code for 5 minutes without a touch: time to queue at a counter.
+pub const DEFAULT_END_SCREEN_S: u64 = 300;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -236,6 +242,9 @@ pub struct Config {
     pub recipient: Option<String>,
     pub idle_warning: Duration,
     pub idle_reset: Duration,
+    /// `idle.end_screen_s`: the end screen (code, reference, instructions) stays this long
+    /// without a touch; the profile summary is hidden after the first minute.
+    pub end_screen: Duration,
     pub printer: PrinterConfig,
     /// The kiosk's département (code), to keep only its places.
     pub departement: Option<String>,
@@ -354,6 +363,13 @@ impl Config {
         if !(10..=600).contains(&r) {
             return Err(bad(raw.idle.reset_s.span(), "idle.reset_s", "must be between 10 and 600 seconds (time to answer the warning)".into()));
         }
+        let end_screen_s = match &raw.idle.end_screen_s {
+            Some(e) if !(30..=3600).contains(e.get_ref()) => {
+                return Err(bad(e.span(), "idle.end_screen_s", "must be between 30 and 3600 seconds".into()));
+            }
+            Some(e) => *e.get_ref(),
+            None => DEFAULT_END_SCREEN_S,
+        };
         let recipient = match &raw.recipient {
             Some(s) if !s.get_ref().trim().is_empty() => {
                 let v = s.get_ref().trim().to_string();
@@ -523,6 +539,7 @@ impl Config {
             recipient,
             idle_warning: Duration::from_secs(w),
             idle_reset: Duration::from_secs(r),
+            end_screen: Duration::from_secs(end_screen_s),
             printer,
             departement,
             location,

@@ -159,6 +159,8 @@ pub struct Engine {
     warning: bool,
     /// The questions this kiosk's flow may ask, in its order (indices into the questionnaire).
     sequence: Vec<usize>,
+    /// How long the end screen stays without a touch ([`Engine::set_end_screen`]).
+    end_screen: Duration,
 }
 
 impl Engine {
@@ -167,7 +169,33 @@ impl Engine {
         let lang = languages.first().cloned().unwrap_or_else(|| "fr".into());
         let last_input = clock.monotonic();
         let sequence = q.sequence(opts.flow);
-        Engine { q, opts, clock, languages, screen: Screen::Attract, lang, answers: BTreeMap::new(), draft: Draft::None, last_input, warning: false, sequence }
+        let end_screen = opts.idle_warning + opts.idle_reset;
+        Engine {
+            q,
+            opts,
+            clock,
+            languages,
+            screen: Screen::Attract,
+            lang,
+            answers: BTreeMap::new(),
+            draft: Draft::None,
+            last_input,
+            warning: false,
+            sequence,
+            end_screen,
+        }
+    }
+
+    /// The end screen (a stored visit: its code on screen) stays `d` without a touch, with no
+    /// "are you still there?" warning: a visitor may be queueing with it. Default: the warning
+    /// plus the reset time, as for any other screen.
+    pub fn set_end_screen(&mut self, d: Duration) {
+        self.end_screen = d;
+    }
+
+    /// Time since the last input.
+    pub fn idle_for(&self) -> Duration {
+        self.clock.monotonic().saturating_sub(self.last_input)
     }
 
     pub fn questionnaire(&self) -> &Arc<Questionnaire> {
@@ -526,6 +554,13 @@ impl Engine {
             return IdleEvent::None;
         }
         let idle = self.clock.monotonic().saturating_sub(self.last_input);
+        if self.screen == Screen::End {
+            if idle >= self.end_screen {
+                self.wipe();
+                return IdleEvent::Reset { abandoned_at: None };
+            }
+            return IdleEvent::None;
+        }
         if idle >= self.opts.idle_warning + self.opts.idle_reset {
             let abandoned_at = if matches!(self.screen, Screen::End | Screen::Completed) { None } else { self.step_name() };
             self.wipe();

@@ -44,9 +44,10 @@ pub(super) fn report(dir: &PathBuf, out: &PathBuf, min_count: &u64, trusted_keys
     let keys = trusted_keys.as_deref().map(crate::shared::signing::TrustedKeys::read).transpose().map_err(anyhow::Error::msg)?;
     let (csv, data) = crate::department::report::write_trusted(dir, out, *min_count, &now.format("%d/%m/%Y %H:%M").to_string(), keys.as_ref())?;
     emit(&format!(
-        "{} et {} : {} visites, {} structures",
+        "{}, {} et {} : {} visites, {} structures",
         out.display(),
         csv.display(),
+        out.with_extension("xlsx").display(),
         data.total.visits,
         data.structures.len() + data.others.as_ref().map_or(0, |o| o.0)
     ))?;

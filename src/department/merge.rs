@@ -251,6 +251,10 @@ pub struct MergeOutcome {
     pub provenance: String,
     /// The merged package is signed (`--signing-key`): its SHA256SUMS.minisig.
     pub signed: bool,
+    /// Mediators' pickup packages merged, and the pickups the merged package holds (once per
+    /// visit and structure; kept even when their visit is not in the merge).
+    pub pickup_packages: usize,
+    pub pickups: u64,
 }
 
 impl MergeOutcome {
@@ -312,6 +316,9 @@ pub fn merge_with(inputs: &[PathBuf], out: &Path, trust: &Trust) -> Result<Merge
         bail!("{} existe déjà et n'est pas vide : choisissez un autre dossier (rien n'est écrasé)", out.display());
     }
     let (dirs, mut refused) = find_exports(inputs, out);
+    // Mediators' pickup packages go their own way (checked, then merged beside the visits).
+    let (pickup_dirs, dirs): (Vec<PathBuf>, Vec<PathBuf>) = dirs.into_iter().partition(|d| crate::department::pickup_merge::is_pickup_package(d));
+    let (mut pickups, pickup_packages) = open_pickups(&pickup_dirs, trust, &mut refused);
     let opened = open_all(&dirs);
     let mut pkgs = Vec::new();
     let mut copies = Vec::new();
@@ -368,6 +375,10 @@ pub fn merge_with(inputs: &[PathBuf], out: &Path, trust: &Trust) -> Result<Merge
             }
         }
     }
+    for p in accepted.iter().filter(|p| p.merged) {
+        pickups.extend(crate::department::pickup_merge::of_merge(p).map_err(anyhow::Error::msg)?);
+    }
+    let pickups = crate::department::pickup_merge::dedupe(pickups);
     // Visits then the rest, export by export in the order of their names (kiosk, then date).
     accepted.sort_by(|a, b| a.name.cmp(&b.name).then(a.fingerprint.cmp(&b.fingerprint)));
 
@@ -376,7 +387,7 @@ pub fn merge_with(inputs: &[PathBuf], out: &Path, trust: &Trust) -> Result<Merge
     let tmp = parent.join(format!(".{}.partial-{}", out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let result = write_merged(&accepted, &schema, dict, &tmp, out, trust);
+    let result = write_merged(&accepted, &schema, dict, &tmp, out, trust, &pickups);
     let mut outcome = match result {
         Ok(o) => o,
         Err(e) => {
@@ -393,7 +404,29 @@ pub fn merge_with(inputs: &[PathBuf], out: &Path, trust: &Trust) -> Result<Merge
     }
     outcome.refused = refused;
     outcome.copies = copies;
+    outcome.pickup_packages = pickup_packages;
     Ok(outcome)
+}
+
+/// Opens and checks pickup packages (and their signatures with trusted keys): their rows, and
+/// how many were taken.
+fn open_pickups(dirs: &[PathBuf], trust: &Trust, refused: &mut Vec<Refused>) -> (Vec<crate::department::pickup_merge::PickupRow>, usize) {
+    let (mut rows, mut n, mut seen) = (Vec::new(), 0, HashSet::new());
+    for d in dirs {
+        let r = crate::department::pickup_merge::open(d).and_then(|p| match &trust.keys {
+            Some(keys) => crate::department::pickup_merge::provenance(&p, keys).map(|_| p),
+            None => Ok(p),
+        });
+        match r {
+            Ok(p) if !seen.insert(p.fingerprint.clone()) => {}
+            Ok(p) => {
+                rows.extend(p.rows);
+                n += 1;
+            }
+            Err(reason) => refused.push(Refused { path: d.display().to_string(), reason }),
+        }
+    }
+    (rows, n)
 }
 
 /// Writes a record with every cell protected from spreadsheet formulas.
@@ -401,7 +434,15 @@ fn write_protected<W: Write>(w: &mut csv::Writer<W>, rec: &csv::ByteRecord) -> c
     w.write_record(rec.iter().map(crate::shared::spreadsheet::protect_bytes))
 }
 
-fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord>, tmp: &Path, out: &Path, trust: &Trust) -> Result<MergeOutcome> {
+fn write_merged(
+    accepted: &[Package],
+    schema: &Schema,
+    dict: Vec<csv::ByteRecord>,
+    tmp: &Path,
+    out: &Path,
+    trust: &Trust,
+    pickups: &[crate::department::pickup_merge::PickupRow],
+) -> Result<MergeOutcome> {
     let verified = trust.keys.is_some();
     let visit_names = schema.names("visits");
     let multiple_names = schema.names("choix_multiples");
@@ -439,6 +480,8 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
         kiosks: 0,
         provenance: if verified { VERIFIED } else { UNVERIFIED }.into(),
         signed: trust.signing.is_some(),
+        pickup_packages: 0,
+        pickups: pickups.len() as u64,
     };
     let (mut rec, mut row) = (csv::ByteRecord::new(), csv::ByteRecord::new());
     for (idx, p) in accepted.iter().enumerate() {
@@ -609,6 +652,15 @@ fn write_merged(accepted: &[Package], schema: &Schema, dict: Vec<csv::ByteRecord
         write_protected(&mut dictionary, r)?;
     }
     let mut files = vec![close(visits)?, close(multiples)?, close(abandons)?, close(dictionary)?, close(exports)?];
+    if !pickups.is_empty() || accepted.iter().any(|p| p.sums.iter().any(|(n, _)| n == crate::mediator::pickup_export::TABLE.1)) {
+        let mut w = csv_out(tmp, crate::mediator::pickup_export::TABLE.1, &crate::mediator::pickup_export::COLUMNS.map(String::from))?;
+        for p in pickups {
+            w.write_record(
+                [&p.kiosk_id, &p.visit_id, &p.structure_id, &p.local_date, &p.outcome].map(|c| crate::shared::spreadsheet::protect(c).into_owned()),
+            )?;
+        }
+        files.push(close(w)?);
+    }
     files.extend(written);
     outcome.kiosks = kiosks.len();
     outcome.exports = export_rows.len();
@@ -679,6 +731,12 @@ fn datapackage(accepted: &[Package], schema: &Schema, files: &[Written], outcome
         }
         resources.push(r);
     }
+    if let Some(w) = file(crate::mediator::pickup_export::TABLE.1) {
+        let mut r = crate::department::pickup_merge::resource();
+        r["hash"] = json!(format!("sha256:{}", w.sha256));
+        r["bytes"] = json!(w.bytes);
+        resources.push(r);
+    }
     for w in files.iter().filter(|w| w.name.starts_with("contacts/")) {
         resources.push(json!({
             "name": format!("contact-{}", w.name.trim_start_matches("contacts/").trim_end_matches(".age").replace('/', "-").to_lowercase()),
@@ -712,6 +770,7 @@ fn datapackage(accepted: &[Package], schema: &Schema, files: &[Written], outcome
             "exports": outcome.exports,
             "kiosks": outcome.kiosks,
             "provenance": outcome.provenance,
+            "pickups": outcome.pickups,
         },
         "resources": resources,
     })
@@ -738,7 +797,8 @@ fn provenance_text(o: &MergeOutcome, trust: &Trust) -> String {
 fn readme(o: &MergeOutcome, trust: &Trust) -> String {
     let mut s = format!(
         "Fusion Passerelle : {}, {}, {}, {}, {} de coordonnées chiffrées.\n{}\n\n\
-         Même format qu'un export de borne (voir datapackage.json), plus exports.csv : une ligne par export de borne.\n\
+         Même format qu'un export de borne (voir datapackage.json), plus exports.csv : une ligne par export de borne,\n\
+         et prises_en_charge.csv (s'il y en a) : les visiteurs reçus par un médiateur avec leur code ({} ici).\n\
          Chaque visite n'y est qu'une fois (par sa borne et sa référence) ; visites en double ignorées : {}.\n\
          Vérifier : sha256sum -c SHA256SUMS ; frictionless validate datapackage.json\n\
          Rapport : passerelle report DOSSIER --out rapport.html\n\n\
@@ -749,6 +809,7 @@ fn readme(o: &MergeOutcome, trust: &Trust) -> String {
         plural(o.abandons as usize, "abandon"),
         plural(o.contacts as usize, "fichier"),
         provenance_text(o, trust),
+        o.pickups,
         o.duplicate_visits
     );
     for m in &o.merged {
@@ -776,6 +837,9 @@ pub fn summary(o: &MergeOutcome, trust: &Trust) -> String {
         plural(o.abandons as usize, "abandon"),
         o.contacts
     );
+    if o.pickup_packages > 0 || o.pickups > 0 {
+        s += &format!(", prises en charge : {} ({})", o.pickups, plural(o.pickup_packages, "paquet de médiateur"));
+    }
     for c in &o.copies {
         s += &format!("\nignoré : {} ({})", c.path, c.reason);
     }

@@ -176,7 +176,7 @@ pub(crate) const MAX_OTHER_BYTES: u64 = 1 << 20;
 
 /// Opens a file of a package: a regular file (no link, device or FIFO) of a bounded size.
 pub(crate) fn open_file(dir: &Path, file: &str) -> Result<File, String> {
-    let max = if file.ends_with(".csv") && !file.contains('/') {
+    let max = if (file.ends_with(".csv") || file.ends_with(".xlsx")) && !file.contains('/') {
         MAX_TABLE_BYTES
     } else if file.ends_with(".json") || file == "SHA256SUMS" {
         MAX_META_BYTES

@@ -153,6 +153,25 @@ pub struct Data {
     pub capability_columns: Vec<String>,
     /// Indicator columns missing from the data (older questionnaire, or another one).
     pub missing: Vec<&'static str>,
+    /// Handoff rate, fragility, needs and supply, people (secondary suppression applied).
+    pub reach: Vec<crate::department::reach::Table>,
+    pub reach_facts: Vec<String>,
+}
+
+/// Places per service in the départements of the communes where the visits took place (the
+/// places data shipped with Passerelle).
+fn supply(acc: &crate::department::reach::ReachAcc) -> std::collections::BTreeMap<String, u64> {
+    let book = crate::kiosk::place_book::load(Path::new("/nonexistent/passerelle"), None);
+    let communes: Vec<String> = acc.communes().map(|c| c.to_lowercase()).collect();
+    let deps: std::collections::HashSet<String> =
+        book.places.iter().filter(|p| communes.contains(&p.commune.to_lowercase())).map(|p| p.departement()).collect();
+    let mut out = std::collections::BTreeMap::new();
+    for p in book.places.iter().filter(|p| deps.contains(&p.departement())) {
+        for s in &p.services {
+            *out.entry(s.clone()).or_default() += 1;
+        }
+    }
+    out
 }
 
 /// The rows' counts, gathered while the package is checked (one pass over the data).
@@ -166,6 +185,8 @@ struct Acc {
     kiosk_structure: HashMap<String, String>,
     /// kiosk → step → abandons (their structure is known once exports.csv is read).
     abandons: HashMap<String, HashMap<String, u64>>,
+    /// Handoff, fragility and the other answers of `reach`.
+    reach: crate::department::reach::ReachAcc,
 }
 
 struct Cols {
@@ -182,7 +203,10 @@ struct Cols {
 impl Acc {
     fn row(&mut self, table: &str, fields: &[package::Field], rec: &csv::ByteRecord) {
         match table {
-            "visits" => self.visit(fields, rec),
+            "visits" => {
+                self.reach.visit(fields, rec);
+                self.visit(fields, rec)
+            }
             "abandons" => {
                 let col = |n: &str| fields.iter().position(|f| f.name == n);
                 if let (Some(k), Some(s)) = (col("kiosk_id"), col("step")) {
@@ -291,6 +315,8 @@ pub fn collect(dir: &Path, min: u64, generated: &str) -> Result<Data> {
 /// that fails gives an error and no report).
 pub fn collect_trusted(dir: &Path, min: u64, generated: &str, keys: Option<&crate::shared::signing::TrustedKeys>) -> Result<Data> {
     let mut acc = Acc::default();
+    let (pickups, has_pickups) = crate::department::pickup_merge::of_dir(dir).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
+    acc.reach = crate::department::reach::ReachAcc::new(pickups, has_pickups);
     let pkg = package::open_visiting(dir, &mut |table, fields, rec| acc.row(table, fields, rec)).map_err(|e| anyhow::anyhow!("{} : {e}", dir.display()))?;
     let provenance = match keys {
         Some(k) => {
@@ -355,7 +381,11 @@ pub fn collect_trusted(dir: &Path, min: u64, generated: &str, keys: Option<&crat
             o.1.add(&t);
         }
     }
+    let label = |q: &str, id: &str| dictionary.label(q, id);
+    let (reach, reach_facts) = crate::department::reach::tables(&acc.reach, min, &label, &supply(&acc.reach));
     Ok(Data {
+        reach,
+        reach_facts,
         source: dir.display().to_string(),
         provenance,
         exports,
@@ -508,7 +538,7 @@ fn month_label(id: &str, v: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // HTML
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -658,8 +688,9 @@ pub fn html(d: &Data) -> String {
     if let Some((n, _)) = &d.others {
         let _ = write!(s, r##"<li><a href="#autres">Autres structures ({n})</a></li>"##);
     }
-    s.push_str("</ul></nav>");
+    s.push_str(r##"<li><a href="#atteints">Qui a été atteint ? Où est la fragilité ?</a></li></ul></nav>"##);
     let _ = write!(s, r#"<section id="ensemble"><h2>Ensemble</h2>{}</section>"#, section(d, &d.total, true, "e"));
+    let _ = write!(s, r#"<section id="atteints"><h2>Qui a été atteint ? Où est la fragilité ?</h2>{}</section>"#, crate::department::reach::html(d));
     for (i, (name, t)) in d.structures.iter().enumerate() {
         let _ = write!(s, r#"<section id="s{i}"><h2>{}</h2>{}</section>"#, esc(name), section(d, t, false, &format!("s{i}")));
     }
@@ -710,6 +741,7 @@ pub fn csv_rows(d: &Data) -> Vec<[String; 7]> {
     if let Some((_, t)) = &d.others {
         add("Autres structures", t, false);
     }
+    rows.extend(crate::department::reach::csv_rows(&d.reach));
     rows
 }
 
@@ -742,8 +774,17 @@ pub fn write_trusted(
         }
         w.flush()?;
     }
+    // The same figures as a spreadsheet (a comma CSV opens as one column in French Excel).
+    let header = ["perimetre", "indicateur", "categorie", "libelle", "effectif", "base", "part"];
+    let mut book = crate::shared::xlsx::Book::new();
+    book.sheet("rapport", &header, vec![false, false, false, false, true, true, true]).map_err(anyhow::Error::msg)?;
+    for r in csv_rows(&data) {
+        book.row(&r).map_err(anyhow::Error::msg)?;
+    }
+    let xlsx = book.bytes().map_err(anyhow::Error::msg)?;
     atomic_write(out, html.as_bytes())?;
     atomic_write(&csv_path, &buf)?;
+    atomic_write(&out.with_extension("xlsx"), &xlsx)?;
     Ok((csv_path, data))
 }
 

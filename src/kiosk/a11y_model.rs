@@ -135,7 +135,11 @@ impl VisitModel {
                     let places = self.place_lines(&lang);
                     (
                         format!("end/{}/{lang}", saved.id),
-                        speech_text::text(k, &Spoken::End { summary: &summary, reference: &saved.id, can_print, places: &places }, &lang),
+                        speech_text::text(
+                            k,
+                            &Spoken::End { summary: &summary, reference: &saved.id, can_print, places: &places, private: self.end_private },
+                            &lang,
+                        ),
                     )
                 }
                 None => ("end".into(), String::new()),

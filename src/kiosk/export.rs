@@ -32,6 +32,8 @@ pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 /// `(kiosk_id, visit_id)` (references are unique per kiosk only) and signs `SHA256SUMS`; format 1
 /// exports are still read (docs/export.md).
 pub const FORMAT: u32 = 2;
+/// The visits as a spreadsheet, next to visits.csv.
+pub const XLSX: &str = "visites.xlsx";
 
 #[derive(Debug, Error)]
 pub enum ExportError {
@@ -144,20 +146,21 @@ impl Write for Hashing<'_> {
 
 /// A file written: its path in the folder, hash and size.
 #[derive(Debug, Clone)]
-struct Written {
-    name: String,
-    sha256: String,
-    bytes: u64,
+pub(crate) struct Written {
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
 }
 
-struct Writer<'a> {
-    fs: &'a dyn ExportFs,
-    dir: PathBuf,
-    files: Vec<Written>,
+/// Writes the files of a package, hashing them on the way (the mediator's export uses it too).
+pub(crate) struct Writer<'a> {
+    pub fs: &'a dyn ExportFs,
+    pub dir: PathBuf,
+    pub files: Vec<Written>,
 }
 
 impl Writer<'_> {
-    fn file(&mut self, name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), ExportError> {
+    pub(crate) fn file(&mut self, name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), ExportError> {
         let mut result = (String::new(), 0u64);
         self.fs
             .write(&self.dir.join(name), &mut |w| {
@@ -423,7 +426,7 @@ fn cell(kiosk: &Kiosk, v: &StoredVisit, p: &Profile, c: &Col) -> String {
     }
 }
 
-fn csv_writer(w: &mut dyn Write) -> io::Result<SafeCsv<'_>> {
+pub(crate) fn csv_writer(w: &mut dyn Write) -> io::Result<SafeCsv<'_>> {
     w.write_all(BOM)?;
     Ok(SafeCsv(csv::WriterBuilder::new().from_writer(w)))
 }
@@ -433,7 +436,7 @@ fn csv_writer(w: &mut dyn Write) -> io::Result<SafeCsv<'_>> {
 pub(crate) struct SafeCsv<'a>(csv::Writer<&'a mut dyn Write>);
 
 impl SafeCsv<'_> {
-    fn write_record<I, T>(&mut self, cells: I) -> csv::Result<()>
+    pub(crate) fn write_record<I, T>(&mut self, cells: I) -> csv::Result<()>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
@@ -441,16 +444,16 @@ impl SafeCsv<'_> {
         self.0.write_record(cells.into_iter().map(|c| crate::shared::spreadsheet::protect(c.as_ref()).into_owned()))
     }
 
-    fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
     }
 }
 
-fn csv_io(e: csv::Error) -> io::Error {
+pub(crate) fn csv_io(e: csv::Error) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-fn tabular(name: &str, path: &str, title: &str, schema: Value) -> Value {
+pub(crate) fn tabular(name: &str, path: &str, title: &str, schema: Value) -> Value {
     json!({
         "name": name, "path": path, "title": title, "profile": "tabular-data-resource",
         "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
@@ -493,8 +496,15 @@ pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, 
             return Err(e);
         }
     };
-    // Read every file back from the stick and check it.
-    for f in &files {
+    read_back(fs, &folder, &files)?;
+    let record = store.mark_exported(bounds, &folder_name, date, chrono::Timelike::hour(&today) as u8)?;
+    log::info!("export {}: {} visits, {} abandoned, {} contacts", record.batch, record.visits, record.abandons, record.contacts);
+    Ok(ExportReport { folder, record })
+}
+
+/// Reads every file back from the stick and checks it against the hash it was written with.
+pub(crate) fn read_back(fs: &dyn ExportFs, folder: &Path, files: &[Written]) -> Result<(), ExportError> {
+    for f in files {
         let ok = fs.open(&folder.join(&f.name)).and_then(|mut r| {
             let mut h = Sha256::new();
             let mut buf = vec![0u8; 1 << 16];
@@ -517,9 +527,7 @@ pub fn export(kiosk: &Kiosk, store: &mut Store, fs: &dyn ExportFs, dest: &Path, 
             }
         }
     }
-    let record = store.mark_exported(bounds, &folder_name, date, chrono::Timelike::hour(&today) as u8)?;
-    log::info!("export {}: {} visits, {} abandoned, {} contacts", record.batch, record.visits, record.abandons, record.contacts);
-    Ok(ExportReport { folder, record })
+    Ok(())
 }
 
 fn write_all(
@@ -536,6 +544,11 @@ fn write_all(
     // visits.csv and choix_multiples.csv in one pass over the store.
     let mut multi_rows: Vec<[String; 4]> = Vec::new();
     let mut store_err: Option<StoreError> = None;
+    // visites.xlsx, filled in the same pass (a spreadsheet that opens right in French Excel). It
+    // is a convenience: when it cannot be made the export goes on without it.
+    let header: Vec<String> = cols.iter().map(col_name).collect();
+    let numeric: Vec<bool> = header.iter().map(|h| matches!(h.as_str(), "local_hour" | "profil.capacites_repondues" | "profil.capacites_acquises")).collect();
+    let mut book = Ok(crate::shared::xlsx::Book::new()).and_then(|mut b| b.sheet("visites", &header, numeric).map(|_| b));
     w.file("visits.csv", &mut |out| {
         let mut c = csv_writer(out)?;
         c.write_record(cols.iter().map(col_name)).map_err(csv_io)?;
@@ -547,6 +560,11 @@ fn write_all(
             if let Err(e) = c.write_record(&row) {
                 write_err = Some(csv_io(e));
                 return Err(StoreError::Sql(rusqlite::Error::InvalidQuery));
+            }
+            if let Ok(b) = &mut book
+                && let Err(e) = b.row(&row)
+            {
+                book = Err(e);
             }
             for q in &multiples {
                 if let Some(Value::Array(a)) = v.answers.get(&q.id) {
@@ -602,6 +620,17 @@ fn write_all(
         }
         c.flush()
     })?;
+    let xlsx = book.and_then(|mut b| {
+        b.sheet("dictionnaire", &["element", "question_id", "id", "label_fr", "label_en"], vec![false; 5])?;
+        for r in &dict {
+            b.row(r)?;
+        }
+        b.bytes()
+    });
+    match xlsx {
+        Ok(bytes) => w.file(XLSX, &mut |out| out.write_all(&bytes))?,
+        Err(e) => log::warn!("visites.xlsx left out of the export: {e}"),
+    }
     let contacts = store.export_contacts(bounds)?;
     for (id, sealed) in &contacts {
         w.file(&format!("contacts/{id}.age"), &mut |out| out.write_all(sealed))?;
@@ -714,6 +743,8 @@ fn datapackage(kiosk: &Kiosk, cols: &[Col], files: &[Written], multiples: &[&Que
             }),
         )),
     ];
+    // visites.xlsx is not a resource (Frictionless would read it as a table of its own): it is
+    // a copy of visits.csv and dictionnaire.csv for people, covered by SHA256SUMS.
     for f in files.iter().filter(|f| f.name.starts_with("contacts/")) {
         resources.push(json!({
             "name": format!("contact-{}", f.name.trim_start_matches("contacts/").trim_end_matches(".age").to_lowercase()),
@@ -753,6 +784,7 @@ fn readme(kiosk: &Kiosk, contacts: usize) -> String {
          choix_multiples.csv   une ligne par choix des questions à choix multiples\n\
          abandons.csv          visites abandonnées : seulement l'étape atteinte\n\
          dictionnaire.csv      chaque identifiant avec son libellé en français et en anglais\n\
+         visites.xlsx          les visites et le dictionnaire en tableur : s'ouvre d'un double-clic dans Excel ou LibreOffice\n\
          datapackage.json      description des tables (Table Schema, schema.data.gouv.fr)\n\
          contacts/             {contacts} fichier(s) de coordonnées, chiffrés pour la clé de l'administrateur\n\
          SHA256SUMS            empreintes : `sha256sum -c SHA256SUMS`\n\

@@ -199,7 +199,7 @@ impl VisitModel {
                 help(&mut t, true);
             }
             EScreen::Completed | EScreen::End => {
-                if !self.suggestions.is_empty() {
+                if !self.suggestions.is_empty() && !self.end_private {
                     t.extend([Target::Profile, Target::Places]);
                 }
                 if self.printer.is_some() && self.saved.is_some() {

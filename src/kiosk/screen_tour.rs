@@ -23,6 +23,7 @@ pub const SCREENS: &[&str] = &[
     "end",
     "end-places",
     "end-large",
+    "end-queue",
     "save-failed",
     "out-of-service",
     "pin",
@@ -67,13 +68,19 @@ pub fn drive(c: &mut VisitModel, clock: &FakeClock, screen: &str, lang: &str) ->
             }
             return Ok(());
         }
-        "end" | "end-places" | "end-large" | "save-failed" => {
+        "end" | "end-places" | "end-large" | "end-queue" | "save-failed" => {
             let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
             script.lang = lang.to_string();
             c.play_script(&script)?;
             match screen {
                 "end-places" => c.show_end_places(true),
                 "end-large" => c.set_text_step(2),
+                // A minute later, the visitor queueing: only the code, the reference and the
+                // instructions.
+                "end-queue" => {
+                    clock.advance(crate::kiosk::visit_model::END_PRIVATE_AFTER + Duration::from_secs(1));
+                    c.tick();
+                }
                 _ => {}
             }
             return Ok(());

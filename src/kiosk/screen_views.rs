@@ -162,6 +162,11 @@ pub struct EndView {
     pub help_title: String,
     pub help: Vec<String>,
     pub mode: String,
+    /// A minute without a touch: the summary and the places are hidden, only the code, the
+    /// reference and the instructions stay.
+    pub private: bool,
+    /// What to do with the code, in plain words.
+    pub instructions: String,
     pub places_shown: bool,
     pub places: Vec<PlaceLine>,
     /// What the QR code holds.

@@ -21,11 +21,14 @@ pub enum Spoken<'a> {
     },
     /// The confirmation of "On m'appelle".
     CallConfirm,
+    /// `can_print`: a ticket printer is there; `private`: the summary is hidden (a minute
+    /// without a touch), so it is not read either.
     End {
         summary: &'a Summary,
         reference: &'a str,
         can_print: bool,
         places: &'a [PlaceLine],
+        private: bool,
     },
     Idle {
         seconds: u64,
@@ -96,8 +99,12 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
             }
             parts.push(tr(lang, "speech.call"));
         }
-        Spoken::End { summary, reference, can_print, places } => {
+        Spoken::End { summary, reference, can_print, places, private } => {
             parts.push(sentence(&tr(lang, "end.thanks")));
+            // What to do with the code comes first: it is what the visitor must not miss.
+            parts.push(tr(lang, if *can_print { "end.instructions-ticket" } else { "end.instructions" }));
+            let hidden = Summary::default();
+            let (summary, places): (&Summary, &[PlaceLine]) = if *private { (&hidden, &[]) } else { (summary, places) };
             for (title, items) in [(&summary.at_ease_title, &summary.at_ease), (&summary.help_title, &summary.help)] {
                 if !title.is_empty() {
                     parts.push(sentence(title));
@@ -170,7 +177,7 @@ pub fn script(kiosk: &Kiosk, lang: &str, example: Option<(&Summary, &str)>) -> V
         }
     }
     if let Some((summary, reference)) = example {
-        out.push(("end".into(), text(kiosk, &Spoken::End { summary, reference, can_print: false, places: &[] }, lang)));
+        out.push(("end".into(), text(kiosk, &Spoken::End { summary, reference, can_print: false, places: &[], private: false }, lang)));
     }
     out.push(("idle".into(), text(kiosk, &Spoken::Idle { seconds: kiosk.config.idle_reset.as_secs() }, lang)));
     out.push(("accessibility".into(), text(kiosk, &Spoken::A11y, lang)));

@@ -75,6 +75,10 @@ pub struct VisitModel {
     pub(crate) suggested_at: chrono::NaiveDateTime,
     /// The end screen shows the places (true) or the profile (false).
     pub(crate) end_places: bool,
+    /// The end screen went [`END_PRIVATE_AFTER`] without a touch: only the code, the reference
+    /// and the instructions stay (the next person in the queue sees no answers). Stays so until
+    /// the visit ends.
+    pub(crate) end_private: bool,
     pub(crate) speech: Arc<dyn Speech>,
     pub(crate) a11y: A11yState,
     /// Keypad focus: an index into the current screen's [`VisitModel::targets`].
@@ -94,6 +98,9 @@ pub struct VisitModel {
     /// "On m'appelle" was touched: its confirmation is on screen.
     pub(crate) call_confirm: bool,
 }
+
+/// After this long without a touch the end screen hides the profile summary and the places.
+pub const END_PRIVATE_AFTER: Duration = Duration::from_secs(60);
 
 /// How often the kiosk looks at the free space of its data disk.
 pub const SPACE_CHECK: Duration = Duration::from_secs(5);
@@ -130,6 +137,7 @@ impl VisitModel {
             suggestions: Vec::new(),
             suggested_at: chrono::NaiveDateTime::default(),
             end_places: false,
+            end_private: false,
             a11y: A11yState::new(auto_read),
             speech,
             focus: None,
@@ -335,7 +343,7 @@ impl VisitModel {
     /// The end screen's two views: the profile, or where to go next.
     pub fn show_end_places(&mut self, places: bool) {
         self.engine.still_here();
-        self.end_places = places && !self.suggestions.is_empty();
+        self.end_places = places && !self.suggestions.is_empty() && !self.end_private;
     }
 
     pub fn finish(&mut self) {
@@ -394,8 +402,9 @@ impl VisitModel {
 
     /// What a tick can change on screen.
     #[allow(clippy::type_complexity)]
-    fn tick_state(&self) -> (EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>, bool) {
+    fn tick_state(&self) -> (bool, EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>, bool) {
         (
+            self.end_private,
             self.engine.screen(),
             self.engine.warning(),
             self.idle_left,
@@ -416,6 +425,10 @@ impl VisitModel {
         self.admin_tick();
         self.daily_retention();
         let event = self.engine.tick();
+        if self.engine.screen() == EScreen::End && self.engine.idle_for() >= END_PRIVATE_AFTER && !self.end_private {
+            self.end_private = true;
+            self.end_places = false;
+        }
         self.idle_left = match event {
             IdleEvent::Warning { remaining } => Some(remaining),
             _ => None,
@@ -475,6 +488,7 @@ impl VisitModel {
                 self.suggestions = crate::kiosk::place_book::suggest(&self.kiosk, &self.places, &saved.profile, now);
                 self.suggested_at = now;
                 self.end_places = false;
+                self.end_private = false;
                 self.saved = Some(saved);
                 self.print = PrintState::default();
                 let _ = self.engine.saved();
@@ -654,6 +668,8 @@ impl VisitModel {
             help_title: s.help_title,
             help: s.help,
             mode: s.mode,
+            private: self.end_private,
+            instructions: self.end_instructions(lang),
             places_shown: self.end_places && !self.suggestions.is_empty(),
             places: self.place_lines(lang),
             qr_payload: saved.payload.clone(),
@@ -662,6 +678,12 @@ impl VisitModel {
             print_status: if self.print.status.is_empty() { String::new() } else { tr(lang, self.print.status) },
             reference: tr_with(lang, "end.reference", &[("ref", &crate::kiosk::summary::pretty_reference(&saved.id))]),
         })
+    }
+
+    /// What to do with the code: show it (or the ticket, with a printer) at the counter, or
+    /// take a photo of it.
+    pub(crate) fn end_instructions(&self, lang: &str) -> String {
+        tr(lang, if self.printer.is_some() { "end.instructions-ticket" } else { "end.instructions" })
     }
 }
 

@@ -20,6 +20,7 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
             match mediator::decode(&kiosk, text) {
                 Ok(d) => {
                     a.set_error(false);
+                    a.set_code(text.into());
                     a.set_status(format!("Profil lu : référence {}.", crate::kiosk::summary::pretty_reference(&d.handoff.reference)).into());
                     let now = chrono::Local::now().naive_local();
                     let places = crate::kiosk::place_book::lines(&crate::kiosk::place_book::suggest(&kiosk, &book, &d.profile, now), now, "fr");
@@ -75,9 +76,24 @@ pub fn french(e: &HandoffError) -> String {
     }
 }
 
-pub fn run(kiosk: Kiosk) -> anyhow::Result<()> {
+/// "Enregistrer la prise en charge": the pickup of the code on screen (once per visit).
+pub fn connect_pickups(w: &MediatorWindow, kiosk: Rc<Kiosk>, desk: Rc<std::cell::RefCell<crate::mediator::pickups::Desk>>) {
+    let weak = w.as_weak();
+    w.global::<MediatorAdapter>().on_record(move |outcome| {
+        let Some(w) = weak.upgrade() else { return };
+        let a = w.global::<MediatorAdapter>();
+        let (ok, message) = desk.borrow_mut().record(&kiosk.questionnaire, &a.get_code(), outcome, chrono::Local::now().date_naive());
+        a.set_error(!ok);
+        a.set_status(message.into());
+        w.invoke_refocus();
+    });
+}
+
+pub fn run(kiosk: Kiosk, config: crate::mediator::mediator_config::MediatorConfig) -> anyhow::Result<()> {
     let w = MediatorWindow::new()?;
-    connect(&w, Rc::new(kiosk));
+    let kiosk = Rc::new(kiosk);
+    connect(&w, kiosk.clone());
+    connect_pickups(&w, kiosk, Rc::new(std::cell::RefCell::new(crate::mediator::pickups::Desk::new(config))));
     w.invoke_refocus();
     w.run()?;
     Ok(())

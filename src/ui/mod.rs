@@ -200,6 +200,8 @@ impl Controller {
                     e.set_printing(end.printing);
                     e.set_print_status(end.print_status.as_str().into());
                     e.set_reference(end.reference.as_str().into());
+                    e.set_instructions(end.instructions.as_str().into());
+                    e.set_private(end.private);
                 }
                 a.set_screen(Screen::End);
             }

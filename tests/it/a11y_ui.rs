@@ -110,7 +110,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
         assert_eq!(&stored.answers[qid], v, "{qid}");
     }
     drop(c);
-    assert!(last_said(&k).contains("Montrez-le à un conseiller numérique"), "the end screen is read: {}", last_said(&k));
+    assert!(last_said(&k).contains("Montrez ce code à l'accueil ou à un conseiller numérique"), "the end screen is read: {}", last_said(&k));
     choose_with_keys(&k, "end:finish");
     assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
 }

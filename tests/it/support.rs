@@ -163,3 +163,23 @@ impl Drop for LoopDisk {
         drop(self.dir.take());
     }
 }
+
+/// The sheets of an `.xlsx` file as read by openpyxl (an independent reader, in the project's
+/// `.venv`): `{sheet: [[cell, …], …]}`. None when openpyxl is not there (required in CI).
+pub fn xlsx_sheets(path: &Path) -> Option<serde_json::Value> {
+    let py = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    let script = "import json,sys,openpyxl\nwb=openpyxl.load_workbook(sys.argv[1])\nprint(json.dumps({ws.title:[list(r) for r in ws.iter_rows(values_only=True)] for ws in wb}, default=str))";
+    match Command::new(&py).arg("-c").arg(script).arg(path).output() {
+        Ok(o) if o.status.success() => Some(serde_json::from_slice(&o.stdout).unwrap()),
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named") || !py.exists() => {
+            assert!(std::env::var_os("PASSERELLE_CI").is_none(), "CI must install openpyxl (.venv)");
+            eprintln!("notice: openpyxl not installed, the .xlsx check is skipped");
+            None
+        }
+        Ok(o) => panic!("openpyxl cannot read {}: {}", path.display(), String::from_utf8_lossy(&o.stderr)),
+        Err(_) => {
+            assert!(std::env::var_os("PASSERELLE_CI").is_none(), "CI must have the .venv");
+            None
+        }
+    }
+}
