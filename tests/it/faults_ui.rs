@@ -124,11 +124,20 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     assert!(std::fs::read_dir(usb.path()).unwrap().flatten().any(|e| e.path().join("SHA256SUMS").exists()));
     crate::support::tap(&app, "Fermer");
     assert!(crate::support::find(&app, "Code pour le personnel : DISK-FULL").is_some());
-    // Space returns: within one check the welcome screen is back, and a visit is stored.
+    // Space returns: at the next check the welcome screen is back, and a visit is stored. ext4
+    // counts freed blocks once its journal commits (up to 5 s, longer on a loaded machine): sync,
+    // and allow a few checks.
     std::fs::remove_file(&other).unwrap();
-    clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
-    ui::tick_and_refresh(&app, &c);
-    assert!(crate::support::find(&app, "Français — Commencer").is_some(), "{:?}", crate::support::labels(&app));
+    let _ = std::process::Command::new("sync").status();
+    let back = (0..100).any(|_| {
+        clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
+        ui::tick_and_refresh(&app, &c);
+        crate::support::find(&app, "Français — Commencer").is_some() || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        }
+    });
+    assert!(back, "{:?}", crate::support::labels(&app));
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     c.borrow_mut().play_script(&script).unwrap();
     assert!(c.borrow().last_saved().is_some());
