@@ -488,3 +488,19 @@ pub fn view(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::kiosk::plac
     view.cra = out;
     view
 }
+
+/// The decoder's errors in the mediator's words.
+pub fn error_in_french(e: &HandoffError) -> String {
+    match e {
+        HandoffError::NotPasserelle => "Ce code n'est pas un code Passerelle. Scannez le code QR affiché par la borne ou imprimé sur le ticket.".into(),
+        HandoffError::FutureVersion(v) => {
+            format!("Ce code vient d'une version plus récente de Passerelle (format {v}). Mettez Passerelle à jour pour le lire.")
+        }
+        HandoffError::BadEncoding | HandoffError::Checksum => "Ce code est abîmé ou mal lu. Scannez-le à nouveau.".into(),
+        HandoffError::Truncated => "Ce code est incomplet. Scannez-le à nouveau.".into(),
+        HandoffError::Invalid(_) => {
+            "Ce code contient une valeur inconnue. Scannez-le à nouveau ; si cela recommence, le code vient d'une borne configurée autrement.".into()
+        }
+        HandoffError::Encode(m) => m.clone(),
+    }
+}

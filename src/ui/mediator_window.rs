@@ -33,7 +33,7 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
                         && matches!(e, HandoffError::NotPasserelle | HandoffError::Truncated | HandoffError::Checksum | HandoffError::BadEncoding) => {}
                 Err(e) => {
                     a.set_error(true);
-                    a.set_status(french(&e).into());
+                    a.set_status(mediator::error_in_french(&e).into());
                 }
             }
             w.invoke_refocus();
@@ -58,22 +58,6 @@ pub fn connect(w: &MediatorWindow, kiosk: Rc<Kiosk>) {
 fn show_sections(a: &MediatorAdapter, v: &mediator::MediatorView) {
     let s: Vec<slint::SharedString> = [&v.header, &v.visitor, &v.suggestions, &v.details, &v.cra].iter().map(|x| x.trim_end().into()).collect();
     a.set_sections(std::rc::Rc::new(slint::VecModel::from(s)).into());
-}
-
-/// The decoder's errors in the mediator's words.
-pub fn french(e: &HandoffError) -> String {
-    match e {
-        HandoffError::NotPasserelle => "Ce code n'est pas un code Passerelle. Scannez le code QR affiché par la borne ou imprimé sur le ticket.".into(),
-        HandoffError::FutureVersion(v) => {
-            format!("Ce code vient d'une version plus récente de Passerelle (format {v}). Mettez Passerelle à jour pour le lire.")
-        }
-        HandoffError::BadEncoding | HandoffError::Checksum => "Ce code est abîmé ou mal lu. Scannez-le à nouveau.".into(),
-        HandoffError::Truncated => "Ce code est incomplet. Scannez-le à nouveau.".into(),
-        HandoffError::Invalid(_) => {
-            "Ce code contient une valeur inconnue. Scannez-le à nouveau ; si cela recommence, le code vient d'une borne configurée autrement.".into()
-        }
-        HandoffError::Encode(m) => m.clone(),
-    }
 }
 
 /// "Enregistrer la prise en charge": the pickup of the code on screen (once per visit).
