@@ -2,6 +2,7 @@
 //! own tools (La Coop's CRA fields), for `passerelle decode` and the `mediateur` window.
 
 pub mod mediator_config;
+pub mod pickup_desk;
 pub mod pickup_export;
 pub mod pickup_store;
 pub mod pickups;

@@ -72,7 +72,7 @@ pub(super) fn record_pickup(cli: &Cli, payload: &str, outcome: &Option<String>, 
     };
     let day = on.unwrap_or_else(|| SystemClock::new().local_now().date());
     let mut store = PickupStore::open(&cfg.data_dir)?;
-    match crate::mediator::pickups::record(&cfg, &kiosk.questionnaire, &mut store, &input, day, outcome.as_deref()) {
+    match crate::mediator::pickup_desk::record(&cfg, &kiosk.questionnaire, &mut store, &input, day, outcome.as_deref()) {
         Ok(r) => {
             if *json {
                 emit(&serde_json::to_string_pretty(&r.to_json())?)?;

@@ -465,20 +465,20 @@ impl ReachAcc {
     }
 }
 
-/// The tables as HTML: each with its figures; rate tables with bars.
-pub fn html(d: &crate::department::report::Data) -> String {
-    use crate::department::report::esc;
+/// The tables as HTML: each with its figures; rate tables with bars. `min`: the smallest count
+/// shown; `esc`: the report's HTML escaping.
+pub fn html(tables: &[Table], facts: &[String], min: u64, esc: fn(&str) -> String) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = write!(
         s,
         r#"<p class="rule">« {SECRET} » : secret statistique, un effectif de 1 à {} ou qui permettrait de le retrouver à partir des totaux.</p>"#,
-        d.min - 1
+        min - 1
     );
-    for f in &d.reach_facts {
+    for f in facts {
         let _ = write!(s, r#"<p>{}</p>"#, esc(f));
     }
-    for t in &d.reach {
+    for t in tables {
         let _ = write!(s, r#"<figure id="{}"><figcaption><h3>{}</h3><p class="note">{}</p></figcaption>"#, esc(&t.id), esc(&t.title), esc(&t.note));
         if t.bars.iter().any(Option::is_some) {
             let h = 24 * t.rows.len() + 8;

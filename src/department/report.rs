@@ -690,7 +690,11 @@ pub fn html(d: &Data) -> String {
     }
     s.push_str(r##"<li><a href="#atteints">Qui a été atteint ? Où est la fragilité ?</a></li></ul></nav>"##);
     let _ = write!(s, r#"<section id="ensemble"><h2>Ensemble</h2>{}</section>"#, section(d, &d.total, true, "e"));
-    let _ = write!(s, r#"<section id="atteints"><h2>Qui a été atteint ? Où est la fragilité ?</h2>{}</section>"#, crate::department::reach::html(d));
+    let _ = write!(
+        s,
+        r#"<section id="atteints"><h2>Qui a été atteint ? Où est la fragilité ?</h2>{}</section>"#,
+        crate::department::reach::html(&d.reach, &d.reach_facts, d.min, esc)
+    );
     for (i, (name, t)) in d.structures.iter().enumerate() {
         let _ = write!(s, r#"<section id="s{i}"><h2>{}</h2>{}</section>"#, esc(name), section(d, t, false, &format!("s{i}")));
     }

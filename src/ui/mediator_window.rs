@@ -61,7 +61,7 @@ fn show_sections(a: &MediatorAdapter, v: &mediator::MediatorView) {
 }
 
 /// "Enregistrer la prise en charge": the pickup of the code on screen (once per visit).
-pub fn connect_pickups(w: &MediatorWindow, kiosk: Rc<Kiosk>, desk: Rc<std::cell::RefCell<crate::mediator::pickups::Desk>>) {
+pub fn connect_pickups(w: &MediatorWindow, kiosk: Rc<Kiosk>, desk: Rc<std::cell::RefCell<crate::mediator::pickup_desk::Desk>>) {
     let weak = w.as_weak();
     w.global::<MediatorAdapter>().on_record(move |outcome| {
         let Some(w) = weak.upgrade() else { return };
@@ -77,7 +77,7 @@ pub fn run(kiosk: Kiosk, config: crate::mediator::mediator_config::MediatorConfi
     let w = MediatorWindow::new()?;
     let kiosk = Rc::new(kiosk);
     connect(&w, kiosk.clone());
-    connect_pickups(&w, kiosk, Rc::new(std::cell::RefCell::new(crate::mediator::pickups::Desk::new(config))));
+    connect_pickups(&w, kiosk, Rc::new(std::cell::RefCell::new(crate::mediator::pickup_desk::Desk::new(config))));
     w.invoke_refocus();
     w.run()?;
     Ok(())

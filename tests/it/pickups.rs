@@ -140,7 +140,7 @@ fn the_window_records_the_pickup_of_the_code_on_screen_once() {
     let kiosk = Rc::new(Kiosk::load(None, Some(Path::new("/nonexistent-not-used"))).unwrap());
     let w = MediatorWindow::new().unwrap();
     passerelle::ui::mediator_window::connect(&w, kiosk.clone());
-    let desk = Rc::new(std::cell::RefCell::new(passerelle::mediator::pickups::Desk::new(cfg)));
+    let desk = Rc::new(std::cell::RefCell::new(passerelle::mediator::pickup_desk::Desk::new(cfg)));
     passerelle::ui::mediator_window::connect_pickups(&w, kiosk, desk);
     w.show().unwrap();
     let a = w.global::<MediatorAdapter>();

@@ -24,6 +24,18 @@ pub fn labels(app: &AppWindow) -> Vec<String> {
         .collect()
 }
 
+/// Activate the answer labelled `label`, pressing "show more" (`more`: its label in the
+/// visitor's language) as a visitor would while it is below the visible answers.
+pub fn tap_answer(app: &AppWindow, label: &str, more: &str) {
+    for _ in 0..20 {
+        if find(app, label).is_some() {
+            break;
+        }
+        tap(app, more);
+    }
+    tap(app, label);
+}
+
 /// Activate the control labelled `label`, or fail with the labels that are there.
 pub fn tap(app: &AppWindow, label: &str) {
     let e = find(app, label).unwrap_or_else(|| panic!("no control labelled {label:?} on screen; labels: {:?}", labels(app)));

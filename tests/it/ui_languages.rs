@@ -4,7 +4,7 @@
 //! pad), and what is stored is ids only, with the language. Romanian, Spanish and Portuguese
 //! visitors find their own accented letters on the keyboard.
 
-use crate::support::{find, tap};
+use crate::support::{find, tap, tap_answer};
 use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;
@@ -57,20 +57,21 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     assert!(x_of(&app, &back) > x_of(&app, &skip), "Back is at the right in Arabic");
     let mut guard = 0;
     let mut typed_other = false;
+    let more = tr("ar", "scroll.more");
     while let Some(qid) = current(&c) {
         guard += 1;
         assert!(guard < 100, "the visit never ends");
         let q = c.borrow().engine().questionnaire().question(&qid).unwrap().clone();
         match (q.kind, script.answers.get(&qid)) {
-            (Kind::Single | Kind::Quiz, Some(v)) => tap(&app, &label(&c, &qid, v.as_str().unwrap())),
+            (Kind::Single | Kind::Quiz, Some(v)) => tap_answer(&app, &label(&c, &qid, v.as_str().unwrap()), &more),
             // Neighbourhoods are place names: they keep their French name.
-            (Kind::List, Some(v)) => tap(&app, q.choice(v.as_str().unwrap()).unwrap().label.get("ar")),
+            (Kind::List, Some(v)) => tap_answer(&app, q.choice(v.as_str().unwrap()).unwrap().label.get("ar"), &more),
             (Kind::Multiple, Some(v)) => {
                 for ch in v.as_array().unwrap() {
-                    tap(&app, &label(&c, &qid, ch.as_str().unwrap()));
+                    tap_answer(&app, &label(&c, &qid, ch.as_str().unwrap()), &more);
                 }
                 if qid == "usages_principaux" {
-                    tap(&app, &label(&c, &qid, "autre"));
+                    tap_answer(&app, &label(&c, &qid, "autre"), &more);
                 }
                 if qid == "usages_principaux" && v.as_array().unwrap().len() < 3 {
                     let next = tr("ar", "nav.next");
