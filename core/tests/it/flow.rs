@@ -4,26 +4,14 @@
 use crate::support::*;
 use passerelle_core::answers::Answer;
 use passerelle_core::config::Config;
-use passerelle_core::engine::{Engine, EngineOptions, Outcome, Screen};
+use passerelle_core::engine::{Engine, Outcome, Screen};
 use passerelle_core::profile;
 use passerelle_core::questionnaire::{Flow, Kind, Order, Questionnaire, VisitPath};
 use passerelle_core::script::{self, Script, ScriptError};
 use serde_json::json;
-use std::time::Duration;
 
 fn engine_flow(flow: Flow, consent: bool) -> Engine {
-    Engine::new(
-        questionnaire(),
-        EngineOptions {
-            idle_warning: Duration::from_secs(60),
-            idle_reset: Duration::from_secs(30),
-            consent_offered: consent,
-            flow,
-            optional_questions: Vec::new(),
-        },
-        clock(),
-        vec!["fr".into()],
-    )
+    engine_with_flow(consent, clock(), flow)
 }
 
 fn step(e: &Engine) -> String {

@@ -35,13 +35,18 @@ pub fn clock() -> Arc<FakeClock> {
 }
 
 pub fn engine_with(consent: bool, clock: Arc<FakeClock>) -> Engine {
+    engine_with_flow(consent, clock, Default::default())
+}
+
+/// An engine asking the questions in `flow`'s order and path (kiosk.toml's `order`, `path`).
+pub fn engine_with_flow(consent: bool, clock: Arc<FakeClock>, flow: passerelle_core::questionnaire::Flow) -> Engine {
     Engine::new(
         questionnaire(),
         EngineOptions {
             idle_warning: Duration::from_secs(60),
             idle_reset: Duration::from_secs(30),
             consent_offered: consent,
-            flow: Default::default(),
+            flow,
             optional_questions: Vec::new(),
         },
         clock,
