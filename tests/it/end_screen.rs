@@ -33,14 +33,17 @@ fn build(end_screen_s: Option<u64>) -> (passerelle::ui::AppWindow, passerelle::u
     (app, c, clock, dir)
 }
 
+/// `secs` pass without a touch: the kiosk's clock and Slint's timers both move on.
+fn wait(clock: &FakeClock, secs: u64) {
+    clock.advance(Duration::from_secs(secs));
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(secs));
+}
+
 #[test]
 fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
     let (app, c, clock, _dir) = build(None);
     let _timer = ui::start_ticking(&app, &c);
-    let step = |secs: u64| {
-        clock.advance(Duration::from_secs(secs));
-        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(secs));
-    };
+    let step = |secs: u64| wait(&clock, secs);
     c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     let reference = passerelle::kiosk::summary::pretty_reference(&c.borrow().last_saved().unwrap().id);
@@ -91,10 +94,7 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
 fn end_screen_s_is_configurable_and_terminer_ends_at_once() {
     let (app, c, clock, _dir) = build(Some(120));
     let _timer = ui::start_ticking(&app, &c);
-    let step = |secs: u64| {
-        clock.advance(Duration::from_secs(secs));
-        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(secs));
-    };
+    let step = |secs: u64| wait(&clock, secs);
     c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     step(119);
