@@ -116,6 +116,19 @@ fn read(path: &Path) -> Result<String, KioskError> {
 }
 
 impl Kiosk {
+    /// The values a visitor's text may name, in `lang`: `{structure}` and `{commune}` (kiosk.toml)
+    /// and how long answers and contact details are kept (`{visits_time}`, `{contacts_time}`,
+    /// from `[retention]`), so that the notice says what the law requires with this kiosk's facts.
+    pub fn text_vars(&self, lang: &str) -> Vec<(&'static str, String)> {
+        let r = &self.config.retention;
+        vec![
+            ("structure", self.config.structure.clone()),
+            ("commune", self.config.commune.clone()),
+            ("visits_time", crate::shared::i18n::duration(lang, r.visits_days)),
+            ("contacts_time", crate::shared::i18n::duration(lang, r.contacts_days)),
+        ]
+    }
+
     /// Load the configuration (`--config`, else /etc/passerelle/kiosk.toml if present, else the
     /// embedded default), then the questionnaire and rules it names (or the shipped ones).
     pub fn load(config_path: Option<&Path>, data_dir: Option<&Path>) -> Result<Kiosk, KioskError> {

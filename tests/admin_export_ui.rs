@@ -55,7 +55,7 @@ fn export_from_the_admin_screen_to_a_configured_stick() {
     });
     slint::run_event_loop_until_quit().unwrap();
     let status = app.global::<AdminAdapter>().get_status().to_string();
-    assert!(status.starts_with("Export terminé : 5 visite(s)"), "{status}");
+    assert!(status.starts_with("Export terminé\u{a0}: 5 visite(s)"), "{status}");
     assert!(!app.global::<AdminAdapter>().get_busy());
     assert_eq!(c.borrow().store().unexported().unwrap().0, 0);
     let _ = Store::open(dir.path().join("data").as_path()).unwrap();

@@ -41,7 +41,7 @@ fn import_places_from_a_stick_through_the_admin_screen() {
         c.refresh(&app);
     }
     let facts = |app: &ui::AppWindow| app.global::<AdminAdapter>().get_facts().iter().map(|f| f.to_string()).collect::<Vec<_>>();
-    assert!(facts(&app).iter().any(|f| f.starts_with("Lieux : 26 (fournis avec Passerelle")), "{:?}", facts(&app));
+    assert!(facts(&app).iter().any(|f| f.starts_with("Lieux\u{a0}: 26 (fournis avec Passerelle")), "{:?}", facts(&app));
     ElementHandle::find_by_accessible_label(&app, "Importer des lieux depuis la clé USB").next().unwrap().invoke_accessible_default_action();
     assert!(app.global::<AdminAdapter>().get_busy(), "the import runs in the background");
     let weak = app.as_weak();
@@ -63,8 +63,8 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     });
     slint::run_event_loop_until_quit().unwrap();
     let status = app.global::<AdminAdapter>().get_status().to_string();
-    assert_eq!(status, "Lieux importés : 26 gardés, 1 ligne(s) refusée(s), 0 d'autres départements.");
-    assert!(facts(&app).iter().any(|f| f.starts_with("Lieux : 26 (importés le ")), "{:?}", facts(&app));
+    assert_eq!(status, "Lieux importés\u{a0}: 26 gardés, 1 ligne(s) refusée(s), 0 d'autres départements.");
+    assert!(facts(&app).iter().any(|f| f.starts_with("Lieux\u{a0}: 26 (importés le ")), "{:?}", facts(&app));
 
     // The next visitor gets the new places.
     {

@@ -166,13 +166,30 @@ fn a_phone_photo_of_the_end_screen_decodes() {
 /// overflows its box (the height its lines need at its width, or the width of a one-line text).
 fn overflowing_texts(window: &slint::Window) -> Vec<String> {
     use i_slint_core::item_tree::ItemRc;
-    use i_slint_core::items::{ComplexText, SimpleText, TextWrap};
+    use i_slint_core::item_tree::ParentItemTraversalMode;
+    use i_slint_core::items::{Clip, ComplexText, Flickable, SimpleText, TextWrap};
     use i_slint_core::layout::Orientation;
     let inner = i_slint_core::window::WindowInner::from_pub(window);
     let root = ItemRc::new_root(inner.component());
     let adapter = inner.window_adapter();
+    let size = window.size().to_logical(window.scale_factor());
+    let (win_w, win_h) = (size.width, size.height);
     let mut found = Vec::new();
+    // Inside a scroll area or a clip (which may hide part of it on purpose).
+    let in_clip = |item: &ItemRc| {
+        std::iter::successors(item.parent_item(ParentItemTraversalMode::FindAllParents), |p| p.parent_item(ParentItemTraversalMode::FindAllParents))
+            .any(|p| p.downcast::<Flickable>().is_some() || p.downcast::<Clip>().is_some())
+    };
     root.visit_descendants(|item| {
+        // A control (a button, a tile) outside any scroll area lies inside the window too.
+        if item.is_accessible() && item.accessible_role() == i_slint_core::items::AccessibleRole::Button && item.is_visible() && !in_clip(item) {
+            let g = item.geometry();
+            let at = item.map_to_window(g.origin);
+            if at.x < -1.0 || at.y < -1.0 || at.x + g.width() > win_w + 1.0 || at.y + g.height() > win_h + 1.0 {
+                let label = item.accessible_string_property(i_slint_core::accessibility::AccessibleStringProperty::Label).unwrap_or_default();
+                found.push(format!("button \"{label}\" at ({:.0},{:.0}) size {:.0}x{:.0} is cut by the window's edge", at.x, at.y, g.width(), g.height()));
+            }
+        }
         let (text, wraps) = if let Some(t) = item.downcast::<SimpleText>() {
             (t.as_pin_ref().text(), false)
         } else if let Some(t) = item.downcast::<ComplexText>() {
@@ -188,8 +205,20 @@ fn overflowing_texts(window: &slint::Window) -> Vec<String> {
         let it = item.borrow();
         let need_h = it.as_ref().layout_info(Orientation::Vertical, g.width(), &adapter, item).min;
         let need_w = if wraps { 0.0 } else { it.as_ref().layout_info(Orientation::Horizontal, g.height(), &adapter, item).preferred };
+        let at = item.map_to_window(g.origin);
+        // A text outside any scroll area or clip must lie inside the window: else the window's
+        // edge cuts it (a layout taller than the screen pushes the bottom bar out).
+        if !in_clip(item) && (at.x < -1.0 || at.y < -1.0 || at.x + g.width() > win_w + 1.0 || at.y + g.height() > win_h + 1.0) {
+            found.push(format!(
+                "\"{}\" at ({:.0},{:.0}) size {:.0}x{:.0} is cut by the window's edge",
+                text.chars().take(50).collect::<String>(),
+                at.x,
+                at.y,
+                g.width(),
+                g.height()
+            ));
+        }
         if need_h > g.height() + 1.0 || need_w > g.width() + 1.0 {
-            let at = item.map_to_window(g.origin);
             found.push(format!(
                 "\"{}\" at ({:.0},{:.0}) is {:.0}x{:.0} but needs {:.0}x{:.0}",
                 text.chars().take(50).collect::<String>(),
@@ -212,7 +241,8 @@ fn overflowing_texts(window: &slint::Window) -> Vec<String> {
 fn every_text_fits_its_box_on_every_screen() {
     let window = passerelle::ui::screenshot::headless_window().unwrap();
     let mut report = Vec::new();
-    for (w, h) in SIZES {
+    // The three reference sizes, and 800x600: the smallest screen the kiosk supports (docs/accessibility.md).
+    for (w, h) in SIZES.into_iter().chain([(800, 600)]) {
         for lang in ["fr", "ar"] {
             for name in SCREENS {
                 let prepared = passerelle::ui::screenshot::prepare(&kiosk, name, (w, h), lang).unwrap();

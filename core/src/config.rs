@@ -29,6 +29,7 @@ struct RawConfig {
     #[serde(default)]
     export_paths: Vec<Spanned<String>>,
     retention: Option<RawRetention>,
+    screen: Option<RawScreen>,
     speech: Option<RawSpeech>,
     keys: Option<RawKeys>,
     #[serde(default)]
@@ -170,6 +171,12 @@ impl Default for KeyMap {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawScreen {
+    diagonal_inches: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawRetention {
     visits_days: Spanned<u32>,
     contacts_days: Spanned<u32>,
@@ -253,6 +260,9 @@ pub struct Config {
     /// Extra places where a USB stick may be mounted (besides /media and /run/media).
     pub export_paths: Vec<PathBuf>,
     pub retention: Retention,
+    /// `[screen] diagonal_inches`: the panel's physical size, so that every touch target is at
+    /// least 2 × 2 cm on the real screen (docs/accessibility.md). None: sizes follow the pixels.
+    pub screen_diagonal_in: Option<f64>,
     pub speech: SpeechConfig,
     pub keys: KeyMap,
     pub neighbourhoods: Vec<ListItem>,
@@ -454,6 +464,16 @@ impl Config {
                 Retention { visits_days: v, contacts_days: c }
             }
         };
+        let screen_diagonal_in = match &raw.screen {
+            None => None,
+            Some(sc) => {
+                let d = *sc.diagonal_inches.get_ref();
+                if !(7.0..=100.0).contains(&d) {
+                    return Err(bad(sc.diagonal_inches.span(), "screen.diagonal_inches", "must be between 7 and 100 (inches)".into()));
+                }
+                Some(d)
+            }
+        };
         let speech = match &raw.speech {
             None => SpeechConfig::default(),
             Some(sp) => {
@@ -545,6 +565,7 @@ impl Config {
             location,
             export_paths,
             retention,
+            screen_diagonal_in,
             speech,
             keys,
             neighbourhoods,

@@ -225,6 +225,43 @@ pub fn why_text(s: &Suggestion, lang: &str) -> String {
     parts.join(if crate::shared::i18n::is_rtl(lang) { "، " } else { ", " })
 }
 
+/// A name or an address written all in capitals in the national data ("COMMUNE DE BOURG LA
+/// REINE") as a visitor reads it best: "Commune de Bourg la Reine". Mixed-case text is kept as
+/// written; acronyms (CCAS, CAF…) and words with digits stay as they are.
+pub fn display_case(text: &str) -> String {
+    if text.chars().any(char::is_lowercase) {
+        return text.to_string();
+    }
+    const SMALL: &[&str] = &["de", "du", "des", "la", "le", "les", "et", "en", "au", "aux", "à", "par", "pour", "sur", "sous"];
+    const ACRONYMS: &[&str] = &["CCAS", "CIAS", "CAF", "CPAM", "MJC", "MDS", "PMI", "EPN", "CSC", "SOS", "PIMMS", "CNFS", "URSSAF", "MSA", "RSA"];
+    // "saint-exupery" → "Saint-Exupery": a capital at the start of each hyphenated part.
+    let capital = |w: &str| -> String {
+        w.split('-')
+            .map(|part| {
+                let mut c = part.chars();
+                c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    text.split(' ')
+        .enumerate()
+        .map(|(i, word)| {
+            if ACRONYMS.contains(&word) || word.chars().any(|c| c.is_ascii_digit()) {
+                return word.to_string();
+            }
+            let lower = word.to_lowercase();
+            // Elision: "L'EST" → "l'Est", "D'APPEL" → "d'Appel"; "P'TIT" stays one word: "P'tit".
+            if let Some((head, rest)) = lower.split_once(['\'', '’']).filter(|(h, _)| matches!(*h, "d" | "l")) {
+                let head = if i == 0 { capital(head) } else { head.to_string() };
+                return format!("{head}'{}", capital(rest));
+            }
+            if i > 0 && SMALL.contains(&lower.as_str()) { lower } else { capital(&lower) }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A suggestion as shown and printed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlaceLine {
@@ -239,8 +276,8 @@ pub fn lines(suggestions: &[Suggestion], now: NaiveDateTime, lang: &str) -> Vec<
     suggestions
         .iter()
         .map(|s| PlaceLine {
-            name: s.place.nom.clone(),
-            address: format!("{}, {} {}", s.place.adresse, s.place.code_postal, s.place.commune),
+            name: display_case(&s.place.nom),
+            address: format!("{}, {} {}", display_case(&s.place.adresse), s.place.code_postal, s.place.commune),
             // "Sur rendez-vous : …" goes with the hours (end screen, ticket, mediator).
             opening: [opening_text(&s.opening, now, lang), appointment_text(&s.place, lang)]
                 .into_iter()
@@ -339,4 +376,26 @@ pub fn find_places_file(dir: &Path) -> Option<PathBuf> {
         .collect();
     found.sort();
     found.pop().map(|(_, p)| p)
+}
+
+#[cfg(test)]
+mod display_case_tests {
+    use super::display_case;
+
+    #[test]
+    fn capitals_become_title_case_and_mixed_case_is_kept() {
+        for (raw, shown) in [
+            ("COMMUNE DE BOURG LA REINE", "Commune de Bourg la Reine"),
+            ("CAFE SOLIDAIRE DES AIDANTS LE P'TIT PRINCE", "Cafe Solidaire des Aidants le P'tit Prince"),
+            ("COUR D'APPEL DE VERSAILLES", "Cour d'Appel de Versailles"),
+            ("13 ALLEE SAINT-EXUPERY", "13 Allee Saint-Exupery"),
+            ("CCAS DE NANTERRE", "CCAS de Nanterre"),
+            ("105 AVENUE DU GENERAL LECLERC", "105 Avenue du General Leclerc"),
+            ("L'EST", "L'Est"),
+            ("Maison France Service de Levallois-Perret", "Maison France Service de Levallois-Perret"),
+            ("AA92", "AA92"),
+        ] {
+            assert_eq!(display_case(raw), shown, "{raw}");
+        }
+    }
 }

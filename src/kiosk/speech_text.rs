@@ -45,7 +45,8 @@ fn sentence(s: &str) -> String {
 /// The text spoken for a screen in `lang` (the welcome screen speaks every language offered).
 pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let vars = [("structure", kiosk.config.structure.as_str()), ("commune", kiosk.config.commune.as_str())];
+    let owned = kiosk.text_vars(lang);
+    let vars: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
     match screen {
         Spoken::Attract => {
             for l in &kiosk.config.languages {

@@ -4,7 +4,7 @@ use crate::shared::i18n::{tr, tr_with};
 use passerelle_core::profile::Profile;
 use passerelle_core::questionnaire::Questionnaire;
 
-/// What the visitor reads about themselves: short sentences, at most four items a list.
+/// What the visitor reads about themselves: short sentences, one item a line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Summary {
     pub at_ease_title: String,
@@ -19,20 +19,12 @@ pub struct Summary {
     pub words: Vec<String>,
 }
 
-pub const MAX_ITEMS: usize = 4;
-
+/// Every item is listed (issue 17: no "and 1 other thing"): the end screen scrolls by whole
+/// lines and the ticket grows.
 pub fn summary(profile: &Profile, q: &Questionnaire, capability_question: &str, lang: &str) -> Summary {
     let rows = q.question(capability_question).map(|g| g.rows.clone()).unwrap_or_default();
     let label = |id: &String| rows.iter().find(|r| &r.id == id).map(|r| r.label.get(lang).to_string());
-    let list = |ids: &[String]| -> Vec<String> {
-        let mut v: Vec<String> = ids.iter().take(MAX_ITEMS).filter_map(label).collect();
-        match ids.len().saturating_sub(MAX_ITEMS) {
-            0 => {}
-            1 => v.push(tr(lang, "end.and-more.one")),
-            n => v.push(tr_with(lang, "end.and-more", &[("n", &n.to_string())])),
-        }
-        v
-    };
+    let list = |ids: &[String]| -> Vec<String> { ids.iter().filter_map(label).collect() };
     let (help_title, help) = if profile.ne_sait_pas_faire.is_empty() {
         (tr(lang, "end.help-generic"), Vec::new())
     } else {

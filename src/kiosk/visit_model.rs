@@ -581,7 +581,8 @@ impl VisitModel {
     fn notice_view(&self, lang: &str) -> Option<NoticeView> {
         let q = &self.kiosk.questionnaire;
         let notice = q.questions().iter().find(|x| x.kind == Kind::Notice)?;
-        let vars = [("structure", self.kiosk.config.structure.as_str()), ("commune", self.kiosk.config.commune.as_str())];
+        let owned = self.kiosk.text_vars(lang);
+        let vars: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
         Some(NoticeView {
             section: q.sections[notice.section].title.get(lang).to_string(),
             title: notice.label.fill(&vars).get(lang).to_string(),
@@ -592,6 +593,8 @@ impl VisitModel {
 
     fn question_view(&self, lang: &str) -> Option<QuestionView> {
         let q = self.engine.current()?;
+        let owned = self.kiosk.text_vars(lang);
+        let vars: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let selected = self.engine.selected();
         let status = match (q.kind, q.max_choices, self.engine.remaining_choices()) {
             (Kind::Multiple, Some(_), Some(0)) => tr(lang, "multiple.full"),
@@ -638,7 +641,7 @@ impl VisitModel {
                 .progress()
                 .map(|(n, total)| (tr_with(lang, "progress", &[("n", &n.to_string()), ("total", &total.to_string())]), n as f32 / total.max(1) as f32)),
             title: q.label.get(lang).to_string(),
-            help: q.help.as_ref().map(|h| h.get(lang)).unwrap_or_default().to_string(),
+            help: q.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default(),
             icon: q.picto.clone(),
             choices: q
                 .choices_for_row(self.engine.current_row())

@@ -52,6 +52,16 @@ pub fn tr_with(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
     s
 }
 
+/// A number of days as a visitor says it, in `lang`: "1 an", "3 mois", "45 jours".
+pub fn duration(lang: &str, days: u32) -> String {
+    let (n, one, many) = match days {
+        d if d >= 365 && d % 365 == 0 => (d / 365, "time.year", "time.years"),
+        d if d >= 30 && d % 30 == 0 => (d / 30, "time.month", "time.months"),
+        d => (d, "time.day", "time.days"),
+    };
+    tr_with(lang, if n == 1 { one } else { many }, &[("n", &n.to_string())])
+}
+
 /// Keys missing or empty in `lang`, compared with French.
 pub fn missing(lang: &str) -> Vec<String> {
     let cats = catalogues();

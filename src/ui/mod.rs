@@ -112,6 +112,10 @@ impl Controller {
         macro_rules! fresh {
             ($($f:tt)+) => { old.as_ref().is_none_or(|o| o.$($f)+ != v.$($f)+) };
         }
+        if old.is_none() {
+            let diagonal = self.model.kiosk().config.screen_diagonal_in.unwrap_or(0.0);
+            app.global::<Theme>().set_diagonal_inches(diagonal as f32);
+        }
         if fresh!(lang) || fresh!(rtl) {
             app.global::<Tr>().set_lang(v.lang.as_str().into());
             app.global::<Theme>().set_rtl(v.rtl);

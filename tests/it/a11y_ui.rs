@@ -125,7 +125,7 @@ fn listen_reads_the_question_and_every_answer_and_a_new_screen_stops_it() {
     assert!(k.speech.said.lock().unwrap().is_empty(), "nothing is read unless asked");
     tap("Écouter");
     let said = last_said(&k);
-    assert!(said.contains("Quel âge avez-vous ?") && said.contains("Réponse 7 : 70 ans ou plus.") && said.contains("Retour"), "{said}");
+    assert!(said.contains("Quel âge avez-vous\u{a0}?") && said.contains("Réponse 7\u{a0}: 70 ans ou plus.") && said.contains("Retour"), "{said}");
     let stops = *k.speech.stops.lock().unwrap();
     tap("70 ans ou plus");
     assert!(*k.speech.stops.lock().unwrap() > stops, "the new screen interrupts the speech");
@@ -138,7 +138,7 @@ fn listen_reads_the_question_and_every_answer_and_a_new_screen_stops_it() {
     tap("C'est bon");
     tap("Une femme");
     assert!(k.speech.said.lock().unwrap().len() > before);
-    assert!(last_said(&k).contains("Dans quel quartier habitez-vous ?"), "{}", last_said(&k));
+    assert!(last_said(&k).contains("Dans quel quartier habitez-vous\u{a0}?"), "{}", last_said(&k));
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     k.clock.advance(Duration::from_secs(61));
     k.c.borrow_mut().tick();
     k.c.borrow_mut().refresh(&k.app);
-    assert!(last_said(&k).contains("Êtes-vous toujours là ?"), "the warning is spoken to a visitor who used speech: {}", last_said(&k));
+    assert!(last_said(&k).contains("Êtes-vous toujours là\u{a0}?"), "the warning is spoken to a visitor who used speech: {}", last_said(&k));
     k.clock.advance(Duration::from_secs(30));
     k.c.borrow_mut().tick();
     k.c.borrow_mut().refresh(&k.app);
@@ -187,4 +187,43 @@ fn back_and_repeat_keys() {
     press(&k.app, &key(Key::Escape));
     assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract, "Escape goes back");
     assert!(!k.c.borrow_mut().key_pressed("q", &k.app.as_weak()), "unused keys are not taken");
+}
+
+/// Physical size (issue 17): with `[screen] diagonal_inches` set, every button and answer tile
+/// is at least 2 cm high on the real panel, and the bottom bar's buttons 2 cm wide too: on a
+/// 10.1" 1280x800 panel, where the pixel sizes alone give 1.4 cm.
+#[test]
+fn on_a_10_inch_panel_every_control_is_at_least_2_cm() {
+    use i_slint_backend_testing::{AccessibleRole, ElementRoot};
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
+    kiosk.config.flow = Default::default();
+    kiosk.config.screen_diagonal_in = Some(10.1);
+    let store = Store::open(dir.path()).unwrap();
+    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let (app, _c) = ui::build_with_devices(kiosk, store, clock, Devices { printer: None, speech: Arc::new(FakeSpeech::default()) }).unwrap();
+    app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
+    app.show().unwrap();
+    let two_cm = 2.0 * (1280f32.powi(2) + 800f32.powi(2)).sqrt() / (10.1 * 2.54);
+    let check = |screen: &str| {
+        let buttons = app.root_element().query_descendants().match_accessible_role(AccessibleRole::Button).find_all();
+        assert!(buttons.len() >= 3, "{screen}: buttons found");
+        for b in buttons {
+            let (s, label) = (b.size(), b.accessible_label().unwrap_or_default());
+            if s.width == 0.0 || s.height == 0.0 {
+                continue;
+            }
+            assert!(s.height + 0.5 >= two_cm, "{screen}: \"{label}\" is {:.1} cm high", s.height / two_cm * 2.0);
+        }
+    };
+    check("welcome");
+    let tap = |label: &str| ElementHandle::find_by_accessible_label(&app, label).next().unwrap_or_else(|| panic!("{label}")).invoke_accessible_default_action();
+    tap("Français — Commencer");
+    tap("J'ai compris");
+    check("first question");
+    for label in ["Retour", "Écouter", "Accessibilité"] {
+        let w = ElementHandle::find_by_accessible_label(&app, label).next().unwrap().size().width;
+        assert!(w + 0.5 >= two_cm, "\"{label}\" is {:.1} cm wide", w / two_cm * 2.0);
+    }
 }

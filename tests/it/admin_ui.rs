@@ -132,7 +132,7 @@ fn the_admin_screen_counts_and_closes_itself_after_inactivity() {
     let guided = autonomy.iter().find(|b| b.label.ends_with("Avec guidage")).unwrap();
     assert_eq!(guided.value, 3);
     let facts: Vec<String> = k.app.global::<AdminAdapter>().get_facts().iter().map(|s| s.to_string()).collect();
-    assert!(facts.iter().any(|f| f.starts_with("Version : Passerelle")), "{facts:?}");
+    assert!(facts.iter().any(|f| f.starts_with("Version\u{a0}: Passerelle")), "{facts:?}");
     assert!(facts.iter().any(|f| f.contains("désactivée")), "says why there is no consent step: {facts:?}");
     assert!(facts.iter().any(|f| f.contains("Aucune clé USB") || f.starts_with("Clé USB")), "{facts:?}");
     // Purge asks for confirmation, and only deletes exported data (none yet).

@@ -29,7 +29,7 @@ fn questionnaire_json_contract() {
     assert!(j["version"].is_string());
     let q = &j["sections"][1]["questions"][0];
     assert_eq!((q["id"].as_str(), q["kind"].as_str()), (Some("age"), Some("single")));
-    assert_eq!(q["label"], "Quel âge avez-vous ?");
+    assert_eq!(q["label"], "Quel âge avez-vous\u{a0}?");
     assert!(q["choices"][0]["id"].is_string() && q["choices"][0]["label"].is_string());
     let (ok, out, _) = run(&["questionnaire", "--json", "--lang", "en"], None);
     assert!(ok && out.contains("How old are you?"));

@@ -47,10 +47,10 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
     c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     let reference = passerelle::kiosk::summary::pretty_reference(&c.borrow().last_saved().unwrap().id);
-    let summary_title = "Vous êtes à l'aise pour :";
+    let summary_title = "Vous êtes à l'aise pour\u{a0}:";
     assert!(find(&app, QR).is_some());
     assert!(find(&app, INSTRUCTIONS).is_some(), "the instructions are on screen");
-    assert!(find(&app, &format!("Référence : {reference}")).is_some());
+    assert!(find(&app, &format!("Référence\u{a0}: {reference}")).is_some());
     assert!(find(&app, summary_title).is_some(), "the summary shows first");
     // Spoken too, before the reference.
     let (_, said) = c.borrow().spoken();
@@ -59,16 +59,16 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
 
     // A touch at 50 s (the places tab) restarts the minute.
     step(50);
-    find(&app, "Où aller ?").unwrap().invoke_accessible_default_action();
+    find(&app, "Où aller\u{a0}?").unwrap().invoke_accessible_default_action();
     find(&app, "Mon profil").unwrap().invoke_accessible_default_action();
     step(50);
     assert!(find(&app, summary_title).is_some(), "50 s after a touch the summary is still there");
     step(11);
     assert!(find(&app, summary_title).is_none(), "a minute without a touch hides the summary");
-    assert!(find(&app, "Où aller ?").is_none(), "and the places");
+    assert!(find(&app, "Où aller\u{a0}?").is_none(), "and the places");
     assert!(app.global::<EndAdapter>().get_private());
     assert!(find(&app, QR).is_some() && find(&app, INSTRUCTIONS).is_some());
-    assert!(find(&app, &format!("Référence : {reference}")).is_some());
+    assert!(find(&app, &format!("Référence\u{a0}: {reference}")).is_some());
     assert!(find(&app, "Je suis encore là").is_none(), "no 'are you still there?' on the end screen");
     let (_, said) = c.borrow().spoken();
     assert!(said.contains(INSTRUCTIONS) && !said.contains(summary_title.trim_end_matches(" :")), "the hidden summary is not read: {said}");

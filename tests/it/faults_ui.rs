@@ -39,7 +39,7 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
         .map(|e| e.accessible_label().unwrap().to_string())
         .collect();
     assert_eq!(labels.len(), 1, "the visitor is told, calmly");
-    assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel : DISK-FULL").next().is_some());
+    assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel\u{a0}: DISK-FULL").next().is_some());
     assert_eq!(c.borrow().store().stats().unwrap().finished, saved_before, "nothing half-written, earlier visits intact");
     c.borrow().store().integrity_check().unwrap();
     ElementHandle::find_by_accessible_label(&app, "Terminer").next().unwrap().invoke_accessible_default_action();
@@ -57,7 +57,7 @@ fn a_kiosk_that_cannot_start_shows_out_of_service_with_a_code() {
     let app = ui::out_of_service("CFG-VALUE").unwrap();
     app.show().unwrap();
     assert!(ElementHandle::find_by_accessible_label(&app, "Borne hors service · Out of service").next().is_some());
-    assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel : CFG-VALUE").next().is_some());
+    assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel\u{a0}: CFG-VALUE").next().is_some());
 }
 
 /// Issue 14: the kiosk starts on a really full disk (an 8 MiB ext4 loop image filled by
@@ -94,14 +94,14 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
     app.show().unwrap();
     assert!(crate::support::find(&app, "Borne hors service · Out of service").is_some(), "{:?}", crate::support::labels(&app));
-    assert!(crate::support::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    assert!(crate::support::find(&app, "Code pour le personnel\u{a0}: DISK-FULL").is_some());
     assert!(crate::support::find(&app, "Français — Commencer").is_none(), "no visit can start");
     c.borrow_mut().start("fr");
     assert_eq!(c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
     // Still full after a while.
     clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
-    assert!(crate::support::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    assert!(crate::support::find(&app, "Code pour le personnel\u{a0}: DISK-FULL").is_some());
     // The admin gets in by the same 5-second press, and sees why.
     let corner = slint::LogicalPosition::new(1270.0, 10.0);
     app.window().dispatch_event(WindowEvent::PointerPressed { position: corner, button: PointerEventButton::Left });
@@ -123,7 +123,7 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     assert!(exported, "the export was written and recorded on a full disk");
     assert!(std::fs::read_dir(usb.path()).unwrap().flatten().any(|e| e.path().join("SHA256SUMS").exists()));
     crate::support::tap(&app, "Fermer");
-    assert!(crate::support::find(&app, "Code pour le personnel : DISK-FULL").is_some());
+    assert!(crate::support::find(&app, "Code pour le personnel\u{a0}: DISK-FULL").is_some());
     // Space returns: at the next check the welcome screen is back, and a visit is stored. ext4
     // counts freed blocks once its journal commits (up to 5 s, longer on a loaded machine): sync,
     // and allow a few checks.

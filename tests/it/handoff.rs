@@ -214,7 +214,7 @@ fn decode_json_shows_the_visitors_words_and_suggestions_with_reasons() {
     let ids = |q: &str| v["visitor"][q]["answers"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     assert_eq!(ids("motivations"), ["lien_social", "usages_professionnels"]);
     assert_eq!(ids("handicap"), ["cognitif", "psychique"], "two answers, not one merged label");
-    assert_eq!(v["visitor"]["handicap"]["answers"][1]["label"], "Le moral : dépression, angoisse, dépendance");
+    assert_eq!(v["visitor"]["handicap"]["answers"][1]["label"], "Le moral\u{a0}: dépression, angoisse, dépendance");
     assert_eq!(ids("rapport_numerique"), ["peur"]);
     let sugg = v["suggestions"].as_array().unwrap();
     assert!(!sugg.is_empty());

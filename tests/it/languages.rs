@@ -141,3 +141,27 @@ fn a_visit_in_another_language_is_flagged_for_the_mediator_and_stores_ids_only()
         assert_eq!(d["lang"], lang);
     }
 }
+
+/// French typography (issue 17): "?", "!", ":", ";" and "»" follow a no-break space, so that a
+/// question mark never wraps alone onto the next line. The kiosk's fonts have U+00A0 (not the
+/// narrow U+202F), so that is the space used. Every French text of the kiosk and the questionnaire.
+#[test]
+fn french_punctuation_never_wraps_alone() {
+    let bad = |t: &str| {
+        let c: Vec<char> = t.chars().collect();
+        c.windows(2).any(|w| w[0].is_whitespace() && w[0] != '\u{a0}' && "?!:;»".contains(w[1])) || t.contains("« ")
+    };
+    let mut found = Vec::new();
+    let po = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n/fr.po")).unwrap();
+    found.extend(po.lines().filter(|l| l.starts_with("msgstr") && bad(l)).map(str::to_string));
+    let k = kiosk();
+    for q in k.questionnaire.questions() {
+        let mut texts = vec![q.label.get("fr").to_string()];
+        texts.extend(q.help.iter().map(|h| h.get("fr").to_string()));
+        texts.extend(q.choices.iter().map(|c| c.label.get("fr").to_string()));
+        texts.extend(q.rows.iter().map(|r| r.label.get("fr").to_string()));
+        texts.extend(q.fields.iter().map(|f| f.label.get("fr").to_string()));
+        found.extend(texts.into_iter().filter(|t| bad(t)).map(|t| format!("{}: {t}", q.id)));
+    }
+    assert!(found.is_empty(), "French texts with a breaking space before punctuation:\n{}", found.join("\n"));
+}

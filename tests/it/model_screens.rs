@@ -270,7 +270,7 @@ fn the_pin_pad_locks_after_five_mistakes_and_opens_with_the_right_pin_afterwards
     assert_eq!(k.m.view().screen, passerelle::kiosk::visit_model::ScreenView::Admin);
     assert!(k.m.targets().is_empty(), "the keypad leaves the admin screen alone");
     let facts = k.m.view().admin.screen.unwrap().facts;
-    assert!(facts[0].starts_with("Version : Passerelle"), "{facts:?}");
+    assert!(facts[0].starts_with("Version\u{a0}: Passerelle"), "{facts:?}");
 }
 
 #[test]
@@ -405,4 +405,72 @@ fn the_read_aloud_signal_counts_the_screens_heard() {
     assert!(!play(false, 3).read_aloud, "'Écouter' on a few screens only");
     assert!(play(false, 200).read_aloud, "'Écouter' on every screen");
     assert!(!play(true, 0).partial, "this issue never sets `partial`");
+}
+
+/// The notice and the consent text say what the law requires with this kiosk's own facts (issue
+/// 17): who keeps the answers (the structure), how long (`[retention]`), how to have them erased,
+/// every contact field asked, and never that the answers are anonymous.
+#[test]
+fn the_notice_and_the_consent_say_who_keeps_what_and_for_how_long() {
+    for (lang, kept, time, erase) in
+        [("fr", "gardées par\u{a0}: Médiathèque Jules Verne.", "2 ans", "effacer"), ("en", "kept by: Médiathèque Jules Verne.", "2 years", "deleted")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let mut kiosk = crate::support::kiosk(dir.path());
+        kiosk.config.retention.visits_days = 730;
+        kiosk.config.retention.contacts_days = 60;
+        kiosk.config.structure = "Médiathèque Jules Verne".into();
+        let store = Store::open(dir.path()).unwrap();
+        let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+        let mut m = VisitModel::new(kiosk, store, clock, Devices { printer: None, speech: Arc::new(FakeSpeech::default()) });
+        m.start(lang);
+        let ScreenView::Notice(Some(n)) = m.view().screen else { panic!("{lang}: the notice comes first") };
+        assert!(n.body.contains(kept), "{lang}: who keeps the answers: {}", n.body);
+        assert!(n.body.contains(time), "{lang}: for how long: {}", n.body);
+        assert!(n.body.contains(erase), "{lang}: how to have them erased: {}", n.body);
+        assert!(!n.body.contains('{'), "{lang}: every placeholder is filled: {}", n.body);
+        m.accept_notice();
+        for _ in 0..100 {
+            if m.engine().current().is_some_and(|q| q.kind == Kind::Contact) {
+                break;
+            }
+            m.skip();
+        }
+        let q = question(&m);
+        let time = if lang == "fr" { "2 mois" } else { "2 months" };
+        assert!(q.help.contains(time), "{lang}: how long contact details are kept: {}", q.help);
+        for field in ["phone", "address", "email"] {
+            let word = match (lang, field) {
+                ("fr", "phone") => "téléphone",
+                ("fr", "address") => "adresse",
+                (_, "phone") => "phone",
+                (_, "address") => "address",
+                _ => "e-mail",
+            };
+            assert!(q.help.contains(word), "{lang}: the consent names the {field} field: {}", q.help);
+        }
+        for text in [&n.body, &q.help] {
+            assert!(!text.to_lowercase().contains("anonym"), "{lang}: no 'anonymous' where a name may be asked: {text}");
+        }
+    }
+}
+
+/// The visitor's summary lists everything (issue 17: no "and 1 other thing" hiding content).
+#[test]
+fn the_summary_lists_every_skill() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = crate::support::kiosk(dir.path());
+    let rows = k.questionnaire.question(&k.rules.capability_question).unwrap().rows.clone();
+    assert!(rows.len() > 8);
+    let (easy, hard) = rows.split_at(6);
+    let profile = passerelle_core::profile::Profile {
+        sait_faire: easy.iter().map(|r| r.id.clone()).collect(),
+        ne_sait_pas_faire: hard.iter().map(|r| r.id.clone()).collect(),
+        ..Default::default()
+    };
+    for lang in ["fr", "ar"] {
+        let s = passerelle::kiosk::summary::summary(&profile, &k.questionnaire, &k.rules.capability_question, lang);
+        assert_eq!(s.at_ease, easy.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
+        assert_eq!(s.help, hard.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
+    }
 }

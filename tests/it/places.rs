@@ -99,7 +99,7 @@ fn a_visitor_of_villeneuve_needing_paperwork_help_leaves_with_real_places_and_ho
     assert_eq!(ticket.places.len(), 3);
     let shipped = places::parse(place_book::SHIPPED, None).unwrap().places;
     for line in &ticket.places {
-        let place = shipped.iter().find(|p| p.nom == line.name).unwrap_or_else(|| panic!("{} is not a shipped place", line.name));
+        let place = shipped.iter().find(|p| place_book::display_case(&p.nom) == line.name).unwrap_or_else(|| panic!("{} is not a shipped place", line.name));
         assert!(place.services.iter().any(|s| s == DEMARCHES), "{} does not help with paperwork", place.nom);
         assert_eq!(place.commune, "Villeneuve-la-Garenne");
         assert!(line.address.ends_with("92390 Villeneuve-la-Garenne"), "{}", line.address);
@@ -119,8 +119,9 @@ fn a_visitor_of_villeneuve_needing_paperwork_help_leaves_with_real_places_and_ho
     let (code, out, err) = run(&["--data-dir", d, "places", "suggest", "--visit", &saved.id, "--at", "2026-12-02T10:00", "--json"]);
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let names: Vec<&str> = j.as_array().unwrap().iter().map(|p| p["nom"].as_str().unwrap()).collect();
-    assert_eq!(names, ticket.places.iter().map(|l| l.name.as_str()).collect::<Vec<_>>());
+    // The JSON keeps the national data's spelling; the ticket shows capitals in title case.
+    let names: Vec<String> = j.as_array().unwrap().iter().map(|p| place_book::display_case(p["nom"].as_str().unwrap())).collect();
+    assert_eq!(names, ticket.places.iter().map(|l| l.name.clone()).collect::<Vec<_>>());
     assert!(j[0]["reasons"].as_array().unwrap().contains(&serde_json::json!({"kind": "service", "value": DEMARCHES})));
     let (code, out, err) = run(&["--data-dir", d, "decode", &saved.payload]);
     assert_eq!(code, 0, "{err}");
@@ -237,8 +238,8 @@ fn the_end_screen_shows_the_places_on_request() {
     let find = |label: &str| ElementHandle::find_by_accessible_label(&app, label).next();
     // The profile shows first; the places are one touch away, and back.
     assert!(!e.get_places_shown());
-    assert!(find("Vous êtes à l'aise pour :").is_some() || find("Un conseiller peut vous aider à :").is_some());
-    find("Où aller ?").expect("the places tab").invoke_accessible_default_action();
+    assert!(find("Vous êtes à l'aise pour\u{a0}:").is_some() || find("Un conseiller peut vous aider à\u{a0}:").is_some());
+    find("Où aller\u{a0}?").expect("the places tab").invoke_accessible_default_action();
     assert!(e.get_places_shown());
     let card = app
         .root_element()
@@ -319,7 +320,7 @@ fn suggest_skips_closed_doors_shows_appointments_and_never_returns_nothing() {
         let (code, out, err) = run(&["--data-dir", d, "places", "suggest", "--services", services, "--count", "5", "--at", "2026-12-02T10:00"]);
         assert_eq!(code, 0, "{err}");
         assert!(!out.contains("Fermé"), "a place without public was suggested:\n{out}");
-        assert!(out.contains("Sur RDV") && out.contains("Sur rendez-vous : https://rdv.example.fr/lieu"), "{out}");
+        assert!(out.contains("Sur RDV") && out.contains("Sur rendez-vous\u{a0}: https://rdv.example.fr/lieu"), "{out}");
         assert!(out.contains("Bus numérique") && out.contains("lieu itinérant"), "{out}");
     }
 }

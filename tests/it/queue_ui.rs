@@ -74,7 +74,7 @@ fn called_after_five_answers_the_visitor_gets_a_partial_profile_with_those_answe
     let on_screen = current(&k).unwrap();
     // One tap, a one-line confirmation.
     tap(&k.app, "On m'appelle");
-    assert!(find(&k.app, "On vous appelle au guichet ?").is_some());
+    assert!(find(&k.app, "On vous appelle au guichet\u{a0}?").is_some());
     assert!(find(&k.app, "Je préfère ne pas répondre").is_none(), "the question is replaced by the confirmation");
     tap(&k.app, "Oui, terminer maintenant");
     // The end screen and its QR code; the visit is stored.
@@ -111,7 +111,7 @@ fn called_after_five_answers_the_visitor_gets_a_partial_profile_with_those_answe
     assert_eq!(stored.profile["partial"], true);
     assert_eq!(stored.profile["interrompu_apres"], "capacites", "{}", stored.profile);
     let summary = passerelle::kiosk::summary::summary(&saved.profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "fr");
-    assert_eq!(summary.partial, "Questionnaire interrompu après : Ce que vous savez faire");
+    assert_eq!(summary.partial, "Questionnaire interrompu après\u{a0}: Ce que vous savez faire");
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn carry_on_or_back_keeps_the_visit_where_it_was() {
     tap(&k.app, "On m'appelle");
     tap(&k.app, "Non, continuer");
     assert_eq!(current(&k), here);
-    assert!(find(&k.app, "On vous appelle au guichet ?").is_none());
+    assert!(find(&k.app, "On vous appelle au guichet\u{a0}?").is_none());
     tap(&k.app, "On m'appelle");
     tap(&k.app, "Retour");
     assert_eq!(current(&k), here, "Retour closes the confirmation, not the question");
@@ -151,7 +151,7 @@ fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
     assert_eq!(c.engine().answers(), &before);
     assert_eq!(c.targets().iter().map(|t| t.to_string()).collect::<Vec<_>>()[..2], ["call:yes", "call:no"]);
     let (_, spoken) = c.spoken();
-    assert!(spoken.contains("On vous appelle au guichet ?") && spoken.contains("Oui, terminer maintenant"), "{spoken}");
+    assert!(spoken.contains("On vous appelle au guichet\u{a0}?") && spoken.contains("Oui, terminer maintenant"), "{spoken}");
     c.keypad("Down");
     c.keypad("Return");
     assert!(c.last_saved().is_some_and(|s| s.profile.partial), "confirmed with the keypad");
@@ -159,7 +159,7 @@ fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
     drop(c);
     let q = k.c.borrow().kiosk().questionnaire.clone();
     let text = passerelle::kiosk::speech_text::script(k.c.borrow().kiosk(), "fr", None);
-    assert!(text.iter().filter(|(name, _)| q.question(name).is_some()).all(|(_, t)| t.contains("« On m'appelle »")));
+    assert!(text.iter().filter(|(name, _)| q.question(name).is_some()).all(|(_, t)| t.contains("«\u{a0}On m'appelle\u{a0}»")));
 }
 
 #[test]
@@ -167,8 +167,8 @@ fn the_short_path_is_at_most_12_screens_and_the_welcome_screen_says_how_long() {
     let court = kit_with(&|s| s.replace("path = \"complet\"", "path = \"court\""));
     let full = kit();
     let line = |k: &Kit| k.c.borrow().view().chrome.lines[0].clone();
-    assert!(line(&court).contains("Cela prend 2 minutes environ."), "{}", line(&court));
-    assert!(line(&full).contains("Cela prend 5 minutes environ."), "{}", line(&full));
+    assert!(line(&court).contains("Cela prend 2\u{a0}minutes environ."), "{}", line(&court));
+    assert!(line(&full).contains("Cela prend 5\u{a0}minutes environ."), "{}", line(&full));
     // A whole visit on the short path, touching the first answer everywhere.
     tap(&court.app, "Français — Commencer");
     tap(&court.app, "J'ai compris");

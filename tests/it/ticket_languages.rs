@@ -367,8 +367,6 @@ fn every_catalogue_text_and_questionnaire_label_has_its_glyphs() {
         "end.mode.collectif",
         "end.mode.individuel",
         "end.mode.autonomie",
-        "end.and-more.one",
-        "end.and-more",
         "end.show-code",
         "end.reference",
         "places.title",

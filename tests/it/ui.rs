@@ -230,7 +230,7 @@ fn the_on_screen_keyboard_types_accents_capitals_and_deletes() {
     for key in ["é", "œ"] {
         tap(&k.app, key);
     }
-    let field = ElementHandle::find_by_accessible_label(&k.app, "Quoi d'autre ?")
+    let field = ElementHandle::find_by_accessible_label(&k.app, "Quoi d'autre\u{a0}?")
         .find(|e| e.accessible_role() == Some(AccessibleRole::TextInput))
         .expect("the text box");
     assert_eq!(field.accessible_value().unwrap(), "Ma téléœ");

@@ -142,7 +142,7 @@ fn json_contract() {
     let usages = all.iter().find(|x| x["id"] == "usages_principaux").unwrap();
     assert_eq!(usages["kind"], "multiple");
     assert_eq!(usages["max_choices"], 3);
-    assert_eq!(usages["label"], "Que faites-vous le plus avec le numérique ?");
+    assert_eq!(usages["label"], "Que faites-vous le plus avec le numérique\u{a0}?");
     assert_eq!(usages["choices"][0]["id"], "reseaux_sociaux");
     let grid = all.iter().find(|x| x["id"] == "capacites").unwrap();
     assert_eq!(grid["rows"].as_array().unwrap().len(), 14);
@@ -200,7 +200,7 @@ fn bad_definitions_are_refused_with_file_and_id() {
 
 #[test]
 fn a_department_can_reword_without_recompiling() {
-    let src = passerelle_core::DEFAULT_QUESTIONNAIRE.replacen("Quel âge avez-vous ?", "Votre âge ?", 1);
+    let src = passerelle_core::DEFAULT_QUESTIONNAIRE.replacen("Quel âge avez-vous\u{a0}?", "Votre âge\u{a0}?", 1);
     let q = load(&src).unwrap();
-    assert_eq!(q.question("age").unwrap().label.fr(), "Votre âge ?");
+    assert_eq!(q.question("age").unwrap().label.fr(), "Votre âge\u{a0}?");
 }
