@@ -67,6 +67,8 @@ const KNOWN: &str = "sait_faire";
 /// The autonomy category of visits where no level could be found.
 const NOT_ASSESSED: &str = "non_evalue";
 const UNKNOWN: &str = "ne_sait_pas_faire";
+/// "Je ne sais pas ce que c'est" (questionnaire 1.3.0): not known either.
+const UNFAMILIAR: &str = "ne_connait_pas";
 
 /// Counts of one perimeter (a structure, or all).
 #[derive(Debug, Default, Clone)]
@@ -291,7 +293,7 @@ impl Acc {
         for (c, name) in &cols.capabilities {
             let cell = &rec[*c];
             let known = cell == KNOWN.as_bytes();
-            if known || cell == UNKNOWN.as_bytes() {
+            if known || cell == UNKNOWN.as_bytes() || cell == UNFAMILIAR.as_bytes() {
                 let e = match t.capabilities.get_mut(name) {
                     Some(e) => e,
                     None => t.capabilities.entry(name.clone()).or_default(),
