@@ -295,6 +295,8 @@ fn an_export_of_an_older_questionnaire_merges_through_the_ids() {
     let dict = rows(&out.join("dictionnaire.csv"));
     assert!(dict.iter().any(|r| r["id"] == "console_de_jeux" && r["label_fr"] == "Une console de jeux"));
     assert!(dict.iter().any(|r| r["question_id"] == "mode_acces"));
+    // The grid's "Je ne sais pas ce que c'est" (questionnaire 1.3.0), in French.
+    assert!(dict.iter().any(|r| r["question_id"] == "capacites" && r["id"] == "ne_connait_pas" && r["label_fr"] == "Je ne sais pas ce que c'est"));
     frictionless_valid(&out);
     sums_ok(&out);
 }
