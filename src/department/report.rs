@@ -490,7 +490,7 @@ pub fn figures(d: &Data, t: &Tally, whole: bool) -> Vec<Figure> {
         out.push(Figure {
             id: "capacites".into(),
             title: "« Je ne sais pas faire » : part par capacité".into(),
-            note: "Part des personnes qui ont répondu « je ne sais pas faire », parmi celles qui ont répondu pour cette capacité.".into(),
+            note: "Part des personnes qui ont répondu « je ne sais pas faire » ou « je ne sais pas ce que c'est », parmi celles qui ont répondu pour cette capacité.".into(),
             lines: caps,
             shares: true,
         });

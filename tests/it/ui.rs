@@ -1,7 +1,7 @@
 //! The kiosk screens driven through the real Slint components with the testing backend:
 //! find controls by their accessible label, invoke them, check what changed (store included).
 
-use crate::support::{find, labels, tap};
+use crate::support::{find, labels, skip, tap};
 use chrono::NaiveDate;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
@@ -127,7 +127,7 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
                 }
                 tap(&k.app, "Valider");
             }
-            (_, None) => tap(&k.app, "Je préfère ne pas répondre"),
+            (_, None) => skip(&k.app, "fr"),
             (kind, v) => panic!("unexpected {kind:?} {v:?}"),
         }
     }
@@ -178,7 +178,7 @@ fn back_shows_the_previous_answer_and_skip_is_recorded() {
     start(&k);
     tap(&k.app, "70 ans ou plus");
     assert_eq!(current(&k).as_deref(), Some("genre"));
-    tap(&k.app, "Je préfère ne pas répondre");
+    skip(&k.app, "fr");
     assert_eq!(current(&k).as_deref(), Some("quartier"));
     tap(&k.app, "Retour");
     tap(&k.app, "Retour");
@@ -229,7 +229,7 @@ fn a_multiple_choice_refuses_more_than_its_maximum() {
     let k = kit();
     start(&k);
     for _ in 0..4 {
-        tap(&k.app, "Je préfère ne pas répondre");
+        skip(&k.app, "fr");
     }
     assert_eq!(current(&k).as_deref(), Some("usages_principaux"));
     let next = find(&k.app, "Suivant").unwrap();
@@ -255,7 +255,7 @@ fn the_on_screen_keyboard_types_accents_capitals_and_deletes() {
     let k = kit();
     start(&k);
     for _ in 0..4 {
-        tap(&k.app, "Je préfère ne pas répondre");
+        skip(&k.app, "fr");
     }
     tap(&k.app, "Autre chose");
     tap(&k.app, "Suivant");
@@ -278,7 +278,7 @@ fn the_contact_form_has_a_phone_pad_an_email_keyboard_and_says_what_is_missing()
     let k = kit();
     start(&k);
     while current(&k).as_deref() != Some("consentement_contact") {
-        tap(&k.app, "Je préfère ne pas répondre");
+        skip(&k.app, "fr");
     }
     assert!(find(&k.app, "Non merci").is_some(), "'Non merci' is offered");
     let (yes, no) = (find(&k.app, "Oui, je veux être rappelé").unwrap(), find(&k.app, "Non merci").unwrap());
@@ -377,7 +377,7 @@ fn every_control_has_a_role_and_a_label() {
             tap(&k.app, "Autre chose");
             tap(&k.app, "Suivant");
         } else {
-            tap(&k.app, "Je préfère ne pas répondre");
+            skip(&k.app, "fr");
         }
     }
     check("end");
@@ -391,7 +391,7 @@ fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
     tap(&k.app, "English — Start");
     tap(&k.app, "I understand");
     while current(&k).is_some() {
-        tap(&k.app, "I prefer not to answer");
+        skip(&k.app, "en");
         if find(&k.app, "No thank you").is_some() {
             tap(&k.app, "No thank you");
         }
