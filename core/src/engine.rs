@@ -716,7 +716,8 @@ fn parts_of(q: &Questionnaire, opts: &EngineOptions, sequence: &[usize]) -> (Vec
     let mut last_section = None;
     for &i in sequence {
         let x = &q.questions()[i];
-        let askable = x.kind != Kind::Notice && !(x.optional && !opts.optional_questions.contains(&x.id)) && (opts.consent_offered || x.kind != Kind::Contact);
+        let asked_here = !x.optional || opts.optional_questions.contains(&x.id);
+        let askable = x.kind != Kind::Notice && asked_here && (opts.consent_offered || x.kind != Kind::Contact);
         if !askable {
             continue;
         }

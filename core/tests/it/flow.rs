@@ -308,7 +308,7 @@ fn progress_walk(e: &mut Engine, pick: usize, skip_some: bool) -> Vec<(String, p
     while !matches!(outcome, Outcome::Finished(_)) {
         seen.push((step(e), e.progress().expect("progress on every question screen")));
         let q = e.current().unwrap().clone();
-        let skip = skip_some && seen.len() % 2 == 0;
+        let skip = skip_some && seen.len().is_multiple_of(2);
         outcome = match q.kind {
             Kind::Single | Kind::List | Kind::Quiz | Kind::Grid if !skip => {
                 let offered: Vec<String> = q.choices_for_row(e.current_row()).iter().map(|c| c.id.clone()).collect();
