@@ -428,6 +428,10 @@ pub fn view(kiosk: &Kiosk, d: &Decoded, lang: &str, places: &[crate::kiosk::plac
             let mark = match g.get(&r.id).map(String::as_str) {
                 Some(c) if c == kiosk.rules.known => "✔".to_string(),
                 Some(c) if c == kiosk.rules.unknown => "✘".to_string(),
+                // "Je ne sais pas ce que c'est": not known either, and said so.
+                Some(c) if kiosk.rules.is_unknown(c) => {
+                    format!("✘ ({})", grid.choice(c).map(|x| x.label.get(lang).to_string()).unwrap_or_else(|| c.to_string()))
+                }
                 Some(c) => format!("– ({})", grid.choice(c).map(|x| x.label.get(lang).to_string()).unwrap_or_else(|| c.to_string())),
                 None => "·".to_string(),
             };

@@ -161,6 +161,22 @@ pub struct Engine {
     sequence: Vec<usize>,
     /// How long the end screen stays without a touch ([`Engine::set_end_screen`]).
     end_screen: Duration,
+    /// The part of each question this visit may ask (index into the questionnaire's questions),
+    /// and how many parts: fixed when the engine is made (see [`Engine::progress`]).
+    part_of: Vec<Option<usize>>,
+    parts: usize,
+}
+
+/// Where the visitor is, in words that never lie: the part ("Partie 3 sur 5", a total fixed
+/// for the whole visit) and, in a grid, the row ("Compétence 3 sur 14").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The current part, from 1.
+    pub part: usize,
+    /// How many parts this kiosk's flow has: the same from the first question to the last.
+    pub parts: usize,
+    /// In a grid: the row on screen among the rows asked (from 1), and how many are asked.
+    pub row: Option<(usize, usize)>,
 }
 
 impl Engine {
@@ -170,6 +186,7 @@ impl Engine {
         let last_input = clock.monotonic();
         let sequence = q.sequence(opts.flow);
         let end_screen = opts.idle_warning + opts.idle_reset;
+        let (part_of, parts) = parts_of(&q, &opts, &sequence);
         Engine {
             q,
             opts,
@@ -183,6 +200,8 @@ impl Engine {
             warning: false,
             sequence,
             end_screen,
+            part_of,
+            parts,
         }
     }
 
@@ -587,15 +606,21 @@ impl Engine {
         }
     }
 
-    /// Progress: (position of the current question among those asked, how many are asked),
-    /// both counted with the answers so far; the notice is not counted.
-    pub fn progress(&self) -> Option<(usize, usize)> {
+    /// Progress on a question screen: the part and, in a grid, the row. The number of parts is
+    /// fixed when the engine is made, whatever the answers: a part whose questions the answers
+    /// make irrelevant is passed over (the number jumps, the total stays), and going forward the
+    /// part number never goes down.
+    pub fn progress(&self) -> Option<Progress> {
         let Screen::Question { index, .. } = self.screen else {
             return None;
         };
-        let relevant: Vec<usize> = self.sequence.iter().copied().filter(|&i| self.q.questions()[i].kind != Kind::Notice && self.relevant(i)).collect();
-        let pos = relevant.iter().position(|&i| i == index).map(|p| p + 1).unwrap_or(1);
-        Some((pos, relevant.len()))
+        let part = self.part_of.get(index).copied().flatten().map_or(1, |p| p + 1);
+        Some(Progress { part, parts: self.parts.max(1), row: self.row_position() })
+    }
+
+    /// How many parts this visit has (see [`Engine::progress`]).
+    pub fn parts(&self) -> usize {
+        self.parts
     }
 
     fn relevant(&self, i: usize) -> bool {
@@ -679,6 +704,30 @@ impl Engine {
         };
         self.screen = Screen::Question { index: i, row };
     }
+}
+
+/// The parts of a visit: runs of consecutive questions of one section in the flow's sequence,
+/// among the questions this kiosk can ask at all (no notice, no optional question it does not
+/// ask, no contact step when consent is not offered). Relevance is not looked at: the total
+/// does not depend on the answers. With `essentials_first` a section may make two parts.
+fn parts_of(q: &Questionnaire, opts: &EngineOptions, sequence: &[usize]) -> (Vec<Option<usize>>, usize) {
+    let mut part_of = vec![None; q.questions().len()];
+    let mut parts = 0;
+    let mut last_section = None;
+    for &i in sequence {
+        let x = &q.questions()[i];
+        let asked_here = !x.optional || opts.optional_questions.contains(&x.id);
+        let askable = x.kind != Kind::Notice && asked_here && (opts.consent_offered || x.kind != Kind::Contact);
+        if !askable {
+            continue;
+        }
+        if last_section != Some(x.section) {
+            parts += 1;
+            last_section = Some(x.section);
+        }
+        part_of[i] = Some(parts - 1);
+    }
+    (part_of, parts)
 }
 
 fn trimmed(c: &Contact) -> Contact {

@@ -477,7 +477,8 @@ pub fn encode(h: &Handoff, q: &Questionnaire) -> Result<String, HandoffError> {
 }
 
 /// Decode a payload as scanned. The questionnaire is used to decode the answers when its
-/// fingerprint matches; otherwise only the profile is returned.
+/// fingerprint matches, as it is or as it was at the code's version ([`Questionnaire::as_of`]);
+/// otherwise only the profile is returned.
 pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     let text = repair(input)?;
     let body = &text[PREFIX.len()..];
@@ -506,8 +507,15 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
     let rules_version = get_version(&mut r)?;
     let mut profile = read_profile(&mut r)?;
     profile.rules_version = rules_version.clone();
-    let answers = if questionnaire_fingerprint == self::questionnaire_fingerprint(q) {
-        let a = read_answers(&mut r, q)?;
+    // The same questionnaire, or the same one at the code's older version (before choices
+    // added since, e.g. "Je ne sais pas ce que c'est" in 1.3.0): the answers keep their ids.
+    let layout = if questionnaire_fingerprint == self::questionnaire_fingerprint(q) {
+        Some(std::borrow::Cow::Borrowed(q))
+    } else {
+        q.as_of(&questionnaire_version).filter(|old| self::questionnaire_fingerprint(old) == questionnaire_fingerprint).map(std::borrow::Cow::Owned)
+    };
+    let answers = if let Some(layout) = layout {
+        let a = read_answers(&mut r, &layout)?;
         // Only padding (< 8 bits) may remain.
         if data.len() * 8 - r.pos >= 8 {
             return Err(HandoffError::Invalid("trailing data".into()));

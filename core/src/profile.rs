@@ -39,6 +39,10 @@ struct CapabilitiesDef {
     question: String,
     known: String,
     unknown: String,
+    /// Choices that mean "I don't know what it is": counted as not known (a visitor who does not
+    /// know what a thing is cannot do it), e.g. `ne_connait_pas` (questionnaire 1.3.0).
+    #[serde(default)]
+    unfamiliar: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +156,8 @@ pub struct Rules {
     pub capability_question: String,
     pub known: String,
     pub unknown: String,
+    /// Further choices counted as `unknown` ("je ne sais pas ce que c'est").
+    pub unfamiliar: Vec<String>,
     debutant_below: f64,
     intermediaire_below: f64,
     pub domains: Vec<Domain>,
@@ -168,6 +174,11 @@ pub struct Rules {
 const MAPPINGS: &[(&str, &[&str])] = &[("tranche_age", vocab::COOP_TRANCHE_AGE), ("genre", vocab::COOP_GENRE), ("materiel", vocab::COOP_MATERIEL)];
 
 impl Rules {
+    /// Whether a grid choice means "cannot do it": `unknown`, or one of `unfamiliar`.
+    pub fn is_unknown(&self, choice: &str) -> bool {
+        choice == self.unknown || self.unfamiliar.iter().any(|c| c == choice)
+    }
+
     /// Parse and check the rules against the questionnaire they speak about.
     pub fn load(src: &str, file: &str, q: &Questionnaire) -> Result<Rules, DefinitionError> {
         let def: RulesDef = toml::from_str(src).map_err(|source| DefinitionError::Syntax { file: file.to_string(), source })?;
@@ -179,7 +190,7 @@ impl Rules {
         if cap.kind != Kind::Grid {
             return Err(err("capabilities", format!("`{}` is not a grid", cap.id)));
         }
-        for c in [&def.capabilities.known, &def.capabilities.unknown] {
+        for c in [&def.capabilities.known, &def.capabilities.unknown].into_iter().chain(&def.capabilities.unfamiliar) {
             if cap.choice(c).is_none() {
                 return Err(err("capabilities", format!("unknown choice `{c}` of `{}`", cap.id)));
             }
@@ -306,6 +317,7 @@ impl Rules {
             capability_question: def.capabilities.question,
             known: def.capabilities.known,
             unknown: def.capabilities.unknown,
+            unfamiliar: def.capabilities.unfamiliar,
             debutant_below: l.debutant_below,
             intermediaire_below: l.intermediaire_below,
             domains,
@@ -425,7 +437,7 @@ pub fn explain(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
         for r in &cap.rows {
             match grid.get(&r.id) {
                 Some(c) if *c == rules.known => p.sait_faire.push(r.id.clone()),
-                Some(c) if *c == rules.unknown => p.ne_sait_pas_faire.push(r.id.clone()),
+                Some(c) if rules.is_unknown(c) => p.ne_sait_pas_faire.push(r.id.clone()),
                 _ => {}
             }
         }
@@ -458,8 +470,8 @@ pub fn explain(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
         let (mut known, mut assessed) = (0u8, 0u8);
         for it in &dom.items {
             let r = match it {
-                // Only "known" and "unknown" assess a row ("pas concerné" does not).
-                Item::Row(r) => grid.get(r).filter(|c| **c == rules.known || **c == rules.unknown).map(|c| *c == rules.known),
+                // Only "known" and "unknown" (or "unfamiliar") assess a row ("pas concerné" does not).
+                Item::Row(r) => grid.get(r).filter(|c| **c == rules.known || rules.is_unknown(c)).map(|c| *c == rules.known),
                 Item::Quiz(z) => quiz_result(z),
             };
             if let Some(ok) = r {

@@ -116,6 +116,10 @@ pub struct ChoiceDef {
     /// concerné" on a row that does not concern everybody.
     #[serde(default)]
     pub only_rows: Vec<String>,
+    /// The questionnaire version that added this choice (a choice added to a question that had
+    /// answers before): a QR code made before it still decodes (see [`Questionnaire::as_of`]).
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,6 +144,9 @@ pub struct Choice {
     /// Grid only: the rows on which this choice is offered (empty: every row).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub only_rows: Vec<String>,
+    /// The questionnaire version that added this choice, if it came after its question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -286,12 +293,21 @@ impl Questionnaire {
                         if !has_picto(&c.picto) {
                             return Err(err(&cid, format!("unknown pictogram `{}`", c.picto)));
                         }
+                        if let Some(v) = &c.since {
+                            let (Some(since), Some(now)) = (crate::version::parse_version(v), crate::version::parse_version(&def.version)) else {
+                                return Err(err(&cid, format!("`since = \"{v}\"` must be MAJOR.MINOR.PATCH")));
+                            };
+                            if since > now {
+                                return Err(err(&cid, format!("`since = \"{v}\"` is later than the questionnaire's version {}", def.version)));
+                            }
+                        }
                         out.push(Choice {
                             id: c.id.clone(),
                             picto: c.picto.clone(),
                             label: c.label.clone(),
                             exclusive: c.exclusive,
                             only_rows: c.only_rows.clone(),
+                            since: c.since.clone(),
                         });
                     }
                     Ok(out)
@@ -338,6 +354,7 @@ impl Questionnaire {
                             label: item.label.clone(),
                             exclusive: false,
                             only_rows: Vec::new(),
+                            since: None,
                         });
                     }
                     merged.append(&mut choices);
@@ -826,6 +843,18 @@ impl Questionnaire {
             .filter(|&i| consent_offered || self.questions[i].kind != Kind::Contact)
             .map(|i| if self.questions[i].kind == Kind::Grid { self.rows_on_path(i, flow.path).len() } else { 1 })
             .sum()
+    }
+
+    /// The questionnaire as it was at `version` for what its answers can hold: without the
+    /// choices added later (`since`). None when `version` is not a version. The handoff uses it
+    /// to read a code made by a kiosk with an older questionnaire.
+    pub fn as_of(&self, version: &str) -> Option<Questionnaire> {
+        let v = crate::version::parse_version(version)?;
+        let mut out = self.clone();
+        for q in &mut out.questions {
+            q.choices.retain(|c| c.since.as_deref().and_then(crate::version::parse_version).is_none_or(|since| since <= v));
+        }
+        Some(out)
     }
 
     /// The section id of question `id`.

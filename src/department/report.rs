@@ -67,6 +67,8 @@ const KNOWN: &str = "sait_faire";
 /// The autonomy category of visits where no level could be found.
 const NOT_ASSESSED: &str = "non_evalue";
 const UNKNOWN: &str = "ne_sait_pas_faire";
+/// "Je ne sais pas ce que c'est" (questionnaire 1.3.0): not known either.
+const UNFAMILIAR: &str = "ne_connait_pas";
 
 /// Counts of one perimeter (a structure, or all).
 #[derive(Debug, Default, Clone)]
@@ -291,7 +293,7 @@ impl Acc {
         for (c, name) in &cols.capabilities {
             let cell = &rec[*c];
             let known = cell == KNOWN.as_bytes();
-            if known || cell == UNKNOWN.as_bytes() {
+            if known || cell == UNKNOWN.as_bytes() || cell == UNFAMILIAR.as_bytes() {
                 let e = match t.capabilities.get_mut(name) {
                     Some(e) => e,
                     None => t.capabilities.entry(name.clone()).or_default(),
@@ -488,7 +490,7 @@ pub fn figures(d: &Data, t: &Tally, whole: bool) -> Vec<Figure> {
         out.push(Figure {
             id: "capacites".into(),
             title: "« Je ne sais pas faire » : part par capacité".into(),
-            note: "Part des personnes qui ont répondu « je ne sais pas faire », parmi celles qui ont répondu pour cette capacité.".into(),
+            note: "Part des personnes qui ont répondu « je ne sais pas faire » ou « je ne sais pas ce que c'est », parmi celles qui ont répondu pour cette capacité.".into(),
             lines: caps,
             shares: true,
         });

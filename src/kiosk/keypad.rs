@@ -232,6 +232,7 @@ impl VisitModel {
             Target::Listen => "a11y.listen",
             Target::Menu => "a11y.menu",
             Target::Back => "nav.back",
+            Target::Skip if self.engine.current_row().is_some() => "nav.skip-row",
             Target::Skip => "nav.skip",
             Target::Call => "call.button",
             Target::CallYes => "call.yes",

@@ -126,12 +126,25 @@ pub struct FormView {
     pub keyboard: KeyboardLayout,
 }
 
+/// Where the visitor is: the part of the visit, and how much of the current part is done (in a
+/// grid, the rows; elsewhere the part is on screen whole).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressView {
+    /// "Partie 3 sur 8", on screen and as the indicator's accessible label.
+    pub text: String,
+    /// The current part, from 1, and how many there are (one segment each on screen).
+    pub part: usize,
+    pub parts: usize,
+    /// How much of the current part's segment is filled (0 to 1).
+    pub part_fill: f32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuestionView {
     pub kind: Kind,
     pub section: String,
-    /// "Question 3 sur 18" and its fraction.
-    pub progress: Option<(String, f32)>,
+    /// "Partie 3 sur 8": a total that never changes during a visit (see [`ProgressView`]).
+    pub progress: Option<ProgressView>,
     pub title: String,
     pub help: String,
     pub icon: String,

@@ -15,7 +15,7 @@ pub enum Spoken<'a> {
     Question {
         q: &'a Question,
         row: Option<usize>,
-        progress: Option<(usize, usize)>,
+        progress: Option<passerelle_core::engine::Progress>,
         selected: &'a [String],
         form_open: bool,
     },
@@ -66,8 +66,11 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
             parts.push(tr(lang, "speech.keys"));
         }
         Spoken::Question { q, row, progress, selected, form_open } => {
-            if let Some((n, total)) = progress {
-                parts.push(tr_with(lang, "speech.progress", &[("n", &n.to_string()), ("total", &total.to_string())]));
+            if let Some(p) = progress {
+                parts.push(tr_with(lang, "speech.progress", &[("n", &p.part.to_string()), ("total", &p.parts.to_string())]));
+                if let Some((n, total)) = p.row {
+                    parts.push(tr_with(lang, "speech.row-position", &[("n", &n.to_string()), ("total", &total.to_string())]));
+                }
             }
             if q.kind == Kind::Contact && *form_open {
                 parts.push(sentence(&tr(lang, "form.title")));
@@ -96,7 +99,8 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
                 _ => tr(lang, "speech.choose-one"),
             });
             if q.kind != Kind::Contact {
-                parts.push(tr(lang, "speech.nav"));
+                // On the grid, "passer" skips this row only, and says so.
+                parts.push(tr(lang, if q.kind == Kind::Grid { "speech.nav-row" } else { "speech.nav" }));
             }
             parts.push(tr(lang, "speech.call"));
         }

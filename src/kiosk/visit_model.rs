@@ -636,10 +636,12 @@ impl VisitModel {
         Some(QuestionView {
             kind: q.kind,
             section: self.kiosk.questionnaire.sections[q.section].title.get(lang).to_string(),
-            progress: self
-                .engine
-                .progress()
-                .map(|(n, total)| (tr_with(lang, "progress", &[("n", &n.to_string()), ("total", &total.to_string())]), n as f32 / total.max(1) as f32)),
+            progress: self.engine.progress().map(|p| ProgressView {
+                text: tr_with(lang, "progress.part", &[("n", &p.part.to_string()), ("total", &p.parts.to_string())]),
+                part: p.part,
+                parts: p.parts,
+                part_fill: p.row.map_or(1.0, |(n, total)| n as f32 / total.max(1) as f32),
+            }),
             title: q.label.get(lang).to_string(),
             help: q.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default(),
             icon: q.picto.clone(),

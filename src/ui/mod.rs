@@ -224,9 +224,11 @@ impl Controller {
             Kind::Contact | Kind::Notice => QuestionKind::Contact,
         });
         qa.set_section(q.section.as_str().into());
-        if let Some((text, fraction)) = &q.progress {
-            qa.set_progress_text(text.as_str().into());
-            qa.set_progress(*fraction);
+        if let Some(p) = &q.progress {
+            qa.set_progress_text(p.text.as_str().into());
+            qa.set_progress_part(p.part as i32);
+            qa.set_progress_parts(p.parts as i32);
+            qa.set_progress_fill(p.part_fill);
         }
         qa.set_title(q.title.as_str().into());
         qa.set_help(q.help.as_str().into());

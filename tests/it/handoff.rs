@@ -272,3 +272,23 @@ fn an_urgent_procedure_is_flagged_first_to_the_mediator() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("`age` is not an optional question"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The mediator's decode shows the grid's "Je ne sais pas ce que c'est" in French, as not known.
+#[test]
+fn the_mediator_reads_i_dont_know_what_it_is_in_french() {
+    let (data, scripts) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let mut script: serde_json::Value = serde_json::from_str(passerelle_core::DEMO_VISIT).unwrap();
+    script["answers"]["capacites"]["envoyer_piece_jointe"] = "ne_connait_pas".into();
+    let file = scripts.path().join("visit.json");
+    std::fs::write(&file, script.to_string()).unwrap();
+    let d = data.path().to_str().unwrap();
+    let out = Command::new(bin).args(["--data-dir", d, "replay", file.to_str().unwrap()]).env("PASSERELLE_LOG", "warn").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let payload = line["payload"].as_str().unwrap();
+    let text = String::from_utf8(Command::new(bin).args(["decode", payload]).output().unwrap().stdout).unwrap();
+    assert!(text.contains("✘ (Je ne sais pas ce que c'est) Envoyer une pièce jointe"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&Command::new(bin).args(["decode", "--json", payload]).output().unwrap().stdout).unwrap();
+    assert_eq!(json["answers"]["capacites"]["envoyer_piece_jointe"], "ne_connait_pas", "{json}");
+}

@@ -271,7 +271,7 @@ fn an_export_of_an_older_questionnaire_merges_through_the_ids() {
     let run = bin().arg("merge").arg(&old).arg(&new).arg("--out").arg(&out).output().unwrap();
     assert!(run.status.success(), "{}\n{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
     let pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("datapackage.json")).unwrap()).unwrap();
-    assert_eq!(pkg["passerelle"]["questionnaire_versions"], serde_json::json!(["1.2.0", "0.9.0"]));
+    assert_eq!(pkg["passerelle"]["questionnaire_versions"], serde_json::json!(["1.3.0", "0.9.0"]));
     let fields = pkg["resources"][0]["schema"]["fields"].as_array().unwrap();
     let field = |n: &str| fields.iter().find(|f| f["name"] == n).unwrap_or_else(|| panic!("no field {n}")).clone();
     // The retired choice of the old version is still allowed; the new question is there.
@@ -295,6 +295,8 @@ fn an_export_of_an_older_questionnaire_merges_through_the_ids() {
     let dict = rows(&out.join("dictionnaire.csv"));
     assert!(dict.iter().any(|r| r["id"] == "console_de_jeux" && r["label_fr"] == "Une console de jeux"));
     assert!(dict.iter().any(|r| r["question_id"] == "mode_acces"));
+    // The grid's "Je ne sais pas ce que c'est" (questionnaire 1.3.0), in French.
+    assert!(dict.iter().any(|r| r["question_id"] == "capacites" && r["id"] == "ne_connait_pas" && r["label_fr"] == "Je ne sais pas ce que c'est"));
     frictionless_valid(&out);
     sums_ok(&out);
 }
@@ -375,8 +377,9 @@ fn the_report_shows_every_figure_without_any_count_under_five() {
     assert!(total <= visits.len() as u64 && total + hidden * 4 >= visits.len() as u64, "{total} + {hidden} hidden vs {}", visits.len());
     let row = "allumer_ordinateur";
     let col = format!("capacites.{row}");
-    let unknown = visits.iter().filter(|r| r[&col] == "ne_sait_pas_faire").count() as f64;
-    let answered = visits.iter().filter(|r| r[&col] == "ne_sait_pas_faire" || r[&col] == "sait_faire").count() as f64;
+    // "Je ne sais pas ce que c'est" (`ne_connait_pas`) counts as not known.
+    let unknown = visits.iter().filter(|r| r[&col] == "ne_sait_pas_faire" || r[&col] == "ne_connait_pas").count() as f64;
+    let answered = visits.iter().filter(|r| ["ne_sait_pas_faire", "ne_connait_pas", "sait_faire"].contains(&r[&col].as_str())).count() as f64;
     let line = csv.iter().find(|r| r["perimetre"] == "Ensemble" && r["indicateur"] == "capacites" && r["categorie"] == row).unwrap();
     assert!((line["part"].parse::<f64>().unwrap() - unknown / answered).abs() < 1e-3, "{line:?}");
     // Abandons: 7 of A and 2 of the old fixture, by structure.

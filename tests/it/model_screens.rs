@@ -473,4 +473,27 @@ fn the_summary_lists_every_skill() {
         assert_eq!(s.at_ease, easy.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
         assert_eq!(s.help, hard.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
     }
+
+/// The skills grid in words: the part (its total the same as on the first question), the row
+/// ("Compétence n sur 14"), and speech says both and what "Passer cette compétence" does.
+#[test]
+fn the_grid_says_its_part_and_row_on_screen_and_aloud() {
+    let mut k = kit(None);
+    goto(&mut k.m, "outil_principal");
+    let first = question(&k.m).progress.unwrap();
+    while k.m.engine().current().is_some_and(|q| q.id != "capacites") {
+        k.m.skip();
+    }
+    let q = question(&k.m);
+    let p = q.progress.unwrap();
+    assert_eq!(p.parts, first.parts, "the total of parts does not move");
+    assert_eq!(p.text, format!("Partie {} sur {}", p.part, p.parts));
+    assert_eq!(q.row.unwrap().position, "Compétence 1 sur 14");
+    let said = k.m.spoken().1;
+    assert!(said.starts_with(&format!("Partie {} sur {}. Compétence 1 sur 14.", p.part, p.parts)), "{said}");
+    assert!(said.contains("« Passer cette compétence »") && !said.contains("Je préfère ne pas répondre"), "{said}");
+    k.m.skip();
+    let q2 = question(&k.m);
+    assert_eq!((q2.progress.unwrap().text, q2.row.unwrap().position), (p.text.clone(), "Compétence 2 sur 14".to_string()));
+    assert!(q2.choices.iter().any(|c| c.id == "ne_connait_pas" && c.label == "Je ne sais pas ce que c'est"));
 }

@@ -195,3 +195,10 @@ pub fn xlsx_sheets(path: &Path) -> Option<serde_json::Value> {
         }
     }
 }
+
+/// Skip the question on screen: "Je préfère ne pas répondre", or on the skills grid "Passer
+/// cette compétence" (which skips that row only), in `lang`.
+pub fn skip(app: &AppWindow, lang: &str) {
+    let row = passerelle::shared::i18n::tr(lang, "nav.skip-row");
+    if find(app, &row).is_some() { tap(app, &row) } else { tap(app, &passerelle::shared::i18n::tr(lang, "nav.skip")) }
+}

@@ -1,7 +1,7 @@
 //! The kiosk screens driven through the real Slint components with the testing backend:
 //! find controls by their accessible label, invoke them, check what changed (store included).
 
-use crate::support::{find, labels, tap};
+use crate::support::{find, labels, skip, tap};
 use chrono::NaiveDate;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
 use passerelle::kiosk::Kiosk;
@@ -127,7 +127,7 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
                 }
                 tap(&k.app, "Valider");
             }
-            (_, None) => tap(&k.app, "Je préfère ne pas répondre"),
+            (_, None) => skip(&k.app, "fr"),
             (kind, v) => panic!("unexpected {kind:?} {v:?}"),
         }
     }
@@ -178,7 +178,7 @@ fn back_shows_the_previous_answer_and_skip_is_recorded() {
     start(&k);
     tap(&k.app, "70 ans ou plus");
     assert_eq!(current(&k).as_deref(), Some("genre"));
-    tap(&k.app, "Je préfère ne pas répondre");
+    skip(&k.app, "fr");
     assert_eq!(current(&k).as_deref(), Some("quartier"));
     tap(&k.app, "Retour");
     tap(&k.app, "Retour");
@@ -186,7 +186,42 @@ fn back_shows_the_previous_answer_and_skip_is_recorded() {
     assert_eq!(find(&k.app, "70 ans ou plus").unwrap().accessible_checked(), Some(true), "the earlier answer is shown");
     assert_eq!(find(&k.app, "60 à 69 ans").unwrap().accessible_checked(), Some(false));
     assert_eq!(k.c.borrow().engine().answers()["genre"], Answer::Skipped);
-    assert!(find(&k.app, "Question 1 sur 18").is_some(), "progress is shown");
+    assert!(find(&k.app, "Partie 1 sur 8").is_some(), "progress is shown");
+}
+
+/// The skills grid: "Partie 6 sur 8" in the top bar all along, "Compétence n sur 14" above the
+/// row, the row a statement (text, not a button), "Je ne sais pas ce que c'est" among the
+/// answers, and "Passer cette compétence" skips this row only, as it says.
+#[test]
+fn the_skills_grid_says_where_it_is_and_skips_one_row_at_a_time() {
+    let k = kit();
+    start(&k);
+    while current(&k).as_deref() != Some("capacites") {
+        tap(&k.app, "Je préfère ne pas répondre");
+    }
+    let q = k.c.borrow().engine().questionnaire().question("capacites").unwrap().clone();
+    let bar = find(&k.app, "Partie 6 sur 8").expect("the part in the top bar");
+    assert_eq!(bar.accessible_role(), Some(AccessibleRole::ProgressIndicator), "the indicator says the same words");
+    let statement = find(&k.app, q.rows[0].label.fr()).expect("the row on screen");
+    assert_eq!(statement.accessible_role(), Some(AccessibleRole::Text), "the row is a statement, not a button");
+    assert!(find(&k.app, "Compétence 1 sur 14").is_some(), "{:?}", labels(&k.app));
+    assert!(find(&k.app, "Je ne sais pas ce que c'est").is_some_and(|e| e.accessible_role() == Some(AccessibleRole::Button)));
+    assert!(find(&k.app, "Je préfère ne pas répondre").is_none(), "the grid's skip button says what it skips");
+    tap(&k.app, "Passer cette compétence");
+    assert_eq!(k.c.borrow().engine().current_row(), Some(1), "one row skipped, the next row comes");
+    assert!(find(&k.app, "Compétence 2 sur 14").is_some() && find(&k.app, q.rows[1].label.fr()).is_some());
+    tap(&k.app, "Je ne sais pas ce que c'est");
+    let grid = k.c.borrow().engine().answers()["capacites"].clone();
+    let Answer::Grid(g) = grid else { panic!("{grid:?}") };
+    assert_eq!(g.get(&q.rows[0].id), None, "the skipped row has no answer");
+    assert_eq!(g.get(&q.rows[1].id).map(String::as_str), Some("ne_connait_pas"));
+    for n in 3..=14 {
+        assert!(find(&k.app, &format!("Compétence {n} sur 14")).is_some(), "row {n}");
+        assert!(find(&k.app, "Partie 6 sur 8").is_some(), "row {n}: the part does not move");
+        tap(&k.app, "Passer cette compétence");
+    }
+    assert_eq!(current(&k).as_deref(), Some("quiz_navigateur"), "after the last row, the next question");
+    assert!(find(&k.app, "Partie 7 sur 8").is_some() && find(&k.app, "Passer cette compétence").is_none());
 }
 
 #[test]
@@ -194,7 +229,7 @@ fn a_multiple_choice_refuses_more_than_its_maximum() {
     let k = kit();
     start(&k);
     for _ in 0..4 {
-        tap(&k.app, "Je préfère ne pas répondre");
+        skip(&k.app, "fr");
     }
     assert_eq!(current(&k).as_deref(), Some("usages_principaux"));
     let next = find(&k.app, "Suivant").unwrap();
@@ -220,7 +255,7 @@ fn the_on_screen_keyboard_types_accents_capitals_and_deletes() {
     let k = kit();
     start(&k);
     for _ in 0..4 {
-        tap(&k.app, "Je préfère ne pas répondre");
+        skip(&k.app, "fr");
     }
     tap(&k.app, "Autre chose");
     tap(&k.app, "Suivant");
@@ -243,7 +278,7 @@ fn the_contact_form_has_a_phone_pad_an_email_keyboard_and_says_what_is_missing()
     let k = kit();
     start(&k);
     while current(&k).as_deref() != Some("consentement_contact") {
-        tap(&k.app, "Je préfère ne pas répondre");
+        skip(&k.app, "fr");
     }
     assert!(find(&k.app, "Non merci").is_some(), "'Non merci' is offered");
     let (yes, no) = (find(&k.app, "Oui, je veux être rappelé").unwrap(), find(&k.app, "Non merci").unwrap());
@@ -342,7 +377,7 @@ fn every_control_has_a_role_and_a_label() {
             tap(&k.app, "Autre chose");
             tap(&k.app, "Suivant");
         } else {
-            tap(&k.app, "Je préfère ne pas répondre");
+            skip(&k.app, "fr");
         }
     }
     check("end");
@@ -356,7 +391,7 @@ fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
     tap(&k.app, "English — Start");
     tap(&k.app, "I understand");
     while current(&k).is_some() {
-        tap(&k.app, "I prefer not to answer");
+        skip(&k.app, "en");
         if find(&k.app, "No thank you").is_some() {
             tap(&k.app, "No thank you");
         }

@@ -4,7 +4,7 @@
 //! pad), and what is stored is ids only, with the language. Romanian, Spanish and Portuguese
 //! visitors find their own accented letters on the keyboard.
 
-use crate::support::{find, tap, tap_answer};
+use crate::support::{find, skip, tap, tap_answer};
 use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;
@@ -141,7 +141,7 @@ fn each_latin_language_has_its_own_accented_letters_on_the_keyboard() {
         tap(&app, &tr(lang, "notice.ok"));
         // Skip to the question with "autre", choose it, and type a word of the language.
         while c.borrow().engine().current().is_some_and(|q| q.id != "usages_principaux") {
-            tap(&app, &tr(lang, "nav.skip"));
+            skip(&app, lang);
         }
         let other = c.borrow().engine().current().unwrap().choice("autre").unwrap().label.get(lang).to_string();
         tap(&app, &other);

@@ -298,3 +298,93 @@ fn a_retired_question_is_never_asked() {
         }
     }
 }
+
+/// Walk a whole visit (answering with the `pick`-th choice offered, or skipping every other
+/// question when `skip_some`), and return the progress on each question screen.
+fn progress_walk(e: &mut Engine, pick: usize, skip_some: bool) -> Vec<(String, passerelle_core::engine::Progress)> {
+    e.start().unwrap();
+    let mut outcome = e.acknowledge().unwrap();
+    let mut seen = Vec::new();
+    while !matches!(outcome, Outcome::Finished(_)) {
+        seen.push((step(e), e.progress().expect("progress on every question screen")));
+        let q = e.current().unwrap().clone();
+        let skip = skip_some && seen.len().is_multiple_of(2);
+        outcome = match q.kind {
+            Kind::Single | Kind::List | Kind::Quiz | Kind::Grid if !skip => {
+                let offered: Vec<String> = q.choices_for_row(e.current_row()).iter().map(|c| c.id.clone()).collect();
+                e.choose(&offered[pick % offered.len()]).unwrap()
+            }
+            _ => e.skip().unwrap(),
+        };
+        assert!(seen.len() < 100, "the visit never ends");
+    }
+    seen
+}
+
+#[test]
+fn progress_in_parts_never_changes_its_total_and_never_goes_down() {
+    // Every flow, with and without the contact step, whatever the answers.
+    let flows = [
+        (Order::Deck, VisitPath::Complet, 14),
+        (Order::EssentialsFirst, VisitPath::Complet, 14),
+        (Order::Deck, VisitPath::Court, 4),
+        (Order::EssentialsFirst, VisitPath::Court, 4),
+    ];
+    for (order, path, grid_rows) in flows {
+        for consent in [true, false] {
+            let flow = Flow { order, path };
+            let parts = engine_flow(flow, consent).parts();
+            for pick in 0..5 {
+                for skip_some in [false, true] {
+                    let case = format!("{flow:?} consent {consent} pick {pick} skip {skip_some}");
+                    let mut e = engine_flow(flow, consent);
+                    let seen = progress_walk(&mut e, pick, skip_some);
+                    assert!(parts >= 2, "{case}: {parts} parts");
+                    assert!(seen.iter().all(|(_, p)| p.parts == parts), "{case}: the total changed: {seen:?}");
+                    assert_eq!(seen[0].1.part, 1, "{case}");
+                    for w in seen.windows(2) {
+                        assert!(w[1].1.part >= w[0].1.part, "{case}: the part went down: {w:?}");
+                        // No section of the shipped questionnaire is ever wholly irrelevant: one step at a time.
+                        assert!(w[1].1.part <= w[0].1.part + 1, "{case}: a part was jumped: {w:?}");
+                    }
+                    assert!(seen.iter().all(|(_, p)| p.part <= parts), "{case}");
+                    // The grid: "Compétence n sur 14" (or 4 on the short path), one row after the other.
+                    let rows: Vec<(usize, usize)> = seen.iter().filter(|(s, _)| s.starts_with("capacites/")).map(|(_, p)| p.row.unwrap()).collect();
+                    assert_eq!(rows, (1..=grid_rows).map(|n| (n, grid_rows)).collect::<Vec<_>>(), "{case}");
+                    assert!(seen.iter().filter(|(s, _)| !s.starts_with("capacites/")).all(|(_, p)| p.row.is_none()), "{case}");
+                    // One part per run of a section: a part keeps its number while its section lasts.
+                    let q = questionnaire();
+                    for w in seen.windows(2) {
+                        let section = |s: &str| q.section_of(s.split('/').next().unwrap()).unwrap().id.clone();
+                        if section(&w[0].0) == section(&w[1].0) {
+                            assert_eq!(w[0].1.part, w[1].1.part, "{case}: {w:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn parts_are_the_sections_the_flow_asks() {
+    // The deck's order: one part per section with a question (the notice is not a part).
+    assert_eq!(engine_flow(Flow::default(), true).parts(), 8);
+    assert_eq!(engine_flow(Flow::default(), false).parts(), 7, "no contact step, no part for it");
+    // The short path: the equipment, the capabilities, the contact step.
+    assert_eq!(engine_flow(Flow { order: Order::Deck, path: VisitPath::Court }, true).parts(), 3);
+    // Essentials first: the equipment's essential questions make a part, its others another.
+    assert_eq!(engine_flow(Flow { order: Order::EssentialsFirst, path: VisitPath::Complet }, true).parts(), 9);
+    // Going back keeps the part of the question shown again.
+    let mut e = engine_flow(Flow::default(), true);
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    while e.current().is_some_and(|q| q.kind != Kind::Grid) {
+        e.skip().unwrap();
+    }
+    let grid = e.progress().unwrap();
+    assert_eq!(grid.row, Some((1, 14)));
+    e.back().unwrap();
+    let before = e.progress().unwrap();
+    assert_eq!((before.part + 1, before.parts), (grid.part, grid.parts));
+}

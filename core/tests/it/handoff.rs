@@ -226,3 +226,54 @@ fn a_newer_format_is_refused() {
     let newer = format!("PA1:{}", base45::encode(&bytes));
     assert_eq!(handoff::decode(&newer, &q), Err(HandoffError::FutureVersion("3".into())));
 }
+
+/// The questionnaire as shipped before 1.3.0 added "Je ne sais pas ce que c'est" to the grid.
+fn questionnaire_1_2_0() -> passerelle_core::questionnaire::Questionnaire {
+    let src: String = passerelle_core::DEFAULT_QUESTIONNAIRE
+        .lines()
+        .filter(|l| !l.contains("id = \"ne_connait_pas\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replacen("version = \"1.3.0\"", "version = \"1.2.0\"", 1);
+    passerelle_core::questionnaire::Questionnaire::load(&src, "q-1.2.0", &config().neighbourhoods, &has_picto).unwrap()
+}
+
+fn grid_visit(grid: &[(&str, &str)]) -> passerelle_core::answers::Answers {
+    use passerelle_core::answers::Answer;
+    let mut a = passerelle_core::answers::Answers::new();
+    a.insert("age".into(), Answer::Choice("soixante_dix_plus".into()));
+    a.insert("capacites".into(), Answer::Grid(grid.iter().map(|(r, c)| (r.to_string(), c.to_string())).collect()));
+    a.insert("quiz_image_2".into(), Answer::Choice("video".into()));
+    a
+}
+
+fn code_with(q: &passerelle_core::questionnaire::Questionnaire, answers: passerelle_core::answers::Answers) -> String {
+    let mut h = handoff_for(3);
+    h.questionnaire_fingerprint = handoff::questionnaire_fingerprint(q);
+    h.questionnaire_version = q.version.clone();
+    h.answers = Some(answers);
+    handoff::encode(&h, q).unwrap()
+}
+
+/// A code made by a kiosk still on questionnaire 1.2.0 decodes to the same answers with 1.3.0
+/// (its grid had one choice fewer), and a 1.3.0 code with the new answer round-trips.
+#[test]
+fn codes_from_before_the_new_grid_choice_keep_their_answers() {
+    let (old, new) = (questionnaire_1_2_0(), questionnaire());
+    assert_ne!(handoff::questionnaire_fingerprint(&old), handoff::questionnaire_fingerprint(&new), "the layout did change");
+    let before = grid_visit(&[("allumer_ordinateur", "sait_faire"), ("connexion_internet", "ne_sait_pas_faire"), ("encadrer_ecrans_enfant", "pas_concerne")]);
+    let d = handoff::decode(&code_with(&old, before.clone()), &new).unwrap();
+    assert_eq!(d.questionnaire_version, "1.2.0");
+    assert_eq!(d.answers, Some(before), "an old code's answers, read with the new questionnaire");
+    let after =
+        grid_visit(&[("allumer_ordinateur", "ne_connait_pas"), ("connexion_internet", "ne_sait_pas_faire"), ("encadrer_ecrans_enfant", "pas_concerne")]);
+    let code = code_with(&new, after.clone());
+    assert_eq!(handoff::decode(&code, &new).unwrap().answers, Some(after));
+    // A mediator still on 1.2.0 does not misread a new code: the profile only.
+    assert_eq!(handoff::decode(&code, &old).unwrap().answers, None);
+    // A code that claims 1.2.0 but has another layout is not read with the 1.2.0 layout.
+    let mut h = handoff_for(3);
+    h.questionnaire_version = "1.2.0".into();
+    h.questionnaire_fingerprint ^= 1;
+    assert_eq!(handoff::decode(&handoff::encode(&h, &new).unwrap(), &new).unwrap().answers, None);
+}

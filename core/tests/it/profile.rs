@@ -115,7 +115,7 @@ fn bad_rules_are_refused_clearly() {
             "[{ capabilities_answered_at_least = 5 }, { score_below = 35 }]",
             "share between 0 and 1",
         ),
-        ("version = \"1.1.0\"", "version = \"v1\"", "MAJOR.MINOR.PATCH"),
+        ("version = \"1.2.0\"", "version = \"v1\"", "MAJOR.MINOR.PATCH"),
         ("unsure = \"ne_sait_pas\"", "unsure = \"bof\"", "`bof` is not a choice of any quiz question"),
         ("why = { fr = \"N'a pas accès à Internet.\", en = \"No Internet access.\" }", "why = { en = \"No Internet access.\" }", "`why` needs a French text"),
     ];
@@ -146,4 +146,49 @@ fn a_department_can_change_a_rule_without_recompiling() {
     let p = profile::compute(&rules, &q, &answers, "fr");
     assert!(p.thematiques.contains(&"bureautique".to_string()));
     assert!(!p.thematiques.contains(&"email".to_string()));
+}
+
+/// "Je ne sais pas ce que c'est" (questionnaire 1.3.0) on a row is at least as strong as "je ne
+/// sais pas faire": the row is not known, and every suggestion of "je ne sais pas faire" is made.
+/// One line per row of the grid, alone and among other answers.
+#[test]
+fn not_knowing_what_it_is_counts_as_not_knowing_how() {
+    let q = questionnaire();
+    let grid = q.question("capacites").unwrap();
+    assert!(grid.choice("ne_connait_pas").is_some());
+    for row in &grid.rows {
+        for others in ["", "sait_faire"] {
+            let visit = |choice: &str| {
+                let mut g = serde_json::Map::new();
+                if !others.is_empty() {
+                    for r in grid.rows.iter().filter(|r| r.id != row.id && r.id != "encadrer_ecrans_enfant") {
+                        g.insert(r.id.clone(), json!(others));
+                    }
+                }
+                g.insert(row.id.clone(), json!(choice));
+                profile_of(&json!({"answers": {"capacites": g}}))
+            };
+            let (unfamiliar, cannot) = (visit("ne_connait_pas"), visit("ne_sait_pas_faire"));
+            let case = format!("{} among {others:?}", row.id);
+            assert!(unfamiliar.ne_sait_pas_faire.contains(&row.id) && !unfamiliar.sait_faire.contains(&row.id), "{case}");
+            assert_eq!((unfamiliar.capacites_repondues, unfamiliar.capacites_acquises), (cannot.capacites_repondues, cannot.capacites_acquises), "{case}");
+            for (field, a, b) in [
+                ("thematiques", &unfamiliar.thematiques, &cannot.thematiques),
+                ("services", &unfamiliar.services, &cannot.services),
+                ("flags", &unfamiliar.flags, &cannot.flags),
+                ("modalites", &unfamiliar.modalites, &cannot.modalites),
+            ] {
+                assert!(b.iter().all(|x| a.contains(x)), "{case}: {field} {a:?} lacks some of {b:?}");
+            }
+            assert_eq!(unfamiliar.niveau, cannot.niveau, "{case}");
+            assert_eq!(unfamiliar.domaines, cannot.domaines, "{case}");
+        }
+    }
+}
+
+#[test]
+fn the_unfamiliar_choices_must_be_choices_of_the_grid() {
+    let src = passerelle_core::DEFAULT_RULES.replace("unfamiliar = [\"ne_connait_pas\"]", "unfamiliar = [\"connait_pas\"]");
+    let Err(err) = Rules::load(&src, "rules.toml", &questionnaire()) else { panic!("an unknown choice must be refused") };
+    assert!(err.to_string().contains("`connait_pas`"), "{err}");
 }

@@ -185,8 +185,10 @@ fn bad_definitions_are_refused_with_file_and_id() {
         ("relevant_if = { question = \"acces_internet\", any_of = [\"oui\"] }", "relevant_if = { score_below = 0.5 }", "can only be used in profile rules"),
         ("kind = \"grid\"", "kind = \"matrix\"", "custom.toml"),
         ("correct = \"video\"", "correct = \"film\"", "`quiz_image_2`: `correct` names unknown choice `film`"),
-        ("version = \"1.2.0\"", "version = \"1\"", "MAJOR.MINOR.PATCH"),
+        ("version = \"1.3.0\"", "version = \"1\"", "MAJOR.MINOR.PATCH"),
         ("only_rows = [\"encadrer_ecrans_enfant\"]", "only_rows = [\"enfants\"]", "unknown row `enfants` in `only_rows`"),
+        ("since = \"1.3.0\"", "since = \"1.4.0\"", "`capacites.ne_connait_pas`: `since = \"1.4.0\"` is later than the questionnaire's version 1.3.0"),
+        ("since = \"1.3.0\"", "since = \"bientôt\"", "must be MAJOR.MINOR.PATCH"),
         ("id = \"age\"", "id = \"Âge\"", "bad id"),
         ("title = { fr = \"Vous\", en = \"About you\" }", "title = { fr = \"Vous\", en = \"About you\" }\nsurprise = 1", "unknown field `surprise`"),
     ];
