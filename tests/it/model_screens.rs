@@ -473,6 +473,7 @@ fn the_summary_lists_every_skill() {
         assert_eq!(s.at_ease, easy.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
         assert_eq!(s.help, hard.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
     }
+}
 
 /// The skills grid in words: the part (its total the same as on the first question), the row
 /// ("Compétence n sur 14"), and speech says both and what "Passer cette compétence" does.
@@ -491,7 +492,7 @@ fn the_grid_says_its_part_and_row_on_screen_and_aloud() {
     assert_eq!(q.row.unwrap().position, "Compétence 1 sur 14");
     let said = k.m.spoken().1;
     assert!(said.starts_with(&format!("Partie {} sur {}. Compétence 1 sur 14.", p.part, p.parts)), "{said}");
-    assert!(said.contains("« Passer cette compétence »") && !said.contains("Je préfère ne pas répondre"), "{said}");
+    assert!(said.contains("«\u{a0}Passer cette compétence\u{a0}»") && !said.contains("Je préfère ne pas répondre"), "{said}");
     k.m.skip();
     let q2 = question(&k.m);
     assert_eq!((q2.progress.unwrap().text, q2.row.unwrap().position), (p.text.clone(), "Compétence 2 sur 14".to_string()));
