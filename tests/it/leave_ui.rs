@@ -131,7 +131,7 @@ fn arreter_then_non_keeps_every_answer_and_the_same_screen() {
     tap(&k.app, "Arrêter");
     k.c.borrow_mut().back();
     assert_eq!(k.c.borrow().engine().answers(), &answers);
-    assert!(k.c.borrow().targets().iter().any(|t| t.to_string() == "stop"), "Arrêter is on the keypad's path");
+    assert!(k.c.borrow().targets().iter().any(|t| *t == *"stop"), "Arrêter is on the keypad's path");
 }
 
 /// Contact details half typed are erased too: the next visitor's form is empty.
