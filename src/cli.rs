@@ -66,7 +66,7 @@ pub enum Command {
     },
     /// Render screens to PNG headlessly (software renderer)
     Screenshot {
-        /// One screen: attract, notice, single, list, multiple, text, grid, quiz, consent, contact, idle, end, save-failed, out-of-service
+        /// One screen: attract, notice, single, list, multiple, text, grid, quiz, consent, contact, call, stop, idle, end, save-failed, out-of-service
         #[arg(long, required_unless_present = "all")]
         screen: Option<String>,
         /// Every screen

@@ -87,7 +87,8 @@ pub enum Outcome {
     Moved,
     /// The last question is done: store this visit, then call [`Engine::saved`].
     Finished(CompletedVisit),
-    /// The visitor left from the notice (back): record an abandonment at this step.
+    /// The visitor left from the notice (back) or stopped the visit ("Arrêter"): record an
+    /// abandonment at this step.
     Abandoned { step: String },
 }
 
@@ -565,6 +566,33 @@ impl Engine {
         let step = self.step_name();
         self.wipe();
         step
+    }
+
+    /// "Arrêter", confirmed: the visitor leaves before the end. Everything of the visit is
+    /// wiped (answers, the answer being typed, contact details) and, as after inactivity, only
+    /// the step reached is reported, to record the visit as abandoned there.
+    pub fn stop(&mut self) -> Result<Outcome, EngineError> {
+        if !matches!(self.screen, Screen::Notice | Screen::Question { .. }) {
+            return Err(EngineError::WrongScreen);
+        }
+        let step = self.step_name().unwrap_or_default();
+        self.wipe();
+        Ok(Outcome::Abandoned { step })
+    }
+
+    /// "Réessayer" after a failed save: the visit given up by [`Engine::abort`] is completed
+    /// again (its language and answers), for the caller to store it and call [`Engine::saved`].
+    /// Only between visits (the welcome screen).
+    pub fn complete_again(&mut self, visit: &CompletedVisit) -> Result<(), EngineError> {
+        if self.screen != Screen::Attract {
+            return Err(EngineError::WrongScreen);
+        }
+        self.set_lang(&visit.lang)?;
+        self.touch();
+        self.answers = visit.answers.clone();
+        self.draft = Draft::None;
+        self.screen = Screen::Completed;
+        Ok(())
     }
 
     /// Let time pass: warning, then reset.

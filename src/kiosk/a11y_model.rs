@@ -114,6 +114,9 @@ impl VisitModel {
         if self.disk_out_of_service() {
             return (format!("oos/{lang}"), format!("{}. {}", tr(&lang, "oos.title"), tr(&lang, "oos.body")));
         }
+        if self.stop_confirm {
+            return (format!("stop/{lang}"), speech_text::text(k, &Spoken::StopConfirm, &lang));
+        }
         match self.engine.screen() {
             EScreen::Attract => ("attract".into(), speech_text::text(k, &Spoken::Attract, &lang)),
             EScreen::Notice => (format!("notice/{lang}"), speech_text::text(k, &Spoken::Notice, &lang)),

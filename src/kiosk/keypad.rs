@@ -34,6 +34,12 @@ pub enum Target {
     Profile,
     Places,
     StillHere,
+    /// "Arrêter" in the top bar, and its confirmation's two answers.
+    Stop,
+    StopYes,
+    StopNo,
+    /// "Réessayer" on the save-failed screen.
+    Retry,
     /// The accessibility menu's controls.
     TextSize(usize),
     Contrast,
@@ -68,6 +74,10 @@ impl fmt::Display for Target {
                 Target::Profile => "end:profile",
                 Target::Places => "end:places",
                 Target::StillHere => "idle:still-here",
+                Target::Stop => "stop",
+                Target::StopYes => "stop:yes",
+                Target::StopNo => "stop:no",
+                Target::Retry => "save:retry",
                 Target::Contrast => "a11y:contrast",
                 Target::Calm => "a11y:calm",
                 Target::AutoRead => "a11y:auto",
@@ -159,7 +169,10 @@ impl VisitModel {
             return vec![Target::StillHere];
         }
         if self.over.is_some() {
-            return vec![Target::Finish];
+            return vec![Target::Retry, Target::Finish];
+        }
+        if self.stop_confirm {
+            return vec![Target::StopYes, Target::StopNo];
         }
         if self.disk_out_of_service() {
             return t;
@@ -172,10 +185,12 @@ impl VisitModel {
             EScreen::Notice => {
                 t.extend([Target::Next, Target::Back]);
                 help(&mut t, true);
+                t.push(Target::Stop);
             }
             EScreen::Question { .. } if self.call_confirm => {
                 t.extend([Target::CallYes, Target::CallNo]);
                 help(&mut t, true);
+                t.push(Target::Stop);
             }
             EScreen::Question { .. } => {
                 let q = self.engine.current();
@@ -197,6 +212,7 @@ impl VisitModel {
                 }
                 t.push(Target::Back);
                 help(&mut t, true);
+                t.push(Target::Stop);
             }
             EScreen::Completed | EScreen::End => {
                 if !self.suggestions.is_empty() && !self.end_private {
@@ -214,7 +230,7 @@ impl VisitModel {
 
     /// What the focused control is, in words.
     fn target_label(&self, target: &Target) -> String {
-        let lang = self.lang();
+        let lang = self.screen_lang();
         let key = match target {
             Target::Choice(id) => {
                 if let Some(q) = self.engine.current()
@@ -247,6 +263,10 @@ impl VisitModel {
             Target::Profile => "end.tab-profile",
             Target::Places => "end.tab-places",
             Target::StillHere => "idle.still-here",
+            Target::Stop => "stop.button",
+            Target::StopYes => "stop.yes",
+            Target::StopNo => "stop.no",
+            Target::Retry => "save.retry",
             Target::Contrast => "a11y.contrast",
             Target::Calm => "a11y.calm",
             Target::AutoRead => "a11y.auto-read",
@@ -278,6 +298,10 @@ impl VisitModel {
             Target::Profile => self.show_end_places(false),
             Target::Places => self.show_end_places(true),
             Target::StillHere => self.still_here(),
+            Target::Stop => self.stop(),
+            Target::StopYes => self.stop_answer(true),
+            Target::StopNo => self.stop_answer(false),
+            Target::Retry => self.retry_save(),
             Target::TextSize(n) => self.set_text_step(*n),
             Target::Contrast => self.toggle_contrast(),
             Target::Calm => self.toggle_calm(),
@@ -342,6 +366,7 @@ impl VisitModel {
                 // A digit chooses the answer of that number, as the speech numbers them.
                 if let Some(d) = key.chars().next().filter(|c| c.is_ascii_digit() && key.chars().count() == 1)
                     && !self.call_confirm
+                    && !self.stop_confirm
                     && let Some(q) = self.engine.current()
                     && matches!(q.kind, Kind::Single | Kind::Multiple | Kind::List | Kind::Quiz | Kind::Grid)
                     && let Some(c) = q.choices_for_row(self.engine.current_row()).get((d as usize).wrapping_sub('1' as usize)).copied()

@@ -19,6 +19,7 @@ pub const SCREENS: &[&str] = &[
     "consent",
     "contact",
     "call",
+    "stop",
     "idle",
     "end",
     "end-places",
@@ -150,6 +151,11 @@ pub fn drive(c: &mut VisitModel, clock: &FakeClock, screen: &str, lang: &str) ->
         "call" => {
             c.skip();
             c.call_me();
+        }
+        // "Arrêter" touched on the second question: "Effacer mes réponses ?".
+        "stop" => {
+            c.skip();
+            c.stop();
         }
         "idle" => {
             clock.advance(c.engine().options().idle_warning + Duration::from_secs(5));

@@ -13,11 +13,21 @@ pub struct View {
     pub chrome: ChromeView,
     /// The inactivity warning's countdown, when it shows.
     pub idle: Option<String>,
+    /// "Arrêter" in the top bar, and its confirmation.
+    pub stop: StopView,
     pub screen: ScreenView,
     pub admin: AdminView,
     pub a11y: A11yView,
     /// The keypad's focus.
     pub focus: Option<Target>,
+}
+
+/// "Arrêter" (leave the visit, everything erased): offered on the notice and the question
+/// screens; `confirm` while "Effacer mes réponses ?" is on screen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StopView {
+    pub offered: bool,
+    pub confirm: bool,
 }
 
 /// What does not depend on the screen: the structure, the languages, the welcome.

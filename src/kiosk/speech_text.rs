@@ -21,6 +21,8 @@ pub enum Spoken<'a> {
     },
     /// The confirmation of "On m'appelle".
     CallConfirm,
+    /// The confirmation of "Arrêter": "Effacer mes réponses ?".
+    StopConfirm,
     /// `can_print`: a ticket printer is there; `private`: the summary is hidden (a minute
     /// without a touch), so it is not read either.
     End {
@@ -151,9 +153,15 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str) -> String {
             parts.push(tr(lang, "call.confirm"));
             parts.push(tr(lang, "speech.call-confirm"));
         }
+        Spoken::StopConfirm => {
+            parts.push(tr(lang, "stop.title"));
+            parts.push(tr(lang, "stop.confirm"));
+            parts.push(tr(lang, "speech.stop-confirm"));
+        }
         Spoken::SaveFailed => {
             parts.push(tr(lang, "save.failed.title"));
             parts.push(tr(lang, "save.failed.body"));
+            parts.push(tr(lang, "speech.save-retry"));
         }
     }
     parts.retain(|p| !p.is_empty());
@@ -188,5 +196,6 @@ pub fn script(kiosk: &Kiosk, lang: &str, example: Option<(&Summary, &str)>) -> V
     out.push(("accessibility".into(), text(kiosk, &Spoken::A11y, lang)));
     out.push(("save-failed".into(), text(kiosk, &Spoken::SaveFailed, lang)));
     out.push(("call-confirm".into(), text(kiosk, &Spoken::CallConfirm, lang)));
+    out.push(("stop-confirm".into(), text(kiosk, &Spoken::StopConfirm, lang)));
     out
 }

@@ -37,11 +37,14 @@ impl Devices {
 }
 
 /// A screen shown instead of the engine's: the visit could not be stored. The language is kept
-/// (the engine has already wiped the visit).
+/// (the engine has already wiped the visit), and the visit itself, for "Réessayer" only: it is
+/// dropped with this screen ("Terminer", or a successful retry).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SaveFailed {
     pub code: String,
     pub lang: String,
+    pub visit: CompletedVisit,
+    pub signals: passerelle_core::handoff::Signals,
 }
 
 /// Tickets of the visit on screen.
@@ -97,6 +100,8 @@ pub struct VisitModel {
     pub(crate) space_checked: Duration,
     /// "On m'appelle" was touched: its confirmation is on screen.
     pub(crate) call_confirm: bool,
+    /// "Arrêter" was touched: "Effacer mes réponses ?" is on screen.
+    pub(crate) stop_confirm: bool,
 }
 
 /// After this long without a touch the end screen hides the profile summary and the places.
@@ -148,6 +153,7 @@ impl VisitModel {
             disk_full,
             space_checked,
             call_confirm: false,
+            stop_confirm: false,
         }
     }
 
@@ -240,6 +246,10 @@ impl VisitModel {
     }
 
     pub fn back(&mut self) {
+        if self.stop_confirm {
+            self.stop_answer(false);
+            return;
+        }
         if self.call_confirm {
             self.call_answer(false);
             return;
@@ -276,9 +286,39 @@ impl VisitModel {
         }
     }
 
+    /// "Arrêter" is offered: on the notice and every question screen (the contact form too).
+    pub fn can_stop(&self) -> bool {
+        matches!(self.engine.screen(), EScreen::Notice | EScreen::Question { .. }) && self.over.is_none() && !self.admin.open
+    }
+
+    /// "Arrêter": asks "Effacer mes réponses ?" first (one tap to confirm).
+    pub fn stop(&mut self) {
+        if self.can_stop() {
+            self.call_confirm = false;
+            self.stop_confirm = true;
+            self.focus = None;
+            self.engine.still_here();
+        }
+    }
+
+    /// The confirmation's answer: `erase` wipes the visit (answers, contact details, the form,
+    /// the accessibility settings) and records it as abandoned at its step, as inactivity does;
+    /// the welcome screen follows. Otherwise the visitor carries on, every answer kept.
+    pub fn stop_answer(&mut self, erase: bool) {
+        if !std::mem::take(&mut self.stop_confirm) {
+            return;
+        }
+        if erase {
+            let r = self.engine.stop();
+            self.after(r);
+        } else {
+            self.engine.still_here();
+        }
+    }
+
     /// "On m'appelle" is offered: on a question screen, not while contact details are typed.
     pub fn can_call(&self) -> bool {
-        matches!(self.engine.screen(), EScreen::Question { .. }) && !self.form_open && self.over.is_none()
+        matches!(self.engine.screen(), EScreen::Question { .. }) && !self.form_open && self.over.is_none() && !self.stop_confirm
     }
 
     pub fn open_form(&mut self) {
@@ -353,6 +393,20 @@ impl VisitModel {
         }
         let _ = self.engine.finish();
         self.saved = None;
+    }
+
+    /// "Réessayer" on the save-failed screen: the same save again (space may have returned).
+    /// On success the end screen follows; on failure the same screen, with the new code.
+    pub fn retry_save(&mut self) {
+        let Some(failed) = self.over.take() else {
+            return;
+        };
+        if let Err(e) = self.engine.complete_again(&failed.visit) {
+            log::error!("a failed save cannot be tried again: {e}");
+            self.over = Some(failed);
+            return;
+        }
+        self.save_with(&failed.visit, failed.signals);
     }
 
     /// "Imprimer mon ticket": asks for a [`Job::Ticket`] (at most [`MAX_PRINTS`] per visit, one
@@ -436,6 +490,7 @@ impl VisitModel {
         if let IdleEvent::Reset { abandoned_at } = event {
             self.reset_a11y();
             self.call_confirm = false;
+            self.stop_confirm = false;
             if let Some(step) = abandoned_at {
                 self.record_abandon(&step);
             }
@@ -456,6 +511,7 @@ impl VisitModel {
 
     fn after(&mut self, r: Result<Outcome, EngineError>) {
         self.call_confirm = false;
+        self.stop_confirm = false;
         match r {
             Ok(Outcome::Moved) => {
                 self.form_error.clear();
@@ -468,6 +524,11 @@ impl VisitModel {
                 self.save(&v);
             }
             Ok(Outcome::Abandoned { step }) => {
+                // Nothing of the visit stays: not the form, not its error, not the focus.
+                self.form_open = false;
+                self.focused_field = 0;
+                self.form_error.clear();
+                self.focus = None;
                 self.reset_a11y();
                 self.record_abandon(&step);
             }
@@ -482,6 +543,10 @@ impl VisitModel {
 
     fn save(&mut self, v: &CompletedVisit) {
         let signals = passerelle_core::handoff::Signals { read_aloud: self.a11y.read_aloud_most(), ..Default::default() };
+        self.save_with(v, signals);
+    }
+
+    fn save_with(&mut self, v: &CompletedVisit, signals: passerelle_core::handoff::Signals) {
         match self.kiosk.finish_visit_with_signals(&mut self.store, self.clock.as_ref(), v, signals) {
             Ok(saved) => {
                 let now = self.clock.local_now();
@@ -499,7 +564,7 @@ impl VisitModel {
                 self.disk_full = self.store.space().full;
                 let lang = self.lang();
                 self.engine.abort();
-                self.over = Some(SaveFailed { code: e.code().to_string(), lang });
+                self.over = Some(SaveFailed { code: e.code().to_string(), lang, visit: v.clone(), signals });
             }
         }
     }
@@ -552,6 +617,7 @@ impl VisitModel {
             rtl: crate::shared::i18n::is_rtl(&lang),
             chrome: self.chrome_view(&lang),
             idle,
+            stop: StopView { offered: self.can_stop(), confirm: self.stop_confirm },
             screen,
             admin: self.admin_view(),
             a11y: self.a11y_view(),

@@ -141,6 +141,11 @@ impl Controller {
                 idle.set_countdown(countdown.as_str().into());
             }
         }
+        if fresh!(stop) {
+            let stop = app.global::<StopAdapter>();
+            stop.set_offered(v.stop.offered);
+            stop.set_confirm(v.stop.confirm);
+        }
         if fresh!(admin) {
             admin_screen::show(app, &v.admin);
         }
@@ -330,6 +335,9 @@ pub fn connect(app: &AppWindow, c: &Shared) {
     on!(app, c, EndAdapter.on_print, |ctl| ctl.print());
     on!(app, c, EndAdapter.on_print_finished, |ctl, ok: bool, _m: SharedString| ctl.job_done(JobDone::Ticket(ok)));
     on!(app, c, IdleAdapter.on_still_here, |ctl| ctl.still_here());
+    on!(app, c, StopAdapter.on_stop, |ctl| ctl.stop());
+    on!(app, c, StopAdapter.on_answer, |ctl, erase: bool| ctl.stop_answer(erase));
+    on!(app, c, ServiceAdapter.on_retry, |ctl| ctl.retry_save());
     admin_screen::connect(app, c);
     a11y::connect(app, c);
 }

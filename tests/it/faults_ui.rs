@@ -51,6 +51,42 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
     assert_eq!(c.borrow().store().stats().unwrap().finished, saved_before + 1);
 }
 
+/// Issue 17 item 12: "Réessayer" on the save-failed screen tries the same save again: the same
+/// screen while the store still refuses it, the end screen and its code once it accepts it.
+#[test]
+fn the_save_failed_screen_retries_the_save() {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
+    let store = kiosk.open_store().unwrap();
+    let clock = passerelle_core::engine::FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let (app, c) = ui::build(kiosk, store, clock).unwrap();
+    app.show().unwrap();
+    // A store that refuses writes: the visit cannot be saved.
+    c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
+    let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
+    script.lang = "en".into();
+    c.borrow_mut().play_script(&script).unwrap();
+    c.borrow_mut().refresh(&app);
+    assert!(crate::support::find(&app, "Your answers could not be saved.").is_some(), "{:?}", crate::support::labels(&app));
+    assert_eq!(c.borrow().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["save:retry", "end:finish"]);
+    crate::support::tap(&app, "Try again");
+    assert!(crate::support::find(&app, "Your answers could not be saved.").is_some(), "still refused: the same screen");
+    assert!(c.borrow().last_saved().is_none());
+    // The store accepts writes again: one more try, and the end screen with its code.
+    c.borrow().store().connection().execute_batch("PRAGMA query_only = OFF;").unwrap();
+    crate::support::tap(&app, "Try again");
+    assert!(crate::support::find(&app, "Your answers could not be saved.").is_none());
+    assert!(crate::support::find(&app, "QR code of your profile, to show the adviser").is_some(), "{:?}", crate::support::labels(&app));
+    let saved = c.borrow().last_saved().cloned().unwrap();
+    assert_eq!(saved.lang, "en", "the visit as it was, in its language");
+    assert_eq!(c.borrow().store().stats().unwrap().finished, 1, "stored once");
+    let stored = c.borrow().store().visit(&saved.id).unwrap().unwrap();
+    assert_eq!(stored.answers["age"], "soixante_soixante_neuf", "with its answers");
+    crate::support::tap(&app, "Finish");
+    assert!(crate::support::find(&app, "Français — Commencer").is_some());
+}
+
 #[test]
 fn a_kiosk_that_cannot_start_shows_out_of_service_with_a_code() {
     i_slint_backend_testing::init_no_event_loop();

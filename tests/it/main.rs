@@ -15,6 +15,7 @@ mod faults;
 mod faults_ui;
 mod handoff;
 mod languages;
+mod leave_ui;
 mod mediator_ui;
 mod merge;
 mod model_screens;

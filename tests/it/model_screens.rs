@@ -206,7 +206,7 @@ fn targets_in_reading_order_per_screen() {
     goto(&mut k.m, "age");
     let age = s(&k.m);
     assert!(age[0].starts_with("choice:") && !age.contains(&"nav:next".to_string()), "{age:?}");
-    assert_eq!(&age[age.len() - 6..], ["nav:skip", "nav:call", "nav:back", "listen", "a11y", "lang"]);
+    assert_eq!(&age[age.len() - 7..], ["nav:skip", "nav:call", "nav:back", "listen", "a11y", "lang", "stop"], "Arrêter last, at the bar's outer end");
     goto(&mut k.m, "usages_principaux");
     assert!(s(&k.m).contains(&"nav:next".to_string()), "a multiple choice has Next");
     goto(&mut k.m, "consentement_contact");
@@ -343,6 +343,10 @@ fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
         Profile,
         Places,
         StillHere,
+        Stop,
+        StopYes,
+        StopNo,
+        Retry,
         Contrast,
         Calm,
         AutoRead,

@@ -63,6 +63,62 @@ fn back_shows_the_previous_answer_and_can_change_it() {
     assert_eq!(e.screen(), Screen::Attract);
 }
 
+/// "Arrêter": from the notice or any question (a grid row, a half-typed contact form), the visit
+/// is wiped and reported abandoned at that step; nowhere else.
+#[test]
+fn stopping_wipes_the_visit_and_reports_the_step() {
+    let mut e = engine(true);
+    assert_eq!(e.stop(), Err(EngineError::WrongScreen), "nothing to stop on the welcome screen");
+    e.set_lang("en").unwrap();
+    e.start().unwrap();
+    assert_eq!(e.stop().unwrap(), Outcome::Abandoned { step: "notice".into() });
+    assert_eq!((e.screen(), e.lang()), (Screen::Attract, "fr"), "the next visitor starts in French");
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    e.choose("soixante_dix_plus").unwrap();
+    goto(&mut e, "capacites");
+    e.choose("sait_faire").unwrap();
+    let step = e.step_name().unwrap();
+    assert!(step.starts_with("capacites/"), "{step}");
+    assert_eq!(e.stop().unwrap(), Outcome::Abandoned { step });
+    assert!(e.answers().is_empty());
+    assert_eq!(e.back(), Err(EngineError::WrongScreen), "Retour shows nothing of the visit");
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    assert!(e.selected().is_empty(), "the next visit starts empty");
+    goto(&mut e, "consentement_contact");
+    e.set_contact_field("last_name", "Martin").unwrap();
+    assert_eq!(e.stop().unwrap(), Outcome::Abandoned { step: "consentement_contact".into() });
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    goto(&mut e, "consentement_contact");
+    assert_eq!(e.contact().field("last_name"), Some(""), "the contact details typed are gone");
+    while !matches!(e.skip().unwrap(), Outcome::Finished(_)) {}
+    assert_eq!(e.stop(), Err(EngineError::WrongScreen), "a completed visit is stored, not stopped");
+}
+
+/// A visit whose save failed can be completed again (the kiosk's "Réessayer").
+#[test]
+fn a_visit_given_up_after_a_failed_save_can_be_completed_again() {
+    let mut e = engine(false);
+    e.set_lang("en").unwrap();
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    e.choose("soixante_dix_plus").unwrap();
+    let v = loop {
+        if let Outcome::Finished(v) = e.skip().unwrap() {
+            break v;
+        }
+    };
+    assert_eq!(e.abort(), Some("completed".into()));
+    assert_eq!(e.screen(), Screen::Attract);
+    e.complete_again(&v).unwrap();
+    assert_eq!((e.screen(), e.lang(), e.answers()), (Screen::Completed, "en", &v.answers));
+    e.saved().unwrap();
+    assert_eq!(e.screen(), Screen::End);
+    assert_eq!(e.complete_again(&v), Err(EngineError::WrongScreen), "only between visits");
+}
+
 fn goto(e: &mut passerelle_core::engine::Engine, id: &str) {
     for _ in 0..100 {
         if e.current().is_some_and(|q| q.id == id) {
