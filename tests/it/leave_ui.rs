@@ -80,14 +80,14 @@ fn arreter_then_oui_erases_the_visit_and_records_it_abandoned_at_that_step() {
     let stop = find(&k.app, "Arrêter").unwrap();
     assert_eq!(stop.accessible_role(), Some(i_slint_backend_testing::AccessibleRole::Button));
     stop.invoke_accessible_default_action();
-    assert!(find(&k.app, "Effacer mes réponses ?").is_some(), "{:?}", labels(&k.app));
+    assert!(find(&k.app, "Effacer mes réponses\u{a0}?").is_some(), "{:?}", labels(&k.app));
     assert!(find(&k.app, "Non, continuer").is_some());
     assert_eq!(k.c.borrow().store().stats().unwrap().abandoned, 0, "nothing recorded before the confirmation");
     tap(&k.app, "Oui, effacer");
 
     // The welcome screen, nothing of the visit on it or behind it.
     assert!(find(&k.app, "Français — Commencer").is_some(), "{:?}", labels(&k.app));
-    for gone in ["Effacer mes réponses ?", "Arrêter", "Retour", first_answer.as_str()] {
+    for gone in ["Effacer mes réponses\u{a0}?", "Arrêter", "Retour", first_answer.as_str()] {
         assert!(find(&k.app, gone).is_none(), "{gone:?} still on screen");
     }
     assert_eq!(k.c.borrow().engine().screen(), Screen::Attract);
@@ -121,7 +121,7 @@ fn arreter_then_non_keeps_every_answer_and_the_same_screen() {
     // The keypad reaches the two answers, and only them.
     assert_eq!(k.c.borrow().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["stop:yes", "stop:no"]);
     tap(&k.app, "Non, continuer");
-    assert!(find(&k.app, "Effacer mes réponses ?").is_none());
+    assert!(find(&k.app, "Effacer mes réponses\u{a0}?").is_none());
     assert_eq!(step(&k), at, "the same screen");
     assert_eq!(k.c.borrow().engine().answers(), &answers, "every answer kept");
     assert_eq!(k.c.borrow().store().stats().unwrap().abandoned, 0);
