@@ -47,7 +47,7 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
     c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     let reference = passerelle::kiosk::summary::pretty_reference(&c.borrow().last_saved().unwrap().id);
-    let summary_title = "Vous êtes à l'aise pour\u{a0}:";
+    let summary_title = "Je suis à l'aise pour\u{a0}:";
     assert!(find(&app, QR).is_some());
     assert!(find(&app, INSTRUCTIONS).is_some(), "the instructions are on screen");
     assert!(find(&app, &format!("Référence\u{a0}: {reference}")).is_some());

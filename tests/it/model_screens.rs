@@ -477,6 +477,10 @@ fn the_summary_lists_every_skill() {
         assert_eq!(s.at_ease, easy.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
         assert_eq!(s.help, hard.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
     }
+    // The rows speak as the visitor ("Me connecter seul à Internet"): so do the titles (issue 17,
+    // no "vous"/"je" mix in the summary).
+    let s = passerelle::kiosk::summary::summary(&profile, &k.questionnaire, &k.rules.capability_question, "fr");
+    assert!(s.at_ease_title.starts_with("Je ") && s.help_title.contains("m'aider"), "{} / {}", s.at_ease_title, s.help_title);
 }
 
 /// The skills grid in words: the part (its total the same as on the first question), the row

@@ -238,7 +238,7 @@ fn the_end_screen_shows_the_places_on_request() {
     let find = |label: &str| ElementHandle::find_by_accessible_label(&app, label).next();
     // The profile shows first; the places are one touch away, and back.
     assert!(!e.get_places_shown());
-    assert!(find("Vous êtes à l'aise pour\u{a0}:").is_some() || find("Un conseiller peut vous aider à\u{a0}:").is_some());
+    assert!(find("Je suis à l'aise pour\u{a0}:").is_some() || find("Un conseiller peut m'aider à\u{a0}:").is_some());
     find("Où aller\u{a0}?").expect("the places tab").invoke_accessible_default_action();
     assert!(e.get_places_shown());
     let card = app
