@@ -6,8 +6,8 @@ use passerelle::kiosk::Kiosk;
 use passerelle::ui;
 use slint::ComponentHandle;
 
-#[test]
-fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() {
+/// The kiosk on its default configuration in a temporary data folder, on a fake clock, shown.
+fn kit() -> (tempfile::TempDir, ui::AppWindow, ui::Shared) {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
@@ -15,6 +15,12 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
     let clock = passerelle_core::engine::FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (app, c) = ui::build(kiosk, store, clock).unwrap();
     app.show().unwrap();
+    (dir, app, c)
+}
+
+#[test]
+fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() {
+    let (_dir, app, c) = kit();
     // Some visits first, then the disk is full: the database may not grow any more.
     for _ in 0..5 {
         let s = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
@@ -55,13 +61,7 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
 /// screen while the store still refuses it, the end screen and its code once it accepts it.
 #[test]
 fn the_save_failed_screen_retries_the_save() {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
-    let store = kiosk.open_store().unwrap();
-    let clock = passerelle_core::engine::FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let (app, c) = ui::build(kiosk, store, clock).unwrap();
-    app.show().unwrap();
+    let (_dir, app, c) = kit();
     // A store that refuses writes: the visit cannot be saved.
     c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
     let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
