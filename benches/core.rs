@@ -73,15 +73,15 @@ fn payload_and_ticket(c: &mut Criterion) {
     let v = passerelle_core::script::play(&mut engine, &script).unwrap();
     let saved = k.finish_visit(&mut store, clk.as_ref(), &v).unwrap();
     let stored = store.visit(&saved.id).unwrap().unwrap();
-    let h = passerelle_core::handoff::decode(&saved.payload, &k.questionnaire).unwrap();
+    let h = passerelle_core::handoff::decode(&saved.payload, &k.defs.questionnaire).unwrap();
     let full = passerelle_core::handoff::Handoff { answers: Some(v.answers.clone()), profile: saved.profile.clone(), ..h };
-    c.bench_function("payload_encode", |b| b.iter(|| passerelle_core::handoff::encode(&full, &k.questionnaire).unwrap()));
-    c.bench_function("payload_decode", |b| b.iter(|| passerelle_core::handoff::decode(&saved.payload, &k.questionnaire).unwrap()));
+    c.bench_function("payload_encode", |b| b.iter(|| passerelle_core::handoff::encode(&full, &k.defs.questionnaire).unwrap()));
+    c.bench_function("payload_decode", |b| b.iter(|| passerelle_core::handoff::decode(&saved.payload, &k.defs.questionnaire).unwrap()));
     let data = passerelle::kiosk::ticket::TicketData::from_stored(&k, &stored, chrono::Local::now().naive_local()).unwrap();
     c.bench_function("ticket_raster_80mm", |b| b.iter(|| passerelle::kiosk::ticket::render(&data, 80).unwrap()));
     c.bench_function("payload+qr_image+ticket_raster+escpos", |b| {
         b.iter(|| {
-            let p = passerelle_core::handoff::encode(&full, &k.questionnaire).unwrap();
+            let p = passerelle_core::handoff::encode(&full, &k.defs.questionnaire).unwrap();
             let qr = passerelle::shared::qr::render(&p, 4).unwrap();
             let t = passerelle::kiosk::ticket::render(&data, 80).unwrap();
             (qr, passerelle::kiosk::ticket::escpos(&t))

@@ -34,4 +34,35 @@ fn main() {
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("translations.rs");
     std::fs::write(dest, out).unwrap();
+
+    let root = root.join("..");
+    // The kiosk's own texts: every i18n/<code>.po, French and English first (adding a language
+    // is adding files).
+    let i18n = root.join("i18n");
+    println!("cargo:rerun-if-changed={}", i18n.display());
+    let mut pos: Vec<_> = std::fs::read_dir(&i18n)
+        .unwrap_or_else(|e| panic!("{}: {e}", i18n.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "po"))
+        .collect();
+    let rank = |p: &std::path::PathBuf| {
+        let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+        (
+            match stem.as_str() {
+                "fr" => 0,
+                "en" => 1,
+                _ => 2,
+            },
+            stem,
+        )
+    };
+    pos.sort_by_key(rank);
+    let mut out =
+        String::from("/// The embedded catalogues: (language code, .po text), French and English first.\npub const CATALOGUES: &[(&str, &str)] = &[\n");
+    for p in &pos {
+        writeln!(out, "    ({:?}, include_str!({:?})),", p.file_stem().unwrap().to_string_lossy(), p.display().to_string()).unwrap();
+    }
+    out.push_str("];\n");
+    std::fs::write(Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalogues.rs"), out).unwrap();
 }

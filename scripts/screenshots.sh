@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate docs/screenshots: every screen at the three reference sizes (French and
+# Regenerate docs/screenshots: every screen at the four reference sizes (French and
 # Arabic), and at 1280x800 in English. Uses the debug build; pass --release to use the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ out=docs/screenshots
 mkdir -p "$out"
 # The kiosk's own fonts for characters a font lacks, as under `cargo run` (.cargo/config.toml).
 export SLINT_FONT_PATH="$PWD/assets/fonts"
-for size in 1920x1080 1280x800 1080x1920; do
+for size in 1920x1080 1280x800 1080x1920 800x600; do
   for lang in fr ar; do
     PASSERELLE_LOG=warn "$bin" screenshot --all --size "$size" --lang "$lang" --out-dir "$out" >/dev/null
   done

@@ -1,12 +1,12 @@
 //! The command line: the contract other tools, tests and people rely on.
 
+use crate::core::engine::Clock;
+use crate::core::random::random_visit;
+use crate::core::script::{self, Script};
 use crate::kiosk::Kiosk;
 use crate::shared::clock::SystemClock;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use passerelle_core::engine::Clock;
-use passerelle_core::random::random_visit;
-use passerelle_core::script::{self, Script};
 use rand::SeedableRng;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -93,6 +93,9 @@ pub enum Command {
         /// Language of the text output
         #[arg(long, default_value = "fr")]
         lang: String,
+        /// Suggest places as of this local time (YYYY-MM-DDTHH:MM), not now
+        #[arg(long, value_parser = parse_local_time)]
+        at: Option<chrono::NaiveDateTime>,
     },
     /// Render a payload's QR code as the kiosk shows it
     Qr {
@@ -159,6 +162,9 @@ pub enum Command {
         /// Write the CSV here instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Decrypt only when the package's signature holds against these keys (as for merge)
+        #[arg(long, value_name = "FILE")]
+        trusted_keys: Option<PathBuf>,
     },
     /// Print the exact text spoken for every screen
     SpeechScript {
@@ -217,11 +223,19 @@ pub enum Command {
         /// report says "provenance non vérifiée"
         #[arg(long, value_name = "FILE")]
         trusted_keys: Option<PathBuf>,
+        /// The national file of digital inclusion places (standard 1.0.2, as `places import`
+        /// reads it) to count the supply in; default: the places of the data directory
+        #[arg(long, value_name = "FILE")]
+        places: Option<PathBuf>,
     },
-    /// Print the SQL script that loads a checked package (an export or a merge) into PostgreSQL
-    /// (`psql -f`) or DuckDB; it can be run again with further packages (rows already there stay once)
+    /// Prepare a checked package (an export or a merge) for PostgreSQL or DuckDB: its tables and
+    /// `charger.sql` in a new folder (run the script from there); it can be run again with further
+    /// packages (rows already there stay once). The script holds no byte of the package
     Sql {
         dir: PathBuf,
+        /// The new folder to write the tables and `charger.sql` into
+        #[arg(long, value_name = "LOADDIR")]
+        out: PathBuf,
         #[arg(long, value_enum, default_value = "postgres")]
         dialect: crate::department::sql::Dialect,
         /// Refuse the package unless its signature holds against these keys (as for merge)
@@ -324,6 +338,30 @@ pub enum MediatorAction {
     /// Print the structure's public signing key (created at first use; pickup packages are
     /// signed with it) and its line for a trusted keys file
     SigningKey,
+    /// Write the mediator's desk for any browser: one self-contained HTML file (the page, its
+    /// script, the WebAssembly module, the questionnaire, rules, places and the structure) that
+    /// reads codes (scanner, paste, camera), opens La Coop's report pre-filled, records pickups
+    /// in the browser and exports them as a signed zip; it sends nothing over the network
+    Page {
+        /// The HTML file to write (e.g. passerelle-mediateur.html)
+        #[arg(long)]
+        out: PathBuf,
+        /// La Coop's report form (default: `coop_url` of mediateur.toml, else La Coop's own)
+        #[arg(long, value_name = "URL")]
+        coop_url: Option<String>,
+    },
+    /// List the pickups recorded here (kiosk, reference, day, outcome, the export that took
+    /// them); `--remove REF` removes the pickup of one visit recorded by mistake
+    Pickups {
+        /// The visit's reference, as on the ticket (ABCD-EFGH)
+        #[arg(long, value_name = "REF")]
+        remove: Option<String>,
+        /// The kiosk, when two kiosks have a visit of that reference
+        #[arg(long, value_name = "ID", requires = "remove")]
+        kiosk: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -386,26 +424,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Questionnaire { json, lang, .. }) => questionnaire(&cli, json, lang),
         Some(Command::Replay { file, random, seed }) => replay(&cli, file, random, seed),
         Some(Command::Screenshot { screen, all, size, lang, out, out_dir }) => screenshot(&cli, screen, all, size, lang, out, out_dir),
-        Some(Command::Decode { payload, json, lang }) => decode(&cli, payload, json, lang),
+        Some(Command::Decode { payload, json, lang, at }) => decode(&cli, payload, json, lang, at),
         Some(Command::Qr { payload, out, scale }) => qr(payload, out, scale),
         Some(Command::Ticket { visit_id, format, out, width_mm, at }) => ticket(&cli, visit_id, format, out, width_mm, at),
         Some(Command::Mediateur { action: None }) => mediateur(&cli),
         Some(Command::Mediateur { action: Some(MediatorAction::Record { payload, outcome, on, json }) }) => record_pickup(&cli, payload, outcome, on, json),
         Some(Command::Mediateur { action: Some(MediatorAction::Export { to, all }) }) => export_pickups(&cli, to, all),
         Some(Command::Mediateur { action: Some(MediatorAction::SigningKey) }) => pickup_signing_key(&cli),
+        Some(Command::Mediateur { action: Some(MediatorAction::Page { out, coop_url }) }) => desk_page(&cli, out, coop_url),
+        Some(Command::Mediateur { action: Some(MediatorAction::Pickups { remove, kiosk, json }) }) => list_pickups(&cli, remove, kiosk, json),
         Some(Command::Admin { action: AdminAction::SetPin }) => set_pin(&cli),
         Some(Command::Export { to, all }) => export(&cli, to, all),
         Some(Command::Keygen { out, signing: true }) => keygen_signing(out),
         Some(Command::SigningKey) => signing_key(&cli),
         Some(Command::Keygen { out, signing: false }) => keygen(out),
-        Some(Command::Decrypt { identity, export_dir, out }) => decrypt(identity, export_dir, out),
+        Some(Command::Decrypt { identity, export_dir, out, trusted_keys }) => decrypt(identity, export_dir, out, trusted_keys),
         Some(Command::SpeechScript { lang }) => speech_script(&cli, lang),
         Some(Command::Say { lang, text, out }) => say(&cli, lang, text, out),
         Some(Command::Doctor { json }) => doctor(&cli, json),
         Some(Command::Places { action }) => places(&cli, action),
         Some(Command::Merge { exports, out, trusted_keys, signing_key, json }) => merge(exports, out, trusted_keys, signing_key, json),
-        Some(Command::Sql { dir, dialect, trusted_keys }) => sql(dir, dialect, trusted_keys),
-        Some(Command::Report { dir, out, min_count, trusted_keys }) => report(dir, out, min_count, trusted_keys),
+        Some(Command::Sql { dir, out, dialect, trusted_keys }) => sql(dir, out, dialect, trusted_keys),
+        Some(Command::Report { dir, out, min_count, trusted_keys, places }) => report(&cli, dir, out, min_count, trusted_keys, places),
         Some(Command::Stats { json }) => stats(&cli, json),
         Some(Command::Erase { reference, json }) => erase(&cli, reference, json),
     }

@@ -16,7 +16,7 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     let usb = dir.path().join("usb");
     std::fs::create_dir_all(&usb).unwrap();
     // A newer national file: the shipped places, one renamed, and a row that breaks the schema.
-    let mut csv = passerelle::kiosk::place_book::SHIPPED.replace("Espace Nelly Roussel", "Espace Nelly Roussel (nouvelle adresse)");
+    let mut csv = passerelle::core::place_book::SHIPPED.replace("Espace Nelly Roussel", "Espace Nelly Roussel (nouvelle adresse)");
     let broken = csv.lines().nth(1).unwrap().replacen("cnfs-92-", "broken-", 1).replace("2022-", "22-");
     csv.push_str(&broken);
     csv.push('\n');
@@ -63,7 +63,7 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     });
     slint::run_event_loop_until_quit().unwrap();
     let status = app.global::<AdminAdapter>().get_status().to_string();
-    assert_eq!(status, "Lieux importés\u{a0}: 26 gardés, 1 ligne(s) refusée(s), 0 d'autres départements.");
+    assert_eq!(status, "Lieux importés\u{a0}: 26 gardés, 1 ligne(s) refusée(s), 0 d’autres départements.");
     assert!(facts(&app).iter().any(|f| f.starts_with("Lieux\u{a0}: 26 (importés le ")), "{:?}", facts(&app));
 
     // The next visitor gets the new places.

@@ -64,14 +64,10 @@ fn printing_runs_off_the_ui_thread_and_reports_back() {
     // The printer fails (out of paper): a calm message, the visit is still there.
     *printer.fail.lock().unwrap() = Some(PrintError::Stuck);
     tap(&app, "Imprimer mon ticket");
-    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let f2 = flag.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        f2.store(true, std::sync::atomic::Ordering::SeqCst);
-    });
-    run_until(move || flag.load(std::sync::atomic::Ordering::SeqCst));
-    assert!(app.global::<EndAdapter>().get_print_status().starts_with("Le ticket n'a pas pu être imprimé."));
+    // Wait for the second attempt (not a fixed delay: a loaded machine renders the ticket slowly).
+    let p = printer.clone();
+    run_until(move || p.attempts.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    assert!(app.global::<EndAdapter>().get_print_status().starts_with("Le ticket n’a pas pu être imprimé."));
     let id = c.borrow().last_saved().unwrap().id.clone();
     assert!(c.borrow().store().visit(&id).unwrap().is_some(), "a printer failure never loses the visit");
     assert!(ElementHandle::find_by_accessible_label(&app, "Terminer").next().is_some());

@@ -7,7 +7,7 @@
 //! checks it (exactly one kind of test per table) into the typed [`Condition`].
 
 use crate::answers::{Answer, Answers};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A condition as written in a data file.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -81,6 +81,28 @@ impl Derived {
     pub fn score(&self) -> Option<f64> {
         (self.capabilities_answered > 0).then(|| f64::from(self.capabilities_known) / f64::from(self.capabilities_answered))
     }
+}
+
+/// What made a condition hold (see [`Condition::because`]): an answer of the visitor, or a fact
+/// computed from the answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Because {
+    /// The visitor's answer to `question` (on grid row `row`): the choices of it the test looked for.
+    Answer {
+        question: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        row: Option<String>,
+        choices: Vec<String>,
+    },
+    /// The capability rows counted: known among answered.
+    Capabilities { known: u32, answered: u32 },
+    /// The quiz: right and wrong answers ("je ne sais pas" is neither).
+    Quiz { correct: u32, wrong: u32 },
+    /// The language of the visit.
+    Language { lang: String },
+    /// The autonomy level found (None: not assessed).
+    Autonomy { level: Option<String> },
 }
 
 /// What a condition is evaluated against.
@@ -216,6 +238,55 @@ impl Condition {
             Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| c.collect_refs(out)),
             Condition::Not(c) => c.collect_refs(out),
             _ => {}
+        }
+    }
+
+    /// Why this condition holds (ask only when it does): the visitor's answers that satisfy its
+    /// tests (of each answer, the choices the test looks for) and the computed facts it uses, in
+    /// the condition's order, each once. Of `any`, every alternative that holds. A test that holds
+    /// because something was *not* answered (`none_of`, `not` on an answer) names no answer: it
+    /// is a guard, not a reason.
+    pub fn because(&self, f: &Facts) -> Vec<Because> {
+        let mut out = Vec::new();
+        self.collect_because(f, &mut out);
+        let mut seen: Vec<Because> = Vec::new();
+        out.retain(|b| {
+            let new = !seen.contains(b);
+            if new {
+                seen.push(b.clone());
+            }
+            new
+        });
+        out
+    }
+
+    fn collect_because(&self, f: &Facts, out: &mut Vec<Because>) {
+        let capabilities = || f.derived.map(|d| Because::Capabilities { known: d.capabilities_known, answered: d.capabilities_answered });
+        let quiz = || f.derived.map(|d| Because::Quiz { correct: d.quiz_correct, wrong: d.quiz_wrong });
+        match self {
+            Condition::Answer { question, row, test, .. } => {
+                let Some(chosen) = chosen_ids(f.answers.get(question), row.as_deref()) else { return };
+                let choices: Vec<String> = match test {
+                    AnswerTest::AnyOf(ids) => chosen.into_iter().filter(|c| ids.contains(c)).cloned().collect(),
+                    AnswerTest::Answered => chosen.into_iter().cloned().collect(),
+                    AnswerTest::NoneOf(_) => Vec::new(),
+                };
+                if !choices.is_empty() {
+                    out.push(Because::Answer { question: question.clone(), row: row.clone(), choices });
+                }
+            }
+            Condition::All(v) => v.iter().for_each(|c| c.collect_because(f, out)),
+            Condition::Any(v) => v.iter().filter(|c| c.eval(f)).for_each(|c| c.collect_because(f, out)),
+            // "No wrong quiz answer", "fewer than 5 rows answered": the counts say it.
+            Condition::Not(c) => match **c {
+                Condition::QuizCorrectAtLeast(_) | Condition::QuizWrongAtLeast(_) => out.extend(quiz()),
+                Condition::ScoreBelow(_) | Condition::ScoreAtLeast(_) | Condition::CapabilitiesAnsweredAtLeast(_) => out.extend(capabilities()),
+                _ => {}
+            },
+            Condition::Lang(_) => out.push(Because::Language { lang: f.lang.to_string() }),
+            Condition::ScoreBelow(_) | Condition::ScoreAtLeast(_) | Condition::CapabilitiesAnsweredAtLeast(_) => out.extend(capabilities()),
+            Condition::QuizCorrectAtLeast(_) | Condition::QuizWrongAtLeast(_) => out.extend(quiz()),
+            Condition::Autonomy(_) | Condition::NotAssessed => out.push(Because::Autonomy { level: f.derived.and_then(|d| d.autonomy.clone()) }),
         }
     }
 

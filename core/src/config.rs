@@ -52,6 +52,10 @@ struct RawIdle {
 /// The end screen keeps the code for 5 minutes without a touch: time to queue at a counter.
 pub const DEFAULT_END_SCREEN_S: u64 = 300;
 
+/// The panel's diagonal when `[screen] diagonal_inches` is not given: a 10.1" 1280x800 touch
+/// panel, the smallest the kiosk is laid out for (on a larger panel every target is larger).
+pub const DEFAULT_DIAGONAL_IN: f64 = 10.1;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawLocation {
@@ -232,6 +236,9 @@ pub enum PrinterConfig {
 struct RawNeighbourhood {
     id: Spanned<String>,
     label: Spanned<Text>,
+    /// The commune the neighbourhood is in (default: the kiosk's `commune`).
+    #[serde(default)]
+    commune: Option<Spanned<String>>,
 }
 
 /// The checked configuration.
@@ -261,10 +268,14 @@ pub struct Config {
     pub export_paths: Vec<PathBuf>,
     pub retention: Retention,
     /// `[screen] diagonal_inches`: the panel's physical size, so that every touch target is at
-    /// least 2 × 2 cm on the real screen (docs/accessibility.md). None: sizes follow the pixels.
-    pub screen_diagonal_in: Option<f64>,
+    /// least 2 × 2 cm on the real screen (docs/accessibility.md). Without the key:
+    /// [`DEFAULT_DIAGONAL_IN`], the smallest panel the kiosk is laid out for.
+    pub screen_diagonal_in: f64,
     pub speech: SpeechConfig,
     pub keys: KeyMap,
+    /// The neighbourhoods offered by the `list` question, each with its commune (`commune` of the
+    /// neighbourhood, else the kiosk's): a neighbourhood means a place only with its commune, so
+    /// the département's tools key them by (commune, id) ([`Config::neighbourhood_commune`]).
     pub neighbourhoods: Vec<ListItem>,
     /// The order of the questions (`order`) and which are asked (`path`).
     pub flow: Flow,
@@ -305,6 +316,10 @@ pub fn check_label(s: &str) -> Result<(), String> {
     if s.starts_with(['=', '+', '-', '@']) {
         return Err("must not start with =, +, - or @ (a spreadsheet would read it as a formula)".into());
     }
+    // A spreadsheet that splits a CSV on `;` (French Excel) or `,` reads each part as a cell.
+    if s.split([';', ',']).skip(1).any(|part| part.trim_start_matches([' ', '"']).starts_with(['=', '+', '-', '@'])) {
+        return Err("must not hold ; or , followed by =, +, - or @ (a spreadsheet that splits on them would read a formula)".into());
+    }
     Ok(())
 }
 
@@ -333,13 +348,16 @@ impl Config {
         if !valid_kiosk_id(&kiosk_id) {
             return Err(bad(raw.kiosk_id.span(), "kiosk_id", "use 1 to 32 lowercase letters, digits or \"-\"".into()));
         }
-        for (v, key) in [(&raw.structure, "structure"), (&raw.commune, "commune")] {
+        let place_name = |v: &Spanned<String>, key: &str| -> Result<String, ConfigError> {
             let s = v.get_ref().trim();
             if s.is_empty() || s.chars().count() > 80 {
                 return Err(bad(v.span(), key, "must be 1 to 80 characters".into()));
             }
             check_label(s).map_err(|p| bad(v.span(), key, p))?;
-        }
+            Ok(s.to_string())
+        };
+        place_name(&raw.structure, "structure")?;
+        let commune = place_name(&raw.commune, "commune")?;
         if !crate::vocab::CONTEXTS.contains(&raw.context.get_ref().as_str()) {
             return Err(bad(raw.context.span(), "context", format!("must be one of {}", crate::vocab::CONTEXTS.join(", "))));
         }
@@ -465,13 +483,13 @@ impl Config {
             }
         };
         let screen_diagonal_in = match &raw.screen {
-            None => None,
+            None => DEFAULT_DIAGONAL_IN,
             Some(sc) => {
                 let d = *sc.diagonal_inches.get_ref();
                 if !(7.0..=100.0).contains(&d) {
                     return Err(bad(sc.diagonal_inches.span(), "screen.diagonal_inches", "must be between 7 and 100 (inches)".into()));
                 }
-                Some(d)
+                d
             }
         };
         let speech = match &raw.speech {
@@ -544,13 +562,17 @@ impl Config {
             for text in n.label.get_ref().0.values() {
                 check_label(text.trim()).map_err(|p| bad(n.label.span(), "neighbourhoods.label", p))?;
             }
-            neighbourhoods.push(ListItem { id, label: n.label.get_ref().clone() });
+            let commune = match &n.commune {
+                Some(c) => place_name(c, "neighbourhoods.commune")?,
+                None => commune.clone(),
+            };
+            neighbourhoods.push(ListItem { id, label: n.label.get_ref().clone(), commune });
         }
         let flow = flow(&raw, &bad)?;
         Ok(Config {
             kiosk_id,
             structure: raw.structure.get_ref().trim().to_string(),
-            commune: raw.commune.get_ref().trim().to_string(),
+            commune,
             context: raw.context.get_ref().clone(),
             languages,
             data_dir: resolve(raw.data_dir.get_ref()),
@@ -573,6 +595,14 @@ impl Config {
             optional_questions: raw.optional_questions.as_ref().map(|v| v.get_ref().clone()).unwrap_or_default(),
             optional_questions_line: raw.optional_questions.as_ref().map_or(0, |v| line_of(src, v.span().start)),
         })
+    }
+}
+
+impl Config {
+    /// The commune of a neighbourhood of this kiosk (by its id, as a visit stores it); None for
+    /// an id that is not one of its neighbourhoods (e.g. `autre_commune`).
+    pub fn neighbourhood_commune(&self, id: &str) -> Option<&str> {
+        self.neighbourhoods.iter().find(|n| n.id == id).map(|n| n.commune.as_str())
     }
 }
 

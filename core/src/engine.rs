@@ -419,6 +419,7 @@ impl Engine {
     }
 
     /// "Suivant": confirm a multiple choice, a text or the contact form (the notice too).
+    #[allow(clippy::should_implement_trait)] // the visitor's "Suivant" button, not an iterator
     pub fn next(&mut self) -> Result<Outcome, EngineError> {
         if self.screen == Screen::Notice {
             return self.acknowledge();

@@ -120,7 +120,7 @@ struct BitWriter {
 impl BitWriter {
     fn put(&mut self, value: u64, bits: u32) {
         for i in (0..bits).rev() {
-            if self.nbits % 8 == 0 {
+            if self.nbits.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             if (value >> i) & 1 == 1 {
@@ -496,6 +496,10 @@ pub fn decode(input: &str, q: &Questionnaire) -> Result<Handoff, HandoffError> {
         return Err(HandoffError::FutureVersion(version.to_string()));
     }
     let kiosk_id = get_str(&mut r)?;
+    // A kiosk id names files, keys and pickups downstream: only a real one is read.
+    if !crate::config::valid_kiosk_id(&kiosk_id) {
+        return Err(HandoffError::Invalid("kiosk id".into()));
+    }
     let reference = reference_from_bits(r.get(40)?);
     let days = r.get(16)?;
     let date = (days != u64::from(UNKNOWN_DATE)).then(|| epoch() + chrono::Duration::days(days as i64));

@@ -1,11 +1,12 @@
 //! Passerelle's pure core.
 //!
 //! Everything a visit *is*, without a screen, a disk or a clock of its own:
-//! the questionnaire definition ([`questionnaire`]), the conditions shared by relevance and
+//! the questionnaire definition ([`questionnaire`]) and a visit's way through it ([`flow`]), the conditions shared by relevance and
 //! profile rules ([`condition`]), the answers ([`answers`]), the visit state machine
 //! ([`engine`]), the profile in the national vocabularies ([`profile`], [`vocab`]), the kiosk
-//! configuration ([`config`]), the QR handoff payload ([`handoff`]) and random visits for tests
-//! and soak runs ([`random`]).
+//! configuration ([`config`]), the QR handoff payload ([`handoff`]), random visits for tests
+//! and soak runs ([`random`]); the kiosk's own texts ([`i18n`]), the profile in the visitor's
+//! words ([`summary`]) and the places suggested, in words ([`place_book`]).
 //!
 //! Invariant: this crate performs no I/O (files are read by the caller and handed over as text),
 //! owns no clock (time comes through [`engine::Clock`]) and knows nothing of Slint.
@@ -14,13 +15,20 @@ pub mod admin;
 pub mod answers;
 pub mod condition;
 pub mod config;
+pub mod definitions;
 pub mod engine;
+pub mod flow;
 pub mod handoff;
+pub mod i18n;
+pub mod place_book;
 pub mod places;
 pub mod profile;
+pub mod profile_field;
 pub mod questionnaire;
 pub mod random;
+pub mod reasons;
 pub mod script;
+pub mod summary;
 pub mod text;
 pub mod translation;
 pub mod version;

@@ -149,6 +149,17 @@ pub fn parse(csv_text: &str, departement: Option<&str>) -> Result<PlaceSet, Plac
         };
         let get = |name: &str| col.get(name).and_then(|&c| rec.get(c)).unwrap_or("").trim().to_string();
         let mut bad = Vec::new();
+        // A control character (ESC, BEL, NUL, a line separator…) in any field: the row is refused,
+        // and the value is never shown as it is (it would drive the terminal that prints it).
+        for (c, v) in rec.iter().enumerate() {
+            if v.chars().any(|ch| ch.is_control() || matches!(ch, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+                bad.push(RowProblem { line, field: header.get(c).cloned().unwrap_or_default(), problem: "control character".into() });
+            }
+        }
+        if !bad.is_empty() {
+            set.problems.extend(bad);
+            continue;
+        }
         for r in &rules {
             let v = get(&r.name);
             if v.is_empty() {
@@ -160,7 +171,7 @@ pub fn parse(csv_text: &str, departement: Option<&str>) -> Result<PlaceSet, Plac
             if let Some(p) = &r.pattern
                 && !p.is_match(&v)
             {
-                bad.push(RowProblem { line, field: r.name.clone(), problem: format!("`{v}` does not match the standard") });
+                bad.push(RowProblem { line, field: r.name.clone(), problem: format!("`{}` does not match the standard", v.escape_debug()) });
                 continue;
             }
             let ok = match r.kind.as_str() {
@@ -169,12 +180,12 @@ pub fn parse(csv_text: &str, departement: Option<&str>) -> Result<PlaceSet, Plac
                 _ => true,
             };
             if !ok {
-                bad.push(RowProblem { line, field: r.name.clone(), problem: format!("`{v}` is not a {}", r.kind) });
+                bad.push(RowProblem { line, field: r.name.clone(), problem: format!("`{}` is not a {}", v.escape_debug(), r.kind) });
             }
         }
         let id = get("id");
         if bad.is_empty() && !ids.insert(id.clone()) {
-            bad.push(RowProblem { line, field: "id".into(), problem: format!("`{id}` appears twice") });
+            bad.push(RowProblem { line, field: "id".into(), problem: format!("`{}` appears twice", id.escape_debug()) });
         }
         if !bad.is_empty() {
             set.problems.extend(bad);
@@ -268,7 +279,7 @@ pub fn next_opening(horaires: &str, now: NaiveDateTime) -> Opening {
     Opening::Unknown
 }
 
-/// What a visitor needs, from the profile.
+/// What a visitor needs, from the profile ([`Need::of`]).
 #[derive(Debug, Clone, Default)]
 pub struct Need {
     pub services: Vec<String>,
@@ -281,6 +292,36 @@ pub struct Need {
     /// Publics the visitor belongs to (`publics_specifiquement_adresses`: Seniors, Jeunes…).
     pub publics: Vec<String>,
 }
+
+impl Need {
+    /// What a profile needs, in the places standard's words: its services, specific support and
+    /// recommended mode; Aidants Connect and France Services when someone does the procedures
+    /// for the visitor (flag `fait_a_sa_place`); the visitor's public (`Seniors` from 60, `Jeunes`
+    /// under 25, `Familles et/ou enfants` when parenting or school is suggested).
+    pub fn of(profile: &crate::profile::Profile) -> Need {
+        let programmes = if profile.flags.iter().any(|f| f == "fait_a_sa_place") { DONE_FOR_THEM.iter().map(|s| s.to_string()).collect() } else { Vec::new() };
+        let mut publics = Vec::new();
+        match profile.tranche_age.as_deref() {
+            Some("soixante_soixante_neuf" | "soixante_dix_plus") => publics.push("Seniors".to_string()),
+            Some("moins_de_douze" | "douze_dix_huit" | "dix_huit_vingt_quatre") => publics.push("Jeunes".to_string()),
+            _ => {}
+        }
+        if profile.thematiques.iter().any(|t| t == "parentalite" || t == "scolarite_et_numerique") {
+            publics.push("Familles et/ou enfants".to_string());
+        }
+        Need {
+            services: profile.services.clone(),
+            support: profile.prise_en_charge_specifique.clone(),
+            modalite: profile.modalites.first().cloned(),
+            programmes,
+            publics,
+        }
+    }
+}
+
+/// The national programmes for a visitor whose procedures someone does for them
+/// (`dispositif_programmes_nationaux`): their door is kept whatever else matches ([`suggest`]).
+pub const DONE_FOR_THEM: &[&str] = &["Aidants Connect", "France Services"];
 
 /// Why a place is suggested.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -319,10 +360,14 @@ pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// Rank places for a need: every service asked and offered counts most, then specific support,
 /// a fitting national programme, the visitor's public, the recommended mode, being free, being
 /// near (every kilometre costs), and opening soon. Places that receive no public are never
-/// suggested. Places that offer none of the services asked are left out; when that leaves
-/// nothing (e.g. only equipment or security was asked and no place offers it), the nearest
-/// places are suggested as general ones ([`Reason::General`]), so that a visitor always gets a
-/// door as long as one place receives the public.
+/// suggested. Places that offer none of the services asked, and none of the programmes, are left
+/// out; when that leaves nothing (e.g. only equipment or security was asked and no place offers
+/// it), the nearest places are suggested as general ones ([`Reason::General`]), so that a visitor
+/// always gets a door as long as one place receives the public.
+///
+/// A programme asked keeps its door: when someone does the procedures for the visitor (Aidants
+/// Connect, France Services), the best place of such a programme is among the suggestions
+/// whatever other service matches (it takes the last place when the others rank higher).
 pub fn suggest(places: &[Place], need: &Need, origin: Option<(f64, f64)>, now: NaiveDateTime, n: usize) -> Vec<Suggestion> {
     let open: Vec<&Place> = places.iter().filter(|p| p.receives_public()).collect();
     let mut out = rank(&open, need, origin, now, true);
@@ -331,6 +376,13 @@ pub fn suggest(places: &[Place], need: &Need, origin: Option<(f64, f64)>, now: N
         for s in &mut out {
             s.reasons.insert(0, Reason::General);
         }
+    }
+    let of_programme = |s: &Suggestion| s.reasons.iter().any(|r| matches!(r, Reason::Programme(_)));
+    let door = out.iter().position(of_programme).filter(|&i| n > 0 && i >= n);
+    if let Some(i) = door {
+        let place = out.remove(i);
+        out.truncate(n - 1);
+        out.push(place);
     }
     out.truncate(n);
     out
@@ -341,7 +393,8 @@ fn rank(places: &[&Place], need: &Need, origin: Option<(f64, f64)>, now: NaiveDa
         .iter()
         .filter_map(|p| {
             let services: Vec<&String> = need.services.iter().filter(|s| p.services.contains(s)).collect();
-            if strict && !need.services.is_empty() && services.is_empty() {
+            let programme = need.programmes.iter().any(|x| p.dispositif_programmes_nationaux.contains(x));
+            if strict && !need.services.is_empty() && services.is_empty() && !programme {
                 return None;
             }
             let mut score = 1000 * services.len() as i64;

@@ -2,7 +2,7 @@
 //! that are data (`assets/questionnaire/profile-rules.toml`, explained in `docs/profile.md`).
 
 use crate::answers::{Answer, Answers};
-use crate::condition::{Condition, ConditionDef, Derived, Facts};
+use crate::condition::{Because, Condition, ConditionDef, Derived, Facts};
 use crate::questionnaire::{DefinitionError, Kind, Questionnaire};
 use crate::text::Text;
 use crate::vocab;
@@ -94,6 +94,9 @@ struct AutonomyDef {
     level: String,
     why: Text,
     when: ConditionDef,
+    /// The capability rows this level's counts and shares look at (default: every row).
+    #[serde(default)]
+    rows: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,9 +168,19 @@ pub struct Rules {
     barriers: Option<String>,
     /// The quiz choice that means "I don't know" (neither right nor wrong).
     quiz_unsure: Option<String>,
-    autonomy: Vec<(String, Text, Condition)>,
+    autonomy: Vec<AutonomyLevel>,
     pub flags: BTreeMap<String, Text>,
     pub rules: Vec<Rule>,
+}
+
+/// An autonomy level's rule: the level, its reason, its condition and the rows it counts.
+#[derive(Debug, Clone)]
+struct AutonomyLevel {
+    level: String,
+    why: Text,
+    when: Condition,
+    /// None: every capability row.
+    rows: Option<Vec<String>>,
 }
 
 /// The mapped Coop CRA fields, each with its allowed values.
@@ -274,7 +287,11 @@ impl Rules {
                 return Err(err(&id, "autonomy rules cannot test the autonomy level".into()));
             }
             check_why(&id, &a.why)?;
-            autonomy.push((a.level.clone(), a.why.clone(), c));
+            if let Some(r) = a.rows.iter().find(|r| cap.row(r).is_none()) {
+                return Err(err(&id, format!("`rows` names unknown capability row `{r}`")));
+            }
+            let rows = (!a.rows.is_empty()).then(|| a.rows.clone());
+            autonomy.push(AutonomyLevel { level: a.level.clone(), why: a.why.clone(), when: c, rows });
         }
         let flags: BTreeMap<String, Text> = def.flags.into_iter().map(|(k, v)| (k, v.label)).collect();
         for f in flags.keys() {
@@ -399,22 +416,50 @@ pub struct Profile {
 }
 
 /// One suggestion of the profile and the reason for it, for the mediator: a suggestion, never
-/// data of the session itself.
+/// data of the session itself. The reason is what the first rule that suggested it found in
+/// the answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     /// The profile field: `autonomie`, `modalites`, `thematiques`, `services`,
     /// `prise_en_charge_specifique` or `flags`.
     pub field: String,
     pub value: String,
-    /// The `why` of the first rule that suggested it (French first).
+    /// What the mediator reads: the answers that made it, in the visitor's words (the labels of
+    /// the choices, in every language of the questionnaire: the visitor's, French for the
+    /// mediator), with the counts computed from them (capability rows known, the quiz); the
+    /// rule's own reason only when no answer is said in words (an autonomy level, the language).
     pub why: Text,
+    /// What made it: the visitor's answers (question, row, the choices that matched) and the
+    /// computed facts, in the rule's order.
+    pub because: Vec<Because>,
+    /// The reason of the rule (or autonomy level) that made it, as written in the rules file.
+    pub rule: Text,
 }
 
-fn push_unique(v: &mut Vec<String>, items: &[String], field: &str, why: &Text, out: &mut Vec<Suggestion>) {
+/// A suggestion's reason: what the rule found in the answers, in words (see [`Suggestion`]).
+struct Reason {
+    why: Text,
+    because: Vec<Because>,
+    rule: Text,
+}
+
+impl Reason {
+    fn new(words: &crate::reasons::Words, rule: &Text, because: Vec<Because>) -> Reason {
+        Reason { why: words.text(&because).unwrap_or_else(|| rule.clone()), because, rule: rule.clone() }
+    }
+}
+
+fn push_unique(v: &mut Vec<String>, items: &[String], field: &str, reason: &Reason, out: &mut Vec<Suggestion>) {
     for i in items {
         if !v.contains(i) {
             v.push(i.clone());
-            out.push(Suggestion { field: field.to_string(), value: i.clone(), why: why.clone() });
+            out.push(Suggestion {
+                field: field.to_string(),
+                value: i.clone(),
+                why: reason.why.clone(),
+                because: reason.because.clone(),
+                rule: reason.rule.clone(),
+            });
         }
     }
 }
@@ -424,7 +469,8 @@ pub fn compute(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
     explain(rules, q, answers, lang).0
 }
 
-/// Compute the profile of a visit and, for each suggestion in it, the rule's reason.
+/// Compute the profile of a visit and, for each suggestion in it, its reason: the answers that
+/// made it, in the visitor's words ([`Suggestion::why`]).
 pub fn explain(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) -> (Profile, Vec<Suggestion>) {
     let mut why = Vec::new();
     let mut p = Profile { rules_id: rules.id.clone(), rules_version: rules.version.clone(), ..Profile::default() };
@@ -442,11 +488,14 @@ pub fn explain(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
             }
         }
     }
-    let mut d = Derived {
-        capabilities_answered: (p.sait_faire.len() + p.ne_sait_pas_faire.len()) as u32,
-        capabilities_known: p.sait_faire.len() as u32,
-        ..Derived::default()
+    // Rows answered and known, among `rows` (every row when None).
+    let counts = |rows: Option<&[String]>| -> (u32, u32) {
+        let among = |r: &String| rows.is_none_or(|v| v.contains(r));
+        let known = p.sait_faire.iter().filter(|r| among(r)).count() as u32;
+        (known + p.ne_sait_pas_faire.iter().filter(|r| among(r)).count() as u32, known)
     };
+    let (capabilities_answered, capabilities_known) = counts(None);
+    let mut d = Derived { capabilities_answered, capabilities_known, ..Derived::default() };
     let quiz_result = |id: &str| -> Option<bool> {
         let question = q.question(id)?;
         match answers.get(id) {
@@ -482,12 +531,17 @@ pub fn explain(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
         let niveau = (assessed > 0).then(|| rules.level(f64::from(known) / f64::from(assessed)).to_string());
         p.domaines.push(DomainLevel { id: dom.id.clone(), pix: dom.pix, niveau, known, assessed });
     }
-    // Autonomy: first rule that holds.
-    {
-        let facts = Facts { answers, lang, derived: Some(&d) };
-        if let Some((level, reason, _)) = rules.autonomy.iter().find(|(_, _, c)| c.eval(&facts)) {
-            p.autonomie = Some(level.clone());
-            why.push(Suggestion { field: "autonomie".into(), value: level.clone(), why: reason.clone() });
+    let words = crate::reasons::Words { q, capability_question: &rules.capability_question, known: &rules.known };
+    // Autonomy: first rule that holds, each counting its own rows.
+    for a in &rules.autonomy {
+        let (capabilities_answered, capabilities_known) = counts(a.rows.as_deref());
+        let scoped = Derived { capabilities_answered, capabilities_known, ..d.clone() };
+        let facts = Facts { answers, lang, derived: Some(&scoped) };
+        if a.when.eval(&facts) {
+            p.autonomie = Some(a.level.clone());
+            let reason = Reason::new(&words, &a.why, a.when.because(&facts));
+            push_unique(&mut Vec::new(), std::slice::from_ref(&a.level), "autonomie", &reason, &mut why);
+            break;
         }
     }
     d.autonomy = p.autonomie.clone();
@@ -495,11 +549,12 @@ pub fn explain(rules: &Rules, q: &Questionnaire, answers: &Answers, lang: &str) 
     let facts = Facts { answers, lang, derived: Some(&d) };
     for r in &rules.rules {
         if r.when.eval(&facts) {
-            push_unique(&mut p.modalites, &r.modalites, "modalites", &r.why, &mut why);
-            push_unique(&mut p.thematiques, &r.thematiques, "thematiques", &r.why, &mut why);
-            push_unique(&mut p.services, &r.services, "services", &r.why, &mut why);
-            push_unique(&mut p.prise_en_charge_specifique, &r.support, "prise_en_charge_specifique", &r.why, &mut why);
-            push_unique(&mut p.flags, &r.flags, "flags", &r.why, &mut why);
+            let reason = Reason::new(&words, &r.why, r.when.because(&facts));
+            push_unique(&mut p.modalites, &r.modalites, "modalites", &reason, &mut why);
+            push_unique(&mut p.thematiques, &r.thematiques, "thematiques", &reason, &mut why);
+            push_unique(&mut p.services, &r.services, "services", &reason, &mut why);
+            push_unique(&mut p.prise_en_charge_specifique, &r.support, "prise_en_charge_specifique", &reason, &mut why);
+            push_unique(&mut p.flags, &r.flags, "flags", &reason, &mut why);
         }
     }
     p.thematiques.truncate(rules.max_thematiques);

@@ -1,6 +1,8 @@
 //! The commands of the kiosk and its admin: running it, the questionnaire, scripted visits,
 //! screenshots, tickets, the USB export, keys, decrypting contacts, speech, `doctor`, `stats`,
 //! `erase` and the places.
+// Handlers take their arguments as clap parsed them (`&String`, `&PathBuf`).
+#![allow(clippy::ptr_arg)]
 
 use super::*;
 
@@ -8,7 +10,7 @@ pub(super) fn kiosk(cli: &Cli) -> Result<ExitCode> {
     let kiosk = Kiosk::load(cli.config.as_deref(), cli.data_dir.as_deref());
     // The signing key is made at first start (exports make it too if this failed).
     if let Ok(k) = &kiosk
-        && let Err(e) = crate::shared::signing::kiosk_key(&k.config.data_dir, &k.config.kiosk_id)
+        && let Err(e) = crate::shared::keys::kiosk_key(&k.defs.config.data_dir, &k.defs.config.kiosk_id)
     {
         log::error!("signing key: {e}");
     }
@@ -19,16 +21,16 @@ pub(super) fn kiosk(cli: &Cli) -> Result<ExitCode> {
 }
 
 pub(super) fn check_translations(cli: &Cli, json: &bool) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
+    let kiosk = load(cli)?;
     if *json {
-        emit(&serde_json::to_string_pretty(&kiosk.languages)?)?;
+        emit(&serde_json::to_string_pretty(&kiosk.defs.languages)?)?;
     } else {
         let mut out = String::new();
-        for s in &kiosk.languages {
+        for s in &kiosk.defs.languages {
             let state = if s.complete() { "complete".to_string() } else { format!("INCOMPLETE: {} missing, {} problems", s.missing.len(), s.problems.len()) };
-            let offered = if kiosk.config.languages.contains(&s.lang) { "offered" } else { "not offered" };
+            let offered = if kiosk.defs.config.languages.contains(&s.lang) { "offered" } else { "not offered" };
             let reviewed = if s.reviewed_by_native_speaker { "reviewed by a native speaker" } else { "NOT reviewed by a native speaker" };
-            out += &format!("{} ({}): {state}; {offered}; {reviewed}\n", s.lang, crate::shared::i18n::tr(&s.lang, "lang.name"));
+            out += &format!("{} ({}): {state}; {offered}; {reviewed}\n", s.lang, crate::core::i18n::tr(&s.lang, "lang.name"));
             for m in &s.missing {
                 out += &format!("  missing: {m}\n");
             }
@@ -38,15 +40,15 @@ pub(super) fn check_translations(cli: &Cli, json: &bool) -> Result<ExitCode> {
         }
         emit(out.trim_end())?;
     }
-    if kiosk.languages.iter().any(|s| !s.complete()) {
+    if kiosk.defs.languages.iter().any(|s| !s.complete()) {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub(super) fn questionnaire(cli: &Cli, json: &bool, lang: &String) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
-    let q = &kiosk.questionnaire;
+    let kiosk = load(cli)?;
+    let q = &kiosk.defs.questionnaire;
     if *json {
         emit(&serde_json::to_string_pretty(&q.to_json(lang))?)?;
     } else {
@@ -66,7 +68,7 @@ pub(super) fn questionnaire(cli: &Cli, json: &bool, lang: &String) -> Result<Exi
 }
 
 pub(super) fn replay(cli: &Cli, file: &Option<PathBuf>, random: &Option<u64>, seed: &u64) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
+    let kiosk = load(cli)?;
     let mut store = kiosk.open_store()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let mut engine = kiosk.engine(clock.clone());
@@ -85,35 +87,56 @@ pub(super) fn replay(cli: &Cli, file: &Option<PathBuf>, random: &Option<u64>, se
             }
         }
     } else {
-        let text = match file.as_deref() {
+        let (name, text) = match file.as_deref() {
             None => {
                 bail!("give a scripted visit file, - for standard input, or --random N")
             }
             Some(p) if p.as_os_str() == "-" => {
                 let mut s = String::new();
                 std::io::stdin().lock().read_to_string(&mut s)?;
-                s
+                ("standard input".to_string(), s)
             }
-            Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+            Some(p) => (p.display().to_string(), std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?),
         };
-        let mut count = 0;
-        for (i, value) in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>().enumerate() {
-            let value = value.with_context(|| format!("scripted visit {} is not valid JSON", i + 1))?;
-            let s: Script = serde_json::from_value(value).with_context(|| format!("scripted visit {}", i + 1))?;
-            let visit = script::play(&mut engine, &s).with_context(|| format!("scripted visit {}", i + 1))?;
-            let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &visit)?;
-            engine.saved()?;
-            engine.finish()?;
-            count += 1;
+        // All or nothing: every scripted visit is read and played first; one that fails names
+        // its line and why, and no visit of the file is stored.
+        let visits = play_all(&kiosk, clock.clone(), &name, &text)?;
+        if visits.is_empty() {
+            bail!("no scripted visit found in {name}");
+        }
+        for visit in &visits {
+            let saved = kiosk.finish_visit(&mut store, clock.as_ref(), visit)?;
             if !print(&saved)? {
                 break;
             }
         }
-        if count == 0 {
-            bail!("no scripted visit found");
-        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every scripted visit of `text` played through its own engine, or the first that fails with
+/// its number, its line and why (nothing stored yet).
+fn play_all(kiosk: &Kiosk, clock: Arc<dyn Clock>, name: &str, text: &str) -> Result<Vec<crate::core::engine::CompletedVisit>> {
+    let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    let mut visits = Vec::new();
+    loop {
+        // The value starts at the first non-blank byte after the previous one.
+        let before = stream.byte_offset();
+        let start = before + text[before..].len() - text[before..].trim_start().len();
+        let n = visits.len() + 1;
+        let value = match stream.next() {
+            None => break,
+            Some(Ok(v)) => v,
+            Some(Err(e)) => bail!("{name}, line {}: scripted visit {n} is not valid JSON ({e}); no visit was stored", e.line()),
+        };
+        let why = |e: &dyn std::fmt::Display| format!("{name}, line {}: scripted visit {n}: {e}; no visit was stored", line_at(start));
+        let s: Script = serde_json::from_value(value).map_err(|e| anyhow::anyhow!(why(&e)))?;
+        let mut engine = kiosk.engine(clock.clone());
+        let visit = script::play(&mut engine, &s).map_err(|e| anyhow::anyhow!(why(&e)))?;
+        visits.push(visit);
+    }
+    Ok(visits)
 }
 
 pub(super) fn screenshot(
@@ -132,9 +155,9 @@ pub(super) fn screenshot(
         .context("--size must be WIDTHxHEIGHT, for example 1920x1080")?;
     // The consent screens need a recipient key: screenshots use a throwaway one.
     let kiosk_for = || -> Result<Kiosk> {
-        let mut k = load(&cli)?;
-        if k.config.recipient.is_none() {
-            k.config.recipient = Some(crate::kiosk::seal::keygen().1);
+        let mut k = load(cli)?;
+        if k.defs.config.recipient.is_none() {
+            k.defs.config.recipient = Some(crate::kiosk::seal::keygen().1);
         }
         Ok(k)
     };
@@ -165,13 +188,13 @@ pub(super) fn ticket(
     width_mm: &Option<u32>,
     at: &Option<chrono::NaiveDateTime>,
 ) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
+    let kiosk = load(cli)?;
     let store = kiosk.open_store()?;
     let id = visit_id.replace('-', "").to_uppercase();
     let visit = store.visit(&id)?.with_context(|| format!("no visit {visit_id} in {}", store.path().display()))?;
     let data = crate::kiosk::ticket::TicketData::from_stored(&kiosk, &visit, at.unwrap_or_else(|| SystemClock::new().local_now()))?;
-    let width = width_mm.unwrap_or(match &kiosk.config.printer {
-        passerelle_core::config::PrinterConfig::Escpos { width_mm, .. } => *width_mm,
+    let width = width_mm.unwrap_or(match &kiosk.defs.config.printer {
+        crate::core::config::PrinterConfig::Escpos { width_mm, .. } => *width_mm,
         _ => 80,
     });
     let img = crate::kiosk::ticket::render(&data, width)?;
@@ -183,7 +206,7 @@ pub(super) fn ticket(
 }
 
 pub(super) fn set_pin(cli: &Cli) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
+    let kiosk = load(cli)?;
     let store = kiosk.open_store()?;
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         eprintln!("Type the new PIN (4 to 8 digits), then Enter:");
@@ -196,11 +219,11 @@ pub(super) fn set_pin(cli: &Cli) -> Result<ExitCode> {
 }
 
 pub(super) fn export(cli: &Cli, to: &Option<PathBuf>, all: &bool) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
+    let kiosk = load(cli)?;
     let mut store = kiosk.open_store()?;
     let dest = match to {
         Some(d) => d.clone(),
-        None => crate::kiosk::admin_tools::find_media(&kiosk.config.export_paths)
+        None => crate::kiosk::admin_tools::find_media(&kiosk.defs.config.export_paths)
             .into_iter()
             .next()
             .map(|m| m.path)
@@ -223,24 +246,28 @@ pub(super) fn keygen(out: &PathBuf) -> Result<ExitCode> {
 }
 
 pub(super) fn signing_key(cli: &Cli) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
-    let key = crate::shared::signing::kiosk_key(&kiosk.config.data_dir, &kiosk.config.kiosk_id).map_err(anyhow::Error::msg)?;
+    let kiosk = load(cli)?;
+    let key = crate::shared::keys::kiosk_key(&kiosk.defs.config.data_dir, &kiosk.defs.config.kiosk_id).map_err(anyhow::Error::msg)?;
     emit(key.public_file().trim_end())?;
-    eprintln!("Ligne pour le fichier des clés de confiance (merge --trusted-keys) :\n{} {}", kiosk.config.kiosk_id, key.public());
+    eprintln!("Ligne pour le fichier des clés de confiance (merge --trusted-keys) :\nborne {} {}", kiosk.defs.config.kiosk_id, key.public());
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn decrypt(identity: &PathBuf, export_dir: &PathBuf, out: &Option<PathBuf>) -> Result<ExitCode> {
-    let id = std::fs::read_to_string(identity).with_context(|| format!("cannot read {}", identity.display()))?;
-    let (csv, n) = crate::kiosk::seal::decrypt_contacts(&id, export_dir)?;
+pub(super) fn decrypt(identity: &PathBuf, export_dir: &PathBuf, out: &Option<PathBuf>, trusted_keys: &Option<PathBuf>) -> Result<ExitCode> {
+    let id = std::fs::read_to_string(identity).with_context(|| format!("lecture de {} impossible", identity.display()))?;
+    let keys = trusted_keys.as_deref().map(crate::shared::keys::read_trusted).transpose().map_err(anyhow::Error::msg)?;
+    let (csv, n) = crate::kiosk::seal::decrypt_contacts(&id, export_dir, keys.as_ref())?;
+    if keys.is_none() {
+        eprintln!("Provenance non vérifiée : coordonnées lues sans clés de confiance (--trusted-keys).");
+    }
     match out {
         Some(p) => {
             // Personal data: a new owner-only file, never an existing one or a link.
             let mut f = crate::shared::files::create_owner_only(p)
-                .with_context(|| format!("cannot create {} (it must not exist yet, and not be a link)", p.display()))?;
+                .with_context(|| format!("création de {} impossible (le fichier ne doit pas exister, ni être un lien)", p.display()))?;
             f.write_all(csv.as_bytes())?;
             f.sync_all()?;
-            eprintln!("{n} contact(s) written to {}", p.display());
+            eprintln!("{n} coordonnée(s) écrite(s) dans {}", p.display());
         }
         None => {
             std::io::stdout().write_all(csv.as_bytes())?;
@@ -250,16 +277,19 @@ pub(super) fn decrypt(identity: &PathBuf, export_dir: &PathBuf, out: &Option<Pat
 }
 
 pub(super) fn speech_script(cli: &Cli, lang: &String) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
-    if !kiosk.config.languages.contains(lang) {
-        bail!("--lang must be one of {}", kiosk.config.languages.join(", "));
+    let kiosk = load(cli)?;
+    if !kiosk.defs.config.languages.contains(lang) {
+        bail!("--lang must be one of {}", kiosk.defs.config.languages.join(", "));
     }
-    // The end screen is shown with the showcase visit.
-    let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
-    let mut engine = kiosk.engine(Arc::new(SystemClock::new()));
-    let visit = passerelle_core::script::play(&mut engine, &script)?;
-    let profile = passerelle_core::profile::compute(&kiosk.rules, &kiosk.questionnaire, &visit.answers, lang);
-    let summary = crate::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, lang);
+    // The end screen is shown with the showcase visit, played on the whole questionnaire in its
+    // own order (it answers questions a short path leaves out).
+    let script = crate::core::script::Script::parse(crate::core::DEMO_VISIT)?;
+    let mut showcase = kiosk.clone();
+    showcase.defs.config.flow = Default::default();
+    let mut engine = showcase.engine(Arc::new(SystemClock::new()));
+    let visit = crate::core::script::play(&mut engine, &script)?;
+    let profile = crate::core::profile::compute(&kiosk.defs.rules, &kiosk.defs.questionnaire, &visit.answers, lang);
+    let summary = crate::core::summary::summary(&profile, &kiosk.defs.questionnaire, &kiosk.defs.rules.capability_question, lang);
     let mut out = String::new();
     for (name, text) in crate::kiosk::speech_text::script(&kiosk, lang, Some((&summary, "K7M3QX2A"))) {
         out += &format!("== {name} ==\n{text}\n\n");
@@ -269,8 +299,8 @@ pub(super) fn speech_script(cli: &Cli, lang: &String) -> Result<ExitCode> {
 }
 
 pub(super) fn say(cli: &Cli, lang: &String, text: &String, out: &PathBuf) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
-    crate::kiosk::speech::render_wav(&kiosk.config.speech, text, lang, out)?;
+    let kiosk = load(cli)?;
+    crate::kiosk::speech::render_wav(&kiosk.defs.config.speech, text, lang, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -289,7 +319,7 @@ pub(super) fn doctor(cli: &Cli, json: &bool) -> Result<ExitCode> {
 }
 
 pub(super) fn stats(cli: &Cli, json: &bool) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
+    let kiosk = load(cli)?;
     let store = kiosk.open_store()?;
     let s = store.stats()?;
     if *json {
@@ -308,7 +338,7 @@ pub(super) fn stats(cli: &Cli, json: &bool) -> Result<ExitCode> {
 }
 
 pub(super) fn erase(cli: &Cli, reference: &String, json: &bool) -> Result<ExitCode> {
-    let kiosk = load(&cli)?;
+    let kiosk = load(cli)?;
     let store = kiosk.open_store()?;
     let Some(e) = crate::kiosk::privacy::erase_visit(&store, reference)? else {
         eprintln!("no visit {reference} on this kiosk: nothing was erased (was it already erased, or deleted by retention?)");
@@ -317,7 +347,7 @@ pub(super) fn erase(cli: &Cli, reference: &String, json: &bool) -> Result<ExitCo
     if *json {
         emit(&serde_json::to_string(&e)?)?;
     } else {
-        let mut out = format!("visit {} erased{}", crate::kiosk::summary::pretty_reference(&e.id), if e.contact { ", with its contact details" } else { "" });
+        let mut out = format!("visit {} erased{}", crate::core::summary::pretty_reference(&e.id), if e.contact { ", with its contact details" } else { "" });
         if let Some(folder) = &e.exported_in {
             out += &format!("\nit had already been exported in {folder}: have it erased from the department's copy too");
         }
@@ -329,15 +359,15 @@ pub(super) fn erase(cli: &Cli, reference: &String, json: &bool) -> Result<ExitCo
 /// `passerelle places …`
 pub(super) fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
     let kiosk = load(cli)?;
-    let dept = kiosk.config.departement.as_deref();
+    let dept = kiosk.defs.config.departement.as_deref();
     match action {
-        PlacesAction::Import { file, json } => match crate::kiosk::place_book::import(file, &kiosk.config.data_dir, dept) {
+        PlacesAction::Import { file, json } => match crate::shared::place_files::import(file, &kiosk.defs.config.data_dir, dept) {
             Ok(r) => {
                 if *json {
                     emit(&serde_json::to_string_pretty(&r)?)?;
                 } else {
                     for p in &r.problems {
-                        eprintln!("{}: line {}, field {}: {} (row skipped)", file.display(), p.line, p.field, p.problem);
+                        eprintln!("{}: line {}, field {}: {} (row skipped)", file.display(), p.line, p.field.escape_debug(), p.problem);
                     }
                     let dept = dept.map(|d| format!(" of département {d}")).unwrap_or_default();
                     emit(&format!(
@@ -355,48 +385,48 @@ pub(super) fn places(cli: &Cli, action: &PlacesAction) -> Result<ExitCode> {
             }
         },
         PlacesAction::Suggest { visit, services, support, near, count, at, json, lang } => {
-            let book = crate::kiosk::place_book::load(&kiosk.config.data_dir, dept);
+            let book = crate::shared::place_files::load(&kiosk.defs.config.data_dir, dept);
             let now = at.unwrap_or_else(|| SystemClock::new().local_now());
             let (need, origin, lang) = match visit {
                 Some(id) => {
                     let store = kiosk.open_store()?;
                     let id = id.replace('-', "").to_uppercase();
                     let v = store.visit(&id)?.with_context(|| format!("no visit {id} in {}", store.path().display()))?;
-                    let profile: passerelle_core::profile::Profile = serde_json::from_value(v.profile.clone()).context("the stored profile cannot be read")?;
-                    (crate::kiosk::place_book::need(&profile), crate::kiosk::place_book::origin(&kiosk, &book), lang.clone())
+                    let profile: crate::core::profile::Profile = serde_json::from_value(v.profile.clone()).context("the stored profile cannot be read")?;
+                    (crate::core::place_book::need(&profile), crate::core::place_book::origin(&kiosk.defs.config, &book), lang.clone())
                 }
                 None => {
                     let services = split_bar(services);
-                    let known = passerelle_core::vocab::STD_SERVICES;
+                    let known = crate::core::vocab::STD_SERVICES;
                     if let Some(bad) = services.iter().find(|s| !known.contains(&s.as_str())) {
                         bail!("`{bad}` is not a service of the national standard; known services: {}", known.join(" | "));
                     }
                     let support = split_bar(support);
-                    let known = passerelle_core::vocab::STD_PRISE_EN_CHARGE;
+                    let known = crate::core::vocab::STD_PRISE_EN_CHARGE;
                     if let Some(bad) = support.iter().find(|s| !known.contains(&s.as_str())) {
                         bail!("`{bad}` is not a specific support of the national standard; known: {}", known.join(" | "));
                     }
                     let origin = match near {
                         Some(c) => Some(
-                            crate::kiosk::place_book::near_commune(&book, c)
+                            crate::core::place_book::near_commune(&book, c)
                                 .with_context(|| format!("no place is known in {c}: give a commune of the kiosk's places"))?,
                         ),
-                        None => crate::kiosk::place_book::origin(&kiosk, &book),
+                        None => crate::core::place_book::origin(&kiosk.defs.config, &book),
                     };
-                    (passerelle_core::places::Need { services, support, ..Default::default() }, origin, lang.clone())
+                    (crate::core::places::Need { services, support, ..Default::default() }, origin, lang.clone())
                 }
             };
-            let found = passerelle_core::places::suggest(&book.places, &need, origin, now, *count);
+            let found = crate::core::places::suggest(&book.places, &need, origin, now, *count);
             if *json {
-                emit(&serde_json::to_string_pretty(&crate::kiosk::place_book::to_json(&found, now, &lang))?)?;
+                emit(&serde_json::to_string_pretty(&crate::core::place_book::to_json(&found, now, &lang))?)?;
             } else if found.is_empty() {
-                emit(&crate::shared::i18n::tr(&lang, "places.none-found"))?;
+                emit(&crate::core::i18n::tr(&lang, "places.none-found"))?;
             } else {
-                emit(&crate::kiosk::place_book::to_text(&crate::kiosk::place_book::lines(&found, now, &lang), &lang))?;
+                emit(&crate::core::place_book::to_text(&crate::core::place_book::lines(&found, now, &lang), &lang))?;
             }
         }
         PlacesAction::List { json } => {
-            let book = crate::kiosk::place_book::load(&kiosk.config.data_dir, dept);
+            let book = crate::shared::place_files::load(&kiosk.defs.config.data_dir, dept);
             if *json {
                 emit(&serde_json::to_string_pretty(&serde_json::json!({"source": book.source, "places": book.places}))?)?;
             } else {

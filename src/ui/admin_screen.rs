@@ -2,7 +2,6 @@
 //! what they do is decided by the model (`src/kiosk/admin_model.rs`).
 
 use super::{AdminAdapter, AppWindow, BarItem, Controller, Shared, StatRow, model, strings};
-use crate::kiosk::jobs::JobDone;
 use crate::kiosk::screen_views::{AdminView, BarView};
 use slint::{ComponentHandle, ModelRc, SharedString};
 
@@ -43,7 +42,6 @@ pub fn connect(app: &AppWindow, c: &Shared) {
     on!(app, c, AdminAdapter.on_close, |ctl| ctl.admin_close());
     on!(app, c, AdminAdapter.on_activity, |ctl| ctl.admin_activity());
     on!(app, c, AdminAdapter.on_pin_key, |ctl, k: SharedString| ctl.admin_pin_key(&k));
-    on!(app, c, AdminAdapter.on_task_finished, |ctl, m: SharedString| ctl.job_done(JobDone::Admin(m.to_string())));
     on!(app, c, AdminAdapter.on_quit, |ctl| {
         ctl.admin_quit();
         if ctl.quit_requested() {

@@ -1,6 +1,6 @@
 //! The Slint user interface: the only module that knows Slint.
 //!
-//! The kiosk's screens are decided by the plain-Rust [`VisitModel`] (`src/kiosk/visit_model.rs`).
+//! The kiosk's screens are decided by the plain-Rust [`VisitModel`] (`kiosk/src/visit_model.rs`).
 //! Here, [`Controller`] wraps it with what only Slint needs (cached images, the view last shown):
 //! `connect` wires the adapters' callbacks to the model, [`Controller::refresh`] pushes its [`View`].
 
@@ -28,14 +28,14 @@ pub mod fullscreen;
 pub mod mediator_window;
 pub mod screenshot;
 
-use crate::kiosk::jobs::{Job, JobDone};
+use crate::core::engine::Clock;
+use crate::core::i18n::{tr, tr_with};
+use crate::core::questionnaire::Kind;
+use crate::kiosk::jobs::{Job, Mailbox};
 use crate::kiosk::store::Store;
 pub use crate::kiosk::visit_model::Devices;
-use crate::kiosk::visit_model::{KeyboardLayout, SPACE_CHECK, ScreenView, View, VisitModel};
-use crate::kiosk::{Kiosk, KioskError};
-use crate::shared::i18n::{tr, tr_with};
-use passerelle_core::engine::Clock;
-use passerelle_core::questionnaire::Kind;
+use crate::kiosk::visit_model::{KeyboardLayout, ScreenView, View, VisitModel};
+use crate::kiosk::{Kiosk, KioskError, Start};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -67,11 +67,6 @@ impl std::ops::DerefMut for Controller {
 pub type Shared = Rc<RefCell<Controller>>;
 
 impl Controller {
-    pub fn new(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Controller {
-        let devices = Devices::from_config(&kiosk.config);
-        Self::with_devices(kiosk, store, clock, devices)
-    }
-
     pub fn with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Controller {
         Controller { model: VisitModel::new(kiosk, store, clock, devices), images: HashMap::new(), qr: None, shown: None }
     }
@@ -96,9 +91,9 @@ impl Controller {
 
     /// A key of the keypad or keyboard (its Slint text). Returns false for keys the kiosk does not use.
     pub fn key_pressed(&mut self, text: &str, app: &slint::Weak<AppWindow>) -> bool {
-        let used = self.model.keypad(&a11y::key_name(text));
+        let used = self.model.keypad(&crate::kiosk::keypad::key_name(text));
         for job in self.model.take_jobs() {
-            spawn_task(app.clone(), job);
+            spawn_task(app.clone(), self.model.mailbox(), job);
         }
         used
     }
@@ -113,7 +108,7 @@ impl Controller {
             ($($f:tt)+) => { old.as_ref().is_none_or(|o| o.$($f)+ != v.$($f)+) };
         }
         if old.is_none() {
-            let diagonal = self.model.kiosk().config.screen_diagonal_in.unwrap_or(0.0);
+            let diagonal = self.model.kiosk().defs.config.screen_diagonal_in;
             app.global::<Theme>().set_diagonal_inches(diagonal as f32);
         }
         if fresh!(lang) || fresh!(rtl) {
@@ -128,7 +123,10 @@ impl Controller {
                 name: l.name.as_str().into(),
                 action: l.action.as_str().into(),
             })));
-            a.set_other_language_name(ch.other_language_name.as_str().into());
+            a.set_language_button(ch.language_button.as_str().into());
+            a.set_welcome_listen(ch.welcome_listen.as_str().into());
+            a.set_welcome_menu(ch.welcome_menu.as_str().into());
+            show_out_of_service_texts(app, &ch.out_of_service);
             let at = app.global::<AttractAdapter>();
             at.set_welcome(ch.welcome.as_str().into());
             at.set_lines(strings(&ch.lines));
@@ -209,6 +207,8 @@ impl Controller {
                     e.set_printing(end.printing);
                     e.set_print_status(end.print_status.as_str().into());
                     e.set_reference(end.reference.as_str().into());
+                    e.set_called(end.called);
+                    e.set_code(end.code.as_str().into());
                     e.set_instructions(end.instructions.as_str().into());
                     e.set_private(end.private);
                 }
@@ -238,11 +238,15 @@ impl Controller {
         qa.set_title(q.title.as_str().into());
         qa.set_help(q.help.as_str().into());
         qa.set_icon(self.image(&q.icon));
-        let choices: Vec<ChoiceItem> = q
+        let mut choices: Vec<ChoiceItem> = q
             .choices
             .iter()
             .map(|c| ChoiceItem { id: c.id.as_str().into(), label: c.label.as_str().into(), icon: self.image(&c.icon), selected: c.selected })
             .collect();
+        // The quiz's "Je ne sais pas" stays in view below the others.
+        let pinned = q.choices.iter().position(|c| c.pinned).map(|i| choices.remove(i));
+        qa.set_has_pinned(pinned.is_some());
+        qa.set_pinned(pinned.unwrap_or_default());
         qa.set_choices(model(choices));
         qa.set_status(q.status.as_str().into());
         qa.set_accents(strings(&q.accents));
@@ -294,14 +298,13 @@ fn strings(v: &[String]) -> ModelRc<SharedString> {
     model(v.iter().map(|s| SharedString::from(s.as_str())))
 }
 
-/// Run a job on a worker thread; its report comes back to the model through the event loop.
-pub fn spawn_task(app: slint::Weak<AppWindow>, job: Job) {
+/// Run a job on a worker thread; its typed report goes to the model's mailbox, and the event loop
+/// is woken to take it in (`AppAdapter.jobs-done`).
+pub fn spawn_task(app: slint::Weak<AppWindow>, mailbox: Mailbox, job: Job) {
     std::thread::spawn(move || {
-        let done = job.run();
-        let _ = app.upgrade_in_event_loop(move |app| match done {
-            JobDone::Ticket(ok) => app.global::<EndAdapter>().invoke_print_finished(ok, SharedString::new()),
-            JobDone::Admin(message) => app.global::<AdminAdapter>().invoke_task_finished(message.into()),
-        });
+        if mailbox.send(job.run()).is_ok() {
+            let _ = app.upgrade_in_event_loop(|app| app.global::<AppAdapter>().invoke_jobs_done());
+        }
     });
 }
 
@@ -309,7 +312,7 @@ pub fn spawn_task(app: slint::Weak<AppWindow>, job: Job) {
 fn after_input(app: &AppWindow, c: &Shared) {
     let jobs = c.borrow_mut().take_jobs();
     for job in jobs {
-        spawn_task(app.as_weak(), job);
+        spawn_task(app.as_weak(), c.borrow().mailbox(), job);
     }
     c.borrow_mut().refresh(app);
 }
@@ -317,7 +320,6 @@ fn after_input(app: &AppWindow, c: &Shared) {
 /// Wire the adapters' callbacks to the model; every input refreshes the screen.
 pub fn connect(app: &AppWindow, c: &Shared) {
     app.global::<Tr>().on_translate(|key, lang| tr(&lang, &key).into());
-    on!(app, c, AppAdapter.on_switch_language, |ctl| ctl.switch_language());
     on!(app, c, AttractAdapter.on_start, |ctl, code: SharedString| ctl.start(&code));
     on!(app, c, NoticeAdapter.on_accept, |ctl| ctl.accept_notice());
     on!(app, c, NoticeAdapter.on_back, |ctl| ctl.back());
@@ -333,7 +335,7 @@ pub fn connect(app: &AppWindow, c: &Shared) {
     on!(app, c, EndAdapter.on_finish, |ctl| ctl.finish());
     on!(app, c, EndAdapter.on_show_places, |ctl, places: bool| ctl.show_end_places(places));
     on!(app, c, EndAdapter.on_print, |ctl| ctl.print());
-    on!(app, c, EndAdapter.on_print_finished, |ctl, ok: bool, _m: SharedString| ctl.job_done(JobDone::Ticket(ok)));
+    on!(app, c, AppAdapter.on_jobs_done, |ctl| ctl.collect_jobs());
     on!(app, c, IdleAdapter.on_still_here, |ctl| ctl.still_here());
     on!(app, c, StopAdapter.on_stop, |ctl| ctl.stop());
     on!(app, c, StopAdapter.on_answer, |ctl, erase: bool| ctl.stop_answer(erase));
@@ -344,7 +346,7 @@ pub fn connect(app: &AppWindow, c: &Shared) {
 
 /// Create the window and its controller, wired and showing the attract screen.
 pub fn build(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>) -> Result<(AppWindow, Shared), slint::PlatformError> {
-    let devices = Devices::from_config(&kiosk.config);
+    let devices = Devices::from_config(&kiosk.defs.config);
     build_with_devices(kiosk, store, clock, devices)
 }
 
@@ -380,10 +382,19 @@ pub fn tick_and_refresh(app: &AppWindow, c: &Shared) -> bool {
     changed
 }
 
-/// Show "out of service" with a short code for the staff.
+/// The out-of-service screen's title and line in several languages.
+fn show_out_of_service_texts(app: &AppWindow, texts: &[(String, String)]) {
+    let s = app.global::<ServiceAdapter>();
+    s.set_titles(model(texts.iter().map(|(t, _)| SharedString::from(t.as_str()))));
+    s.set_lines(model(texts.iter().map(|(_, l)| SharedString::from(l.as_str()))));
+}
+
+/// Show "out of service" with a short code for the staff (no configuration to read: in French,
+/// English and Arabic).
 pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
     let app = AppWindow::new()?;
     app.global::<Tr>().on_translate(|key, lang| tr(&lang, &key).into());
+    show_out_of_service_texts(&app, &crate::kiosk::a11y_model::out_of_service_texts(&["fr", "en", "ar"].map(String::from)));
     app.global::<ServiceAdapter>().set_code(tr_with("fr", "oos.code", &[("code", code)]).into());
     app.global::<AppAdapter>().set_screen(Screen::OutOfService);
     Ok(app)
@@ -392,22 +403,25 @@ pub fn out_of_service(code: &str) -> Result<AppWindow, slint::PlatformError> {
 /// Run the kiosk until the window closes. A kiosk that cannot start shows "out of service".
 /// Returns true when an admin quit the kiosk from the admin screen.
 pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Result<bool> {
-    // Kept to start again when the store could not open on a full disk.
-    let again = kiosk.as_ref().ok().cloned();
     let retry = Rc::new(std::cell::Cell::new(false));
-    let (app, c, _timer) = match kiosk.and_then(|k| k.open_store_at_start().map(|s| (k, s))) {
-        Ok((kiosk, store)) => {
-            log::info!("kiosk {} started ({} questions, rules {})", kiosk.config.kiosk_id, kiosk.questionnaire.questions().len(), kiosk.rules.version);
+    let (app, c, _timer, again) = match crate::kiosk::start(kiosk) {
+        Start::Ready(kiosk, store) => {
             let (app, c) = build(kiosk, store, Arc::new(crate::shared::clock::SystemClock::new()))?;
             let timer = start_ticking(&app, &c);
-            (app, Some(c), timer)
+            (app, Some(c), timer, None)
         }
-        Err(e) => {
-            log::error!("out of service ({}): {e}", e.code());
-            eprintln!("passerelle: {e}");
-            let full = matches!(e, KioskError::Store(crate::kiosk::store::StoreError::DiskFull));
-            let disk = again.as_ref().filter(|_| full).map(|k| k.config.data_dir.clone());
-            (out_of_service(e.code())?, None, out_of_service_tick(disk, retry.clone()))
+        Start::OutOfService { code, retry: again } => {
+            let (again, mut watch) = again.unzip();
+            // The 1-second timer pings systemd's watchdog (or an out-of-service kiosk would be
+            // restarted in a loop) and ends the event loop once space returns on a full disk.
+            let r = retry.clone();
+            let timer = every_second(move || {
+                if watch.as_mut().is_some_and(|w| w.second()) {
+                    r.set(true);
+                    let _ = slint::quit_event_loop();
+                }
+            });
+            (out_of_service(code)?, None, timer, again)
         }
     };
     if !windowed {
@@ -426,22 +440,6 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
     }
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     Ok(c.is_some_and(|c| c.borrow().quit_requested()))
-}
-
-/// The out-of-service screen's 1-second timer pings systemd's watchdog (or an out-of-service
-/// kiosk would be restarted in a loop); when the store could not open for want of space (`disk`),
-/// it ends the event loop once space returns, for `run_kiosk` to start the kiosk again.
-fn out_of_service_tick(disk: Option<std::path::PathBuf>, retry: Rc<std::cell::Cell<bool>>) -> slint::Timer {
-    let mut seconds = 0u64;
-    every_second(move || {
-        seconds += 1;
-        if let Some(dir) = disk.as_ref().filter(|_| seconds.is_multiple_of(SPACE_CHECK.as_secs()))
-            && !crate::kiosk::disk_space::check_space(dir).full
-        {
-            retry.set(true);
-            let _ = slint::quit_event_loop();
-        }
-    })
 }
 
 /// A 1-second timer that first tells systemd's watchdog the event loop is alive.

@@ -1,12 +1,12 @@
 //! Headless screenshots of every screen with Slint's software renderer
 //! (`passerelle screenshot`): the kiosk is driven through its visit model to each screen
-//! (`src/kiosk/screen_tour.rs`).
+//! (`kiosk/src/screen_tour.rs`).
 
 use super::{AppWindow, Shared, build, out_of_service};
 use crate::kiosk::Kiosk;
+use crate::kiosk::screen_tour;
 pub use crate::kiosk::screen_tour::SCREENS;
 use anyhow::{Context, Result};
-use passerelle_core::engine::FakeClock;
 use slint::ComponentHandle;
 use slint::Rgb8Pixel;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
@@ -94,38 +94,30 @@ impl Drop for Prepared {
 pub fn prepare(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, u32), lang: &str) -> Result<Prepared> {
     let window = headless_window()?;
     window.set_size(slint::PhysicalSize::new(size.0, size.1));
-    let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    if screen == "mediateur" {
-        // The mediator's window after scanning the showcase visit.
-        let kiosk = kiosk_for()?;
-        let dir = tempfile_dir()?;
-        let mut store = crate::kiosk::store::Store::open(&dir)?;
-        let mut engine = kiosk.engine(clock.clone());
-        let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT)?;
-        let visit = passerelle_core::script::play(&mut engine, &script)?;
-        // Shown as if the visitor had listened to most screens (the facts section).
-        let signals = passerelle_core::handoff::Signals { read_aloud: true, ..Default::default() };
-        let saved = kiosk.finish_visit_with_signals(&mut store, clock.as_ref(), &visit, signals)?;
-        let w = super::MediatorWindow::new()?;
-        super::mediator_window::connect(&w, std::rc::Rc::new(kiosk));
-        w.global::<super::MediatorAdapter>().invoke_scanned(saved.payload.into());
-        w.show().ok();
-        return Ok(Prepared { app: None, mediator: Some(w), controller: None, dir: Some(dir) });
-    }
+    let clock = screen_tour::clock();
     if screen == "out-of-service" {
         let app = out_of_service("CFG-SYNTAX")?;
         app.show().ok();
         return Ok(Prepared { app: Some(app), mediator: None, controller: None, dir: None });
     }
-    let kiosk = kiosk_for()?;
-    let dir = tempfile_dir()?;
-    let store = crate::kiosk::store::Store::open(&dir)?;
+    let kiosk = screen_tour::fixed(kiosk_for()?);
+    let dir = screen_tour::scratch_dir()?;
+    let mut store = crate::kiosk::store::Store::open(&dir)?;
+    if screen == "mediateur" {
+        // The mediator's window after scanning the showcase visit.
+        let saved = screen_tour::showcase_visit(&kiosk, &mut store, &clock)?;
+        let w = super::MediatorWindow::new()?;
+        super::mediator_window::connect(&w, std::rc::Rc::new(kiosk.defs.clone()));
+        w.global::<super::MediatorAdapter>().invoke_scanned(saved.payload.into());
+        w.show().ok();
+        return Ok(Prepared { app: None, mediator: Some(w), controller: None, dir: Some(dir) });
+    }
     let (app, c) = build(kiosk, store, clock.clone())?;
     if screen == "save-failed" {
         // A store that refuses writes: the visit cannot be saved.
         c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;")?;
     }
-    crate::kiosk::screen_tour::drive(&mut c.borrow_mut(), &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
+    screen_tour::drive(&mut c.borrow_mut(), &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
     c.borrow_mut().refresh(&app);
     app.show().ok();
     Ok(Prepared { app: Some(app), mediator: None, controller: Some(c), dir: Some(dir) })
@@ -139,10 +131,4 @@ pub fn screenshot(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u3
     drop(prepared);
     img.save(out).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())
-}
-
-fn tempfile_dir() -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("passerelle-shot-{}-{}", std::process::id(), rand::random::<u32>()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }

@@ -28,7 +28,7 @@ fn kit() -> Kit {
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
     // The questionnaire's own order: these tests follow it.
-    kiosk.config.flow = Default::default();
+    kiosk.defs.config.flow = Default::default();
     let store = Store::open(dir.path()).unwrap();
     let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let speech = Arc::new(FakeSpeech::default());
@@ -110,7 +110,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
         assert_eq!(&stored.answers[qid], v, "{qid}");
     }
     drop(c);
-    assert!(last_said(&k).contains("Montrez ce code à l'accueil ou à un conseiller numérique"), "the end screen is read: {}", last_said(&k));
+    assert!(last_said(&k).contains("Montrez ce code à l’accueil ou à un conseiller numérique"), "the end screen is read: {}", last_said(&k));
     choose_with_keys(&k, "end:finish");
     assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
 }
@@ -121,7 +121,7 @@ fn listen_reads_the_question_and_every_answer_and_a_new_screen_stops_it() {
     let tap =
         |label: &str| ElementHandle::find_by_accessible_label(&k.app, label).next().unwrap_or_else(|| panic!("{label}")).invoke_accessible_default_action();
     tap("Français — Commencer");
-    tap("J'ai compris");
+    tap("J’ai compris");
     assert!(k.speech.said.lock().unwrap().is_empty(), "nothing is read unless asked");
     tap("Écouter");
     let said = last_said(&k);
@@ -135,7 +135,7 @@ fn listen_reads_the_question_and_every_answer_and_a_new_screen_stops_it() {
     let before = k.speech.said.lock().unwrap().len();
     let toggle = ElementHandle::find_by_accessible_label(&k.app, "Lire chaque écran à voix haute").next().unwrap();
     assert_eq!((toggle.accessible_checkable(), toggle.accessible_checked()), (Some(true), Some(true)), "a toggle that says its state");
-    tap("C'est bon");
+    tap("C’est bon");
     tap("Une femme");
     assert!(k.speech.said.lock().unwrap().len() > before);
     assert!(last_said(&k).contains("Dans quel quartier habitez-vous\u{a0}?"), "{}", last_said(&k));
@@ -146,8 +146,10 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     let k = kit();
     let tap =
         |label: &str| ElementHandle::find_by_accessible_label(&k.app, label).next().unwrap_or_else(|| panic!("{label}")).invoke_accessible_default_action();
-    // Before a language is chosen, the welcome screen names it in French and English.
-    tap("Accessibilité · Accessibility");
+    // Before a language is chosen, the welcome screen names it in French, English and Arabic.
+    let menu = k.c.borrow().view().chrome.welcome_menu;
+    assert_eq!(menu.replace(['\u{2068}', '\u{2069}'], ""), "Accessibilité · Accessibility · تسهيلات الاستخدام");
+    tap(&menu);
     tap("Taille du texte A++");
     tap("Contraste élevé");
     let theme = k.app.global::<Theme>();
@@ -160,9 +162,9 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     press(&k.app, "+");
     assert_eq!(k.c.borrow().a11y().volume, 3);
     assert_eq!(k.speech.said.lock().unwrap().last().unwrap().2, 200, "louder");
-    tap("C'est bon");
+    tap("C’est bon");
     tap("Français — Commencer");
-    tap("J'ai compris");
+    tap("J’ai compris");
     // The visitor walks away: warning, then reset.
     k.clock.advance(Duration::from_secs(61));
     k.c.borrow_mut().tick();
@@ -198,8 +200,8 @@ fn on_a_10_inch_panel_every_control_is_at_least_2_cm() {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
     let mut kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
-    kiosk.config.flow = Default::default();
-    kiosk.config.screen_diagonal_in = Some(10.1);
+    kiosk.defs.config.flow = Default::default();
+    kiosk.defs.config.screen_diagonal_in = 10.1;
     let store = Store::open(dir.path()).unwrap();
     let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (app, _c) = ui::build_with_devices(kiosk, store, clock, Devices { printer: None, speech: Arc::new(FakeSpeech::default()) }).unwrap();
@@ -220,10 +222,42 @@ fn on_a_10_inch_panel_every_control_is_at_least_2_cm() {
     check("welcome");
     let tap = |label: &str| ElementHandle::find_by_accessible_label(&app, label).next().unwrap_or_else(|| panic!("{label}")).invoke_accessible_default_action();
     tap("Français — Commencer");
-    tap("J'ai compris");
+    tap("J’ai compris");
     check("first question");
     for label in ["Retour", "Écouter", "Accessibilité"] {
         let w = ElementHandle::find_by_accessible_label(&app, label).next().unwrap().size().width;
         assert!(w + 0.5 >= two_cm, "\"{label}\" is {:.1} cm wide", w / two_cm * 2.0);
+    }
+}
+
+/// The keypad names keys by the characters Slint sends (the kiosk's crate knows no Slint): every
+/// key `kiosk.toml` may name is recognised from Slint's own key, and other text stays as it is.
+#[test]
+fn keys_are_named_from_slints_own_key_codes() {
+    use passerelle::kiosk::keypad::key_name;
+    let named = [
+        (Key::UpArrow, "Up"),
+        (Key::DownArrow, "Down"),
+        (Key::LeftArrow, "Left"),
+        (Key::RightArrow, "Right"),
+        (Key::Tab, "Tab"),
+        (Key::Return, "Return"),
+        (Key::Escape, "Escape"),
+        (Key::Backspace, "Backspace"),
+        (Key::Space, "Space"),
+        (Key::PageUp, "PageUp"),
+        (Key::PageDown, "PageDown"),
+        (Key::Home, "Home"),
+        (Key::End, "End"),
+        (Key::F1, "F1"),
+        (Key::F5, "F5"),
+        (Key::F10, "F10"),
+        (Key::F12, "F12"),
+    ];
+    for (k, name) in named {
+        assert_eq!(key_name(&key(k)), name, "{k:?}");
+    }
+    for plain in ["+", "3", "a", "é", "F1"] {
+        assert_eq!(key_name(plain), plain);
     }
 }

@@ -13,7 +13,7 @@ use passerelle_core::script::Script;
 use slint::ComponentHandle;
 use std::time::Duration;
 
-const INSTRUCTIONS: &str = "Montrez ce code à l'accueil ou à un conseiller numérique. Vous pouvez aussi le prendre en photo.";
+const INSTRUCTIONS: &str = "Montrez ce code à l’accueil ou à un conseiller numérique. Vous pouvez aussi le prendre en photo.";
 const QR: &str = "Code QR de votre profil, à montrer au conseiller";
 
 fn build(end_screen_s: Option<u64>) -> (passerelle::ui::AppWindow, passerelle::ui::Shared, std::sync::Arc<FakeClock>, tempfile::TempDir) {
@@ -46,8 +46,8 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
     let step = |secs: u64| wait(&clock, secs);
     c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
-    let reference = passerelle::kiosk::summary::pretty_reference(&c.borrow().last_saved().unwrap().id);
-    let summary_title = "Je suis à l'aise pour\u{a0}:";
+    let reference = passerelle::core::summary::pretty_reference(&c.borrow().last_saved().unwrap().id);
+    let summary_title = "Je suis à l’aise pour\u{a0}:";
     assert!(find(&app, QR).is_some());
     assert!(find(&app, INSTRUCTIONS).is_some(), "the instructions are on screen");
     assert!(find(&app, &format!("Référence\u{a0}: {reference}")).is_some());

@@ -103,13 +103,13 @@ fn exports_are_signed_with_the_kiosk_key_and_minisign_verifies_them() {
     k.visits(5, 7);
     let r = k.export(&RealFs, false).unwrap();
     // The key was made at the first export, owner-only, in the data directory, and stays the same.
-    let key_file = k.kiosk.config.data_dir.join(passerelle::shared::signing::KEY_FILE);
+    let key_file = k.kiosk.defs.config.data_dir.join(passerelle::package::signing::KEY_FILE);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
     }
-    let public = passerelle::shared::signing::kiosk_key(&k.kiosk.config.data_dir, &k.kiosk.config.kiosk_id).unwrap().public();
+    let public = passerelle::shared::keys::kiosk_key(&k.kiosk.defs.config.data_dir, &k.kiosk.defs.config.kiosk_id).unwrap().public();
     assert!(public.starts_with("RW") && public.len() == 56, "{public}");
     assert!(r.folder.join("SHA256SUMS.minisig").is_file());
     // The secret key never leaves the kiosk.
@@ -175,10 +175,10 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
         }
         assert!(!f.to_string_lossy().contains("Qwertz"), "no name in file names");
     }
-    let (csv, n) = passerelle::kiosk::seal::decrypt_contacts(&k.identity, &r.folder).unwrap();
+    let (csv, n) = passerelle::kiosk::seal::decrypt_contacts(&k.identity, &r.folder, None).unwrap();
     assert!(n >= 1);
     assert!(
-        csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org,{}", saved.id, k.kiosk.config.kiosk_id)),
+        csv.contains(&format!("{},Qwertzuiop,Asdfghjkl,07 11 22 33 44,12 rue Imaginaire,qwertz@example.org,{}", saved.id, k.kiosk.defs.config.kiosk_id)),
         "{csv}"
     );
     // The standard age tool reads them too, when installed.
@@ -191,7 +191,7 @@ fn contact_details_never_appear_in_clear_and_decrypt_back() {
     // Once exported, contact details leave the kiosk.
     assert!(k.store.sealed_contact(&saved.id).unwrap().is_none());
     let (other, _) = passerelle::kiosk::seal::keygen();
-    assert!(passerelle::kiosk::seal::decrypt_contacts(&other, &r.folder).is_err(), "another key reads nothing");
+    assert!(passerelle::kiosk::seal::decrypt_contacts(&other, &r.folder, None).is_err(), "another key reads nothing");
 }
 
 /// A filesystem whose writes fail after `budget` bytes: the stick is pulled out.
@@ -301,7 +301,7 @@ fn retention_deletes_old_contacts_and_old_exported_visits_only() {
     k.clock.set_local(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(9, 0, 0).unwrap());
     k.visits(10, 8);
     let contacts_before: i64 = k.store.connection().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
-    let r = k.store.apply_retention(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), k.kiosk.config.retention).unwrap();
+    let r = k.store.apply_retention(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), k.kiosk.defs.config.retention).unwrap();
     assert_eq!(r.visits, 30, "exported visits older than 365 days go");
     let left: i64 = k.store.connection().query_row("SELECT count(*) FROM visits", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 30, "unexported old visits stay, recent ones stay");

@@ -41,14 +41,15 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
         c.borrow_mut().finish();
     }
     c.borrow_mut().refresh(&app);
-    let labels: Vec<String> = ElementHandle::find_by_accessible_label(&app, "Vos réponses n'ont pas pu être enregistrées.")
+    let labels: Vec<String> = ElementHandle::find_by_accessible_label(&app, "Vos réponses n’ont pas pu être enregistrées.")
         .map(|e| e.accessible_label().unwrap().to_string())
         .collect();
     assert_eq!(labels.len(), 1, "the visitor is told, calmly");
     assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel\u{a0}: DISK-FULL").next().is_some());
     assert_eq!(c.borrow().store().stats().unwrap().finished, saved_before, "nothing half-written, earlier visits intact");
     c.borrow().store().integrity_check().unwrap();
-    ElementHandle::find_by_accessible_label(&app, "Terminer").next().unwrap().invoke_accessible_default_action();
+    // A neutral way out: nothing was saved, no tick.
+    ElementHandle::find_by_accessible_label(&app, "Quitter sans enregistrer").next().unwrap().invoke_accessible_default_action();
     assert!(ElementHandle::find_by_accessible_label(&app, "Français — Commencer").next().is_some());
     c.borrow().store().connection().pragma_update(None, "max_page_count", 1_000_000_000i64).unwrap();
     c.borrow_mut().play_script(&script).unwrap();
@@ -92,7 +93,10 @@ fn a_kiosk_that_cannot_start_shows_out_of_service_with_a_code() {
     i_slint_backend_testing::init_no_event_loop();
     let app = ui::out_of_service("CFG-VALUE").unwrap();
     app.show().unwrap();
-    assert!(ElementHandle::find_by_accessible_label(&app, "Borne hors service · Out of service").next().is_some());
+    // In French, English and Arabic (no configuration to say which languages are offered).
+    for title in ["Borne hors service", "Kiosk out of service", "الجهاز خارج الخدمة"] {
+        assert!(ElementHandle::find_by_accessible_label(&app, title).next().is_some(), "{title}");
+    }
     assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel\u{a0}: CFG-VALUE").next().is_some());
 }
 
@@ -129,7 +133,8 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
     app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
     app.show().unwrap();
-    assert!(crate::support::find(&app, "Borne hors service · Out of service").is_some(), "{:?}", crate::support::labels(&app));
+    assert!(crate::support::find(&app, "Borne hors service").is_some(), "{:?}", crate::support::labels(&app));
+    assert!(crate::support::find(&app, "الجهاز خارج الخدمة").is_some(), "in the welcome's languages: {:?}", crate::support::labels(&app));
     assert!(crate::support::find(&app, "Code pour le personnel\u{a0}: DISK-FULL").is_some());
     assert!(crate::support::find(&app, "Français — Commencer").is_none(), "no visit can start");
     c.borrow_mut().start("fr");

@@ -62,7 +62,7 @@ fn random_visits_round_trip(n: usize) {
             assert_eq!(zbar(&f), saved.payload, "visit {i}: zbarimg on the ticket");
         }
         // The mediator's decoder gives back exactly the stored profile.
-        let d = mediator::decode(&kiosk, &saved.payload).unwrap();
+        let d = mediator::decode(&kiosk.defs, &saved.payload).unwrap();
         assert!(d.verified, "visit {i}");
         // (A partial visit's section stays on the kiosk: the QR code says only that it is partial.)
         let mut expected = stored.profile.clone();
@@ -70,7 +70,7 @@ fn random_visits_round_trip(n: usize) {
         assert_eq!(serde_json::to_value(&d.profile).unwrap(), expected, "visit {i}");
         // Even typed by a wedge scanner on an AZERTY PC.
         if i % 25 == 0 {
-            let m = mediator::decode(&kiosk, &handoff::azerty_mangle(&saved.payload)).unwrap();
+            let m = mediator::decode(&kiosk.defs, &handoff::azerty_mangle(&saved.payload)).unwrap();
             assert_eq!(m.profile, d.profile);
         }
     }
@@ -135,7 +135,7 @@ fn decode_cli_text_json_and_errors() {
         "Dans un atelier collectif",
         "aide_aux_demarches_administratives",
         "Déficience visuelle",
-        "Je n'y comprends rien",
+        "Je n’y comprends rien",
         "✘ Envoyer une pièce jointe",
         "Téléphone (telephone)",
     ] {
@@ -147,7 +147,9 @@ fn decode_cli_text_json_and_errors() {
     let j: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(j["profile"], line["profile"], "the stored profile, even from AZERTY-mangled input");
     assert_eq!(j["profile_verified"], true);
-    for (bad, expected) in [("hello", "not a Passerelle code"), ("PA2:XYZ", "newer Passerelle"), (&payload[..payload.len() - 6], "scan it again")] {
+    for (bad, expected) in
+        [("hello", "n'est pas un code Passerelle"), ("PA2:XYZ", "version plus récente de Passerelle"), (&payload[..payload.len() - 6], "Scannez-le à nouveau")]
+    {
         let o = Command::new(bin).args(["decode", bad]).output().unwrap();
         assert_eq!(o.status.code(), Some(2));
         let err = String::from_utf8_lossy(&o.stderr);
@@ -273,7 +275,7 @@ fn an_urgent_procedure_is_flagged_first_to_the_mediator() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("`age` is not an optional question"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// The mediator's decode shows the grid's "Je ne sais pas ce que c'est" in French, as not known.
+/// The mediator's decode shows the grid's "Je ne sais pas ce que c’est" in French, as not known.
 #[test]
 fn the_mediator_reads_i_dont_know_what_it_is_in_french() {
     let (data, scripts) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -288,7 +290,32 @@ fn the_mediator_reads_i_dont_know_what_it_is_in_french() {
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let payload = line["payload"].as_str().unwrap();
     let text = String::from_utf8(Command::new(bin).args(["decode", payload]).output().unwrap().stdout).unwrap();
-    assert!(text.contains("✘ (Je ne sais pas ce que c'est) Envoyer une pièce jointe"), "{text}");
+    assert!(text.contains("✘ (Je ne sais pas ce que c’est) Envoyer une pièce jointe"), "{text}");
     let json: serde_json::Value = serde_json::from_slice(&Command::new(bin).args(["decode", "--json", payload]).output().unwrap().stdout).unwrap();
     assert_eq!(json["answers"]["capacites"]["envoyer_piece_jointe"], "ne_connait_pas", "{json}");
+}
+
+/// The CRA's commune of residence is the neighbourhood's commune: its own in kiosk.toml (a
+/// neighbourhood across the border), else the kiosk's; none for "another town".
+#[test]
+fn the_cra_commune_of_residence_is_the_neighbourhoods_commune() {
+    let dir = tempfile::tempdir().unwrap();
+    let own = "id = \"chanteraines\"\nlabel = { fr = \"Les Chanteraines\", en = \"Les Chanteraines\" }";
+    assert!(passerelle_core::DEFAULT_CONFIG.contains(own));
+    let src = passerelle_core::DEFAULT_CONFIG.replacen(own, &format!("{own}\ncommune = \"Gennevilliers\""), 1);
+    let mut config = passerelle_core::config::Config::parse(&src, "kiosk.toml", None).unwrap();
+    config.data_dir = dir.path().to_path_buf();
+    let kiosk = passerelle::kiosk::Kiosk::from_config(config, "test".into()).unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
+    for (quartier, commune) in [("chanteraines", Some("Gennevilliers")), ("la_caravelle", Some("Villeneuve-la-Garenne")), ("autre_commune", None)] {
+        let mut engine = kiosk.engine(clock.clone());
+        let script = passerelle_core::script::Script::parse(&format!(r#"{{"lang": "fr", "answers": {{"quartier": "{quartier}"}}}}"#)).unwrap();
+        let v = passerelle_core::script::play(&mut engine, &script).unwrap();
+        let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
+        let d = mediator::decode(&kiosk.defs, &saved.payload).unwrap();
+        let cra = mediator::cra(&kiosk.defs, &d, "fr");
+        assert_eq!(cra[2].field, "beneficiaire.communeResidence");
+        assert_eq!(cra[2].value.as_deref(), commune, "{quartier}");
+    }
 }

@@ -23,14 +23,14 @@ fn kiosk() -> Kiosk {
 #[test]
 fn every_shipped_language_is_complete_offered_and_marked_as_reviewed_or_not() {
     let k = kiosk();
-    assert_eq!(k.config.languages, SHIPPED, "the default configuration offers every shipped language");
+    assert_eq!(k.defs.config.languages, SHIPPED, "the default configuration offers every shipped language");
     for lang in SHIPPED {
-        let s = k.languages.iter().find(|s| s.lang == lang).unwrap_or_else(|| panic!("{lang} not found"));
+        let s = k.defs.languages.iter().find(|s| s.lang == lang).unwrap_or_else(|| panic!("{lang} not found"));
         assert!(s.complete(), "{lang}: missing {:?}, problems {:?}", s.missing, s.problems);
         assert_eq!(s.reviewed_by_native_speaker, ["fr", "en"].contains(&lang), "{lang}: machine translations are marked as not reviewed");
-        assert!(passerelle::shared::i18n::missing(lang).is_empty(), "{lang}: app texts missing");
+        assert!(passerelle::core::i18n::missing(lang).is_empty(), "{lang}: app texts missing");
         // Every text of the questionnaire exists in that language, not through the French fallback.
-        for q in k.questionnaire.questions() {
+        for q in k.defs.questionnaire.questions() {
             assert!(q.label.0.contains_key(lang), "{lang}: {}", q.id);
             for c in q.choices.iter().filter(|c| q.kind != passerelle_core::questionnaire::Kind::List || !c.picto.is_empty()) {
                 if q.kind != passerelle_core::questionnaire::Kind::List {
@@ -43,8 +43,8 @@ fn every_shipped_language_is_complete_offered_and_marked_as_reviewed_or_not() {
         }
     }
     // The language's own name, in its own script.
-    assert_eq!(passerelle::shared::i18n::tr("ar", "lang.name"), "العربية");
-    assert_eq!(passerelle::shared::i18n::tr("pt", "lang.name"), "Português");
+    assert_eq!(passerelle::core::i18n::tr("ar", "lang.name"), "العربية");
+    assert_eq!(passerelle::core::i18n::tr("pt", "lang.name"), "Português");
     let out = bin().args(["questionnaire", "--check-translations"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -84,7 +84,7 @@ fn an_incomplete_translation_is_not_offered_and_the_check_lists_what_is_missing(
     assert!(text.contains("fr (Français): complete; offered"));
 
     let k = Kiosk::load(Some(&dir.path().join("kiosk.toml")), None).unwrap();
-    assert_eq!(k.config.languages, ["fr", "en"], "only complete languages are offered");
+    assert_eq!(k.defs.config.languages, ["fr", "en"], "only complete languages are offered");
 }
 
 #[test]
@@ -98,7 +98,9 @@ fn the_speech_script_names_every_answer_in_every_language() {
             let section = script.split(&format!("== {id} ==")).nth(1).unwrap_or_else(|| panic!("{lang}: no screen {id}"));
             section.split("\n== ").next().unwrap().to_string()
         };
-        for q in k.questionnaire.questions().iter().filter(|q| q.kind != passerelle_core::questionnaire::Kind::Notice) {
+        // The questions this kiosk asks (an optional question only when it offers it).
+        let asked = |q: &&passerelle_core::questionnaire::Question| !q.retired && (!q.optional || k.defs.config.optional_questions.contains(&q.id));
+        for q in k.defs.questionnaire.questions().iter().filter(|q| q.kind != passerelle_core::questionnaire::Kind::Notice).filter(asked) {
             // A grid is read one row per screen, each with every answer.
             // (with the answers offered on that row: "pas concerné" on one row only).
             let screens: Vec<(String, Option<&str>, Option<usize>)> = if q.rows.is_empty() {
@@ -155,7 +157,7 @@ fn french_punctuation_never_wraps_alone() {
     let po = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("i18n/fr.po")).unwrap();
     found.extend(po.lines().filter(|l| l.starts_with("msgstr") && bad(l)).map(str::to_string));
     let k = kiosk();
-    for q in k.questionnaire.questions() {
+    for q in k.defs.questionnaire.questions() {
         let mut texts = vec![q.label.get("fr").to_string()];
         texts.extend(q.help.iter().map(|h| h.get("fr").to_string()));
         texts.extend(q.choices.iter().map(|c| c.label.get("fr").to_string()));
@@ -164,4 +166,55 @@ fn french_punctuation_never_wraps_alone() {
         found.extend(texts.into_iter().filter(|t| bad(t)).map(|t| format!("{}: {t}", q.id)));
     }
     assert!(found.is_empty(), "French texts with a breaking space before punctuation:\n{}", found.join("\n"));
+}
+
+/// Every key the code names exists in the French catalogue: a string literal shaped like a key
+/// of one of the catalogue's sections (`nav.back`, `mediator.partial`…) in the crates that make
+/// text (core, kiosk, mediator, the UI and the CLI) must be a msgid of `i18n/fr.po` (English too
+/// for the staff-only sections). A key built at run time (`format!("mediator.field.{f}")`) is
+/// not seen here; the raw-key tests over rendered screens catch those.
+#[test]
+fn every_key_the_code_names_is_in_the_catalogues() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ids = |lang: &str| -> std::collections::BTreeSet<String> {
+        let po = std::fs::read_to_string(root.join(format!("i18n/{lang}.po"))).unwrap();
+        po.lines().filter_map(|l| l.strip_prefix("msgid \"")).map(|l| l.trim_end_matches('"').to_string()).filter(|k| !k.is_empty()).collect()
+    };
+    let (fr, en) = (ids("fr"), ids("en"));
+    let sections: std::collections::BTreeSet<&str> = fr.iter().filter_map(|k| k.split_once('.').map(|(s, _)| s)).collect();
+    assert!(sections.contains("mediator") && sections.contains("admin") && sections.contains("nav"), "{sections:?}");
+    let literal = regex::Regex::new(r#""([a-z0-9_-]+)\.([a-z0-9_.-]*[a-z0-9])""#).unwrap();
+    let mut files = Vec::new();
+    for dir in ["core/src", "kiosk/src", "mediator/src", "src", "desk/src"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().path()) {
+                if e.is_dir() {
+                    stack.push(e);
+                } else if e.extension().is_some_and(|x| x == "rs") {
+                    files.push(e);
+                }
+            }
+        }
+    }
+    let (mut named, mut unknown) = (0, Vec::new());
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for c in literal.captures_iter(&text) {
+            let (section, key) = (&c[1], c[0].trim_matches('"'));
+            // A key's section; file names (`kiosk.toml`), hosts and versions are not keys.
+            let file = [".toml", ".po", ".png", ".csv", ".json"].iter().any(|x| key.ends_with(x));
+            // kiosk.toml's own keys (`[idle] warning_s`) are named in its parser.
+            if !sections.contains(section) || file || f.ends_with("core/src/config.rs") {
+                continue;
+            }
+            named += 1;
+            let staff = passerelle_core::i18n::STAFF_ONLY.iter().any(|p| key.starts_with(p));
+            if !fr.contains(key) || (staff && !en.contains(key)) {
+                unknown.push(format!("{key} ({})", f.strip_prefix(root).unwrap().display()));
+            }
+        }
+    }
+    assert!(named > 200, "the scan finds the keys the code names ({named})");
+    assert!(unknown.is_empty(), "keys named in the code but absent from i18n/fr.po (or en.po): {unknown:#?}");
 }

@@ -63,7 +63,7 @@ fn answer_first(k: &Kit) {
 fn start(k: &Kit) {
     tap(&k.app, "Français — Commencer");
     assert!(find(&k.app, "Arrêter").is_some(), "Arrêter on the notice: {:?}", labels(&k.app));
-    tap(&k.app, "J'ai compris");
+    tap(&k.app, "J’ai compris");
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn arreter_then_non_keeps_every_answer_and_the_same_screen() {
     let (at, answers) = (step(&k), k.c.borrow().engine().answers().clone());
     tap(&k.app, "Arrêter");
     // The keypad reaches the two answers, and only them.
-    assert_eq!(k.c.borrow().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["stop:yes", "stop:no"]);
+    assert_eq!(k.c.borrow().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["stop:no", "stop:yes"]);
     tap(&k.app, "Non, continuer");
     assert!(find(&k.app, "Effacer mes réponses\u{a0}?").is_none());
     assert_eq!(step(&k), at, "the same screen");

@@ -23,7 +23,7 @@ fn scan_read_and_clear() {
     i_slint_backend_testing::init_no_event_loop();
     let kiosk = Kiosk::load(None, Some(std::path::Path::new("/nonexistent-not-used"))).unwrap();
     let w = MediatorWindow::new().unwrap();
-    passerelle::ui::mediator_window::connect(&w, Rc::new(kiosk));
+    passerelle::ui::mediator_window::connect(&w, Rc::new(kiosk.defs));
     w.show().unwrap();
     let a = w.global::<MediatorAdapter>();
     assert!(ElementHandle::find_by_accessible_label(&w, "Code scanné").next().is_some(), "the scan field");
@@ -38,7 +38,13 @@ fn scan_read_and_clear() {
     assert!(words < sugg, "{text}");
     let section = |i: usize| slint::Model::row_data(&a.get_sections(), i).unwrap_or_default().to_string();
     assert!(section(1).contains("Garder le contact avec les autres"));
-    assert!(section(2).contains("pourquoi :") && section(2).contains("à confirmer"));
+    assert!(section(2).contains("pourquoi\u{a0}:"), "{}", section(2));
+    // Each section's heading once: as its title, not again at the top of its text.
+    let title = |i: usize| slint::Model::row_data(&a.get_titles(), i).unwrap_or_default().to_string();
+    assert!(title(2).starts_with("SUGGESTIONS DE PASSERELLE") && title(2).contains("à confirmer"), "{}", title(2));
+    for i in 1..=4 {
+        assert!(!title(i).is_empty() && !section(i).contains(&title(i)), "{i}: {:?} in {:?}", title(i), section(i));
+    }
     assert!(section(4).contains("beneficiaire.trancheAge = SoixanteSoixanteNeuf"));
     assert!(a.get_status().contains("référence"));
     // Garbage: a clear message, the previous profile is not mixed with it.

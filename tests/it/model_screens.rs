@@ -10,6 +10,7 @@ use passerelle::kiosk::speech::FakeSpeech;
 use passerelle::kiosk::store::Store;
 use passerelle::kiosk::visit_model::*;
 use passerelle_core::engine::FakeClock;
+use passerelle_core::i18n::tr;
 use passerelle_core::questionnaire::Kind;
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,7 +125,7 @@ fn a_visitor_prints_twice_at_most_one_at_a_time() {
     assert_eq!(k.m.take_jobs().len(), 1, "one ticket at a time");
     assert!(end(&k.m).printing);
     k.m.job_done(JobDone::Ticket(false));
-    assert!(end(&k.m).print_status.starts_with("Le ticket n'a pas pu être imprimé."));
+    assert!(end(&k.m).print_status.starts_with("Le ticket n’a pas pu être imprimé."));
     for _ in 0..2 {
         k.m.print();
         assert_eq!(k.m.take_jobs().len(), 1);
@@ -133,6 +134,68 @@ fn a_visitor_prints_twice_at_most_one_at_a_time() {
     assert!(!end(&k.m).can_print, "two tickets printed");
     k.m.print();
     assert!(k.m.take_jobs().is_empty());
+}
+
+/// Issue 27, item 3: called to the counter, the visitor walks away: the end screen says the
+/// questionnaire stops here and who finishes it, shows the code to take along (a photo, a note),
+/// and with a printer the ticket prints by itself (and says so); a finished visit prints only on
+/// request.
+#[test]
+fn called_to_the_counter_the_code_leaves_with_the_visitor() {
+    use passerelle::kiosk::jobs::Job;
+    let end = |m: &VisitModel| match m.view().screen {
+        ScreenView::End { thanks, visit: Some(e) } => (thanks, *e),
+        other => panic!("{other:?}"),
+    };
+    let mut k = kit(None);
+    goto(&mut k.m, "age");
+    k.m.call_me();
+    k.m.call_answer(true);
+    let (title, e) = end(&k.m);
+    assert_eq!(title, "Le questionnaire s’arrête ici.");
+    assert!(e.called);
+    assert_eq!(e.code, passerelle::core::summary::pretty_reference(&k.m.last_saved().unwrap().id));
+    assert_eq!(e.instructions, "Prenez-le en photo ou notez-le.");
+    k.m.speak_if_changed();
+    let said = k.m.spoken().1;
+    assert!(said.contains("Le conseiller finira le questionnaire avec vous.") && said.contains("Prenez-le en photo"), "{said}");
+    // With a printer, the ticket prints by itself.
+    let printer: Arc<dyn Printer> = Arc::new(passerelle::kiosk::printer::FakePrinter::default());
+    let mut k = kit(Some(printer));
+    goto(&mut k.m, "age");
+    k.m.call_me();
+    k.m.call_answer(true);
+    let jobs = k.m.take_jobs();
+    assert!(matches!(jobs.as_slice(), [Job::Ticket { .. }]), "one ticket, printed by itself");
+    assert!(end(&k.m).1.instructions.starts_with("Votre ticket s’imprime"), "{}", end(&k.m).1.instructions);
+    // A visit answered to the end prints only when asked.
+    k.m.finish();
+    k.m.play_script(&passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    assert!(k.m.take_jobs().is_empty());
+    assert!(!end(&k.m).1.called);
+}
+
+/// The end view, the keypad and speech agree on "Imprimer mon ticket": offered while tickets may
+/// be printed, gone from all three after the last one (the keypad cannot focus a hidden button,
+/// speech does not ask to touch it).
+#[test]
+fn after_the_last_ticket_print_is_gone_from_view_keypad_and_speech() {
+    let printer: Arc<dyn Printer> = Arc::new(passerelle::kiosk::printer::FakePrinter::default());
+    let mut k = kit(Some(printer));
+    k.m.play_script(&passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    let print_hint = tr("fr", "speech.end-print");
+    let state = |m: &VisitModel| {
+        let ScreenView::End { visit: Some(e), .. } = m.view().screen else { panic!("not the end screen") };
+        (e.can_print, m.targets().contains(&Target::Print), m.spoken().1.contains(&print_hint))
+    };
+    assert_eq!(state(&k.m), (true, true, true), "a printer and no ticket yet: offered everywhere");
+    for _ in 0..2 {
+        k.m.print();
+        assert_eq!(k.m.take_jobs().len(), 1);
+        k.m.job_done(JobDone::Ticket(true));
+    }
+    assert_eq!(state(&k.m), (false, false, false), "after two tickets: offered nowhere");
+    assert!(k.m.spoken().1.contains(&tr("fr", "end.instructions-ticket")), "the instructions still speak of the ticket taken");
 }
 
 #[test]
@@ -149,12 +212,45 @@ fn inactivity_warns_counts_down_then_wipes() {
     assert_eq!(k.m.store().stats().unwrap().abandoned, 1);
 }
 
+/// Issue 27, item 2: the language button opens a picker of every offered language (keys reach
+/// each of them and "Annuler"); a language chosen there keeps every answer and the screen;
+/// Escape closes the picker without a change.
 #[test]
-fn the_language_button_goes_back_to_the_first_language() {
-    let langs: Vec<String> = ["fr", "en", "ar"].map(String::from).to_vec();
-    assert_eq!(other_language(&langs, "fr").as_deref(), Some("en"));
-    assert_eq!(other_language(&langs, "ar").as_deref(), Some("fr"));
-    assert_eq!(other_language(&langs[..1], "fr"), None);
+fn the_language_button_offers_every_language_and_keeps_the_answers() {
+    let mut k = kit(None);
+    goto(&mut k.m, "age");
+    k.m.choose("dix_huit_vingt_quatre");
+    let step = k.m.engine().step_name();
+    let answers = k.m.engine().answers().clone();
+    assert_eq!(k.m.view().chrome.language_button, "Langue");
+    k.m.open_languages();
+    assert!(k.m.view().a11y.languages_open);
+    let offered: Vec<String> = k.m.kiosk().defs.config.languages.clone();
+    assert!(offered.len() >= 6, "{offered:?}");
+    let mut want: Vec<String> = offered.iter().map(|l| format!("pick:{l}")).collect();
+    want.push("pick:close".into());
+    assert_eq!(k.m.targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), want);
+    // Keys: to Arabic (the third), then Enter.
+    for _ in 0..offered.iter().position(|l| l == "ar").unwrap() + 1 {
+        k.m.keypad("Down");
+    }
+    assert_eq!(k.speech.said.lock().unwrap().last().map(|(t, _, _)| t.clone()).as_deref(), Some("العربية"));
+    k.m.keypad("Return");
+    let v = k.m.view();
+    assert!(!v.a11y.languages_open && v.lang == "ar" && v.rtl, "{:?}", (v.lang, v.a11y.languages_open));
+    assert_eq!(k.m.engine().step_name(), step, "the same screen");
+    assert_eq!(k.m.engine().answers(), &answers, "every answer kept");
+    assert_eq!(answers.get("age"), Some(&passerelle_core::answers::Answer::Choice("dix_huit_vingt_quatre".into())));
+    // Escape closes the picker, nothing changed; the language of the picker's speech is the visit's.
+    k.m.open_languages();
+    k.m.keypad("Escape");
+    assert!(!k.m.view().a11y.languages_open);
+    assert_eq!(k.m.view().lang, "ar");
+    // From Arabic back to Portuguese: any language, one tap away.
+    k.m.open_languages();
+    k.m.choose_language("pt");
+    assert_eq!(k.m.view().lang, "pt");
+    assert_eq!(k.m.engine().answers(), &answers);
 }
 
 #[test]
@@ -222,9 +318,9 @@ fn keys_move_the_focus_say_it_and_activate_it() {
     let mut k = kit(None);
     goto(&mut k.m, "age");
     assert!(!k.m.keypad("q"), "unused keys are not taken");
-    let up = k.m.kiosk().config.keys.previous[0].clone();
-    let down = k.m.kiosk().config.keys.next[0].clone();
-    let enter = k.m.kiosk().config.keys.activate[0].clone();
+    let up = k.m.kiosk().defs.config.keys.previous[0].clone();
+    let down = k.m.kiosk().defs.config.keys.next[0].clone();
+    let enter = k.m.kiosk().defs.config.keys.activate[0].clone();
     assert!(k.m.keypad(&up));
     let n = k.m.targets().len();
     assert_eq!(k.m.focus_index(), Some(n - 1), "from nowhere, Up goes to the last control");
@@ -291,11 +387,45 @@ fn the_purge_asks_first_and_the_session_ends_by_itself() {
     k.clock.advance(ADMIN_IDLE);
     k.m.tick();
     assert!(k.m.admin_open(), "not while a task runs");
-    k.m.job_done(passerelle::kiosk::jobs::JobDone::Admin("fini".into()));
-    assert_eq!(k.m.view().admin.status, "fini");
+    // The worker posts a typed report; the model takes it in and the admin reads a sentence.
+    let mailbox = k.m.mailbox();
+    std::thread::spawn(move || mailbox.send(JobDone::Admin(passerelle::kiosk::jobs::AdminOutcome::NoPlacesFile)).unwrap()).join().unwrap();
+    assert!(k.m.collect_jobs() && !k.m.collect_jobs(), "taken in once");
+    assert_eq!(k.m.view().admin.status, passerelle::core::i18n::tr("fr", "admin.places-none"));
     k.clock.advance(ADMIN_IDLE);
     k.m.tick();
     assert!(!k.m.admin_open());
+}
+
+/// Drawing the admin screen queries nothing: it shows a snapshot taken when it opens, after each
+/// action and every few seconds (a visit stored meanwhile by another process shows up then).
+#[test]
+fn the_admin_screen_shows_a_snapshot_taken_at_opening_after_actions_and_every_few_seconds() {
+    let mut k = kit(None);
+    passerelle::kiosk::admin_tools::set_pin(k.m.store(), "2468").unwrap();
+    k.m.admin_long_press();
+    pin(&mut k.m, "2468");
+    let finished_total = |m: &VisitModel| m.view().admin.screen.unwrap().stats[0].total.clone();
+    assert_eq!(finished_total(&k.m), "0");
+    // Another model on the same data stores a visit: the open screen does not query for it.
+    let mut other = VisitModel::new(
+        crate::support::kiosk(k._dir.path()),
+        Store::open(k._dir.path()).unwrap(),
+        k.clock.clone(),
+        Devices { printer: None, speech: Arc::new(FakeSpeech::default()) },
+    );
+    other.play_script(&passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    assert_eq!(finished_total(&k.m), "0", "the view is the snapshot");
+    k.m.tick();
+    assert_eq!(finished_total(&k.m), "0", "not taken again before a few seconds");
+    k.clock.advance(passerelle::kiosk::model_state::ADMIN_SNAPSHOT_EVERY);
+    k.m.tick();
+    assert_eq!(finished_total(&k.m), "1", "taken again after a few seconds");
+    other.finish();
+    other.play_script(&passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    k.m.admin_purge();
+    k.m.admin_purge();
+    assert_eq!(finished_total(&k.m), "2", "an action takes it again");
 }
 
 #[test]
@@ -303,19 +433,6 @@ fn bars_are_scaled_to_the_largest() {
     let b = bars(&[("a".into(), 2), ("b".into(), 4), ("c".into(), 0)]);
     assert_eq!(b.iter().map(|b| b.fraction).collect::<Vec<_>>(), vec![0.5, 1.0, 0.0]);
     assert!(bars(&[("z".into(), 0)])[0].fraction == 0.0);
-}
-
-/// The model stays plain Rust: nothing under `src/kiosk/` uses Slint (only `src/ui/` does).
-#[test]
-fn the_kiosk_folder_does_not_use_slint() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("src/kiosk.rs")];
-    files.extend(std::fs::read_dir(root.join("src/kiosk")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "rs")));
-    assert!(files.len() > 10);
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
-        assert!(!text.contains("slint::") && !text.contains("use slint"), "{} uses Slint", f.display());
-    }
 }
 
 /// The screens compare the keypad's focus with the text form of a [`Target`]: every text they
@@ -353,6 +470,8 @@ fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
         VolumeDown,
         VolumeUp,
         CloseMenu,
+        PickLanguage("fr".into()),
+        CloseLanguages,
     ]
     .map(|t| t.to_string());
     let mut literals = Vec::new();
@@ -369,7 +488,7 @@ fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
             }
         }
     }
-    // "choice:" + id, "start:" + code, "a11y:text" + step.
+    // "choice:" + id, "start:" + code, "pick:" + code, "a11y:text" + step.
     let matches = |t: &String, l: &String| t == l || ((l.ends_with(':') || l.ends_with("text")) && t.starts_with(l.as_str()));
     assert!(literals.len() >= 20, "{literals:?}");
     for l in &literals {
@@ -402,7 +521,7 @@ fn the_read_aloud_signal_counts_the_screens_heard() {
             if q.id == "age" { k.m.choose("moins_de_douze") } else { k.m.skip() }
         }
         let saved = k.m.last_saved().expect("the visit is saved").clone();
-        passerelle_core::handoff::decode(&saved.payload, &k.m.kiosk().questionnaire).unwrap().signals
+        passerelle_core::handoff::decode(&saved.payload, &k.m.kiosk().defs.questionnaire).unwrap().signals
     };
     assert!(play(true, 0).read_aloud, "automatic reading on every screen");
     assert!(!play(false, 0).read_aloud, "never heard");
@@ -421,9 +540,9 @@ fn the_notice_and_the_consent_say_who_keeps_what_and_for_how_long() {
     {
         let dir = tempfile::tempdir().unwrap();
         let mut kiosk = crate::support::kiosk(dir.path());
-        kiosk.config.retention.visits_days = 730;
-        kiosk.config.retention.contacts_days = 60;
-        kiosk.config.structure = "Médiathèque Jules Verne".into();
+        kiosk.defs.config.retention.visits_days = 730;
+        kiosk.defs.config.retention.contacts_days = 60;
+        kiosk.defs.config.structure = "Médiathèque Jules Verne".into();
         let store = Store::open(dir.path()).unwrap();
         let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
         let mut m = VisitModel::new(kiosk, store, clock, Devices { printer: None, speech: Arc::new(FakeSpeech::default()) });
@@ -464,7 +583,7 @@ fn the_notice_and_the_consent_say_who_keeps_what_and_for_how_long() {
 fn the_summary_lists_every_skill() {
     let dir = tempfile::tempdir().unwrap();
     let k = crate::support::kiosk(dir.path());
-    let rows = k.questionnaire.question(&k.rules.capability_question).unwrap().rows.clone();
+    let rows = k.defs.questionnaire.question(&k.defs.rules.capability_question).unwrap().rows.clone();
     assert!(rows.len() > 8);
     let (easy, hard) = rows.split_at(6);
     let profile = passerelle_core::profile::Profile {
@@ -473,14 +592,14 @@ fn the_summary_lists_every_skill() {
         ..Default::default()
     };
     for lang in ["fr", "ar"] {
-        let s = passerelle::kiosk::summary::summary(&profile, &k.questionnaire, &k.rules.capability_question, lang);
+        let s = passerelle::core::summary::summary(&profile, &k.defs.questionnaire, &k.defs.rules.capability_question, lang);
         assert_eq!(s.at_ease, easy.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
         assert_eq!(s.help, hard.iter().map(|r| r.label.get(lang).to_string()).collect::<Vec<_>>(), "{lang}");
     }
     // The rows speak as the visitor ("Me connecter seul à Internet"): so do the titles (issue 17,
     // no "vous"/"je" mix in the summary).
-    let s = passerelle::kiosk::summary::summary(&profile, &k.questionnaire, &k.rules.capability_question, "fr");
-    assert!(s.at_ease_title.starts_with("Je ") && s.help_title.contains("m'aider"), "{} / {}", s.at_ease_title, s.help_title);
+    let s = passerelle::core::summary::summary(&profile, &k.defs.questionnaire, &k.defs.rules.capability_question, "fr");
+    assert!(s.at_ease_title.starts_with("Je ") && s.help_title.contains("m’aider"), "{} / {}", s.at_ease_title, s.help_title);
 }
 
 /// The skills grid in words: the part (its total the same as on the first question), the row
@@ -504,5 +623,31 @@ fn the_grid_says_its_part_and_row_on_screen_and_aloud() {
     k.m.skip();
     let q2 = question(&k.m);
     assert_eq!((q2.progress.unwrap().text, q2.row.unwrap().position), (p.text.clone(), "Compétence 2 sur 14".to_string()));
-    assert!(q2.choices.iter().any(|c| c.id == "ne_connait_pas" && c.label == "Je ne sais pas ce que c'est"));
+    assert!(q2.choices.iter().any(|c| c.id == "ne_connait_pas" && c.label == "Je ne sais pas ce que c’est"));
+}
+
+/// Issue 27: in Arabic, the structure and the commune of the notice are bidi isolates kept whole
+/// (no break at their spaces or hyphens: "Villeneuve-la-Garenne" no longer splits at a hyphen and
+/// sends the full stop to the next line); speech reads them plain; French is untouched.
+#[test]
+fn latin_names_in_an_arabic_notice_are_isolated_and_kept_whole() {
+    let notice = |lang: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut kiosk = crate::support::kiosk(dir.path());
+        kiosk.defs.config.structure = "Centre social Nelly Roussel".into();
+        kiosk.defs.config.commune = "Villeneuve-la-Garenne".into();
+        let store = Store::open(dir.path()).unwrap();
+        let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
+        let mut m = VisitModel::new(kiosk, store, clock, Devices { printer: None, speech: Arc::new(FakeSpeech::default()) });
+        m.start(lang);
+        m.speak_if_changed();
+        let ScreenView::Notice(Some(n)) = m.view().screen else { panic!("{lang}: the notice comes first") };
+        (n.body, m.spoken().1)
+    };
+    let (body, said) = notice("ar");
+    assert!(body.contains("\u{2068}Centre\u{a0}social\u{a0}Nelly\u{a0}Roussel\u{2069}"), "{body}");
+    assert!(body.contains("\u{2068}Villeneuve\u{2011}la\u{2011}Garenne\u{2069}"), "{body}");
+    assert!(said.contains("Villeneuve-la-Garenne") && !said.contains(['\u{2068}', '\u{2069}', '\u{2011}']), "{said}");
+    let (body, _) = notice("fr");
+    assert!(body.contains("Villeneuve-la-Garenne") && !body.contains(['\u{2068}', '\u{2011}']), "{body}");
 }

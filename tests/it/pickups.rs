@@ -57,9 +57,10 @@ fn record_counts_a_visit_once_and_export_makes_a_signed_incremental_package() {
     // Bad input: a clear message, exit 2, nothing recorded.
     let (code, _, err) = run(&["--config", cfg, "mediateur", "record", &payload2, "--outcome", "gueri"]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown outcome `gueri`") && err.contains("accompagne_ici"), "{err}");
+    assert!(err.contains("suite inconnue « gueri »") && err.contains("accompagne_ici"), "{err}");
     let (code, _, err) = run(&["--config", cfg, "mediateur", "record", "https://example.org"]);
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("n'est pas un code Passerelle"), "the mediator reads it in French: {err}");
     let (code, _, err) = run(&["--config", cfg, "mediateur", "record", &payload2, "--outcome", "accompagne_ici", "--on", "2026-12-03"]);
     assert_eq!(code, 0, "{err}");
 
@@ -108,7 +109,7 @@ fn record_counts_a_visit_once_and_export_makes_a_signed_incremental_package() {
     // Incremental: nothing new, then only the new pickup; --all takes everything.
     let (code, _, err) = run(&["--config", cfg, "mediateur", "export", "--to", usb.path().to_str().unwrap()]);
     assert_ne!(code, 0);
-    assert!(err.contains("nothing new"), "{err}");
+    assert!(err.contains("rien de nouveau"), "{err}");
     let (_, payload3) = visit(kiosk_dir.path());
     assert_eq!(run(&["--config", cfg, "mediateur", "record", &payload3]).0, 0);
     let (code, out, _) = run(&["--config", cfg, "mediateur", "export", "--to", usb.path().to_str().unwrap()]);
@@ -137,7 +138,7 @@ fn the_window_records_the_pickup_of_the_code_on_screen_once() {
     let (reference, payload) = visit(kiosk_dir.path());
     let med = tempfile::tempdir().unwrap();
     let cfg = passerelle::mediator::mediator_config::MediatorConfig::load(Some(&mediator_config(med.path())), None).unwrap();
-    let kiosk = Rc::new(Kiosk::load(None, Some(Path::new("/nonexistent-not-used"))).unwrap());
+    let kiosk = Rc::new(Kiosk::load(None, Some(Path::new("/nonexistent-not-used"))).unwrap().defs);
     let w = MediatorWindow::new().unwrap();
     passerelle::ui::mediator_window::connect(&w, kiosk.clone());
     let desk = Rc::new(std::cell::RefCell::new(passerelle::mediator::pickup_desk::Desk::new(cfg)));
@@ -158,4 +159,53 @@ fn the_window_records_the_pickup_of_the_code_on_screen_once() {
     // "Effacer" forgets the code: nothing to record.
     ElementHandle::find_by_accessible_label(&w, "Effacer").next().unwrap().invoke_accessible_default_action();
     assert_eq!(a.get_code(), "");
+}
+
+/// `mediateur pickups` lists what was recorded and where it went; `--remove REF` takes back a
+/// code recorded by mistake (by the ticket's reference), says when an export already holds it,
+/// and refuses an unknown reference with exit 2, removing nothing.
+#[test]
+fn the_mediator_lists_pickups_and_removes_one_recorded_by_mistake() {
+    let kiosk_dir = tempfile::tempdir().unwrap();
+    let med = tempfile::tempdir().unwrap();
+    let cfg = mediator_config(med.path());
+    let cfg = cfg.to_str().unwrap();
+    let (code, out, _) = run(&["--config", cfg, "mediateur", "pickups"]);
+    assert_eq!((code, out.trim()), (0, "Aucune prise en charge enregistrée."));
+    let (ref1, payload1) = visit(kiosk_dir.path());
+    let (ref2, payload2) = visit(kiosk_dir.path());
+    assert_eq!(run(&["--config", cfg, "mediateur", "record", &payload1, "--outcome", "rendez_vous_pris"]).0, 0);
+    let usb = tempfile::tempdir().unwrap();
+    assert_eq!(run(&["--config", cfg, "mediateur", "export", "--to", usb.path().to_str().unwrap()]).0, 0);
+    assert_eq!(run(&["--config", cfg, "mediateur", "record", &payload2]).0, 0);
+    let pretty = |r: &str| passerelle_core::summary::pretty_reference(r);
+
+    let (code, out, err) = run(&["--config", cfg, "mediateur", "pickups", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["reference"], pretty(&ref1).as_str());
+    assert_eq!(list[0]["outcome"], "rendez_vous_pris");
+    assert!(list[0]["exported_in"].as_str().unwrap().starts_with("passerelle-prises-mediatheque-aragon-"));
+    assert_eq!(list[1]["exported_in"], serde_json::Value::Null);
+    let (_, text, _) = run(&["--config", cfg, "mediateur", "pickups"]);
+    assert!(text.contains(&pretty(&ref2)) && text.contains("pas encore exportée") && text.contains("rendez-vous pris"), "{text}");
+
+    // An unknown reference: exit 2, a French sentence, nothing removed.
+    let (code, _, err) = run(&["--config", cfg, "mediateur", "pickups", "--remove", "ZZZZ-ZZZZ"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("Aucune prise en charge enregistrée pour la référence ZZZZ-ZZZZ"), "{err}");
+    // The one not exported yet, by the ticket's spelling (lower case too): gone, and not exported.
+    let (code, out, err) = run(&["--config", cfg, "mediateur", "pickups", "--remove", &pretty(&ref2).to_lowercase()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Prise en charge retirée") && !err.contains("Attention"), "{out}{err}");
+    let (code, _, err) = run(&["--config", cfg, "mediateur", "export", "--to", usb.path().to_str().unwrap()]);
+    assert_ne!(code, 0, "nothing new to export once it is removed");
+    assert!(err.contains("rien de nouveau"), "{err}");
+    // The exported one: removed here, with a warning that its export keeps it.
+    let (code, _, err) = run(&["--config", cfg, "mediateur", "pickups", "--remove", &ref1]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Attention : elle était déjà dans l'export passerelle-prises-mediatheque-aragon-"), "{err}");
+    let (_, out, _) = run(&["--config", cfg, "mediateur", "pickups", "--json"]);
+    assert_eq!(out.trim(), "[]");
 }

@@ -6,8 +6,8 @@
 use crate::support::frictionless;
 use chrono::{NaiveDate, NaiveDateTime};
 use i_slint_backend_testing::{ElementHandle, ElementRoot};
+use passerelle::core::place_book;
 use passerelle::kiosk::Kiosk;
-use passerelle::kiosk::place_book;
 use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, EndAdapter};
 use passerelle_core::engine::FakeClock;
@@ -62,12 +62,24 @@ fn the_shipped_places_validate_against_the_national_schema() {
 fn next_opening_in_words() {
     let wed = at(2026, 12, 2, 10, 0);
     let cases = [
-        (Opening::OpenNow { until: at(2026, 12, 2, 12, 0) }, "fr", "ouvert maintenant jusqu'à 12h"),
-        (Opening::Opens { from: at(2026, 12, 2, 14, 0), until: at(2026, 12, 2, 17, 30) }, "fr", "ouvre aujourd'hui à 14h"),
-        (Opening::Opens { from: at(2026, 12, 3, 9, 0), until: at(2026, 12, 3, 12, 0) }, "fr", "ouvert demain 9h–12h"),
-        (Opening::Opens { from: at(2026, 12, 3, 9, 30), until: at(2026, 12, 3, 12, 0) }, "en", "open tomorrow 9h30–12h"),
-        (Opening::Opens { from: at(2026, 12, 7, 14, 0), until: at(2026, 12, 7, 18, 0) }, "fr", "ouvert lundi 14h–18h"),
-        (Opening::Opens { from: at(2026, 12, 15, 9, 0), until: at(2026, 12, 15, 12, 0) }, "fr", "ouvert le 15/12 9h–12h"),
+        (Opening::OpenNow { until: at(2026, 12, 2, 12, 0) }, "fr", "ouvert maintenant jusqu’à 12\u{a0}h"),
+        (Opening::Opens { from: at(2026, 12, 2, 14, 0), until: at(2026, 12, 2, 17, 30) }, "fr", "ouvre aujourd’hui à 14\u{a0}h"),
+        (
+            Opening::Opens { from: at(2026, 12, 3, 9, 0), until: at(2026, 12, 3, 12, 0) },
+            "fr",
+            "Prochaine ouverture\u{a0}: demain, 9\u{a0}h\u{a0}–\u{a0}12\u{a0}h",
+        ),
+        (Opening::Opens { from: at(2026, 12, 3, 9, 30), until: at(2026, 12, 3, 12, 0) }, "en", "Next opening: tomorrow, 9:30–12:00"),
+        (
+            Opening::Opens { from: at(2026, 12, 7, 14, 0), until: at(2026, 12, 7, 18, 0) },
+            "fr",
+            "Prochaine ouverture\u{a0}: lundi, 14\u{a0}h\u{a0}–\u{a0}18\u{a0}h",
+        ),
+        (
+            Opening::Opens { from: at(2026, 12, 15, 9, 0), until: at(2026, 12, 15, 12, 0) },
+            "fr",
+            "Prochaine ouverture\u{a0}: le 15/12, 9\u{a0}h\u{a0}–\u{a0}12\u{a0}h",
+        ),
         (Opening::Unknown, "fr", "horaires à vérifier"),
     ];
     for (o, lang, want) in cases {
@@ -84,7 +96,7 @@ const PAPERWORK: &str = r#"{"lang":"fr","answers":{"age":"soixante_dix_plus","qu
 fn a_visitor_of_villeneuve_needing_paperwork_help_leaves_with_real_places_and_hours() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
-    assert_eq!(kiosk.config.commune, "Villeneuve-la-Garenne");
+    assert_eq!(kiosk.defs.config.commune, "Villeneuve-la-Garenne");
     let mut store = kiosk.open_store().unwrap();
     let wed = at(2026, 12, 2, 10, 0);
     let clock = FakeClock::new(wed);
@@ -104,11 +116,11 @@ fn a_visitor_of_villeneuve_needing_paperwork_help_leaves_with_real_places_and_ho
         assert_eq!(place.commune, "Villeneuve-la-Garenne");
         assert!(line.address.ends_with("92390 Villeneuve-la-Garenne"), "{}", line.address);
         assert!(line.why.contains("aide aux démarches") && line.why.contains("gratuit"), "{}", line.why);
-        assert!(line.opening.starts_with("ouvert") || line.opening.starts_with("ouvre"), "{}", line.opening);
+        assert!(line.opening.starts_with("ouvert") || line.opening.starts_with("ouvre") || line.opening.starts_with("Prochaine ouverture"), "{}", line.opening);
     }
     // Wednesday 10:00: "Espace Nelly Roussel" (Mo-Fr 09:00-18:00) is open now.
     let nelly = ticket.places.iter().find(|l| l.name == "Espace Nelly Roussel").expect("Espace Nelly Roussel suggested");
-    assert_eq!(nelly.opening, "ouvert maintenant jusqu'à 18h");
+    assert_eq!(nelly.opening, "ouvert maintenant jusqu’à 18\u{a0}h");
     // The printed ticket is longer with its places than without.
     let with = passerelle::kiosk::ticket::render(&ticket, 80).unwrap();
     let without = passerelle::kiosk::ticket::render(&passerelle::kiosk::ticket::TicketData { places: Vec::new(), ..ticket.clone() }, 80).unwrap();
@@ -191,7 +203,7 @@ fn import_reports_broken_rows_and_a_broken_file_keeps_the_places_in_use() {
     assert!(out.starts_with("26 places of département 92 imported"), "{out}");
     assert!(out.contains("2 rows skipped, 1 of other départements left out"), "{out}");
     assert!(err.contains("line 29, field services") && err.contains("line 30, field date_maj"), "{err}");
-    let imported = dir.path().join(place_book::IMPORTED);
+    let imported = dir.path().join(passerelle::shared::place_files::IMPORTED);
     validate(&imported);
     let list = |d: &str| -> serde_json::Value { serde_json::from_str(&run(&["--data-dir", d, "places", "list", "--json"]).1).unwrap() };
     let before = list(d);
@@ -216,7 +228,7 @@ fn import_reports_broken_rows_and_a_broken_file_keeps_the_places_in_use() {
     let (code, _, err) = run(&["--data-dir", d, "places", "import", "/nonexistent.csv"]);
     assert_ne!(code, 0);
     assert!(err.contains("cannot read"), "{err}");
-    assert!(!dir.path().join(format!("{}.new", place_book::IMPORTED)).exists(), "no half-written file left");
+    assert!(!dir.path().join(format!("{}.new", passerelle::shared::place_files::IMPORTED)).exists(), "no half-written file left");
 }
 
 #[test]
@@ -238,7 +250,7 @@ fn the_end_screen_shows_the_places_on_request() {
     let find = |label: &str| ElementHandle::find_by_accessible_label(&app, label).next();
     // The profile shows first; the places are one touch away, and back.
     assert!(!e.get_places_shown());
-    assert!(find("Je suis à l'aise pour\u{a0}:").is_some() || find("Un conseiller peut m'aider à\u{a0}:").is_some());
+    assert!(find("Je suis à l’aise pour\u{a0}:").is_some() || find("Un conseiller peut m’aider à\u{a0}:").is_some());
     find("Où aller\u{a0}?").expect("the places tab").invoke_accessible_default_action();
     assert!(e.get_places_shown());
     let card = app
@@ -248,11 +260,12 @@ fn the_end_screen_shows_the_places_on_request() {
         .find_first()
         .expect("a card for Espace Nelly Roussel");
     let label = card.accessible_label().unwrap().to_string();
-    assert!(label.contains("ouvert maintenant jusqu'à 18h") && label.contains("Villeneuve-la-Garenne"), "{label}");
+    assert!(label.contains("ouvert maintenant jusqu’à 18\u{a0}h") && label.contains("Villeneuve-la-Garenne"), "{label}");
     find("Mon profil").unwrap().invoke_accessible_default_action();
     assert!(!e.get_places_shown());
     // In English, the same places in English words.
-    c.borrow_mut().switch_language();
+    c.borrow_mut().open_languages();
+    c.borrow_mut().choose_language("en");
     c.borrow_mut().refresh(&app);
     assert!(
         e.get_places().iter().any(|p| p.opening.starts_with("open now until")),
@@ -265,12 +278,12 @@ fn the_end_screen_shows_the_places_on_request() {
 #[test]
 fn the_national_file_is_found_on_a_stick() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(place_book::find_places_file(dir.path()), None);
+    assert_eq!(passerelle::shared::place_files::find_places_file(dir.path()), None);
     std::fs::write(dir.path().join("notes.csv"), "a,b\n1,2\n").unwrap();
     std::fs::write(dir.path().join("photo.jpg"), national_export()).unwrap();
-    assert_eq!(place_book::find_places_file(dir.path()), None, "only a CSV with the standard's header");
+    assert_eq!(passerelle::shared::place_files::find_places_file(dir.path()), None, "only a CSV with the standard's header");
     std::fs::write(dir.path().join("lieux-de-mediation-numerique.csv"), national_export()).unwrap();
-    assert_eq!(place_book::find_places_file(dir.path()).unwrap().file_name().unwrap(), "lieux-de-mediation-numerique.csv");
+    assert_eq!(passerelle::shared::place_files::find_places_file(dir.path()).unwrap().file_name().unwrap(), "lieux-de-mediation-numerique.csv");
 }
 
 /// `places suggest` never sends anyone to a place that receives no public, says "sur rendez-vous"
@@ -293,9 +306,9 @@ fn suggest_skips_closed_doors_shows_appointments_and_never_returns_nothing() {
         String::from_utf8(w.into_inner().unwrap()).unwrap().trim_end().to_string()
     };
     // Every place receives no public, but two: one by appointment, one itinerant walk-in.
-    for i in 1..lines.len() {
-        let l = lines[i].clone();
-        lines[i] = edit(&l, &|r| {
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        let l = line.clone();
+        *line = edit(&l, &|r| {
             r[col("nom")] = format!("Fermé {i}");
             r[col("modalites_acces")] = "Ce lieu n'accueille pas de public".into();
         });

@@ -248,7 +248,7 @@ fn exported_purged_or_expired_data_is_gone_from_the_database_and_its_wal() {
     // Retention: contact details older than contacts_days, exported or not.
     clock.set_local(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap().and_hms_opt(10, 0, 0).unwrap());
     let (old, _) = visit(&mut store);
-    let r = store.apply_retention(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), kiosk.config.retention).unwrap();
+    let r = store.apply_retention(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), kiosk.defs.config.retention).unwrap();
     assert_eq!(r.contacts, 1);
     assert_eq!(in_database_files(dir.path(), &old), Vec::<String>::new(), "expired contact details left in the files");
     let sd: i64 = store.connection().query_row("PRAGMA secure_delete", [], |r| r.get(0)).unwrap();

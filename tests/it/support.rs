@@ -125,9 +125,24 @@ pub fn resign(dir: &Path) {
 }
 
 /// Signs a package's SHA256SUMS again with `key` (someone who holds that key).
-pub fn sign(dir: &Path, key: &passerelle::shared::signing::SigningKey) {
+pub fn sign(dir: &Path, key: &passerelle::package::signing::SigningKey) {
+    // The signed comment a holder of the key would write: the one the package's kind carries.
+    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("datapackage.json")).unwrap()).unwrap();
+    let p = &meta["passerelle"];
+    let comment = if p["kind"] == "prises_en_charge" {
+        format!("passerelle structure={} prises_en_charge format=2", p["structure_id"].as_str().unwrap())
+    } else if p["merged"] == true {
+        "passerelle fusion provenance=verifiee".to_string()
+    } else {
+        format!("passerelle borne={} format=2", p["kiosk_id"].as_str().unwrap_or_default())
+    };
+    sign_with_comment(dir, key, &comment);
+}
+
+/// [`sign`] with a given signed comment.
+pub fn sign_with_comment(dir: &Path, key: &passerelle::package::signing::SigningKey, comment: &str) {
     let sums = std::fs::read(dir.join("SHA256SUMS")).unwrap();
-    std::fs::write(dir.join(passerelle::shared::signing::SIG_FILE), key.sign(&sums, "passerelle").unwrap()).unwrap();
+    std::fs::write(dir.join(passerelle::package::signing::SIG_FILE), key.sign(&sums, comment).unwrap()).unwrap();
 }
 
 /// A real ext4 filesystem of `mib` MiB in a file, loop-mounted; unmounted and removed when
@@ -199,6 +214,28 @@ pub fn xlsx_sheets(path: &Path) -> Option<serde_json::Value> {
 /// Skip the question on screen: "Je préfère ne pas répondre", or on the skills grid "Passer
 /// cette compétence" (which skips that row only), in `lang`.
 pub fn skip(app: &AppWindow, lang: &str) {
-    let row = passerelle::shared::i18n::tr(lang, "nav.skip-row");
-    if find(app, &row).is_some() { tap(app, &row) } else { tap(app, &passerelle::shared::i18n::tr(lang, "nav.skip")) }
+    let row = passerelle::core::i18n::tr(lang, "nav.skip-row");
+    if find(app, &row).is_some() { tap(app, &row) } else { tap(app, &passerelle::core::i18n::tr(lang, "nav.skip")) }
+}
+
+/// Type `text` on the on-screen keyboard key by key, as a visitor would: a character that is
+/// not on this page of the keyboard (digits, accents) is looked for behind the page key, a
+/// capital after the shift key.
+pub fn type_keys(app: &AppWindow, lang: &str, text: &str) {
+    use passerelle::core::i18n::tr;
+    let pages = [tr(lang, "key.page-more"), tr(lang, "key.page-letters")];
+    for ch in text.chars() {
+        let key = if ch == ' ' { tr(lang, "key.space") } else { ch.to_lowercase().to_string() };
+        if find(app, &key).is_none() {
+            let page = pages.iter().find(|p| find(app, p).is_some()).unwrap_or_else(|| panic!("no page key: {:?}", labels(app)));
+            tap(app, page);
+        }
+        assert!(find(app, &key).is_some(), "{key:?} on neither page of the keyboard: {:?}", labels(app));
+        if ch.is_uppercase() {
+            tap(app, &tr(lang, "key.shift"));
+            tap(app, &ch.to_string());
+        } else {
+            tap(app, &key);
+        }
+    }
 }

@@ -6,10 +6,10 @@
 use crate::support::{kiosk, rqrr_decode, tool, zbar};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{GrayImage, Luma};
+use passerelle::core::i18n::{CATALOGUES, tr, tr_with};
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;
 use passerelle::kiosk::ticket::{self, LaidLine, TicketData, TicketFont};
-use passerelle::shared::i18n::{CATALOGUES, tr, tr_with};
 use passerelle_core::engine::FakeClock;
 use proptest::prelude::*;
 
@@ -82,12 +82,12 @@ fn an_arabic_ticket_prints_joined_right_to_left_with_a_french_copy_and_a_readabl
     let (kiosk, profile, data) = stored_ticket(dir.path(), "ar");
     // The visitor's summary in Arabic, the mediator's copy in French.
     assert_eq!(data.lang, "ar");
-    let fr = passerelle::kiosk::summary::mediator_copy(&profile, &kiosk, &data.payload);
+    let fr = passerelle::core::summary::mediator_copy(&profile, &kiosk.defs.questionnaire, &kiosk.defs.rules, &data.payload);
     assert_eq!(data.summary_fr.as_ref(), Some(&fr));
     // The mediator's copy gives the visitor's own words first, and marks the mode a suggestion.
     assert!(fr.words.iter().any(|w| w.starts_with("Veut : ") && w.contains("Garder le contact avec les autres")), "{:?}", fr.words);
     assert!(fr.mode.starts_with("Suggestion (à confirmer) : "), "{}", fr.mode);
-    assert_eq!(data.summary, passerelle::kiosk::summary::summary(&profile, &kiosk.questionnaire, &kiosk.rules.capability_question, "ar"));
+    assert_eq!(data.summary, passerelle::core::summary::summary(&profile, &kiosk.defs.questionnaire, &kiosk.defs.rules.capability_question, "ar"));
     assert!(!fr.help.is_empty() && !fr.at_ease.is_empty(), "the showcase visit has both lists");
     let zbar_ok = tool("zbarimg");
     for width in [80, 58] {
@@ -372,7 +372,7 @@ fn every_catalogue_text_and_questionnaire_label_has_its_glyphs() {
         "places.title",
         "ticket.next",
     ];
-    let rows = kiosk.questionnaire.question(&kiosk.rules.capability_question).map(|q| q.rows.clone()).unwrap_or_default();
+    let rows = kiosk.defs.questionnaire.question(&kiosk.defs.rules.capability_question).map(|q| q.rows.clone()).unwrap_or_default();
     assert!(!rows.is_empty());
     for (lang, _) in CATALOGUES {
         let texts = keys.iter().map(|k| tr(lang, k)).chain(rows.iter().map(|r| r.label.get(lang).to_string()));
@@ -382,7 +382,7 @@ fn every_catalogue_text_and_questionnaire_label_has_its_glyphs() {
                 assert!(line.glyphs.iter().all(|g| g.id != 0), "{lang}: a glyph is missing in « {text} »: {line:?}");
                 assert_eq!(
                     line.rtl,
-                    passerelle::shared::i18n::is_rtl(lang) && text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                    passerelle::core::i18n::is_rtl(lang) && text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
                     "{lang}: « {text} »"
                 );
             }

@@ -2,7 +2,7 @@
 //! formulas in every CSV Passerelle writes, hostile files in a package (links, FIFOs, devices,
 //! huge files), owner-only outputs, bounded inputs, and the visitor's right to erasure.
 
-use passerelle::shared::spreadsheet::dangerous;
+use passerelle::package::spreadsheet::dangerous;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -44,6 +44,61 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 const FORMULA: &str = "=HYPERLINK(\"http://example.invalid/x\";\"cliquez\")";
+/// A formula behind a `;`: French Excel splits a double-clicked CSV there.
+const AFTER_SEMICOLON: &str = "x;=1+1;y; @SUM(1);\"+2";
+
+/// How many cells LibreOffice reads as formulas in these CSV files, opened with `,` and with `;`
+/// as the separator (as a French spreadsheet does on a double-click), or None without LibreOffice.
+fn libreoffice_formulas(dir: &Path, files: &[PathBuf]) -> Option<usize> {
+    let soffice =
+        ["soffice", "libreoffice"].into_iter().find(|t| Command::new("sh").arg("-c").arg(format!("command -v {t}")).output().is_ok_and(|o| o.status.success()));
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    if soffice.is_none() || !Command::new(&python).args(["-c", "import openpyxl"]).status().is_ok_and(|s| s.success()) {
+        assert!(std::env::var_os("PASSERELLE_CI").is_none(), "CI must provide LibreOffice (libreoffice-calc) and openpyxl");
+        eprintln!("notice: LibreOffice or openpyxl missing, the spreadsheet import check is skipped");
+        return None;
+    }
+    let staged = dir.join("tableurs");
+    std::fs::create_dir_all(&staged).unwrap();
+    let names: Vec<PathBuf> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let to = staged.join(format!("f{i}.csv"));
+            std::fs::copy(f, &to).unwrap();
+            to
+        })
+        .collect();
+    let mut total = 0;
+    for (sep, filter) in [("virgule", "CSV:44,34,76,1"), ("point-virgule", "CSV:59,34,76,1")] {
+        let out = dir.join(sep);
+        let o = Command::new(soffice.unwrap())
+            .args([
+                "--headless",
+                "--norestore",
+                &format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display()),
+                &format!("--infilter={filter}"),
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+            ])
+            .arg(&out)
+            .args(&names)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let code = "import openpyxl, sys, glob\nn = 0\nfor f in glob.glob(sys.argv[1] + '/*.xlsx'):\n    for ws in openpyxl.load_workbook(f).worksheets:\n        for row in ws.iter_rows():\n            for c in row:\n                if c.data_type == 'f':\n                    print(f, c.coordinate, repr(c.value), file=sys.stderr)\n                    n += 1\nprint(n)";
+        let o = Command::new(&python).arg("-c").arg(code).arg(&out).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), names.len(), "every file converted");
+        let n: usize = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap();
+        if n > 0 {
+            eprintln!("{sep}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        total += n;
+    }
+    Some(total)
+}
 
 /// Every cell of a CSV file (the BOM skipped).
 fn cells(path: &Path) -> Vec<String> {
@@ -66,7 +121,7 @@ fn every_csv_opens_safely_in_a_spreadsheet() {
     let visit = serde_json::json!({"lang": "fr", "answers": {
         "usages_principaux": ["autre"],
         "usages_principaux_autre": FORMULA,
-        "consentement_contact": {"last_name": "=cmd|' /C calc'!A0", "first_name": "@SUM(1+1)", "phone": "+33612345678"},
+        "consentement_contact": {"last_name": "=cmd|' /C calc'!A0", "first_name": "@SUM(1+1)", "phone": "+33612345678", "address": AFTER_SEMICOLON},
     }});
     let (code, out, err) = run(&["--config", c, "replay", "-"], Some(visit.to_string().as_bytes()));
     assert_eq!(code, 0, "{err}");
@@ -116,6 +171,31 @@ fn every_csv_opens_safely_in_a_spreadsheet() {
     let kiosk_id = passerelle_core::config::Config::parse(passerelle_core::DEFAULT_CONFIG, "k", None).unwrap().kiosk_id;
     let rows = std::fs::read_to_string(&plain).unwrap();
     assert!(rows.lines().any(|l| l.starts_with(&id) && l.ends_with(&kiosk_id) && l.contains("'+33612345678")), "{rows}");
+    // A second visit whose text hides formulas behind `;`, then every CSV Passerelle wrote,
+    // opened by LibreOffice with `,` and with `;`: not one formula.
+    let visit = serde_json::json!({"answers": {"usages_principaux": ["autre"], "usages_principaux_autre": AFTER_SEMICOLON}});
+    assert_eq!(run(&["--config", c, "replay", "-"], Some(visit.to_string().as_bytes())).0, 0);
+    let (code, out, err) = run(&["--config", c, "export", "--to", usb.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    let second = PathBuf::from(out.split(" (").next().unwrap());
+    let merged2 = dir.path().join("fusion2");
+    assert_eq!(run(&["merge", folder.to_str().unwrap(), second.to_str().unwrap(), "--out", merged2.to_str().unwrap()], None).0, 0);
+    let report2 = dir.path().join("rapport2.html");
+    assert_eq!(run(&["report", merged2.to_str().unwrap(), "--out", report2.to_str().unwrap()], None).0, 0);
+    let load = dir.path().join("charger");
+    assert_eq!(run(&["sql", merged2.to_str().unwrap(), "--out", load.to_str().unwrap()], None).0, 0);
+    let mut files: Vec<PathBuf> = Vec::new();
+    for d in [&folder, &second, &merged2, &load] {
+        files.extend(std::fs::read_dir(d).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "csv")));
+    }
+    files.extend([plain, dir.path().join("contacts.csv"), report2.with_extension("csv")]);
+    assert!(
+        std::fs::read_to_string(merged2.join("visits.csv")).unwrap().contains("x;'=1+1;y;' @SUM(1);'\"\"+2"),
+        "the text is kept, each part behind an apostrophe"
+    );
+    if let Some(n) = libreoffice_formulas(dir.path(), &files) {
+        assert_eq!(n, 0, "formula cells in {} files", files.len());
+    }
 }
 
 #[test]
@@ -133,7 +213,7 @@ fn decrypt_never_overwrites_a_file_nor_writes_through_a_link() {
     std::fs::write(&existing, "mes notes").unwrap();
     let (code, _, err) = run(&["decrypt", "--identity", key.to_str().unwrap(), &folder, "--out", existing.to_str().unwrap()], None);
     assert_ne!(code, 0);
-    assert!(err.contains("must not exist"), "{err}");
+    assert!(err.contains("ne doit pas exister"), "{err}");
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "mes notes");
     let target = dir.path().join("shared/contacts.csv");
     std::fs::create_dir(dir.path().join("shared")).unwrap();
@@ -157,6 +237,7 @@ fn exported(dir: &Path) -> PathBuf {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn packages_are_read_from_regular_files_only() {
     let dir = tempfile::tempdir().unwrap();
     let good = exported(dir.path());
@@ -206,13 +287,14 @@ fn packages_are_read_from_regular_files_only() {
         }
         std::fs::create_dir_all(copy.join("contacts")).unwrap();
         attack(&copy);
-        let refused = passerelle::department::package::open(&copy).unwrap_err();
+        let refused = passerelle::package::read::open(&passerelle::department::inputs::FolderSource { dir: copy.clone() }).unwrap_err();
         assert!(refused.contains(reason), "{what}: {refused}");
         let (code, _, err) = run(&["report", copy.to_str().unwrap(), "--out", dir.path().join(format!("r{i}.html")).to_str().unwrap()], None);
         assert_ne!(code, 0, "{what}");
         assert!(err.contains(reason), "{what}: {err}");
-        let (code, out, _) = run(&["sql", copy.to_str().unwrap()], None);
-        assert!(code != 0 && out.is_empty(), "{what}: no script from a hostile package");
+        let load = dir.path().join(format!("load-{i}"));
+        let (code, _, _) = run(&["sql", copy.to_str().unwrap(), "--out", load.to_str().unwrap()], None);
+        assert!(code != 0 && !load.exists(), "{what}: no load folder from a hostile package");
     }
 }
 
@@ -343,45 +425,4 @@ fn an_export_syncs_its_folder_and_the_folder_that_holds_it() {
     let synced = fs.0.lock().unwrap().clone();
     assert!(synced.contains(&r.folder), "{synced:?}");
     assert!(synced.contains(&usb), "the stick's root is synced: {synced:?}");
-}
-
-/// ARCHITECTURE.md's codemap names every source file of the tree (Rust and Slint), and every
-/// file it names exists: the map cannot drift from the house.
-#[test]
-fn codemap_lists_every_source_file() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
-    let map = &text[text.find("## Codemap").unwrap()..text.find("## Invariants").unwrap()];
-    let named: std::collections::HashSet<&str> = map.split('`').skip(1).step_by(2).collect();
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs" || x == "slint") {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    for dir in ["src", "core/src", "ui"] {
-        walk(&root.join(dir), &mut files);
-    }
-    let missing: Vec<String> =
-        files.iter().map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned()).filter(|p| !named.contains(p.as_str())).collect();
-    assert!(missing.is_empty(), "not in ARCHITECTURE.md's codemap: {missing:?}");
-    for n in named.iter().filter(|n| n.ends_with(".rs") || n.ends_with(".slint") || n.ends_with('/')) {
-        assert!(root.join(n).exists(), "ARCHITECTURE.md names {n}, which does not exist");
-    }
-    // Names say what files are: no two source files share one (module roots aside).
-    let mut seen = std::collections::HashMap::new();
-    for p in &files {
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        if ["lib.rs", "main.rs", "mod.rs"].contains(&name.as_str()) {
-            continue;
-        }
-        if let Some(other) = seen.insert(name.clone(), p.clone()) {
-            panic!("two files named {name}: {} and {}", other.display(), p.display());
-        }
-    }
 }

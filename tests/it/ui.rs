@@ -70,18 +70,20 @@ fn label_fr(k: &Kit, qid: &str, choice: &str) -> String {
     q.choice(choice).unwrap().label.fr().to_string()
 }
 
-/// Type a text on the on-screen keyboard, key by key.
+/// Type a text on the on-screen keyboard, key by key: a character that is not on this page
+/// (digits, accents) is on the other one, behind the page key.
 fn type_text(k: &Kit, text: &str) {
     for ch in text.chars() {
-        let label = match ch {
-            ' ' => "Espace".to_string(),
-            c if c.is_uppercase() => {
-                tap(&k.app, "Majuscule");
-                c.to_string()
-            }
-            c => c.to_string(),
-        };
-        tap(&k.app, &label);
+        let key = if ch == ' ' { "Espace".to_string() } else { ch.to_lowercase().to_string() };
+        if find(&k.app, &key).is_none() {
+            tap(&k.app, if find(&k.app, "Lettres").is_some() { "Lettres" } else { "Chiffres et accents" });
+        }
+        if ch.is_uppercase() {
+            tap(&k.app, "Majuscule");
+            tap(&k.app, &ch.to_string());
+        } else {
+            tap(&k.app, &key);
+        }
     }
 }
 
@@ -90,8 +92,8 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     let k = kit();
     let script = Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     tap(&k.app, "Français — Commencer");
-    assert!(find(&k.app, "J'ai compris").is_some(), "the notice comes first");
-    tap(&k.app, "J'ai compris");
+    assert!(find(&k.app, "J’ai compris").is_some(), "the notice comes first");
+    tap(&k.app, "J’ai compris");
     let mut guard = 0;
     while let Some(qid) = current(&k) {
         guard += 1;
@@ -150,12 +152,12 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     assert_eq!(stored.answers["consentement_contact"], true);
     let k2 = c.kiosk();
     let mut answers = passerelle_core::answers::Answers::new();
-    for q in k2.questionnaire.questions() {
+    for q in k2.defs.questionnaire.questions() {
         if let Some(v) = stored.answers.get(&q.id).filter(|v| !v.is_boolean()) {
             answers.insert(q.id.clone(), q.read_answer(v).unwrap());
         }
     }
-    let expected = passerelle_core::profile::compute(&k2.rules, &k2.questionnaire, &answers, "fr");
+    let expected = passerelle_core::profile::compute(&k2.defs.rules, &k2.defs.questionnaire, &answers, "fr");
     assert_eq!(stored.profile, serde_json::to_value(&expected).unwrap());
     assert_eq!(stored.profile["autonomie"], "partiellement_autonome");
     let sealed = c.store().sealed_contact(&saved.id).unwrap().unwrap();
@@ -169,7 +171,7 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
 
 fn start(k: &Kit) {
     tap(&k.app, "Français — Commencer");
-    tap(&k.app, "J'ai compris");
+    tap(&k.app, "J’ai compris");
 }
 
 #[test]
@@ -190,7 +192,7 @@ fn back_shows_the_previous_answer_and_skip_is_recorded() {
 }
 
 /// The skills grid: "Partie 6 sur 8" in the top bar all along, "Compétence n sur 14" above the
-/// row, the row a statement (text, not a button), "Je ne sais pas ce que c'est" among the
+/// row, the row a statement (text, not a button), "Je ne sais pas ce que c’est" among the
 /// answers, and "Passer cette compétence" skips this row only, as it says.
 #[test]
 fn the_skills_grid_says_where_it_is_and_skips_one_row_at_a_time() {
@@ -205,12 +207,12 @@ fn the_skills_grid_says_where_it_is_and_skips_one_row_at_a_time() {
     let statement = find(&k.app, q.rows[0].label.fr()).expect("the row on screen");
     assert_eq!(statement.accessible_role(), Some(AccessibleRole::Text), "the row is a statement, not a button");
     assert!(find(&k.app, "Compétence 1 sur 14").is_some(), "{:?}", labels(&k.app));
-    assert!(find(&k.app, "Je ne sais pas ce que c'est").is_some_and(|e| e.accessible_role() == Some(AccessibleRole::Button)));
+    assert!(find(&k.app, "Je ne sais pas ce que c’est").is_some_and(|e| e.accessible_role() == Some(AccessibleRole::Button)));
     assert!(find(&k.app, "Je préfère ne pas répondre").is_none(), "the grid's skip button says what it skips");
     tap(&k.app, "Passer cette compétence");
     assert_eq!(k.c.borrow().engine().current_row(), Some(1), "one row skipped, the next row comes");
     assert!(find(&k.app, "Compétence 2 sur 14").is_some() && find(&k.app, q.rows[1].label.fr()).is_some());
-    tap(&k.app, "Je ne sais pas ce que c'est");
+    tap(&k.app, "Je ne sais pas ce que c’est");
     let grid = k.c.borrow().engine().answers()["capacites"].clone();
     let Answer::Grid(g) = grid else { panic!("{grid:?}") };
     assert_eq!(g.get(&q.rows[0].id), None, "the skipped row has no answer");
@@ -262,10 +264,8 @@ fn the_on_screen_keyboard_types_accents_capitals_and_deletes() {
     assert_eq!(current(&k).as_deref(), Some("usages_principaux_autre"));
     type_text(&k, "Ma télé");
     tap(&k.app, "Effacer");
-    for key in ["é", "œ"] {
-        tap(&k.app, key);
-    }
-    let field = ElementHandle::find_by_accessible_label(&k.app, "Quoi d'autre\u{a0}?")
+    type_text(&k, "éœ");
+    let field = ElementHandle::find_by_accessible_label(&k.app, "Quoi d’autre\u{a0}?")
         .find(|e| e.accessible_role() == Some(AccessibleRole::TextInput))
         .expect("the text box");
     assert_eq!(field.accessible_value().unwrap(), "Ma téléœ");
@@ -339,9 +339,21 @@ fn the_language_can_change_during_the_visit() {
     tap(&k.app, "I understand");
     assert!(find(&k.app, "70 or older").is_some());
     assert!(find(&k.app, "Back").is_some());
+    tap(&k.app, "18 to 24");
+    // The language button opens a picker of every offered language, in its own name and
+    // script; the answers are kept (issue 27, item 2).
+    tap(&k.app, "Language");
+    for name in ["Français", "English", "العربية", "Português", "Español", "Română"] {
+        assert!(find(&k.app, name).is_some(), "{name} offered: {:?}", crate::support::labels(&k.app));
+    }
+    tap(&k.app, "العربية");
+    assert!(find(&k.app, "رجوع").is_some(), "Arabic: {:?}", crate::support::labels(&k.app));
+    tap(&k.app, "اللغة");
     tap(&k.app, "Français");
-    assert!(find(&k.app, "70 ans ou plus").is_some());
     assert!(find(&k.app, "Retour").is_some());
+    tap(&k.app, "Retour");
+    assert!(find(&k.app, "70 ans ou plus").is_some());
+    assert_eq!(k.c.borrow().engine().answers().get("age"), Some(&passerelle_core::answers::Answer::Choice("dix_huit_vingt_quatre".into())));
 }
 
 /// Every control on every screen has a role and a label.
@@ -398,7 +410,7 @@ fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
     }
     assert!(find(&k.app, "Your answers could not be saved.").is_some(), "told in the visitor's language: {:?}", labels(&k.app));
     assert!(k.c.borrow().engine().answers().is_empty(), "the visit is wiped from memory");
-    tap(&k.app, "Finish");
+    tap(&k.app, "Leave without saving");
     assert!(find(&k.app, "Français — Commencer").is_some());
     k.c.borrow().store().connection().execute_batch("PRAGMA query_only = OFF;").unwrap();
     assert_eq!(k.c.borrow().store().stats().unwrap().finished, 0);

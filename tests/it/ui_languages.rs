@@ -6,9 +6,9 @@
 
 use crate::support::{find, skip, tap, tap_answer};
 use chrono::NaiveDate;
+use passerelle::core::i18n::tr;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::store::Store;
-use passerelle::shared::i18n::tr;
 use passerelle::ui::{self, AppWindow, Shared, Theme};
 use passerelle_core::config::Config;
 use passerelle_core::engine::FakeClock;
@@ -148,13 +148,16 @@ fn each_latin_language_has_its_own_accented_letters_on_the_keyboard() {
         tap(&app, &tr(lang, "nav.next"));
         type_keys_in(&app, lang, word);
         assert_eq!(c.borrow().engine().text(), word, "{lang}");
+        // The accents' page: the language's own letters.
+        if find(&app, &tr(lang, "key.page-more")).is_some() {
+            tap(&app, &tr(lang, "key.page-more"));
+        }
+        let accent = word.chars().find(|c| !c.is_ascii()).unwrap().to_string();
+        assert!(find(&app, &accent).is_some(), "{lang}: {accent} on the accents' page");
         assert!(find(&app, absent).is_none(), "{lang}: the keyboard shows its own letters, not {absent}");
     }
 }
 
 fn type_keys_in(app: &AppWindow, lang: &str, text: &str) {
-    for ch in text.chars() {
-        let label = if ch == ' ' { tr(lang, "key.space") } else { ch.to_string() };
-        tap(app, &label);
-    }
+    crate::support::type_keys(app, lang, text);
 }

@@ -96,3 +96,31 @@ fn unknown_keys_and_syntax_errors_name_the_line() {
     let e = Config::parse("kiosk_id = \"a\"\n", "kiosk.toml", None).unwrap_err().to_string();
     assert!(e.contains("missing field"), "{e}");
 }
+
+/// A neighbourhood means a place only with its commune ("La Caravelle" of Villeneuve-la-Garenne
+/// is not another commune's): each has one, its own `commune` or else the kiosk's.
+#[test]
+fn every_neighbourhood_has_its_commune() {
+    let c = Config::parse(DEFAULT, "kiosk.toml", None).unwrap();
+    assert!(c.neighbourhoods.iter().all(|n| n.commune == "Villeneuve-la-Garenne"), "{:?}", c.neighbourhoods);
+    assert_eq!(c.neighbourhood_commune("la_caravelle"), Some("Villeneuve-la-Garenne"));
+    assert_eq!(c.neighbourhood_commune("autre_commune"), None, "not a neighbourhood of the kiosk");
+    // One neighbourhood across the border names its commune; the others keep the kiosk's.
+    let own = "id = \"chanteraines\"\nlabel = { fr = \"Les Chanteraines\", en = \"Les Chanteraines\" }";
+    assert!(DEFAULT.contains(own));
+    let src = DEFAULT.replacen(own, &format!("{own}\ncommune = \" Gennevilliers \""), 1);
+    let c = Config::parse(&src, "kiosk.toml", None).unwrap();
+    assert_eq!(c.neighbourhood_commune("chanteraines"), Some("Gennevilliers"), "trimmed");
+    assert_eq!(c.neighbourhood_commune("la_caravelle"), Some("Villeneuve-la-Garenne"));
+    assert_eq!(c.commune, "Villeneuve-la-Garenne");
+    // A bad commune is refused with its line and key, like the kiosk's own.
+    for bad in ["\"\"", "\"=1+1\"", &format!("\"{}\"", "x".repeat(81)), "3"] {
+        let src = DEFAULT.replacen(own, &format!("{own}\ncommune = {bad}"), 1);
+        let line = src.lines().position(|l| l.starts_with("commune = ") && l.contains(bad)).unwrap() + 1;
+        let e = Config::parse(&src, "kiosk.toml", None).unwrap_err().to_string();
+        assert!(e.contains(&format!("line {line}")), "{bad}: {e}");
+        if bad != "3" {
+            assert!(e.contains("key `neighbourhoods.commune`"), "{bad}: {e}");
+        }
+    }
+}

@@ -52,7 +52,9 @@ fn essentials_first_asks_the_essential_questions_first_and_keeps_the_ids() {
         // The essential questions asked come before every other question, in the deck's order.
         let first_other = questions.iter().position(|id| !q.question(id).unwrap().essential).unwrap();
         assert!(questions[first_other..].iter().all(|id| !essential.contains(id)), "pick {pick}: {questions:?}");
-        assert_eq!(questions[0], "outil_principal", "the device first: {questions:?}");
+        // The respondent's age band, gender and neighbourhood first (one tap each: the report
+        // rests on them), then the device.
+        assert_eq!(questions[..4], ["age", "genre", "quartier", "outil_principal"], "{questions:?}");
         if questions.contains(&"consentement_contact") {
             assert_eq!(*questions.last().unwrap(), "consentement_contact", "the contact step stays last");
         }
@@ -75,9 +77,9 @@ fn a_question_moves_up_only_with_the_questions_its_relevance_looks_at() {
     let seq = q.sequence(Flow { order: Order::EssentialsFirst, path: VisitPath::Complet });
     let ids: Vec<&str> = seq.iter().map(|&i| q.questions()[i].id.as_str()).collect();
     let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
-    assert_eq!(ids[0], "notice_confidentialite");
-    assert!(pos("outil_principal") < pos("recherche_equipement") && pos("recherche_equipement") < pos("age"), "{ids:?}");
-    assert!(pos("age") < pos("systeme"), "{ids:?}");
+    assert_eq!(ids[..5], ["notice_confidentialite", "age", "genre", "quartier", "outil_principal"]);
+    assert!(pos("outil_principal") < pos("recherche_equipement") && pos("recherche_equipement") < pos("profil_usage"), "{ids:?}");
+    assert!(pos("profil_usage") < pos("systeme"), "{ids:?}");
     assert_eq!(ids.len(), q.questions().iter().filter(|x| !x.retired).count(), "every question not retired is still asked");
     // Every relevance rule looks only at questions asked before it, in this order too.
     for (p, &i) in seq.iter().enumerate() {
@@ -91,16 +93,18 @@ fn a_question_moves_up_only_with_the_questions_its_relevance_looks_at() {
 }
 
 #[test]
-fn the_short_path_is_at_most_12_screens_and_asks_only_essentials() {
+fn the_short_path_is_at_most_14_screens_and_asks_only_essentials() {
     let q = questionnaire();
     for order in [Order::Deck, Order::EssentialsFirst] {
         let flow = Flow { order, path: VisitPath::Court };
-        assert!(q.screen_count(flow, true) <= 12, "{}", q.screen_count(flow, true));
+        assert_eq!(q.screen_count(flow, true), 14, "the notice, 8 questions (one asked only without a device), 4 rows, the contact step");
         for pick in 0..4 {
             for consent in [true, false] {
                 let mut e = engine_flow(flow, consent);
                 let seen = walk(&mut e, pick);
-                assert!(seen.len() <= 12, "{} screens: {seen:?}", seen.len());
+                assert!(seen.len() <= 14, "{} screens: {seen:?}", seen.len());
+                // The respondent's three questions right after the notice, in both orders.
+                assert_eq!(seen[1..4], ["age", "genre", "quartier"], "{seen:?}");
                 assert!(seen.len() <= q.screen_count(flow, consent), "the estimate counts at most: {seen:?}");
                 for s in &seen[1..] {
                     assert!(q.question(s.split('/').next().unwrap()).unwrap().essential, "{s} is not essential");
@@ -111,6 +115,9 @@ fn the_short_path_is_at_most_12_screens_and_asks_only_essentials() {
                 let p = profile::compute(&rules(), &q, e.answers(), "fr");
                 assert!(p.domaines.iter().any(|d| d.niveau.is_none() && d.assessed == 0), "{:?}", p.domaines);
                 assert!(p.capacites_repondues as usize <= 4);
+                // The 4 rows answered: the short scale places the visitor (no diagnostic by default).
+                assert_eq!(p.capacites_repondues, 4);
+                assert!(p.autonomie.is_some() && !p.thematiques.contains(&"diagnostic_numerique".to_string()), "pick {pick}: {p:?}");
             }
         }
     }
@@ -137,6 +144,17 @@ fn grid_rows_on_the_short_path_go_back_and_forth_among_the_essential_rows() {
     assert_eq!(step(&e), "freins");
     e.skip().unwrap();
     assert_eq!(step(&e), "capacites/connexion_internet");
+    // The short path begins with the age band, the gender and the neighbourhood.
+    let mut e = engine_flow(Flow { order: Order::Deck, path: VisitPath::Court }, false);
+    e.start().unwrap();
+    e.acknowledge().unwrap();
+    assert_eq!(step(&e), "age");
+    e.choose("soixante_dix_plus").unwrap();
+    assert_eq!(step(&e), "genre");
+    e.skip().unwrap();
+    assert_eq!(step(&e), "quartier");
+    e.choose("la_caravelle").unwrap();
+    assert_eq!(step(&e), "outil_principal");
 }
 
 #[test]
@@ -265,7 +283,7 @@ fn essential_rows_are_checked() {
         .filter(|x| x["essential"] == json!(true))
         .map(|x| x["id"].as_str().unwrap())
         .collect();
-    assert!(flagged.contains(&"outil_principal") && !flagged.contains(&"age"), "{flagged:?}");
+    assert!(flagged.contains(&"outil_principal") && flagged.contains(&"age") && !flagged.contains(&"usages_principaux"), "{flagged:?}");
 }
 
 #[test]
@@ -371,9 +389,11 @@ fn parts_are_the_sections_the_flow_asks() {
     // The deck's order: one part per section with a question (the notice is not a part).
     assert_eq!(engine_flow(Flow::default(), true).parts(), 8);
     assert_eq!(engine_flow(Flow::default(), false).parts(), 7, "no contact step, no part for it");
-    // The short path: the equipment, the capabilities, the contact step.
-    assert_eq!(engine_flow(Flow { order: Order::Deck, path: VisitPath::Court }, true).parts(), 3);
-    // Essentials first: the equipment's essential questions make a part, its others another.
+    // The short path: about you (age, gender, neighbourhood), the equipment, the capabilities,
+    // the contact step.
+    assert_eq!(engine_flow(Flow { order: Order::Deck, path: VisitPath::Court }, true).parts(), 4);
+    // Essentials first: about you whole, then the equipment's essential questions make a part,
+    // its others another.
     assert_eq!(engine_flow(Flow { order: Order::EssentialsFirst, path: VisitPath::Complet }, true).parts(), 9);
     // Going back keeps the part of the question shown again.
     let mut e = engine_flow(Flow::default(), true);

@@ -24,7 +24,7 @@ fn handoff_for(seed: u64) -> Handoff {
         rules_fingerprint: handoff::rules_fingerprint(&rules),
         rules_version: rules.version.clone(),
         profile: profile::compute(&rules, &q, &v.answers, &v.lang),
-        signals: handoff::Signals { partial: seed % 2 == 0, read_aloud: seed % 3 == 0 },
+        signals: handoff::Signals { partial: seed.is_multiple_of(2), read_aloud: seed.is_multiple_of(3) },
         answers: Some(v.answers),
     }
 }
@@ -234,7 +234,7 @@ fn questionnaire_1_2_0() -> passerelle_core::questionnaire::Questionnaire {
         .filter(|l| !l.contains("id = \"ne_connait_pas\""))
         .collect::<Vec<_>>()
         .join("\n")
-        .replacen("version = \"1.3.0\"", "version = \"1.2.0\"", 1);
+        .replacen(&format!("version = \"{}\"", questionnaire().version), "version = \"1.2.0\"", 1);
     passerelle_core::questionnaire::Questionnaire::load(&src, "q-1.2.0", &config().neighbourhoods, &has_picto).unwrap()
 }
 
@@ -276,4 +276,43 @@ fn codes_from_before_the_new_grid_choice_keep_their_answers() {
     h.questionnaire_version = "1.2.0".into();
     h.questionnaire_fingerprint ^= 1;
     assert_eq!(handoff::decode(&handoff::encode(&h, &new).unwrap(), &new).unwrap().answers, None);
+}
+
+/// The questionnaire as shipped in 1.3.0: the age, the gender and the neighbourhood were not
+/// essential.
+fn questionnaire_1_3_0() -> passerelle_core::questionnaire::Questionnaire {
+    let mut out = Vec::new();
+    let mut dropping = false;
+    for l in passerelle_core::DEFAULT_QUESTIONNAIRE.lines() {
+        if l.starts_with("# Essential since 1.4.0") {
+            dropping = true;
+        }
+        if !dropping {
+            out.push(l);
+        }
+        if dropping && l == "essential = true" {
+            dropping = false;
+        }
+    }
+    let src = out.join("\n").replacen(&format!("version = \"{}\"", questionnaire().version), "version = \"1.3.0\"", 1);
+    passerelle_core::questionnaire::Questionnaire::load(&src, "q-1.3.0", &config().neighbourhoods, &has_picto).unwrap()
+}
+
+/// Questionnaire 1.4.0 asks the age, the gender and the neighbourhood early (they became
+/// `essential`): the layout of the answers is 1.3.0's, so a code of either version reads with the
+/// other.
+#[test]
+fn codes_of_questionnaires_1_3_0_and_1_4_0_read_each_other() {
+    let (old, new) = (questionnaire_1_3_0(), (*questionnaire()).clone());
+    assert_eq!(new.version, "1.4.0");
+    for id in ["age", "genre", "quartier"] {
+        assert!(!old.question(id).unwrap().essential && new.question(id).unwrap().essential, "{id}");
+    }
+    let mut visit = grid_visit(&[("connexion_internet", "sait_faire"), ("reperer_arnaque", "ne_connait_pas")]);
+    visit.insert("quartier".into(), passerelle_core::answers::Answer::Choice("la_caravelle".into()));
+    for (made, read) in [(&old, &new), (&new, &old)] {
+        let d = handoff::decode(&code_with(made, visit.clone()), read).unwrap();
+        assert_eq!(d.questionnaire_version, made.version);
+        assert_eq!(d.answers.as_ref(), Some(&visit), "{} read by {}", made.version, read.version);
+    }
 }

@@ -205,3 +205,74 @@ fn broken_rows_are_reported_by_line_and_field_and_skipped() {
     assert_eq!(z.dispositif_programmes_nationaux, ["Aidants Connect", "France Services"]);
     assert_eq!(z.publics_specifiquement_adresses, ["Seniors", "Jeunes"]);
 }
+
+const EQUIPMENT: &str = "Accès internet et matériel informatique";
+
+/// Issue 26: a visitor whose procedures someone does for them, with no device, got only an
+/// equipment place once one existed, and no France Services or Aidants Connect place. The "done
+/// for them" need keeps its door whatever other service matches.
+#[test]
+#[allow(clippy::type_complexity)]
+fn the_done_for_them_need_keeps_its_door_whatever_else_matches() {
+    let kiosk = (48.9367, 2.325);
+    let now = at(2026, 12, 2, 10, 0);
+    let open = "Mo-Fr 09:00-17:00";
+    let done_for_them = crate::support::profile_of(&serde_json::json!({"answers": {"profil_usage": ["aidant_fait_a_ma_place"], "outil_principal": "aucun"}}));
+    let need = Need::of(&done_for_them);
+    assert_eq!(need.services, [EQUIPMENT]);
+    assert_eq!(need.programmes, places::DONE_FOR_THEM);
+    let alone = crate::support::profile_of(&serde_json::json!({"answers": {"outil_principal": "aucun"}}));
+    assert!(Need::of(&alone).programmes.is_empty(), "no programme without the flag");
+    let programme =
+        |id: &str, lat: f64, prog: &str| with(place(id, &[DEMARCHES], &[], true, lat, open), |p| p.dispositif_programmes_nationaux = vec![prog.into()]);
+    let equipment = |id: &str, lat: f64| place(id, &[EQUIPMENT], &[], true, lat, open);
+    // Kilometres north of the kiosk: 0.01° of latitude is about 1.1 km.
+    let cases: &[(&str, Vec<Place>, Vec<&str>, Vec<&str>)] = &[
+        (
+            "the issue's case: one equipment place 2.5 km away, France Services nearer: both",
+            vec![
+                equipment("equipement", 48.959),
+                programme("france_services", 48.946, "France Services"),
+                place("loisirs", &["Loisirs et créations numériques"], &[], true, 48.937, open),
+            ],
+            vec!["equipement", "france_services"],
+            vec!["equipement"],
+        ),
+        (
+            "three equipment places rank higher: the best programme place takes the last of three",
+            vec![
+                equipment("e1", 48.938),
+                equipment("e2", 48.939),
+                equipment("e3", 48.940),
+                programme("aidants_connect", 48.99, "Aidants Connect"),
+                programme("france_services", 48.96, "France Services"),
+            ],
+            vec!["e1", "e2", "france_services"],
+            vec!["e1", "e2", "e3"],
+        ),
+        (
+            "no equipment place: the programme place, not general ones (without the flag: the nearest general places)",
+            vec![programme("aidants_connect", 48.95, "Aidants Connect"), place("loisirs", &["Loisirs et créations numériques"], &[], true, 48.937, open)],
+            vec!["aidants_connect"],
+            vec!["loisirs", "aidants_connect"],
+        ),
+        (
+            "a programme place that receives no public is never the door",
+            vec![equipment("e1", 48.938), with(programme("ferme", 48.937, "France Services"), |p| p.modalites_acces = vec![places::NO_PUBLIC.into()])],
+            vec!["e1"],
+            vec!["e1"],
+        ),
+    ];
+    for (name, ps, with_flag, without) in cases {
+        let got: Vec<String> = places::suggest(ps, &need, Some(kiosk), now, 3).into_iter().map(|s| s.place.id).collect();
+        assert_eq!(got, *with_flag, "{name}");
+        let got: Vec<String> = places::suggest(ps, &Need::of(&alone), Some(kiosk), now, 3).into_iter().map(|s| s.place.id).collect();
+        assert_eq!(got, *without, "{name}, without the flag");
+    }
+    // The door says why: the programme.
+    let s = places::suggest(&cases[1].1, &need, Some(kiosk), now, 3);
+    assert!(s[2].reasons.contains(&Reason::Programme("France Services".into())), "{:?}", s[2].reasons);
+    // Asked for one place only, the door is that place.
+    let one: Vec<String> = places::suggest(&cases[1].1, &need, Some(kiosk), now, 1).into_iter().map(|s| s.place.id).collect();
+    assert_eq!(one, ["france_services"]);
+}

@@ -2,6 +2,8 @@
 //! played through the engine, and the fields it names must come out as expected.
 
 use crate::support::*;
+use passerelle_core::answers::Answer;
+use passerelle_core::condition::Because;
 use passerelle_core::profile::{self, Rules};
 use serde_json::{Value, json};
 
@@ -11,17 +13,18 @@ fn profile_cases() {
     assert!(cases.len() >= 20);
     for case in &cases {
         check(case["name"].as_str().unwrap(), case);
-        every_suggestion_says_why(case["name"].as_str().unwrap(), &case["script"]);
+        every_suggestion_says_why(case["name"].as_str().unwrap(), case);
     }
 }
 
-/// Every value the profile suggests comes with the reason of the rule that suggested it, in
-/// French, and nothing else is explained.
-fn every_suggestion_says_why(name: &str, script_json: &Value) {
-    let script = passerelle_core::script::Script::parse(&script_json.to_string()).unwrap();
-    let mut e = engine(true);
-    let v = passerelle_core::script::play(&mut e, &script).unwrap();
-    let (p, why) = profile::explain(&rules(), &questionnaire(), &v.answers, &v.lang);
+/// Every value the profile suggests comes with its reason, in French, and nothing else is
+/// explained. A reason names only answers the visitor gave, each in the visitor's words (the
+/// labels of the choices, in French and in the visitor's language), and says the rule's own
+/// reason only when no answer made the suggestion.
+fn every_suggestion_says_why(name: &str, case: &Value) {
+    let v = play(&case["script"], fixture_flow(case));
+    let q = questionnaire();
+    let (p, why) = profile::explain(&rules(), &q, &v.answers, &v.lang);
     assert_eq!(p, profile::compute(&rules(), &questionnaire(), &v.answers, &v.lang));
     let mut expected: Vec<(&str, &String)> = Vec::new();
     expected.extend(p.autonomie.iter().map(|x| ("autonomie", x)));
@@ -35,6 +38,32 @@ fn every_suggestion_says_why(name: &str, script_json: &Value) {
     for s in &why {
         let fr = s.why.get("fr");
         assert!(!fr.is_empty() && fr != s.why.get("en"), "{name}: {} has no French reason", s.value);
+        let mut said_in_words = false;
+        for b in &s.because {
+            let Because::Answer { question, row, choices } = b else { continue };
+            said_in_words = true;
+            let question = q.question(question).unwrap();
+            let given: Vec<&String> = match (v.answers.get(&question.id), row) {
+                (Some(Answer::Choice(c)), None) => vec![c],
+                (Some(Answer::Choices(c)), None) => c.iter().collect(),
+                (Some(Answer::Grid(g)), Some(r)) => g.get(r).into_iter().collect(),
+                other => panic!("{name}: {} names {other:?}", s.value),
+            };
+            for c in choices {
+                assert!(given.contains(&c), "{name}: {} names {}={c}, not given ({given:?})", s.value, question.id);
+                for lang in ["fr", v.lang.as_str()] {
+                    let label = question.choice(c).unwrap().label.get(lang);
+                    assert!(s.why.get(lang).contains(label), "{name}: the {lang} reason of {} lacks “{label}”: {}", s.value, s.why.get(lang));
+                }
+            }
+        }
+        if !said_in_words
+            && !s.because.iter().any(|b| matches!(b, Because::Capabilities { .. } | Because::Quiz { correct: 1.., .. } | Because::Quiz { wrong: 1.., .. }))
+        {
+            assert_eq!(s.why, s.rule, "{name}: {} without an answer in words says the rule's reason", s.value);
+        } else {
+            assert_ne!(s.why, s.rule, "{name}: {} says the answers, not the whole rule", s.value);
+        }
     }
 }
 
@@ -115,7 +144,12 @@ fn bad_rules_are_refused_clearly() {
             "[{ capabilities_answered_at_least = 5 }, { score_below = 35 }]",
             "share between 0 and 1",
         ),
-        ("version = \"1.2.0\"", "version = \"v1\"", "MAJOR.MINOR.PATCH"),
+        ("version = \"1.3.0\"", "version = \"v1\"", "MAJOR.MINOR.PATCH"),
+        (
+            "rows = [\"connexion_internet\", \"envoyer_piece_jointe\"",
+            "rows = [\"connexion\", \"envoyer_piece_jointe\"",
+            "`autonomy[3]`: `rows` names unknown capability row `connexion`",
+        ),
         ("unsure = \"ne_sait_pas\"", "unsure = \"bof\"", "`bof` is not a choice of any quiz question"),
         ("why = { fr = \"N'a pas accès à Internet.\", en = \"No Internet access.\" }", "why = { en = \"No Internet access.\" }", "`why` needs a French text"),
     ];

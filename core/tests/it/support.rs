@@ -4,9 +4,9 @@
 
 use chrono::NaiveDate;
 use passerelle_core::config::Config;
-use passerelle_core::engine::{Engine, EngineOptions, FakeClock};
+use passerelle_core::engine::{CompletedVisit, Engine, EngineOptions, FakeClock};
 use passerelle_core::profile::{self, Profile, Rules};
-use passerelle_core::questionnaire::Questionnaire;
+use passerelle_core::questionnaire::{Flow, Order, Questionnaire, VisitPath};
 use passerelle_core::script::{self, Script};
 use serde_json::Value;
 use std::path::Path;
@@ -58,19 +58,54 @@ pub fn engine(consent: bool) -> Engine {
     engine_with(consent, clock())
 }
 
-/// Play a scripted visit and compute its profile.
+/// Play a scripted visit (in the deck's order, every question) and compute its profile.
 pub fn profile_of(script_json: &Value) -> Profile {
-    let script = Script::parse(&script_json.to_string()).expect("script");
-    let mut e = engine(true);
-    let v = script::play(&mut e, &script).expect("scripted visit plays");
+    let v = play(script_json, Flow::default());
     profile::compute(&rules(), &questionnaire(), &v.answers, &v.lang)
 }
 
-/// The one data-driven check: a fixture `{"script": {...}, "expect": {FIELD: VALUE, ...}}` where
-/// each expected field of the profile must equal VALUE, and `FIELD_includes` / `FIELD_excludes`
-/// list values that must / must not be in a list field.
+/// Play a scripted visit through the engine on `flow` (a script that answers a question the
+/// flow does not ask is refused).
+pub fn play(script_json: &Value, flow: Flow) -> CompletedVisit {
+    let script = Script::parse(&script_json.to_string()).expect("script");
+    let mut e = engine_with_flow(true, clock(), flow);
+    script::play(&mut e, &script).unwrap_or_else(|err| panic!("scripted visit plays on {flow:?}: {err}"))
+}
+
+/// A fixture's flow: `"flow": {"order": "deck" | "essentials_first", "path": "complet" | "court"}`
+/// (the deck's order, every question, when absent).
+pub fn fixture_flow(fixture: &Value) -> Flow {
+    let f = &fixture["flow"];
+    Flow {
+        order: match f["order"].as_str() {
+            None | Some("deck") => Order::Deck,
+            Some("essentials_first") => Order::EssentialsFirst,
+            Some(o) => panic!("unknown order {o}"),
+        },
+        path: match f["path"].as_str() {
+            None | Some("complet") => VisitPath::Complet,
+            Some("court") => VisitPath::Court,
+            Some(p) => panic!("unknown path {p}"),
+        },
+    }
+}
+
+/// The one data-driven check: a fixture `{"script": {...}, "flow": {...}, "expect": {FIELD: VALUE,
+/// ...}, "reasons": {"FIELD/VALUE": "…"}}` where each expected field of the profile must equal
+/// VALUE, `FIELD_includes` / `FIELD_excludes` list values that must / must not be in a list
+/// field, and each suggestion named in `reasons` (`reasons_en`) must have exactly that French
+/// (English) reason.
 pub fn check(name: &str, fixture: &Value) {
-    let p = serde_json::to_value(profile_of(&fixture["script"])).unwrap();
+    let v = play(&fixture["script"], fixture_flow(fixture));
+    let (profile, suggestions) = profile::explain(&rules(), &questionnaire(), &v.answers, &v.lang);
+    for (key, lang) in [("reasons", "fr"), ("reasons_en", "en")] {
+        for (which, expected) in fixture[key].as_object().into_iter().flatten() {
+            let (field, value) = which.split_once('/').unwrap_or_else(|| panic!("{name}: {which} is not FIELD/VALUE"));
+            let s = suggestions.iter().find(|s| s.field == field && s.value == value).unwrap_or_else(|| panic!("{name}: no suggestion {which}"));
+            assert_eq!(s.why.get(lang), expected.as_str().unwrap(), "{name}: the {lang} reason of {which}");
+        }
+    }
+    let p = serde_json::to_value(profile).unwrap();
     let expect = fixture["expect"].as_object().unwrap_or_else(|| panic!("{name}: no expect"));
     for (k, v) in expect {
         if let Some(field) = k.strip_suffix("_includes") {

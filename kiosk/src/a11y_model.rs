@@ -1,0 +1,272 @@
+//! Accessibility in the visit model: "Écouter" and automatic reading, the accessibility menu
+//! (larger text, high contrast, calmer layout, volume), the language picker and the help texts
+//! of every screen (`chrome_view`). Everything goes back to normal for the next visitor. The
+//! keypad is in `keypad.rs`.
+
+use crate::isolate;
+use crate::model_state::A11yState;
+use crate::speech::VOLUMES;
+use crate::speech_text::{self, Spoken};
+use crate::visit_model::{A11yView, ChromeView, LanguageView, VisitModel};
+use passerelle_core::engine::Screen as EScreen;
+use passerelle_core::i18n::{is_rtl, tr, tr_with};
+
+/// The languages the welcome screen speaks before a language is chosen: the first two offered,
+/// and every other one written in another script (Arabic), so that its readers see their script.
+pub fn welcome_languages(langs: &[String]) -> Vec<String> {
+    langs.iter().enumerate().filter(|(i, l)| *i < 2 || is_rtl(l)).map(|(_, l)| l.clone()).collect()
+}
+
+/// `key` in each of `langs`, each isolated, joined with " · ".
+fn joined(langs: &[String], key: &str) -> String {
+    langs.iter().map(|l| isolate(&tr(l, key))).collect::<Vec<_>>().join(" · ")
+}
+
+pub const TEXT_SCALES: [f32; 3] = [1.0, 1.25, 1.5];
+
+/// Whether a speech key is a screen of the questionnaire (the notice or a question), the screens
+/// the `read_aloud` signal counts.
+fn visit_screen(key: &str) -> bool {
+    key.starts_with("q/") || key.starts_with("notice/")
+}
+
+impl VisitModel {
+    pub fn a11y(&self) -> &A11yState {
+        &self.a11y
+    }
+
+    pub fn reset_a11y(&mut self) {
+        self.speech.stop();
+        self.a11y = A11yState::new(self.a11y.default_auto_read);
+        self.focus = None;
+    }
+
+    fn volume_value(&self) -> u32 {
+        VOLUMES[self.a11y.volume.min(VOLUMES.len() - 1)]
+    }
+
+    pub(crate) fn say(&mut self, text: &str) {
+        let lang = self.lang();
+        let v = self.volume_value();
+        self.speech.say(text, &lang, v);
+    }
+
+    /// "Écouter": read the screen aloud.
+    pub fn listen(&mut self) {
+        self.engine.still_here();
+        self.a11y.used_speech = true;
+        let (key, text) = self.spoken();
+        if visit_screen(&key) && !self.a11y.heard_current {
+            self.a11y.heard_current = true;
+            self.a11y.screens_heard += 1;
+        }
+        self.say(&text);
+    }
+
+    /// The language button: the picker of every offered language, each in its own name and
+    /// script. Nothing of the visit changes until one is chosen.
+    pub fn open_languages(&mut self) {
+        self.engine.still_here();
+        if self.kiosk.defs.config.languages.len() > 1 {
+            self.a11y.languages_open = true;
+            self.focus = None;
+        }
+    }
+
+    pub fn close_languages(&mut self) {
+        self.engine.still_here();
+        self.a11y.languages_open = false;
+        self.focus = None;
+    }
+
+    /// A language of the picker: the visit goes on in it, on the same screen, every answer kept.
+    pub fn choose_language(&mut self, code: &str) {
+        if !std::mem::take(&mut self.a11y.languages_open) {
+            return;
+        }
+        self.focus = None;
+        let _ = self.engine.set_lang(code);
+    }
+
+    pub fn open_a11y_panel(&mut self) {
+        self.engine.still_here();
+        self.a11y.panel_open = true;
+        self.focus = None;
+    }
+
+    pub fn close_a11y_panel(&mut self) {
+        self.engine.still_here();
+        self.a11y.panel_open = false;
+        self.focus = None;
+    }
+
+    pub fn set_text_step(&mut self, step: usize) {
+        self.engine.still_here();
+        self.a11y.text_step = step.min(TEXT_SCALES.len() - 1);
+    }
+
+    pub fn toggle_contrast(&mut self) {
+        self.engine.still_here();
+        self.a11y.high_contrast = !self.a11y.high_contrast;
+    }
+
+    pub fn toggle_calm(&mut self) {
+        self.engine.still_here();
+        self.a11y.calm = !self.a11y.calm;
+    }
+
+    pub fn toggle_auto_read(&mut self) {
+        self.engine.still_here();
+        self.a11y.auto_read = !self.a11y.auto_read;
+        if self.a11y.auto_read {
+            self.a11y.used_speech = true;
+            let t = tr(&self.lang(), "a11y.auto-read");
+            self.say(&t);
+        } else {
+            self.speech.stop();
+        }
+    }
+
+    pub fn change_volume(&mut self, delta: i32) {
+        self.engine.still_here();
+        let v = (self.a11y.volume as i32 + delta).clamp(0, VOLUMES.len() as i32 - 1) as usize;
+        self.a11y.volume = v;
+        let t = self.volume_text(&self.lang());
+        self.say(&t);
+    }
+
+    /// "Volume : 2 sur 4", in the visitor's language.
+    fn volume_text(&self, lang: &str) -> String {
+        tr_with(lang, "a11y.volume-level", &[("n", &(self.a11y.volume + 1).to_string()), ("total", &VOLUMES.len().to_string())])
+    }
+
+    /// The current screen for speech: a key that changes with the screen, and its text.
+    pub fn spoken(&self) -> (String, String) {
+        let lang = self.lang();
+        let k = &self.kiosk;
+        if self.a11y.languages_open {
+            return (format!("languages/{lang}"), speech_text::text(k, &Spoken::Languages, &lang));
+        }
+        if self.a11y.panel_open {
+            return (format!("a11y/{lang}"), speech_text::text(k, &Spoken::A11y, &lang));
+        }
+        if self.engine.warning() {
+            let secs = self.idle_left.unwrap_or(self.engine.options().idle_reset).as_secs();
+            return (format!("idle/{lang}"), speech_text::text(k, &Spoken::Idle { seconds: secs }, &lang));
+        }
+        if let Some(o) = &self.over {
+            return (format!("save-failed/{}", o.lang), speech_text::text(k, &Spoken::SaveFailed, &o.lang));
+        }
+        if self.disk_out_of_service() {
+            return (format!("oos/{lang}"), format!("{}. {}", tr(&lang, "oos.title"), tr(&lang, "oos.body")));
+        }
+        if self.stop_confirm {
+            return (format!("stop/{lang}"), speech_text::text(k, &Spoken::StopConfirm, &lang));
+        }
+        match self.engine.screen() {
+            EScreen::Attract => ("attract".into(), speech_text::text(k, &Spoken::Attract, &lang)),
+            EScreen::Notice => (format!("notice/{lang}"), speech_text::text(k, &Spoken::Notice, &lang)),
+            EScreen::Question { index, row } if self.call_confirm => (format!("call/{index}/{row}/{lang}"), speech_text::text(k, &Spoken::CallConfirm, &lang)),
+            EScreen::Question { index, row } => {
+                let q = &k.defs.questionnaire.questions()[index];
+                let selected = self.engine.selected();
+                let text = speech_text::text(
+                    k,
+                    &Spoken::Question { q, row: self.engine.current_row(), progress: self.engine.progress(), selected: &selected, form_open: self.form_open },
+                    &lang,
+                );
+                (format!("q/{}/{row}/{}/{lang}", q.id, self.form_open), text)
+            }
+            EScreen::Completed | EScreen::End => match &self.saved {
+                Some(saved) => {
+                    let summary = passerelle_core::summary::summary(&saved.profile, &k.defs.questionnaire, &k.defs.rules.capability_question, &lang);
+                    let (printer, can_print) = (self.printer.is_some(), self.can_print());
+                    let places = self.place_lines(&lang);
+                    (
+                        format!("end/{}/{can_print}/{lang}", saved.id),
+                        speech_text::text(
+                            k,
+                            &Spoken::End {
+                                summary: &summary,
+                                reference: &saved.id,
+                                printer,
+                                can_print,
+                                places: &places,
+                                private: self.end_private,
+                                called: saved.profile.partial,
+                            },
+                            &lang,
+                        ),
+                    )
+                }
+                None => ("end".into(), String::new()),
+            },
+        }
+    }
+
+    /// Speak a new screen when reading aloud is on; otherwise a new screen silences the old one.
+    /// A new screen also drops the keypad focus. The UI calls this before every [`VisitModel::view`].
+    pub fn speak_if_changed(&mut self) {
+        if self.admin.open || self.admin.pin_open {
+            return;
+        }
+        let (key, text) = self.spoken();
+        if key == self.spoken_key {
+            return;
+        }
+        let was = std::mem::replace(&mut self.spoken_key, key.clone());
+        self.focus = None;
+        let idle = key.starts_with("idle/");
+        let speak = self.a11y.auto_read || self.a11y.used_keys || (idle && self.a11y.used_speech);
+        if visit_screen(&key) {
+            self.a11y.screens_seen += 1;
+            self.a11y.heard_current = speak;
+            self.a11y.screens_heard += u32::from(speak);
+        }
+        if speak {
+            self.say(&text);
+        } else if !was.is_empty() {
+            self.speech.stop();
+        }
+    }
+
+    pub(crate) fn a11y_view(&self) -> A11yView {
+        let a = &self.a11y;
+        A11yView {
+            panel_open: a.panel_open,
+            text_step: a.text_step,
+            text_scale: TEXT_SCALES[a.text_step],
+            high_contrast: a.high_contrast,
+            calm: a.calm,
+            auto_read: a.auto_read,
+            volume_step: a.volume,
+            volume_steps: VOLUMES.len(),
+            volume_text: self.volume_text(&self.screen_lang()),
+            speech_available: self.speech.available(),
+            languages_open: a.languages_open,
+        }
+    }
+
+    /// What every screen shows whatever the step: the structure, the languages, the welcome.
+    pub(crate) fn chrome_view(&self, lang: &str) -> ChromeView {
+        let langs = &self.kiosk.defs.config.languages;
+        let welcome = welcome_languages(langs);
+        let minutes = self.minutes_estimate().to_string();
+        ChromeView {
+            structure: self.kiosk.defs.config.structure.clone(),
+            languages: langs.iter().map(|l| LanguageView { code: l.clone(), name: tr(l, "lang.name"), action: tr(l, "start.action") }).collect(),
+            language_button: if langs.len() > 1 { tr(lang, "nav.language") } else { String::new() },
+            welcome: joined(&welcome, "start.welcome"),
+            lines: welcome.iter().map(|l| format!("{} {}", tr(l, "start.tagline"), tr_with(l, "start.anonymous", &[("n", &minutes)]))).collect(),
+            hint: joined(&welcome, "start.hint"),
+            welcome_listen: joined(&welcome, "a11y.listen"),
+            welcome_menu: joined(&welcome, "a11y.menu"),
+            out_of_service: out_of_service_texts(&welcome),
+        }
+    }
+}
+
+/// The out-of-service screen's title and line in each of `langs`.
+pub fn out_of_service_texts(langs: &[String]) -> Vec<(String, String)> {
+    langs.iter().map(|l| (tr(l, "oos.title"), tr(l, "oos.body"))).collect()
+}

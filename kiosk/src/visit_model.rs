@@ -1,0 +1,793 @@
+//! The kiosk's screens as plain Rust, without Slint: the visit [`Engine`], the contact form, the
+//! saved visit and its end screen, printing, and (in sibling files) accessibility and speech
+//! (`a11y_model.rs`), the keypad (`keypad.rs`) and admin mode (`admin_model.rs`).
+//!
+//! Inputs are methods; [`VisitModel::view`] gives what every screen shows as plain data (texts
+//! already translated, pictogram names). The UI (`src/ui/`) only maps views to its adapters and
+//! callbacks to these methods, and runs the [`Job`]s the model asks for on a worker thread.
+
+use crate::jobs::{Job, JobDone};
+use crate::model_state::{A11yState, AdminState};
+use crate::printer::Printer;
+pub use crate::screen_views::*;
+use crate::speech::Speech;
+use crate::store::Store;
+use crate::{Kiosk, SavedVisit};
+use passerelle_core::answers::AnswerError;
+use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};
+use passerelle_core::i18n::{tr, tr_with};
+use passerelle_core::place_book::{PlaceBook, PlaceLine};
+use passerelle_core::questionnaire::Kind;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A visitor may print their ticket twice (a second try after a paper jam), not more.
+pub const MAX_PRINTS: u32 = 2;
+
+/// The kiosk's devices, injectable for tests.
+pub struct Devices {
+    pub printer: Option<Arc<dyn Printer>>,
+    pub speech: Arc<dyn Speech>,
+}
+
+impl Devices {
+    pub fn from_config(c: &passerelle_core::config::Config) -> Devices {
+        Devices { printer: crate::printer::from_config(&c.printer), speech: Arc::new(crate::speech::CommandSpeech::new(c.speech.clone())) }
+    }
+}
+
+/// A screen shown instead of the engine's: the visit could not be stored. The language is kept
+/// (the engine has already wiped the visit), and the visit itself, for "Réessayer" only: it is
+/// dropped with this screen ("Terminer", or a successful retry).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SaveFailed {
+    pub code: String,
+    pub lang: String,
+    pub visit: CompletedVisit,
+    pub signals: passerelle_core::handoff::Signals,
+}
+
+/// Tickets of the visit on screen.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PrintState {
+    pub printing: bool,
+    pub printed: u32,
+    /// i18n key of the status line ("" for none).
+    pub status: &'static str,
+}
+
+/// Everything a visit and the kiosk's screens are made of.
+pub struct VisitModel {
+    pub(crate) kiosk: Kiosk,
+    pub(crate) engine: Engine,
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) form_open: bool,
+    pub(crate) focused_field: usize,
+    pub(crate) form_error: String,
+    pub(crate) saved: Option<SavedVisit>,
+    pub(crate) over: Option<SaveFailed>,
+    /// Time left before the reset, from the last inactivity warning.
+    pub(crate) idle_left: Option<Duration>,
+    pub(crate) printer: Option<Arc<dyn Printer>>,
+    pub(crate) print: PrintState,
+    pub(crate) admin: AdminState,
+    /// The places in use, and the suggestions for the visit on screen.
+    pub(crate) places: PlaceBook,
+    pub(crate) suggestions: Vec<passerelle_core::places::Suggestion>,
+    pub(crate) suggested_at: chrono::NaiveDateTime,
+    /// The end screen shows the places (true) or the profile (false).
+    pub(crate) end_places: bool,
+    /// The end screen went [`END_PRIVATE_AFTER`] without a touch: only the code, the reference
+    /// and the instructions stay (the next person in the queue sees no answers). Stays so until
+    /// the visit ends.
+    pub(crate) end_private: bool,
+    pub(crate) speech: Arc<dyn Speech>,
+    pub(crate) a11y: A11yState,
+    /// Keypad focus: an index into the current screen's [`VisitModel::targets`].
+    pub(crate) focus: Option<usize>,
+    /// The screen last spoken (or silenced), to speak each new screen once.
+    pub(crate) spoken_key: String,
+    pub(crate) guard: passerelle_core::admin::PinGuard,
+    /// Day of the last retention pass (retention runs at start-up and once a day).
+    pub(crate) retention_day: Option<chrono::NaiveDate>,
+    /// Work asked for and not yet handed to a worker.
+    pub(crate) jobs: Vec<Job>,
+    /// Reports of the jobs run on workers, sent from their threads.
+    pub(crate) mailbox: (crate::jobs::Mailbox, std::sync::mpsc::Receiver<JobDone>),
+    /// The data disk is full: no new visit; between visits the screen says "out of service"
+    /// (code DISK-FULL) until space returns, checked every [`SPACE_CHECK`].
+    pub(crate) disk_full: bool,
+    /// When the disk was last checked (monotonic clock).
+    pub(crate) space_checked: Duration,
+    /// "On m'appelle" was touched: its confirmation is on screen.
+    pub(crate) call_confirm: bool,
+    /// "Arrêter" was touched: "Effacer mes réponses ?" is on screen.
+    pub(crate) stop_confirm: bool,
+}
+
+/// After this long without a touch the end screen hides the profile summary and the places.
+pub const END_PRIVATE_AFTER: Duration = Duration::from_secs(60);
+
+/// How often the kiosk looks at the free space of its data disk.
+pub const SPACE_CHECK: Duration = Duration::from_secs(5);
+
+// ---- the model -----------------------------------------------------------------------------------
+
+impl VisitModel {
+    pub fn new(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> VisitModel {
+        let Devices { printer, speech } = devices;
+        let auto_read = kiosk.defs.config.speech.auto_read;
+        let places = passerelle_shared::place_files::load(&kiosk.defs.config.data_dir, kiosk.defs.config.departement.as_deref());
+        let engine = kiosk.engine(clock.clone());
+        let guard = passerelle_core::admin::PinGuard::restored(crate::admin_tools::failures(&store), clock.monotonic());
+        let disk_full = store.space().full;
+        if disk_full {
+            log::error!("out of service (DISK-FULL): the data disk is full");
+        }
+        let space_checked = clock.monotonic();
+        VisitModel {
+            kiosk,
+            engine,
+            store,
+            clock,
+            form_open: false,
+            focused_field: 0,
+            form_error: String::new(),
+            saved: None,
+            over: None,
+            idle_left: None,
+            printer,
+            print: PrintState::default(),
+            admin: AdminState::default(),
+            places,
+            suggestions: Vec::new(),
+            suggested_at: chrono::NaiveDateTime::default(),
+            end_places: false,
+            end_private: false,
+            a11y: A11yState::new(auto_read),
+            speech,
+            focus: None,
+            spoken_key: String::new(),
+            guard,
+            retention_day: None,
+            jobs: Vec::new(),
+            mailbox: std::sync::mpsc::channel(),
+            disk_full,
+            space_checked,
+            call_confirm: false,
+            stop_confirm: false,
+        }
+    }
+
+    /// The kiosk is out of service because its data disk is full (between visits).
+    pub fn disk_out_of_service(&self) -> bool {
+        self.disk_full && self.over.is_none() && self.engine.screen() == EScreen::Attract
+    }
+
+    /// Look at the data disk again; logs when the kiosk goes out of service or back.
+    pub fn check_disk(&mut self) {
+        self.space_checked = self.clock.monotonic();
+        if self.disk_full {
+            // Space the WAL still holds (an export's bookkeeping, when a reader delayed its
+            // checkpoint) goes back to the disk. Quick when the WAL is already empty.
+            if let Err(e) = self.store.checkpoint_truncate() {
+                log::warn!("WAL checkpoint on a full disk failed: {e}");
+            }
+        }
+        let full = self.store.refresh_space().full;
+        if full != self.disk_full {
+            if full {
+                log::error!("out of service (DISK-FULL): the data disk is full");
+            } else {
+                log::info!("space returned on the data disk: back in service");
+            }
+            self.disk_full = full;
+            self.admin_snapshot();
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn kiosk(&self) -> &Kiosk {
+        &self.kiosk
+    }
+    pub fn last_saved(&self) -> Option<&SavedVisit> {
+        self.saved.as_ref()
+    }
+
+    /// The work asked for since the last call, to run on a worker; report with [`VisitModel::job_done`].
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        std::mem::take(&mut self.jobs)
+    }
+
+    pub(crate) fn lang(&self) -> String {
+        self.engine.lang().to_string()
+    }
+
+    // ---- inputs --------------------------------------------------------------------------------
+
+    pub fn start(&mut self, lang: &str) {
+        if self.disk_full {
+            return;
+        }
+        if self.engine.set_lang(lang).is_ok() {
+            let _ = self.engine.start();
+        }
+    }
+
+    pub fn accept_notice(&mut self) {
+        let r = self.engine.acknowledge();
+        self.after(r);
+    }
+
+    pub fn choose(&mut self, id: &str) {
+        let r = self.engine.choose(id);
+        self.after(r);
+    }
+
+    pub fn next(&mut self) {
+        let r = self.engine.next();
+        self.after(r);
+    }
+
+    pub fn skip(&mut self) {
+        self.form_open = false;
+        let r = self.engine.skip();
+        self.after(r);
+    }
+
+    pub fn back(&mut self) {
+        if self.stop_confirm {
+            self.stop_answer(false);
+            return;
+        }
+        if self.call_confirm {
+            self.call_answer(false);
+            return;
+        }
+        if self.form_open {
+            self.form_open = false;
+            self.form_error.clear();
+            self.engine.still_here();
+            return;
+        }
+        let r = self.engine.back();
+        self.after(r);
+    }
+
+    /// "On m'appelle" / "Terminer maintenant": asks for a one-line confirmation first.
+    pub fn call_me(&mut self) {
+        if self.can_call() {
+            self.call_confirm = true;
+            self.engine.still_here();
+        }
+    }
+
+    /// The confirmation's answer: `finish` ends the visit now with the answers given (stored,
+    /// then the end screen and its QR code); otherwise the visitor carries on where they were.
+    pub fn call_answer(&mut self, finish: bool) {
+        if !std::mem::take(&mut self.call_confirm) {
+            return;
+        }
+        if finish {
+            let r = self.engine.finish_now();
+            self.after(r);
+        } else {
+            self.engine.still_here();
+        }
+    }
+
+    /// "Arrêter" is offered: on the notice and every question screen (the contact form too).
+    pub fn can_stop(&self) -> bool {
+        matches!(self.engine.screen(), EScreen::Notice | EScreen::Question { .. }) && self.over.is_none() && !self.admin.open
+    }
+
+    /// "Arrêter": asks "Effacer mes réponses ?" first (one tap to confirm).
+    pub fn stop(&mut self) {
+        if self.can_stop() {
+            self.call_confirm = false;
+            self.stop_confirm = true;
+            self.focus = None;
+            self.engine.still_here();
+        }
+    }
+
+    /// The confirmation's answer: `erase` wipes the visit (answers, contact details, the form,
+    /// the accessibility settings) and records it as abandoned at its step, as inactivity does;
+    /// the welcome screen follows. Otherwise the visitor carries on, every answer kept.
+    pub fn stop_answer(&mut self, erase: bool) {
+        if !std::mem::take(&mut self.stop_confirm) {
+            return;
+        }
+        if erase {
+            let r = self.engine.stop();
+            self.after(r);
+        } else {
+            self.engine.still_here();
+        }
+    }
+
+    /// "On m'appelle" is offered: on a question screen, not while contact details are typed.
+    pub fn can_call(&self) -> bool {
+        matches!(self.engine.screen(), EScreen::Question { .. }) && !self.form_open && self.over.is_none() && !self.stop_confirm
+    }
+
+    pub fn open_form(&mut self) {
+        self.form_open = true;
+        self.focused_field = 0;
+        self.form_error.clear();
+        self.engine.still_here();
+    }
+
+    pub fn focus_field(&mut self, i: usize) {
+        let n = self.engine.current().map_or(0, |q| q.fields.len());
+        self.focused_field = i.min(n.saturating_sub(1));
+        self.engine.still_here();
+    }
+
+    /// A key of the on-screen keyboard: a text, or "\u{8}" to delete one character; "\u{e}" and
+    /// "\u{f}" say that the keyboard turned to its digits page or back to its letters (said
+    /// aloud when the visitor uses speech or keys).
+    pub fn key(&mut self, t: &str) {
+        if let Some(page) = match t {
+            "\u{e}" => Some("key.page-more"),
+            "\u{f}" => Some("key.page-letters"),
+            _ => None,
+        } {
+            self.engine.still_here();
+            if self.a11y.auto_read || self.a11y.used_speech || self.a11y.used_keys {
+                let text = tr(&self.screen_lang(), page);
+                self.say(&text);
+            }
+            return;
+        }
+        let Some(q) = self.engine.current().cloned() else {
+            return;
+        };
+        let edit = |old: String| -> String {
+            let mut s = old;
+            if t == "\u{8}" {
+                s.pop();
+            } else {
+                s.push_str(t);
+            }
+            s
+        };
+        match q.kind {
+            Kind::Text => {
+                let v = edit(self.engine.text());
+                let _ = self.engine.set_text(&v);
+            }
+            Kind::Contact if self.form_open => {
+                if let Some(f) = q.fields.get(self.focused_field) {
+                    let old = self.engine.contact().field(&f.id).unwrap_or_default().to_string();
+                    let _ = self.engine.set_contact_field(&f.id, &edit(old));
+                    self.form_error.clear();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Play a scripted visit through the engine and store it (screenshots, demos).
+    pub fn play_script(&mut self, script: &passerelle_core::script::Script) -> Result<(), passerelle_core::script::ScriptError> {
+        let v = passerelle_core::script::play(&mut self.engine, script)?;
+        self.save(&v);
+        Ok(())
+    }
+
+    pub fn still_here(&mut self) {
+        self.engine.still_here();
+    }
+
+    /// The suggested places, in words, in `lang`.
+    pub fn place_lines(&self, lang: &str) -> Vec<PlaceLine> {
+        passerelle_core::place_book::lines(&self.suggestions, self.suggested_at, lang)
+    }
+
+    /// The end screen's two views: the profile, or where to go next.
+    pub fn show_end_places(&mut self, places: bool) {
+        self.engine.still_here();
+        self.end_places = places && !self.suggestions.is_empty() && !self.end_private;
+    }
+
+    pub fn finish(&mut self) {
+        self.reset_a11y();
+        if self.over.take().is_some() {
+            return;
+        }
+        let _ = self.engine.finish();
+        self.saved = None;
+    }
+
+    /// "Réessayer" on the save-failed screen: the same save again (space may have returned).
+    /// On success the end screen follows; on failure the same screen, with the new code.
+    pub fn retry_save(&mut self) {
+        let Some(failed) = self.over.take() else {
+            return;
+        };
+        if let Err(e) = self.engine.complete_again(&failed.visit) {
+            log::error!("a failed save cannot be tried again: {e}");
+            self.over = Some(failed);
+            return;
+        }
+        self.save_with(&failed.visit, failed.signals);
+    }
+
+    /// "Imprimer mon ticket": asks for a [`Job::Ticket`] (at most [`MAX_PRINTS`] per visit, one
+    /// at a time); [`VisitModel::print_finished`] hears how it went.
+    pub fn print(&mut self) {
+        let (Some(printer), Some(saved)) = (self.printer.clone(), self.saved.clone()) else {
+            return;
+        };
+        if self.print.printing || self.print.printed >= MAX_PRINTS {
+            return;
+        }
+        self.engine.still_here();
+        self.print.printing = true;
+        self.print.status = "print.printing";
+        let summary =
+            |lang: &str| passerelle_core::summary::summary(&saved.profile, &self.kiosk.defs.questionnaire, &self.kiosk.defs.rules.capability_question, lang);
+        let data = crate::ticket::TicketData {
+            structure: self.kiosk.defs.config.structure.clone(),
+            commune: self.kiosk.defs.config.commune.clone(),
+            date: self.clock.local_now().date(),
+            lang: saved.lang.clone(),
+            summary: summary(&saved.lang),
+            summary_fr: (saved.lang != "fr")
+                .then(|| passerelle_core::summary::mediator_copy(&saved.profile, &self.kiosk.defs.questionnaire, &self.kiosk.defs.rules, &saved.payload)),
+            payload: saved.payload.clone(),
+            reference: saved.id.clone(),
+            places: self.place_lines(&saved.lang),
+        };
+        self.jobs.push(Job::Ticket { printer, data: Box::new(data) });
+    }
+
+    pub fn print_finished(&mut self, ok: bool) {
+        self.print.printing = false;
+        if ok {
+            self.print.printed += 1;
+            self.print.status = "print.done";
+        } else {
+            self.print.status = "print.failed";
+        }
+    }
+
+    /// What a tick can change on screen.
+    #[allow(clippy::type_complexity)]
+    fn tick_state(&self) -> (bool, EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>, bool) {
+        (
+            self.end_private,
+            self.engine.screen(),
+            self.engine.warning(),
+            self.idle_left,
+            self.admin.open,
+            self.admin.pin_open,
+            self.over.is_some(),
+            self.retention_day,
+            self.disk_full,
+        )
+    }
+
+    /// The 1-second tick: inactivity warning, then reset. True when it changed what is on screen.
+    pub fn tick(&mut self) -> bool {
+        let before = self.tick_state();
+        if self.clock.monotonic().saturating_sub(self.space_checked) >= SPACE_CHECK {
+            self.check_disk();
+        }
+        self.admin_tick();
+        self.daily_retention();
+        let event = self.engine.tick();
+        if self.engine.screen() == EScreen::End && self.engine.idle_for() >= END_PRIVATE_AFTER && !self.end_private {
+            self.end_private = true;
+            self.end_places = false;
+        }
+        self.idle_left = match event {
+            IdleEvent::Warning { remaining } => Some(remaining),
+            _ => None,
+        };
+        if let IdleEvent::Reset { abandoned_at } = event {
+            self.reset_a11y();
+            self.call_confirm = false;
+            self.stop_confirm = false;
+            if let Some(step) = abandoned_at {
+                self.record_abandon(&step);
+            }
+            self.form_open = false;
+            self.form_error.clear();
+            self.saved = None;
+            self.over = None;
+        }
+        self.tick_state() != before
+    }
+
+    fn record_abandon(&mut self, step: &str) {
+        match self.kiosk.record_abandon(&mut self.store, self.clock.as_ref(), step) {
+            Ok(()) => {}
+            Err(e) => log::error!("cannot record an abandoned visit ({}): {e}", e.code()),
+        }
+    }
+
+    fn after(&mut self, r: Result<Outcome, EngineError>) {
+        self.call_confirm = false;
+        self.stop_confirm = false;
+        match r {
+            Ok(Outcome::Moved) => {
+                self.form_error.clear();
+                if !matches!(self.engine.current().map(|q| q.kind), Some(Kind::Contact)) {
+                    self.form_open = false;
+                }
+            }
+            Ok(Outcome::Finished(v)) => {
+                self.form_open = false;
+                self.save(&v);
+            }
+            Ok(Outcome::Abandoned { step }) => {
+                // Nothing of the visit stays: not the form, not its error, not the focus.
+                self.form_open = false;
+                self.focused_field = 0;
+                self.form_error.clear();
+                self.focus = None;
+                self.reset_a11y();
+                self.record_abandon(&step);
+            }
+            Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.form_open => {
+                let key = format!("form.{problem}");
+                let msg = tr(&self.lang(), &key);
+                self.form_error = if msg == key { tr(&self.lang(), "form.invalid") } else { msg };
+            }
+            Err(e) => log::debug!("input refused: {e}"),
+        }
+    }
+
+    fn save(&mut self, v: &CompletedVisit) {
+        let signals = passerelle_core::handoff::Signals { read_aloud: self.a11y.read_aloud_most(), ..Default::default() };
+        self.save_with(v, signals);
+    }
+
+    fn save_with(&mut self, v: &CompletedVisit, signals: passerelle_core::handoff::Signals) {
+        match self.kiosk.finish_visit_with_signals(&mut self.store, self.clock.as_ref(), v, signals) {
+            Ok(saved) => {
+                let now = self.clock.local_now();
+                self.suggestions = passerelle_core::place_book::suggest(&self.kiosk.defs.config, &self.places, &saved.profile, now);
+                self.suggested_at = now;
+                self.end_places = false;
+                self.end_private = false;
+                // Called to the counter ("On m'appelle"): the ticket prints by itself.
+                let called = saved.profile.partial;
+                self.saved = Some(saved);
+                self.print = PrintState::default();
+                let _ = self.engine.saved();
+                if called {
+                    self.print();
+                }
+            }
+            Err(e) => {
+                log::error!("a finished visit could not be stored ({}): {e}", e.code());
+                // The store looked at the disk before saving.
+                self.disk_full = self.store.space().full;
+                let lang = self.lang();
+                self.engine.abort();
+                self.over = Some(SaveFailed { code: e.code().to_string(), lang, visit: v.clone(), signals });
+            }
+        }
+    }
+
+    // ---- output --------------------------------------------------------------------------------
+
+    /// The language on screen (a failed save keeps the visitor's).
+    pub fn screen_lang(&self) -> String {
+        match &self.over {
+            Some(o) => o.lang.clone(),
+            None => self.lang(),
+        }
+    }
+
+    /// The show-Next rule for the question on screen.
+    pub fn next_button(&self) -> NextRule {
+        match self.engine.current() {
+            Some(q) => next_rule(q.kind, !self.engine.selected().is_empty(), !self.engine.text().trim().is_empty(), self.form_open),
+            None => NextRule { show: false, enabled: false },
+        }
+    }
+
+    /// Everything on screen. Call [`VisitModel::speak_if_changed`] first (the UI's refresh does):
+    /// a new screen moves the keypad focus back to nothing.
+    pub fn view(&self) -> View {
+        let lang = self.screen_lang();
+        let idle = (self.engine.warning() && self.over.is_none()).then(|| {
+            let remaining = self.idle_left.unwrap_or(self.engine.options().idle_reset);
+            tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])
+        });
+        let screen = if self.admin.open {
+            ScreenView::Admin
+        } else if let Some(o) = &self.over {
+            ScreenView::SaveFailed { code: tr_with(&lang, "oos.code", &[("code", &o.code)]) }
+        } else if self.disk_out_of_service() {
+            ScreenView::OutOfService { code: tr_with(&lang, "oos.code", &[("code", "DISK-FULL")]) }
+        } else {
+            match self.engine.screen() {
+                EScreen::Attract => ScreenView::Attract,
+                EScreen::Notice => ScreenView::Notice(self.notice_view(&lang)),
+                EScreen::Question { .. } => match self.question_view(&lang) {
+                    Some(q) => ScreenView::Question(Box::new(q)),
+                    None => ScreenView::Attract,
+                },
+                EScreen::Completed | EScreen::End => {
+                    let called = self.saved.as_ref().is_some_and(|s| s.profile.partial);
+                    ScreenView::End { thanks: tr(&lang, if called { "end.called.title" } else { "end.thanks" }), visit: self.end_view(&lang).map(Box::new) }
+                }
+            }
+        };
+        let targets = self.targets();
+        View {
+            rtl: passerelle_core::i18n::is_rtl(&lang),
+            chrome: self.chrome_view(&lang),
+            idle,
+            stop: StopView { offered: self.can_stop(), confirm: self.stop_confirm },
+            screen,
+            admin: self.admin_view(),
+            a11y: self.a11y_view(),
+            focus: self.focus.and_then(|i| targets.get(i)).cloned(),
+            lang,
+        }
+    }
+
+    fn notice_view(&self, lang: &str) -> Option<NoticeView> {
+        let q = &self.kiosk.defs.questionnaire;
+        let notice = q.questions().iter().find(|x| x.kind == Kind::Notice)?;
+        let owned = self.kiosk.text_vars(lang);
+        let vars: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Some(NoticeView {
+            section: q.sections[notice.section].title.get(lang).to_string(),
+            title: notice.label.fill(&vars).get(lang).to_string(),
+            body: notice.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default(),
+            icon: notice.picto.clone(),
+        })
+    }
+
+    fn question_view(&self, lang: &str) -> Option<QuestionView> {
+        let q = self.engine.current()?;
+        let owned = self.kiosk.text_vars(lang);
+        let vars: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let selected = self.engine.selected();
+        let status = match (q.kind, q.max_choices, self.engine.remaining_choices()) {
+            (Kind::Multiple, Some(_), Some(0)) => tr(lang, "multiple.full"),
+            (Kind::Multiple, Some(_), Some(1)) => tr(lang, "multiple.remaining.one"),
+            (Kind::Multiple, Some(_), Some(n)) => tr_with(lang, "multiple.remaining", &[("n", &n.to_string())]),
+            (Kind::Multiple, None, _) => tr(lang, "multiple.any"),
+            _ => String::new(),
+        };
+        let (row_n, row_total) = self.engine.row_position().unwrap_or((1, q.rows.len()));
+        let row = self.engine.current_row().map(|r| RowView {
+            label: q.rows[r].label.get(lang).to_string(),
+            icon: q.rows[r].picto.clone(),
+            position: tr_with(lang, "grid.position", &[("n", &row_n.to_string()), ("total", &row_total.to_string())]),
+        });
+        let form = (q.kind == Kind::Contact).then(|| {
+            let contact = self.engine.contact();
+            let focused = self.focused_field.min(q.fields.len().saturating_sub(1));
+            FormView {
+                fields: q
+                    .fields
+                    .iter()
+                    .map(|f| FieldView {
+                        id: f.id.clone(),
+                        label: f.label.get(lang).to_string(),
+                        value: contact.field(&f.id).unwrap_or_default().to_string(),
+                        icon: f.picto.clone(),
+                        required: f.required,
+                    })
+                    .collect(),
+                focused,
+                error: self.form_error.clone(),
+                keyboard: match q.fields.get(focused).map(|f| f.id.as_str()) {
+                    Some("phone") => KeyboardLayout::Phone,
+                    Some("email") => KeyboardLayout::Email,
+                    _ => KeyboardLayout::Letters,
+                },
+            }
+        });
+        Some(QuestionView {
+            kind: q.kind,
+            section: self.kiosk.defs.questionnaire.sections[q.section].title.get(lang).to_string(),
+            progress: self.engine.progress().map(|p| ProgressView {
+                text: tr_with(lang, "progress.part", &[("n", &p.part.to_string()), ("total", &p.parts.to_string())]),
+                part: p.part,
+                parts: p.parts,
+                part_fill: p.row.map_or(1.0, |(n, total)| n as f32 / total.max(1) as f32),
+            }),
+            title: q.label.get(lang).to_string(),
+            // A multiple choice with a maximum says it in its status line ("Vous pouvez encore
+            // choisir 2 réponses."), which takes its help's place on screen (speech says both).
+            help: if q.kind == Kind::Multiple && q.max_choices.is_some() {
+                String::new()
+            } else {
+                q.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default()
+            },
+            icon: q.picto.clone(),
+            choices: q
+                .choices_for_row(self.engine.current_row())
+                .into_iter()
+                .map(|c| ChoiceView {
+                    id: c.id.clone(),
+                    label: c.label.get(lang).to_string(),
+                    icon: c.picto.clone(),
+                    selected: selected.contains(&c.id),
+                    pinned: q.kind == Kind::Quiz && c.id == QUIZ_DONT_KNOW,
+                })
+                .collect(),
+            status,
+            accents: tr(lang, "key.accents").split_whitespace().map(String::from).collect(),
+            next: self.next_button(),
+            row,
+            picture: q.image.as_ref().map(|img| (img.clone(), q.image_alt.as_ref().map(|t| t.get(lang)).unwrap_or_default().to_string())),
+            text_value: self.engine.text(),
+            text_max: q.max_length,
+            form_open: self.form_open,
+            form,
+            can_call: self.can_call(),
+            call_confirm: self.call_confirm,
+        })
+    }
+
+    fn end_view(&self, lang: &str) -> Option<EndView> {
+        let saved = self.saved.as_ref()?;
+        let s = passerelle_core::summary::summary(&saved.profile, &self.kiosk.defs.questionnaire, &self.kiosk.defs.rules.capability_question, lang);
+        Some(EndView {
+            called: saved.profile.partial,
+            code: passerelle_core::summary::pretty_reference(&saved.id),
+            at_ease_title: s.at_ease_title,
+            at_ease: s.at_ease,
+            help_title: s.help_title,
+            help: s.help,
+            mode: s.mode,
+            private: self.end_private,
+            instructions: self.end_instructions(lang),
+            places_shown: self.end_places && !self.suggestions.is_empty(),
+            places: self.place_lines(lang),
+            qr_payload: saved.payload.clone(),
+            can_print: self.can_print(),
+            printing: self.print.printing,
+            print_status: if self.print.status.is_empty() { String::new() } else { tr(lang, self.print.status) },
+            reference: tr_with(lang, "end.reference", &[("ref", &passerelle_core::summary::pretty_reference(&saved.id))]),
+        })
+    }
+
+    /// Whether "Imprimer mon ticket" is offered: a printer, a stored visit, fewer than
+    /// [`MAX_PRINTS`] tickets. The end view, the keypad and speech all ask this one question.
+    pub(crate) fn can_print(&self) -> bool {
+        self.printer.is_some() && self.saved.is_some() && self.print.printed < MAX_PRINTS
+    }
+
+    /// What to do with the code: show it (or the ticket, with a printer) at the counter, or
+    /// take a photo of it. Called to the counter, the visitor walks away: the code must leave
+    /// with them (the ticket prints by itself, or a photo, or a note).
+    pub(crate) fn end_instructions(&self, lang: &str) -> String {
+        let called = self.saved.as_ref().is_some_and(|s| s.profile.partial);
+        let key = match (called, self.printer.is_some()) {
+            (true, true) => "end.called.ticket",
+            (true, false) => "end.called.photo",
+            (false, true) => "end.instructions-ticket",
+            (false, false) => "end.instructions",
+        };
+        tr(lang, key)
+    }
+}
+
+/// Seconds a visitor spends on a screen, on average, for the welcome screen's estimate.
+pub const SECONDS_PER_SCREEN: usize = 8;
+
+impl VisitModel {
+    /// "Cela prend N minutes environ": the screens of this kiosk's path (at most), rounded up
+    /// to the minute; 2 at least.
+    pub fn minutes_estimate(&self) -> usize {
+        let screens = self.kiosk.defs.questionnaire.screen_count(self.kiosk.defs.config.flow, self.kiosk.consent_offered());
+        (screens * SECONDS_PER_SCREEN).div_ceil(60).max(2)
+    }
+}
