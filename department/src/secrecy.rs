@@ -18,8 +18,12 @@
 //! values, an unpublished count from 1 to 4 with fewer than `min` possible values) the smallest
 //! shown cell of an equation that narrows it is hidden too (« s »). Rates whose part is hidden may
 //! then be shown as a band (« ≥ 90 % », « ≤ 10 % ») when that narrows nothing below `min`
-//! possible values. A linear-programming audit (department/tests/secrecy_audit.rs) checks the
-//! result as an attacker would.
+//! possible values. Interval reasoning misses what takes several equations at once (two
+//! overlapping groups and their total give the count they share), so the pass ends with the
+//! attacker's own tool: linear programming over the same equations, for the minimum and maximum
+//! of every sensitive figure; what it still narrows is protected and the pass runs again. An
+//! independent audit (department/tests/secrecy_audit.rs), with equations it derives itself from
+//! the microdata, checks the result.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -126,6 +130,15 @@ struct Eq {
 }
 
 const INF: i64 = i64::MAX / 4;
+
+/// One linear constraint over unknown cells: (terms, operator, right-hand side).
+type LpRow = (Vec<(usize, f64)>, microlp::ComparisonOp, f64);
+
+/// A figure linear programming narrows too much.
+enum Leak {
+    Cell(usize),
+    Rate(usize),
+}
 
 impl Ledger {
     pub fn new(min: u64) -> Ledger {
@@ -368,7 +381,10 @@ impl Ledger {
     }
 
     /// The one protection pass: bands « < 5 », then cells hidden until no cell is narrowed too
-    /// much, then rates shown exactly or as bands.
+    /// much by interval reasoning, then rates shown exactly or as bands; then the exact check
+    /// (linear programming over the same equations, as an attacker would): a figure it still
+    /// finds narrowed is protected (a cell hidden around it, a band withdrawn) and locked so, and
+    /// the pass runs again, until linear programming finds nothing.
     pub fn protect(&mut self) {
         let min = self.min;
         for c in &mut self.cells {
@@ -384,10 +400,36 @@ impl Ledger {
                 of_cell[p].push(k);
             }
         }
+        let mut locked = vec![false; self.cells.len()];
+        let mut rate_locked = vec![false; self.rates.len()];
+        // Each round locks one more cell or rate: the loop ends.
+        for _ in 0..=self.cells.len() + self.rates.len() {
+            self.interval_pass(&eqs, &bounded, &of_cell, &locked, &rate_locked);
+            match self.exact_leak(&eqs, &bounded) {
+                None => return,
+                Some(Leak::Rate(k)) => rate_locked[k] = true,
+                Some(Leak::Cell(bad)) => {
+                    let pick = self.pick_around(bad, &eqs, &of_cell, &vec![false; self.cells.len()]);
+                    let hide = pick.or((self.cells[bad].state == State::Small).then_some(bad));
+                    let Some(c) = hide else {
+                        log::warn!("statistical secrecy: nothing left to hide around a narrowed figure");
+                        return;
+                    };
+                    self.cells[c].state = State::Hidden;
+                    locked[c] = true;
+                }
+            }
+        }
+    }
+
+    /// Interval reasoning only: hide until no small count is narrowed, show again what protects
+    /// nothing (but a locked cell), then the rates (a locked rate stays hidden).
+    fn interval_pass(&mut self, eqs: &[Eq], bounded: &[(usize, usize)], of_cell: &[Vec<usize>], locked: &[bool], rate_locked: &[bool]) {
+        let min = self.min;
         // Cells shown again because hiding them protected nothing: never hidden again.
         let mut pinned = vec![false; self.cells.len()];
         for _ in 0..=2 * self.cells.len() {
-            let (lo, hi) = self.bounds(&eqs, &bounded);
+            let (lo, hi) = self.bounds(eqs, bounded);
             // Small counts first; a hidden count that is not small itself and that the other
             // figures pin down protects nothing: once every small count is safe, it is shown
             // again (and never hidden again).
@@ -395,7 +437,7 @@ impl Ledger {
             let Some(bad) =
                 (0..self.cells.len()).find(|&i| self.narrowed(i, lo[i], hi[i]) && (self.cells[i].state == State::Small || sensitive(&self.cells[i])))
             else {
-                match (0..self.cells.len()).find(|&i| self.narrowed(i, lo[i], hi[i])) {
+                match (0..self.cells.len()).find(|&i| !locked[i] && self.narrowed(i, lo[i], hi[i])) {
                     Some(i) => {
                         // Narrowed by a « < 5 » beside it: that one becomes « s » (both then
                         // protect each other); else it protects nothing and is shown again.
@@ -415,45 +457,7 @@ impl Ledger {
                     None => break,
                 }
             };
-            // The cells around it, one equation away, then two: a « < 5 » beside a hidden cell
-            // becomes « s » first (cheaper than hiding a larger count), else the smallest shown
-            // cell is hidden (parts before totals and headlines, non-zero before zero).
-            let mut pick: Option<(bool, bool, u64, usize)> = None;
-            let mut ring: Vec<usize> = vec![bad];
-            let mut seen: std::collections::HashSet<usize> = ring.iter().copied().collect();
-            for _depth in 0..3 {
-                let mut next = Vec::new();
-                let mut small = None;
-                for &h in &ring {
-                    for &k in &of_cell[h] {
-                        let e = &eqs[k];
-                        for &c in e.parts.iter().chain(std::iter::once(&e.total)) {
-                            if !seen.insert(c) {
-                                continue;
-                            }
-                            next.push(c);
-                            let cell = &self.cells[c];
-                            if cell.state == State::Small && self.cells[bad].state != State::Small {
-                                small.get_or_insert(c);
-                            }
-                            if cell.state != State::Shown || pinned[c] {
-                                continue;
-                            }
-                            let cand = (cell.keep || c == e.total, cell.value == 0, cell.value, c);
-                            if pick.is_none_or(|p| cand < p) {
-                                pick = Some(cand);
-                            }
-                        }
-                    }
-                }
-                if let Some(c) = small {
-                    pick = Some((false, false, 0, c));
-                }
-                if pick.is_some() {
-                    break;
-                }
-                ring = next;
-            }
+            let mut pick = self.pick_around(bad, eqs, of_cell, &pinned);
             // Still none: a cell shown again earlier, hidden after all.
             if pick.is_none() {
                 let again = of_cell[bad]
@@ -464,11 +468,11 @@ impl Ledger {
                     .min_by_key(|&c| self.cells[c].value);
                 if let Some(c) = again {
                     pinned[c] = false;
-                    pick = Some((false, false, 0, c));
+                    pick = Some(c);
                 }
             }
             match pick {
-                Some((_, _, _, c)) => self.cells[c].state = State::Hidden,
+                Some(c) => self.cells[c].state = State::Hidden,
                 // Nothing left to hide around it: hide the cell itself (a « < 5 » becomes « s »).
                 None if self.cells[bad].state == State::Small => self.cells[bad].state = State::Hidden,
                 None => break,
@@ -477,11 +481,12 @@ impl Ledger {
         // A hidden count that is not small and that no small count needs hidden is shown again
         // (fewer blanks for the reader).
         let sensitive_ok = |l: &Ledger| {
-            let (lo, hi) = l.bounds(&eqs, &bounded);
+            let (lo, hi) = l.bounds(eqs, bounded);
             !(0..l.cells.len()).any(|i| l.narrowed(i, lo[i], hi[i]) && (l.cells[i].state == State::Small || (l.cells[i].value > 0 && l.cells[i].value < min)))
         };
-        let mut hidden: Vec<usize> =
-            (0..self.cells.len()).filter(|&i| self.cells[i].state == State::Hidden && (self.cells[i].value == 0 || self.cells[i].value >= min)).collect();
+        let mut hidden: Vec<usize> = (0..self.cells.len())
+            .filter(|&i| !locked[i] && self.cells[i].state == State::Hidden && (self.cells[i].value == 0 || self.cells[i].value >= min))
+            .collect();
         hidden.sort_by_key(|&i| (std::cmp::Reverse(self.cells[i].keep), std::cmp::Reverse(self.cells[i].value)));
         for i in hidden {
             self.cells[i].state = State::Shown;
@@ -490,7 +495,10 @@ impl Ledger {
             }
         }
         // Rates: exact when both counts are shown; else a band when it narrows nothing.
-        for k in 0..self.rates.len() {
+        for r in &mut self.rates {
+            r.shown = RateShown::Hidden;
+        }
+        for (k, &kept_hidden) in rate_locked.iter().enumerate() {
             let r = self.rates[k].clone();
             let (part, whole) = (&self.cells[r.part], &self.cells[r.whole]);
             if whole.state != State::Shown || whole.value == 0 {
@@ -508,13 +516,163 @@ impl Ledger {
             } else {
                 continue;
             };
+            if kept_hidden {
+                continue;
+            }
             self.rates[k].shown = band;
-            let (lo, hi) = self.bounds(&eqs, &bounded);
+            let (lo, hi) = self.bounds(eqs, bounded);
             let broken = (0..self.cells.len()).any(|i| self.narrowed(i, lo[i], hi[i])) || self.rates.iter().any(|r| self.band_narrowed(r, &lo, &hi));
             if broken {
                 self.rates[k].shown = RateShown::Hidden;
             }
         }
+    }
+
+    /// The cell to hide to protect `bad`: among the cells one equation away, then two, then
+    /// three, a « < 5 » beside a hidden cell becomes « s » first (cheaper than hiding a larger
+    /// count), else the smallest shown cell (parts before totals and headlines, non-zero before
+    /// zero); never a pinned one.
+    fn pick_around(&self, bad: usize, eqs: &[Eq], of_cell: &[Vec<usize>], pinned: &[bool]) -> Option<usize> {
+        let mut pick: Option<(bool, bool, u64, usize)> = None;
+        let mut ring: Vec<usize> = vec![bad];
+        let mut seen: std::collections::HashSet<usize> = ring.iter().copied().collect();
+        for _depth in 0..3 {
+            let mut next = Vec::new();
+            let mut small = None;
+            for &h in &ring {
+                for &k in &of_cell[h] {
+                    let e = &eqs[k];
+                    for &c in e.parts.iter().chain(std::iter::once(&e.total)) {
+                        if !seen.insert(c) {
+                            continue;
+                        }
+                        next.push(c);
+                        let cell = &self.cells[c];
+                        if cell.state == State::Small && self.cells[bad].state != State::Small {
+                            small.get_or_insert(c);
+                        }
+                        if cell.state != State::Shown || pinned[c] {
+                            continue;
+                        }
+                        let cand = (cell.keep || c == e.total, cell.value == 0, cell.value, c);
+                        if pick.is_none_or(|p| cand < p) {
+                            pick = Some(cand);
+                        }
+                    }
+                }
+            }
+            if let Some(c) = small {
+                return Some(c);
+            }
+            if let Some((_, _, _, c)) = pick {
+                return Some(c);
+            }
+            ring = next;
+        }
+        None
+    }
+
+    /// The first figure that linear programming over every equation narrows too much: the
+    /// shown counts are constants, every other cell a variable within its interval bounds, the
+    /// equations (and `small ≤ big`) its constraints; each group of variables that equations
+    /// join is solved apart, for the minimum and the maximum of each sensitive cell in it.
+    fn exact_leak(&self, eqs: &[Eq], bounded: &[(usize, usize)]) -> Option<Leak> {
+        use microlp::{ComparisonOp, OptimizationDirection, Problem};
+        let n = self.cells.len();
+        let (lo, hi) = self.bounds(eqs, bounded);
+        let shown = |i: usize| (self.cells[i].state == State::Shown).then_some(self.cells[i].value as f64);
+        let mut root: Vec<usize> = (0..n).collect();
+        fn find(r: &mut [usize], mut x: usize) -> usize {
+            while r[x] != x {
+                r[x] = r[r[x]];
+                x = r[x];
+            }
+            x
+        }
+        // Each constraint: (terms over unknown cells, operator, right-hand side).
+        let mut rows: Vec<LpRow> = Vec::new();
+        let terms = eqs.iter().map(|e| (std::iter::once((e.total, 1.0)).chain(e.parts.iter().map(|&p| (p, -1.0))).collect::<Vec<_>>(), ComparisonOp::Eq));
+        let ineqs = bounded.iter().map(|&(small, big)| (vec![(small, 1.0), (big, -1.0)], ComparisonOp::Le));
+        for (all, op) in terms.chain(ineqs) {
+            let mut rhs = 0.0;
+            let mut row = Vec::new();
+            for (c, a) in all {
+                match shown(c) {
+                    Some(v) => rhs -= a * v,
+                    None => row.push((c, a)),
+                }
+            }
+            if row.is_empty() {
+                continue;
+            }
+            for w in row.windows(2) {
+                let (a, b) = (find(&mut root, w[0].0), find(&mut root, w[1].0));
+                root[a] = b;
+            }
+            rows.push((row, op, rhs));
+        }
+        let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+        for i in (0..n).filter(|&i| shown(i).is_none()) {
+            let r = find(&mut root, i);
+            members.entry(r).or_default().push(i);
+        }
+        let mut of_group: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, (row, _, _)) in rows.iter().enumerate() {
+            let r = find(&mut root, row[0].0);
+            of_group.entry(r).or_default().push(k);
+        }
+        let none = Vec::new();
+        let range = |root: &mut Vec<usize>, t: usize| -> Option<(i64, i64)> {
+            let r = find(root, t);
+            let mut out = [0i64; 2];
+            for (j, dir) in [OptimizationDirection::Minimize, OptimizationDirection::Maximize].into_iter().enumerate() {
+                let mut p = Problem::new(dir);
+                let vars: HashMap<usize, microlp::Variable> = members[&r]
+                    .iter()
+                    .map(|&v| (v, p.add_var(if v == t { 1.0 } else { 0.0 }, (lo[v] as f64, if hi[v] >= INF { f64::INFINITY } else { hi[v] as f64 }))))
+                    .collect();
+                for &k in of_group.get(&r).unwrap_or(&none) {
+                    let (row, op, rhs) = &rows[k];
+                    let row: Vec<(microlp::Variable, f64)> = row.iter().map(|(c, a)| (vars[c], *a)).collect();
+                    p.add_constraint(&row, *op, *rhs);
+                }
+                out[j] = match p.solve() {
+                    Ok(microlp::SolveOutcome::Solution(s)) => {
+                        let x = s.objective();
+                        if j == 0 { (x - 1e-6).ceil() as i64 } else { (x + 1e-6).floor() as i64 }
+                    }
+                    // Unbounded above: no upper bound; infeasible cannot happen (the true
+                    // values satisfy every constraint).
+                    _ if j == 1 => INF,
+                    _ => return None,
+                };
+            }
+            Some((out[0], out[1]))
+        };
+        for i in 0..n {
+            let c = &self.cells[i];
+            let sensitive = c.state == State::Small || (c.state != State::Shown && c.value > 0 && c.value < self.min);
+            // A cell whose interval bounds already say nothing more than its band needs no LP.
+            if !sensitive {
+                continue;
+            }
+            if let Some((l, h)) = range(&mut root, i)
+                && self.narrowed(i, l, h)
+            {
+                return Some(Leak::Cell(i));
+            }
+        }
+        for (k, r) in self.rates.iter().enumerate() {
+            if matches!(r.shown, RateShown::High | RateShown::Low) && shown(r.part).is_none() {
+                let Some((l, h)) = range(&mut root, r.part) else { continue };
+                let (mut lo2, mut hi2) = (lo.clone(), hi.clone());
+                (lo2[r.part], hi2[r.part]) = (l, h);
+                if self.band_narrowed(r, &lo2, &hi2) {
+                    return Some(Leak::Rate(k));
+                }
+            }
+        }
+        None
     }
 
     /// A rate as the report shows it.
@@ -568,5 +726,23 @@ mod tests {
         l.protect();
         assert_eq!(l.rate_text(r), "≥ 90 %");
         assert_eq!(l.text(part), "s");
+    }
+
+    #[test]
+    fn a_count_that_only_linear_programming_recovers_is_protected() {
+        // Two overlapping groups and the total: b = (a|b) + (b|c) − total = 22 + 22 − 42 = 2,
+        // which no equation gives alone (interval reasoning sees b anywhere in 0..=22).
+        let mut l = Ledger::new(5);
+        let base = k(&[("pop", "v")]);
+        let total = l.count(base.clone(), 42);
+        let ab = l.count(base.with("borne", "a|b"), 22);
+        let bc = l.count(base.with("borne", "b|c"), 22);
+        for (b, v) in [("a", 20), ("b", 2), ("c", 20)] {
+            l.atom(base.with("borne", b), v);
+        }
+        l.protect();
+        let hidden: Vec<usize> = [total, ab, bc].into_iter().filter(|&i| l.cell(i).state == State::Hidden).collect();
+        assert_eq!(hidden.len(), 1, "one figure hidden, the smallest part first: {:?}", l.cells);
+        assert_ne!(hidden[0], total, "a part is hidden before the total");
     }
 }
