@@ -27,6 +27,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod exact;
+
 /// What a hidden count shows.
 pub const SECRET: &str = "s";
 /// Conditions `(dimension, value)`, sorted by dimension. A value with `|` is a group of atoms.
@@ -130,9 +132,6 @@ struct Eq {
 }
 
 const INF: i64 = i64::MAX / 4;
-
-/// One linear constraint over unknown cells: (terms, operator, right-hand side).
-type LpRow = (Vec<(usize, f64)>, microlp::ComparisonOp, f64);
 
 /// A figure linear programming narrows too much.
 enum Leak {
@@ -409,7 +408,7 @@ impl Ledger {
                 None => return,
                 Some(Leak::Rate(k)) => rate_locked[k] = true,
                 Some(Leak::Cell(bad)) => {
-                    let pick = self.pick_around(bad, &eqs, &of_cell, &vec![false; self.cells.len()]);
+                    let pick = self.exact_pick(bad, &eqs, &bounded, &of_cell);
                     let hide = pick.or((self.cells[bad].state == State::Small).then_some(bad));
                     let Some(c) = hide else {
                         log::warn!("statistical secrecy: nothing left to hide around a narrowed figure");
@@ -568,109 +567,6 @@ impl Ledger {
                 return Some(c);
             }
             ring = next;
-        }
-        None
-    }
-
-    /// The first figure that linear programming over every equation narrows too much: the
-    /// shown counts are constants, every other cell a variable within its interval bounds, the
-    /// equations (and `small ≤ big`) its constraints; each group of variables that equations
-    /// join is solved apart, for the minimum and the maximum of each sensitive cell in it.
-    fn exact_leak(&self, eqs: &[Eq], bounded: &[(usize, usize)]) -> Option<Leak> {
-        use microlp::{ComparisonOp, OptimizationDirection, Problem};
-        let n = self.cells.len();
-        let (lo, hi) = self.bounds(eqs, bounded);
-        let shown = |i: usize| (self.cells[i].state == State::Shown).then_some(self.cells[i].value as f64);
-        let mut root: Vec<usize> = (0..n).collect();
-        fn find(r: &mut [usize], mut x: usize) -> usize {
-            while r[x] != x {
-                r[x] = r[r[x]];
-                x = r[x];
-            }
-            x
-        }
-        // Each constraint: (terms over unknown cells, operator, right-hand side).
-        let mut rows: Vec<LpRow> = Vec::new();
-        let terms = eqs.iter().map(|e| (std::iter::once((e.total, 1.0)).chain(e.parts.iter().map(|&p| (p, -1.0))).collect::<Vec<_>>(), ComparisonOp::Eq));
-        let ineqs = bounded.iter().map(|&(small, big)| (vec![(small, 1.0), (big, -1.0)], ComparisonOp::Le));
-        for (all, op) in terms.chain(ineqs) {
-            let mut rhs = 0.0;
-            let mut row = Vec::new();
-            for (c, a) in all {
-                match shown(c) {
-                    Some(v) => rhs -= a * v,
-                    None => row.push((c, a)),
-                }
-            }
-            if row.is_empty() {
-                continue;
-            }
-            for w in row.windows(2) {
-                let (a, b) = (find(&mut root, w[0].0), find(&mut root, w[1].0));
-                root[a] = b;
-            }
-            rows.push((row, op, rhs));
-        }
-        let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
-        for i in (0..n).filter(|&i| shown(i).is_none()) {
-            let r = find(&mut root, i);
-            members.entry(r).or_default().push(i);
-        }
-        let mut of_group: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (k, (row, _, _)) in rows.iter().enumerate() {
-            let r = find(&mut root, row[0].0);
-            of_group.entry(r).or_default().push(k);
-        }
-        let none = Vec::new();
-        let range = |root: &mut Vec<usize>, t: usize| -> Option<(i64, i64)> {
-            let r = find(root, t);
-            let mut out = [0i64; 2];
-            for (j, dir) in [OptimizationDirection::Minimize, OptimizationDirection::Maximize].into_iter().enumerate() {
-                let mut p = Problem::new(dir);
-                let vars: HashMap<usize, microlp::Variable> = members[&r]
-                    .iter()
-                    .map(|&v| (v, p.add_var(if v == t { 1.0 } else { 0.0 }, (lo[v] as f64, if hi[v] >= INF { f64::INFINITY } else { hi[v] as f64 }))))
-                    .collect();
-                for &k in of_group.get(&r).unwrap_or(&none) {
-                    let (row, op, rhs) = &rows[k];
-                    let row: Vec<(microlp::Variable, f64)> = row.iter().map(|(c, a)| (vars[c], *a)).collect();
-                    p.add_constraint(&row, *op, *rhs);
-                }
-                out[j] = match p.solve() {
-                    Ok(microlp::SolveOutcome::Solution(s)) => {
-                        let x = s.objective();
-                        if j == 0 { (x - 1e-6).ceil() as i64 } else { (x + 1e-6).floor() as i64 }
-                    }
-                    // Unbounded above: no upper bound; infeasible cannot happen (the true
-                    // values satisfy every constraint).
-                    _ if j == 1 => INF,
-                    _ => return None,
-                };
-            }
-            Some((out[0], out[1]))
-        };
-        for i in 0..n {
-            let c = &self.cells[i];
-            let sensitive = c.state == State::Small || (c.state != State::Shown && c.value > 0 && c.value < self.min);
-            // A cell whose interval bounds already say nothing more than its band needs no LP.
-            if !sensitive {
-                continue;
-            }
-            if let Some((l, h)) = range(&mut root, i)
-                && self.narrowed(i, l, h)
-            {
-                return Some(Leak::Cell(i));
-            }
-        }
-        for (k, r) in self.rates.iter().enumerate() {
-            if matches!(r.shown, RateShown::High | RateShown::Low) && shown(r.part).is_none() {
-                let Some((l, h)) = range(&mut root, r.part) else { continue };
-                let (mut lo2, mut hi2) = (lo.clone(), hi.clone());
-                (lo2[r.part], hi2[r.part]) = (l, h);
-                if self.band_narrowed(r, &lo2, &hi2) {
-                    return Some(Leak::Rate(k));
-                }
-            }
         }
         None
     }
