@@ -276,8 +276,9 @@ impl Ledger {
         (eqs, bounded)
     }
 
-    /// The interval of every cell a reader gets from the published figures and the equations.
-    fn bounds(&self, eqs: &[Eq], bounded: &[(usize, usize)]) -> (Vec<i64>, Vec<i64>) {
+    /// The interval of every cell that the published figures give by themselves: a shown count,
+    /// a « < 5 », a rate's band.
+    fn published_bounds(&self) -> (Vec<i64>, Vec<i64>) {
         let n = self.cells.len();
         let mut lo = vec![0i64; n];
         let mut hi = vec![INF; n];
@@ -297,6 +298,12 @@ impl Ledger {
                 _ => {}
             }
         }
+        (lo, hi)
+    }
+
+    /// The interval of every cell a reader gets from the published figures and the equations.
+    fn bounds(&self, eqs: &[Eq], bounded: &[(usize, usize)]) -> (Vec<i64>, Vec<i64>) {
+        let (mut lo, mut hi) = self.published_bounds();
         for _ in 0..200 {
             let mut changed = false;
             for e in eqs {

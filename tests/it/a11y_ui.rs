@@ -7,7 +7,7 @@ use i_slint_backend_testing::ElementHandle;
 use passerelle::kiosk::Kiosk;
 use passerelle::kiosk::speech::FakeSpeech;
 use passerelle::kiosk::store::Store;
-use passerelle::ui::{self, AppWindow, Devices, Shared, Theme};
+use passerelle::ui::{self, AppWindow, Devices, Theme};
 use passerelle_core::engine::FakeClock;
 use passerelle_core::questionnaire::Kind;
 use slint::ComponentHandle;
@@ -15,26 +15,11 @@ use slint::platform::{Key, WindowEvent};
 use std::sync::Arc;
 use std::time::Duration;
 
-struct Kit {
-    app: AppWindow,
-    c: Shared,
-    speech: Arc<FakeSpeech>,
-    clock: Arc<FakeClock>,
-    _dir: tempfile::TempDir,
-}
+use crate::ui_kit::Kit;
 
 fn kit() -> Kit {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let mut kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
     // The questionnaire's own order: these tests follow it.
-    kiosk.defs.config.flow = Default::default();
-    let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let speech = Arc::new(FakeSpeech::default());
-    let (app, c) = ui::build_with_devices(kiosk, store, clock.clone(), Devices { printer: None, speech: speech.clone() }).unwrap();
-    app.show().unwrap();
-    Kit { app, c, speech, clock, _dir: dir }
+    crate::ui_kit::kit().deck_order().build()
 }
 
 fn press(app: &AppWindow, text: &str) {

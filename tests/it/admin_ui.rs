@@ -1,38 +1,21 @@
 //! Admin mode through the real screens: the hidden 5-second press, the PIN pad, the lockout
 //! with a growing delay (mock time), the admin screen's counts, and its inactivity timeout.
 
-use chrono::NaiveDate;
 use i_slint_backend_testing::ElementHandle;
-use passerelle::kiosk::Kiosk;
-use passerelle::kiosk::store::Store;
-use passerelle::ui::{self, AdminAdapter, AppWindow, Shared};
-use passerelle_core::engine::FakeClock;
+use passerelle::ui::{AdminAdapter, AppWindow};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{LogicalPosition, Model};
-use std::sync::Arc;
 use std::time::Duration;
 
-struct Kit {
-    app: AppWindow,
-    c: Shared,
-    clock: Arc<FakeClock>,
-    _dir: tempfile::TempDir,
-}
+use crate::ui_kit::Kit;
 
 fn kit(pin: Option<&str>) -> Kit {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    if let Some(p) = pin {
-        passerelle::kiosk::admin_tools::set_pin(&store, p).unwrap();
+    let k = crate::ui_kit::kit().size(1280.0, 800.0);
+    match pin {
+        Some(p) => k.pin(p).build(),
+        None => k.build(),
     }
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
-    app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
-    app.show().unwrap();
-    Kit { app, c, clock, _dir: dir }
 }
 
 fn find(app: &AppWindow, label: &str) -> Option<ElementHandle> {

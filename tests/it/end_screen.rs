@@ -3,9 +3,6 @@
 //! `idle.end_screen_s` (fake clock, the real Slint components).
 
 use crate::support::find;
-use chrono::NaiveDate;
-use passerelle::kiosk::Kiosk;
-use passerelle::kiosk::store::Store;
 use passerelle::ui::{self, EndAdapter};
 use passerelle_core::config::Config;
 use passerelle_core::engine::FakeClock;
@@ -17,20 +14,12 @@ const INSTRUCTIONS: &str = "Montrez ce code à l’accueil ou à un conseiller n
 const QR: &str = "Code QR de votre profil, à montrer au conseiller";
 
 fn build(end_screen_s: Option<u64>) -> (passerelle::ui::AppWindow, passerelle::ui::Shared, std::sync::Arc<FakeClock>, tempfile::TempDir) {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let mut src = passerelle_core::DEFAULT_CONFIG.to_string();
+    let mut k = crate::ui_kit::kit().on(2026, 12, 2);
     if let Some(s) = end_screen_s {
-        src = src.replace("end_screen_s = 300", &format!("end_screen_s = {s}"));
+        k = k.config(move |src| src.replace("end_screen_s = 300", &format!("end_screen_s = {s}")));
     }
-    let mut config = Config::parse(&src, "kiosk.toml", None).unwrap();
-    config.data_dir = dir.path().to_path_buf();
-    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 12, 2).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
-    app.show().unwrap();
-    (app, c, clock, dir)
+    let k = k.build();
+    (k.app, k.c, k.clock, k.dir)
 }
 
 /// `secs` pass without a touch: the kiosk's clock and Slint's timers both move on.
@@ -119,16 +108,8 @@ fn end_screen_s_out_of_range_is_refused_with_its_line() {
 
 #[test]
 fn with_a_ticket_printer_the_instructions_say_to_take_the_ticket() {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let kiosk = crate::support::kiosk(dir.path());
-    let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 12, 2).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let printer: std::sync::Arc<dyn passerelle::kiosk::printer::Printer> = std::sync::Arc::new(passerelle::kiosk::printer::FakePrinter::default());
-    let speech = std::sync::Arc::new(passerelle::kiosk::speech::FakeSpeech::default());
-    let devices = passerelle::kiosk::visit_model::Devices { printer: Some(printer), speech };
-    let (app, c) = ui::build_with_devices(kiosk, store, clock, devices).unwrap();
-    app.show().unwrap();
+    let printer = std::sync::Arc::new(passerelle::kiosk::printer::FakePrinter::default());
+    let crate::ui_kit::Kit { app, c, dir: _dir, .. } = crate::ui_kit::kit().admin_key().on(2026, 12, 2).printer(printer).build();
     c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     let text = app.global::<EndAdapter>().get_instructions().to_string();

@@ -8,14 +8,8 @@ use slint::ComponentHandle;
 
 /// The kiosk on its default configuration in a temporary data folder, on a fake clock, shown.
 fn kit() -> (tempfile::TempDir, ui::AppWindow, ui::Shared) {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let kiosk = Kiosk::load(None, Some(dir.path())).unwrap();
-    let store = kiosk.open_store().unwrap();
-    let clock = passerelle_core::engine::FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let (app, c) = ui::build(kiosk, store, clock).unwrap();
-    app.show().unwrap();
-    (dir, app, c)
+    let k = crate::ui_kit::kit().build();
+    (k.dir, k.app, k.c)
 }
 
 #[test]

@@ -4,45 +4,18 @@
 //! a labelled key that speech announces, and a word that needs both pages is typed key by key.
 
 use crate::support::{find, labels, skip, tap};
-use chrono::NaiveDate;
 use i_slint_backend_testing::{AccessibleRole, ElementRoot};
 use passerelle::core::i18n::tr;
-use passerelle::kiosk::Kiosk;
-use passerelle::kiosk::speech::FakeSpeech;
-use passerelle::kiosk::store::Store;
-use passerelle::ui::{self, AppWindow, Devices, Shared};
-use passerelle_core::config::{Config, DEFAULT_DIAGONAL_IN};
-use passerelle_core::engine::FakeClock;
-use slint::ComponentHandle;
-use std::sync::Arc;
+use passerelle_core::config::DEFAULT_DIAGONAL_IN;
 
-struct Kit {
-    app: AppWindow,
-    c: Shared,
-    speech: Arc<FakeSpeech>,
-    _dir: tempfile::TempDir,
-}
+use crate::ui_kit::Kit;
 
 /// The shipped configuration (its `[screen]` included), with an admin key so that the contact
 /// form is offered, in the questionnaire's own order.
-/// (The testing backend is set up once per test: `init_no_event_loop` before the first kit.)
 fn kit(size: (f32, f32)) -> Kit {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, recipient) = passerelle::kiosk::seal::keygen();
-    let src = passerelle_core::DEFAULT_CONFIG
-        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""))
-        .replace("order = \"essentials_first\"", "order = \"deck\"");
-    let mut config = Config::parse(&src, "kiosk.toml", None).unwrap();
-    config.data_dir = dir.path().to_path_buf();
-    assert_eq!(config.screen_diagonal_in, DEFAULT_DIAGONAL_IN, "kiosk.toml ships the default diagonal");
-    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let speech = Arc::new(FakeSpeech::default());
-    let (app, c) = ui::build_with_devices(kiosk, store, clock, Devices { printer: None, speech: speech.clone() }).unwrap();
-    app.window().set_size(slint::LogicalSize::new(size.0, size.1));
-    app.show().unwrap();
-    Kit { app, c, speech, _dir: dir }
+    let k = crate::ui_kit::kit().admin_key().deck_order().size(size.0, size.1).build();
+    assert_eq!(k.c.borrow().kiosk().defs.config.screen_diagonal_in, DEFAULT_DIAGONAL_IN, "kiosk.toml ships the default diagonal");
+    k
 }
 
 fn current(k: &Kit) -> Option<String> {
@@ -82,7 +55,6 @@ fn type_on_keys(k: &Kit, lang: &str, text: &str) {
 
 #[test]
 fn a_word_that_needs_both_pages_is_typed_key_by_key_in_french_and_arabic() {
-    i_slint_backend_testing::init_no_event_loop();
     let k = kit((1280.0, 800.0));
     to_text_question(&k, "fr");
     // The letters page has no digits and no accents; the page key says what it turns to.
@@ -112,7 +84,6 @@ fn a_word_that_needs_both_pages_is_typed_key_by_key_in_french_and_arabic() {
 /// form (letters, phone pad, e-mail), in French and Arabic.
 #[test]
 fn on_the_default_10_inch_panel_keys_are_1_6_cm_and_other_controls_2_cm() {
-    i_slint_backend_testing::init_no_event_loop();
     let (w, h) = (1280f32, 800f32);
     let cm = (w * w + h * h).sqrt() / (DEFAULT_DIAGONAL_IN as f32 * 2.54);
     for lang in ["fr", "ar"] {

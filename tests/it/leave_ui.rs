@@ -3,35 +3,15 @@
 //! next visitor can find nothing of it, not even with "Retour". "Non, continuer" keeps everything.
 
 use crate::support::{find, labels, tap};
-use chrono::NaiveDate;
 use i_slint_backend_testing::ElementRoot;
-use passerelle::kiosk::speech::FakeSpeech;
-use passerelle::kiosk::store::Store;
-use passerelle::ui::{self, AppWindow, Devices, Shared};
-use passerelle_core::engine::{FakeClock, Screen};
+use passerelle_core::engine::Screen;
 use passerelle_core::questionnaire::Kind;
-use std::sync::Arc;
 
-struct Kit {
-    app: AppWindow,
-    c: Shared,
-    _dir: tempfile::TempDir,
-}
-
-thread_local! {
-    static BACKEND: () = i_slint_backend_testing::init_no_event_loop();
-}
+use crate::ui_kit::Kit;
 
 /// A kiosk with an admin key (the contact step is offered).
 fn kit() -> Kit {
-    BACKEND.with(|_| ());
-    let dir = tempfile::tempdir().unwrap();
-    let kiosk = crate::support::kiosk(dir.path());
-    let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let (app, c) = ui::build_with_devices(kiosk, store, clock, Devices { printer: None, speech: Arc::new(FakeSpeech::default()) }).unwrap();
-    slint::ComponentHandle::show(&app).unwrap();
-    Kit { app, c, _dir: dir }
+    crate::ui_kit::kit().admin_key().on(2026, 12, 5).build()
 }
 
 fn step(k: &Kit) -> String {

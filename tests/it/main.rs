@@ -41,4 +41,5 @@ mod trust;
 mod trust_edges;
 mod trust_roles;
 mod ui;
+mod ui_kit;
 mod ui_languages;

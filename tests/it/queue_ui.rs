@@ -6,42 +6,20 @@
 use crate::support::{find, tap};
 use chrono::NaiveDate;
 use passerelle::kiosk::Kiosk;
-use passerelle::kiosk::speech::FakeSpeech;
-use passerelle::kiosk::store::Store;
-use passerelle::ui::{self, AppWindow, Devices, Shared};
+use passerelle::ui::{self};
 use passerelle_core::answers::Answer;
 use passerelle_core::config::Config;
 use passerelle_core::engine::FakeClock;
 use passerelle_core::questionnaire::Kind;
-use std::sync::Arc;
 
-struct Kit {
-    app: AppWindow,
-    c: Shared,
-    speech: Arc<FakeSpeech>,
-    _dir: tempfile::TempDir,
-}
+use crate::ui_kit::Kit;
 
-thread_local! {
-    static BACKEND: () = i_slint_backend_testing::init_no_event_loop();
-}
-
-fn kit_with(edit: &dyn Fn(String) -> String) -> Kit {
-    BACKEND.with(|_| ());
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::parse(&edit(passerelle_core::DEFAULT_CONFIG.to_string()), "kiosk.toml", None).unwrap();
-    config.data_dir = dir.path().to_path_buf();
-    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let speech = Arc::new(FakeSpeech::default());
-    let (app, c) = ui::build_with_devices(kiosk, store, clock, Devices { printer: None, speech: speech.clone() }).unwrap();
-    slint::ComponentHandle::show(&app).unwrap();
-    Kit { app, c, speech, _dir: dir }
+fn kit_with(edit: impl Fn(String) -> String + 'static) -> Kit {
+    crate::ui_kit::kit().on(2026, 12, 5).config(edit).build()
 }
 
 fn kit() -> Kit {
-    kit_with(&|s| s)
+    kit_with(|s| s)
 }
 
 fn current(k: &Kit) -> Option<(String, Option<usize>)> {
@@ -177,7 +155,7 @@ fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
 
 #[test]
 fn the_short_path_is_at_most_14_screens_and_the_welcome_screen_says_how_long() {
-    let court = kit_with(&|s| s.replace("path = \"complet\"", "path = \"court\""));
+    let court = kit_with(|s| s.replace("path = \"complet\"", "path = \"court\""));
     let full = kit();
     let line = |k: &Kit| k.c.borrow().view().chrome.lines[0].clone();
     assert!(line(&court).contains("Cela prend 2\u{a0}minutes environ."), "{}", line(&court));

@@ -2,27 +2,15 @@
 //! find controls by their accessible label, invoke them, check what changed (store included).
 
 use crate::support::{find, labels, skip, tap};
-use chrono::NaiveDate;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
-use passerelle::kiosk::Kiosk;
-use passerelle::kiosk::store::Store;
-use passerelle::ui::{self, AppWindow, Shared};
+use passerelle::ui::{self};
 use passerelle_core::answers::Answer;
-use passerelle_core::config::Config;
-use passerelle_core::engine::FakeClock;
 use passerelle_core::questionnaire::Kind;
 use passerelle_core::script::Script;
 use slint::ComponentHandle;
-use std::sync::Arc;
 use std::time::Duration;
 
-struct Kit {
-    app: AppWindow,
-    c: Shared,
-    clock: Arc<FakeClock>,
-    identity: String,
-    _dir: tempfile::TempDir,
-}
+use crate::ui_kit::Kit;
 
 /// Every log line of this process, as journald would receive it.
 static LOGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
@@ -43,21 +31,8 @@ fn kit() -> Kit {
     if log::set_logger(&Capture).is_ok() {
         log::set_max_level(log::LevelFilter::Trace);
     }
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let (identity, recipient) = passerelle::kiosk::seal::keygen();
     // The questionnaire's own order (these tests follow it; tests/it/queue_ui.rs covers the others).
-    let src = passerelle_core::DEFAULT_CONFIG
-        .replace("recipient = \"\"", &format!("recipient = \"{recipient}\""))
-        .replace("order = \"essentials_first\"", "order = \"deck\"");
-    let mut config = Config::parse(&src, "kiosk.toml", None).unwrap();
-    config.data_dir = dir.path().to_path_buf();
-    let kiosk = Kiosk::from_config(config, "test".into()).unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let clock = FakeClock::new(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap());
-    let (app, c) = ui::build(kiosk, store, clock.clone()).unwrap();
-    app.show().unwrap();
-    Kit { app, c, clock, identity, _dir: dir }
+    crate::ui_kit::kit().deck_order().admin_key().build()
 }
 
 fn current(k: &Kit) -> Option<String> {

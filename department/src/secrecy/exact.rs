@@ -82,13 +82,15 @@ impl Ledger {
     }
 
     /// The minimum and maximum of each target cell by linear programming: the shown counts are
-    /// constants, every other cell a variable within its interval bounds, the equations (and
+    /// constants, every other cell a variable within its published bounds, the equations (and
     /// `small ≤ big`) its constraints; each set of variables that equations join is solved
     /// apart. `None` where the programme has no answer.
     fn lp_ranges(&self, eqs: &[Eq], bounded: &[(usize, usize)], targets: &[usize]) -> Vec<Option<(i64, i64)>> {
         use microlp::{ComparisonOp, OptimizationDirection, Problem};
         let n = self.cells.len();
-        let (lo, hi) = self.bounds(eqs, bounded);
+        // The published figures' own bounds (interval reasoning would add nothing the programme
+        // does not find, and costs a propagation per call).
+        let (lo, hi) = self.published_bounds();
         let shown = |i: usize| (self.cells[i].state == State::Shown).then_some(self.cells[i].value as f64);
         let mut root: Vec<usize> = (0..n).collect();
         fn find(r: &mut [usize], mut x: usize) -> usize {
