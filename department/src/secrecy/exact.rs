@@ -7,6 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 /// One linear constraint over unknown cells: (terms, operator, right-hand side).
 type LpRow = (Vec<(usize, f64)>, microlp::ComparisonOp, f64);
 
+/// A feasible solution of one group of variables, and the solver's variable of each cell.
+type Start = (microlp::Solution, HashMap<usize, microlp::Variable>);
+
 impl Ledger {
     /// The first figure that linear programming over every equation narrows too much.
     pub(super) fn exact_leak(&self, eqs: &[Eq], bounded: &[(usize, usize)]) -> Option<Leak> {
@@ -20,14 +23,18 @@ impl Ledger {
             .filter(|&k| matches!(self.rates[k].shown, RateShown::High | RateShown::Low) && self.cells[self.rates[k].part].state != State::Shown)
             .collect();
         let parts: Vec<usize> = banded.iter().map(|&k| self.rates[k].part).collect();
-        let targets: Vec<usize> = sensitive.iter().chain(&parts).copied().collect();
-        let ranges = self.lp_ranges(eqs, bounded, &targets);
+        // A « < 5 » or an unpublished small count is safe when 1 and 4 are both possible: two
+        // probes from one solution instead of a minimum and a maximum from scratch.
+        let small = self.min as i64 - 1;
+        let probe = |i: usize| (self.cells[i].state != State::Hidden).then_some((1, small));
+        let targets: Vec<(usize, Option<(i64, i64)>)> = sensitive.iter().map(|&i| (i, probe(i))).chain(parts.iter().map(|&p| (p, None))).collect();
+        let (lo, hi) = self.bounds(eqs, bounded);
+        let ranges = self.lp_ranges(eqs, bounded, (&lo, &hi), &targets);
         for (&i, range) in sensitive.iter().zip(&ranges) {
             if range.is_some_and(|(l, h)| self.narrowed(i, l, h)) {
                 return Some(Leak::Cell(i));
             }
         }
-        let (lo, hi) = self.bounds(eqs, bounded);
         for (&k, range) in banded.iter().zip(&ranges[sensitive.len()..]) {
             let (r, Some((l, h))) = (&self.rates[k], range) else { continue };
             let (mut lo2, mut hi2) = (lo.clone(), hi.clone());
@@ -64,11 +71,14 @@ impl Ledger {
         let mut candidates: Vec<usize> = candidates.into_iter().collect();
         let total = |c: usize| of_cell[c].iter().any(|&k| eqs[k].total == c);
         candidates.sort_by_key(|&c| (self.cells[c].keep || total(c), self.cells[c].value == 0, self.cells[c].value, c));
-        let before = self.lp_ranges(eqs, bounded, &[bad])[0].map_or(0, |(l, h)| h - l);
+        // The published figures' own bounds: interval bounds would be a propagation per
+        // candidate (the programme finds the same optimum without them, more slowly).
+        let before = self.lp_ranges(eqs, bounded, (&self.published_bounds().0, &self.published_bounds().1), &[(bad, None)])[0].map_or(0, |(l, h)| h - l);
         let mut best: Option<(i64, usize)> = None;
         for &c in candidates.iter().take(80) {
             self.cells[c].state = State::Hidden;
-            let range = self.lp_ranges(eqs, bounded, &[bad])[0];
+            let (lo, hi) = self.published_bounds();
+            let range = self.lp_ranges(eqs, bounded, (&lo, &hi), &[(bad, None)])[0];
             self.cells[c].state = State::Shown;
             let Some((l, h)) = range else { continue };
             if !self.narrowed(bad, l, h) {
@@ -82,15 +92,18 @@ impl Ledger {
     }
 
     /// The minimum and maximum of each target cell by linear programming: the shown counts are
-    /// constants, every other cell a variable within its published bounds, the equations (and
+    /// constants, every other cell a variable within the bounds given (valid ones: tighter boxes solve faster), the equations (and
     /// `small ≤ big`) its constraints; each set of variables that equations join is solved
     /// apart. `None` where the programme has no answer.
-    fn lp_ranges(&self, eqs: &[Eq], bounded: &[(usize, usize)], targets: &[usize]) -> Vec<Option<(i64, i64)>> {
+    fn lp_ranges(
+        &self,
+        eqs: &[Eq],
+        bounded: &[(usize, usize)],
+        (lo, hi): (&[i64], &[i64]),
+        targets: &[(usize, Option<(i64, i64)>)],
+    ) -> Vec<Option<(i64, i64)>> {
         use microlp::{ComparisonOp, OptimizationDirection, Problem};
         let n = self.cells.len();
-        // The published figures' own bounds (interval reasoning would add nothing the programme
-        // does not find, and costs a propagation per call).
-        let (lo, hi) = self.published_bounds();
         let shown = |i: usize| (self.cells[i].state == State::Shown).then_some(self.cells[i].value as f64);
         let mut root: Vec<usize> = (0..n).collect();
         fn find(r: &mut [usize], mut x: usize) -> usize {
@@ -132,23 +145,45 @@ impl Ledger {
             of_group.entry(r).or_default().push(k);
         }
         let none = Vec::new();
-        let mut range = |t: usize| -> Option<(i64, i64)> {
+        let problem = |r: usize, t: Option<usize>, dir: OptimizationDirection| {
+            let mut p = Problem::new(dir);
+            let vars: HashMap<usize, microlp::Variable> = members[&r]
+                .iter()
+                .map(|&v| (v, p.add_var(if Some(v) == t { 1.0 } else { 0.0 }, (lo[v] as f64, if hi[v] >= INF { f64::INFINITY } else { hi[v] as f64 }))))
+                .collect();
+            for &k in of_group.get(&r).unwrap_or(&none) {
+                let (row, op, rhs) = &rows[k];
+                let row: Vec<(microlp::Variable, f64)> = row.iter().map(|(c, a)| (vars[c], *a)).collect();
+                p.add_constraint(&row, *op, *rhs);
+            }
+            (p, vars)
+        };
+        // One feasible solution per group of variables, from which each probe starts.
+        let mut base: HashMap<usize, Option<Start>> = HashMap::new();
+        let mut range = |t: usize, probe: Option<(i64, i64)>| -> Option<(i64, i64)> {
             if let Some(v) = shown(t) {
                 return Some((v as i64, v as i64));
             }
             let r = find(&mut root, t);
+            // Both ends of the probe feasible: the range holds them (the feasible set is convex).
+            if let Some((a, b)) = probe {
+                let start = base.entry(r).or_insert_with(|| {
+                    let (p, vars) = problem(r, None, OptimizationDirection::Minimize);
+                    match p.solve() {
+                        Ok(microlp::SolveOutcome::Solution(s)) => Some((s, vars)),
+                        _ => None,
+                    }
+                });
+                if let Some((s, vars)) = start {
+                    let feasible = |x: i64| matches!(s.clone().fix_var(vars[&t], x as f64), Ok(microlp::SolveOutcome::Solution(_)));
+                    if feasible(a) && feasible(b) {
+                        return Some((a, b));
+                    }
+                }
+            }
             let mut out = [0i64; 2];
             for (j, dir) in [OptimizationDirection::Minimize, OptimizationDirection::Maximize].into_iter().enumerate() {
-                let mut p = Problem::new(dir);
-                let vars: HashMap<usize, microlp::Variable> = members[&r]
-                    .iter()
-                    .map(|&v| (v, p.add_var(if v == t { 1.0 } else { 0.0 }, (lo[v] as f64, if hi[v] >= INF { f64::INFINITY } else { hi[v] as f64 }))))
-                    .collect();
-                for &k in of_group.get(&r).unwrap_or(&none) {
-                    let (row, op, rhs) = &rows[k];
-                    let row: Vec<(microlp::Variable, f64)> = row.iter().map(|(c, a)| (vars[c], *a)).collect();
-                    p.add_constraint(&row, *op, *rhs);
-                }
+                let (p, _) = problem(r, Some(t), dir);
                 out[j] = match p.solve() {
                     Ok(microlp::SolveOutcome::Solution(s)) => {
                         let x = s.objective();
@@ -162,6 +197,6 @@ impl Ledger {
             }
             Some((out[0], out[1]))
         };
-        targets.iter().map(|&t| range(t)).collect()
+        targets.iter().map(|&(t, probe)| range(t, probe)).collect()
     }
 }
