@@ -8,7 +8,6 @@ use crate::kiosk::screen_tour;
 pub use crate::kiosk::screen_tour::SCREENS;
 use anyhow::{Context, Result};
 use slint::ComponentHandle;
-use slint::Rgb8Pixel;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
 use std::path::Path;
@@ -48,23 +47,7 @@ pub fn render(app: &AppWindow, window: &MinimalSoftwareWindow, w: u32, h: u32) -
     render_window(window, w, h)
 }
 
-/// Render whatever the headless window shows.
-pub fn render_window(window: &MinimalSoftwareWindow, w: u32, h: u32) -> image::RgbImage {
-    // Layout settles over a couple of frames (window size → theme → layout).
-    let mut buf = vec![Rgb8Pixel::default(); (w * h) as usize];
-    for _ in 0..3 {
-        slint::platform::update_timers_and_animations();
-        window.request_redraw();
-        window.draw_if_needed(|r| {
-            r.render(&mut buf, w as usize);
-        });
-    }
-    let mut img = image::RgbImage::new(w, h);
-    for (p, px) in img.pixels_mut().zip(buf.iter()) {
-        *p = image::Rgb([px.r, px.g, px.b]);
-    }
-    img
-}
+pub use passerelle_frame::render_window;
 
 /// A screen ready to render: its window is shown in the headless window. Dropping it hides the
 /// window and removes the temporary store.
