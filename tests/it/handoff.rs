@@ -7,7 +7,7 @@ use passerelle::kiosk::store::Store;
 use passerelle::kiosk::ticket;
 use passerelle::mediator;
 use passerelle::shared::qr;
-use passerelle_core::engine::FakeClock;
+use passerelle_core::engine::{Clock, FakeClock};
 use passerelle_core::handoff;
 use passerelle_core::random::random_visit;
 use rand::SeedableRng;
@@ -47,7 +47,7 @@ fn random_visits_round_trip(n: usize) {
         assert_eq!(rqrr_decode(screen), vec![saved.payload.clone()], "visit {i}: screen QR");
         // Both ticket formats, alternating paper widths.
         let stored = store.visit(&saved.id).unwrap().unwrap();
-        let data = ticket::TicketData::from_stored(&kiosk, &stored, chrono::Local::now().naive_local()).unwrap();
+        let data = ticket::TicketData::from_stored(&kiosk, &stored, clock.local_now()).unwrap();
         let width = if i % 2 == 0 { 80 } else { 58 };
         let png = ticket::render(&data, width).unwrap();
         let raster = ticket::escpos_raster(&ticket::escpos(&png)).unwrap();
@@ -87,7 +87,7 @@ fn the_ticket_qr_is_at_least_35_mm_and_accents_are_drawn() {
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     let v = passerelle_core::script::play(&mut engine, &script).unwrap();
     let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
-    let data = ticket::TicketData::from_stored(&kiosk, &store.visit(&saved.id).unwrap().unwrap(), chrono::Local::now().naive_local()).unwrap();
+    let data = ticket::TicketData::from_stored(&kiosk, &store.visit(&saved.id).unwrap().unwrap(), clock.local_now()).unwrap();
     for width in [58, 80] {
         let img = ticket::render(&data, width).unwrap();
         assert_eq!(img.width(), ticket::printable_dots(width));
