@@ -13,6 +13,15 @@ pub enum Choice {
 }
 
 impl Choice {
+    /// Every value the mediator can tick, field by field.
+    pub fn all() -> impl Iterator<Item = Choice> {
+        Thematique::ALL
+            .iter()
+            .map(|t| Choice::Thematique(*t))
+            .chain(Autonomie::ALL.iter().map(|a| Choice::Autonomie(*a)))
+            .chain(Materiel::ALL.iter().map(|m| Choice::Materiel(*m)))
+    }
+
     /// La Coop's field (`thematiques`, `autonomie`, `materiel`).
     pub fn field(self) -> &'static str {
         match self {
@@ -149,12 +158,7 @@ mod tests {
 
     #[test]
     fn keys_round_trip_and_unknown_keys_are_refused() {
-        let all = Thematique::ALL
-            .iter()
-            .map(|t| Choice::Thematique(*t))
-            .chain(Autonomie::ALL.iter().map(|a| Choice::Autonomie(*a)))
-            .chain(Materiel::ALL.iter().map(|m| Choice::Materiel(*m)));
-        for c in all {
+        for c in Choice::all() {
             assert_eq!(Choice::from_key(&c.key()), Some(c));
         }
         assert_eq!(Choice::Autonomie(Autonomie::Autonome).key(), "autonomie:Autonome");

@@ -122,12 +122,7 @@ fn every_field_of_the_profile_is_either_sent_or_listed_as_not_sent() {
 
 #[test]
 fn every_choice_the_mediator_can_tick_is_a_la_coop_value() {
-    let all = Thematique::ALL
-        .iter()
-        .map(|t| Choice::Thematique(*t))
-        .chain(Autonomie::ALL.iter().map(|a| Choice::Autonomie(*a)))
-        .chain(Materiel::ALL.iter().map(|m| Choice::Materiel(*m)));
-    for c in all {
+    for c in Choice::all() {
         assert!(coop_values(c.field()).iter().any(|v| v == c.value()), "{}", c.key());
         assert!(!c.label().is_empty() && !c.field_label().is_empty());
     }

@@ -387,15 +387,9 @@ pub fn visits_schema(defs: &Definitions, cols: &[Column]) -> Value {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_column_has_a_field_of_its_own_name_and_a_cell() {
-        let defs = Definitions::shipped().unwrap();
-        let cols = columns(&defs);
-        let names: std::collections::HashSet<String> = cols.iter().map(|c| c.name()).collect();
-        assert_eq!(names.len(), cols.len(), "names are unique");
-        let profile = Profile::default();
-        let answers = json!({});
-        let v = VisitRecord {
+    /// A visit of kiosk `k` with these answers and profile.
+    fn record<'a>(answers: &'a serde_json::Value, profile: &'a Profile) -> VisitRecord<'a> {
+        VisitRecord {
             id: "ABCDEFGH",
             kiosk_id: "k",
             context: "guichet",
@@ -406,9 +400,20 @@ mod tests {
             questionnaire_version: "1.0.0",
             rules_id: "r",
             rules_version: "1.0.0",
-            answers: &answers,
-            profile: &profile,
-        };
+            answers,
+            profile,
+        }
+    }
+
+    #[test]
+    fn every_column_has_a_field_of_its_own_name_and_a_cell() {
+        let defs = Definitions::shipped().unwrap();
+        let cols = columns(&defs);
+        let names: std::collections::HashSet<String> = cols.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), cols.len(), "names are unique");
+        let profile = Profile::default();
+        let answers = json!({});
+        let v = record(&answers, &profile);
         for c in &cols {
             assert_eq!(c.field(&defs)["name"], c.name());
             assert!(crate::shapes::valid_column(&c.name()), "{}", c.name());
@@ -424,20 +429,7 @@ mod tests {
         let q = neighbourhood_question(&defs).unwrap();
         let answers = json!({ q.id.clone(): n.id });
         let profile = Profile::default();
-        let v = VisitRecord {
-            id: "ABCDEFGH",
-            kiosk_id: "k",
-            context: "guichet",
-            local_date: "2026-12-07",
-            local_hour: 9,
-            lang: "fr",
-            questionnaire_id: "q",
-            questionnaire_version: "1.0.0",
-            rules_id: "r",
-            rules_version: "1.0.0",
-            answers: &answers,
-            profile: &profile,
-        };
+        let v = record(&answers, &profile);
         let col = Column { source: Source::Meta(Meta::QuartierCommune) };
         assert_eq!(col.cell(&defs, &v), n.commune);
         assert!(!n.commune.is_empty());
