@@ -73,7 +73,8 @@ impl Ledger {
         candidates.sort_by_key(|&c| (self.cells[c].keep || total(c), self.cells[c].value == 0, self.cells[c].value, c));
         // The published figures' own bounds: interval bounds would be a propagation per
         // candidate (the programme finds the same optimum without them, more slowly).
-        let before = self.lp_ranges(eqs, bounded, (&self.published_bounds().0, &self.published_bounds().1), &[(bad, None)])[0].map_or(0, |(l, h)| h - l);
+        let (lo, hi) = self.published_bounds();
+        let before = self.lp_ranges(eqs, bounded, (&lo, &hi), &[(bad, None)])[0].map_or(0, |(l, h)| h - l);
         let mut best: Option<(i64, usize)> = None;
         for &c in candidates.iter().take(80) {
             self.cells[c].state = State::Hidden;
