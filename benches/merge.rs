@@ -1,6 +1,8 @@
 //! The department's scale: 200 kiosks' exports totalling 1,000,000 visits, merged, then reported.
 //! Run: cargo bench --bench merge   (needs ≈ 4 GB of free disk in the temporary folder; set
-//! PASSERELLE_BENCH_KIOSKS / PASSERELLE_BENCH_VISITS to change the size).
+//! PASSERELLE_BENCH_KIOSKS / PASSERELLE_BENCH_VISITS to change the size; PASSERELLE_BENCH_DIR=D
+//! keeps the exports and the merged folder in D, and a second run with the same D times only the
+//! report: handy when working on the report).
 //! Targets (docs/performance.md): merge < 60 s and report < 60 s, with bounded memory (the
 //! commands run as child processes; their own peak resident memory is sampled from /proc).
 //!
@@ -220,23 +222,30 @@ fn main() {
     let kiosks = env("PASSERELLE_BENCH_KIOSKS", 200);
     let per = env("PASSERELLE_BENCH_VISITS", 1_000_000) / kiosks;
     let tmp = tempfile::tempdir().unwrap();
-    let t = Instant::now();
-    let seed = seed_export(tmp.path(), per);
-    let exports = tmp.path().join("exports");
-    for k in 0..kiosks {
-        kiosk_export(&seed, &exports, k, (k * per) as u64 + 1);
-    }
-    let bytes: u64 = walk(&exports).iter().map(|p| p.metadata().unwrap().len()).sum();
-    println!("prepared {kiosks} exports of {per} visits ({:.0} MB) in {:.0} s", bytes as f64 / 1e6, t.elapsed().as_secs_f64());
+    let kept = std::env::var_os("PASSERELLE_BENCH_DIR").map(PathBuf::from);
+    let root = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     let bin = env!("CARGO_BIN_EXE_passerelle");
-    let out = tmp.path().join("fusion");
-    let (secs, mb) =
-        measure(Command::new(bin).env("PASSERELLE_LOG", "warn").arg("merge").arg(&exports).arg("--out").arg(&out).stdout(std::process::Stdio::null()));
-    use std::io::BufRead;
-    let merged = std::io::BufReader::new(std::fs::File::open(out.join("visits.csv")).unwrap()).lines().count() - 1;
-    assert_eq!(merged, kiosks * per);
-    println!("merge_{}_visits: {secs:.1} s, peak memory {mb:.0} MB", kiosks * per);
-    let html = tmp.path().join("rapport.html");
+    let out = root.join(format!("fusion-{kiosks}-{per}"));
+    if kept.is_none() || !out.join("visits.csv").exists() {
+        let t = Instant::now();
+        let exports = root.join(format!("exports-{kiosks}-{per}"));
+        let _ = std::fs::remove_dir_all(&exports);
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_dir_all(root.join("data"));
+        let seed = seed_export(&root, per);
+        for k in 0..kiosks {
+            kiosk_export(&seed, &exports, k, (k * per) as u64 + 1);
+        }
+        let bytes: u64 = walk(&exports).iter().map(|p| p.metadata().unwrap().len()).sum();
+        println!("prepared {kiosks} exports of {per} visits ({:.0} MB) in {:.0} s", bytes as f64 / 1e6, t.elapsed().as_secs_f64());
+        let (secs, mb) =
+            measure(Command::new(bin).env("PASSERELLE_LOG", "warn").arg("merge").arg(&exports).arg("--out").arg(&out).stdout(std::process::Stdio::null()));
+        use std::io::BufRead;
+        let merged = std::io::BufReader::new(std::fs::File::open(out.join("visits.csv")).unwrap()).lines().count() - 1;
+        assert_eq!(merged, kiosks * per);
+        println!("merge_{}_visits: {secs:.1} s, peak memory {mb:.0} MB", kiosks * per);
+    }
+    let html = root.join("rapport.html");
     let (secs, mb) =
         measure(Command::new(bin).env("PASSERELLE_LOG", "warn").arg("report").arg(&out).arg("--out").arg(&html).stdout(std::process::Stdio::null()));
     println!("report_{}_visits: {secs:.1} s, peak memory {mb:.0} MB, {} KB of HTML", kiosks * per, html.metadata().unwrap().len() / 1024);

@@ -6,6 +6,7 @@ use crate::report::{Dictionary, INDICATORS, KNOWN, Kiosk, NOT_ASKED, NOT_ASSESSE
 use crate::secrecy::Key;
 use passerelle_package::pickup_table::PickupRow;
 use passerelle_package::schema::Field;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A visit is **fragile** when its autonomy is not `autonome` (fully or partly accompanied), or
@@ -18,20 +19,76 @@ pub fn fragile(autonomie: &str, materiel: &str, internet: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Store {
     sets: HashMap<Vec<String>, HashMap<Vec<String>, u64>>,
+    /// While counting: the dimensions and the values each joined in one string, so that a key
+    /// already seen costs no allocation (a million visits make about 40 million additions);
+    /// [`Store::settle`] moves them into `sets`.
+    counting: FxHashMap<String, FxHashMap<String, u64>>,
+    dims_buf: String,
+    values_buf: String,
 }
 
+/// Joins the dimensions or values of a key while counting (a character no value holds).
+const SEP: char = '\u{1f}';
+
 impl Store {
-    /// One more of `(dims, values)`; `dims` sorted.
-    pub fn add(&mut self, conds: &mut Vec<(&str, String)>) {
-        conds.sort_by(|a, b| a.0.cmp(b.0));
-        let dims: Vec<String> = conds.iter().map(|c| c.0.to_string()).collect();
-        let values: Vec<String> = conds.iter().map(|c| c.1.clone()).collect();
-        *self.sets.entry(dims).or_default().entry(values).or_default() += 1;
+    /// One more of the key made of the conditions `a` and `b` (no allocation for a key already
+    /// counted with up to 8 conditions: the counting pass's hot path).
+    pub fn add_pairs<'a>(&mut self, a: &[(&'a str, &'a str)], b: &[(&'a str, &'a str)]) {
+        let n = a.len() + b.len();
+        let mut stack = [("", ""); 8];
+        let mut heap;
+        let pairs: &mut [(&str, &str)] = if n <= stack.len() {
+            for (slot, p) in stack.iter_mut().zip(a.iter().chain(b)) {
+                *slot = *p;
+            }
+            &mut stack[..n]
+        } else {
+            heap = a.iter().chain(b).copied().collect::<Vec<_>>();
+            &mut heap
+        };
+        pairs.sort_unstable_by(|x, y| x.0.cmp(y.0));
+        self.count_sorted(pairs);
+    }
+
+    fn count_sorted(&mut self, conds: &[(&str, &str)]) {
+        self.dims_buf.clear();
+        self.values_buf.clear();
+        for (i, (d, v)) in conds.iter().enumerate() {
+            if i > 0 {
+                self.dims_buf.push(SEP);
+                self.values_buf.push(SEP);
+            }
+            self.dims_buf.push_str(d);
+            self.values_buf.push_str(v);
+        }
+        if !self.counting.contains_key(self.dims_buf.as_str()) {
+            self.counting.insert(self.dims_buf.clone(), FxHashMap::default());
+        }
+        let set = self.counting.get_mut(self.dims_buf.as_str()).expect("inserted above");
+        if let Some(n) = set.get_mut(self.values_buf.as_str()) {
+            *n += 1;
+        } else {
+            set.insert(self.values_buf.clone(), 1);
+        }
+    }
+
+    /// Ends the counting: every key counted is readable by [`Store::value`] and
+    /// [`Store::domain`].
+    pub fn settle(&mut self) {
+        // No key is without dimensions (every one has `pop` and `borne`); a value may be empty.
+        let split = |s: &str| s.split(SEP).map(str::to_string).collect::<Vec<_>>();
+        for (dims, atoms) in std::mem::take(&mut self.counting) {
+            let set = self.sets.entry(split(&dims)).or_default();
+            for (values, n) in atoms {
+                *set.entry(split(&values)).or_default() += n;
+            }
+        }
     }
 
     /// The count of a key: the sum of the atoms it covers (a group value covers its members, a
     /// missing dimension every value).
     pub fn value(&self, key: &Key) -> u64 {
+        debug_assert!(self.counting.is_empty(), "Store::settle before reading");
         let want: Vec<&str> = key.0.iter().map(|(d, _)| d.as_str()).collect();
         let best = self.sets.iter().filter(|(dims, _)| want.iter().all(|w| dims.iter().any(|d| d == w))).min_by_key(|(dims, _)| (dims.len(), (*dims).clone()));
         let Some((dims, atoms)) = best else { return 0 };
@@ -42,6 +99,7 @@ impl Store {
 
     /// The values seen for a dimension.
     pub fn domain(&self, dim: &str) -> BTreeSet<String> {
+        debug_assert!(self.counting.is_empty(), "Store::settle before reading");
         let mut out = BTreeSet::new();
         for (dims, atoms) in &self.sets {
             if let Some(i) = dims.iter().position(|d| d == dim) {
@@ -92,8 +150,14 @@ fn cell(rec: &csv::ByteRecord, c: Option<usize>) -> &str {
 }
 
 /// A value safe in a key (`|` separates a group's members).
-fn atom(v: &str) -> String {
-    if v.is_empty() { NOT_ASKED.to_string() } else { v.replace('|', "/") }
+fn atom(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.is_empty() {
+        NOT_ASKED.into()
+    } else if v.contains('|') {
+        v.replace('|', "/").into()
+    } else {
+        v.into()
+    }
 }
 
 /// Everything the pass gathers.
@@ -150,8 +214,9 @@ impl Acc {
             "abandons" => {
                 let kiosk = text(col("kiosk_id"));
                 let step = text(col("step"));
-                self.store.add(&mut vec![("pop", "visite".into()), ("issue", "abandon".into()), ("borne", kiosk.clone())]);
-                self.store.add(&mut vec![("pop", "visite".into()), ("issue", "abandon".into()), ("borne", kiosk), ("etape", atom(&step))]);
+                let common = [("pop", "visite"), ("issue", "abandon"), ("borne", kiosk.as_str())];
+                self.store.add_pairs(&[], &common);
+                self.store.add_pairs(&[("etape", &atom(&step))], &common);
             }
             _ => {}
         }
@@ -209,7 +274,7 @@ impl Acc {
         }
         let autonomie = match cell(rec, c.autonomie) {
             "" => NOT_ASSESSED.to_string(),
-            a => atom(a),
+            a => atom(a).into_owned(),
         };
         // Handoff: the first pickup of the visit; a pickup dated before its visit is counted
         // apart (a kiosk's or a mediator's clock was wrong), never as 0 days.
@@ -226,14 +291,8 @@ impl Acc {
                     }
                 }
                 for p in rows.iter() {
-                    let outcome = if p.outcome.is_empty() { "non_renseignee".to_string() } else { p.outcome.clone() };
-                    self.store.add(&mut vec![
-                        ("pop", "prise".into()),
-                        ("apparie", "1".into()),
-                        ("borne", kiosk.clone()),
-                        ("receveur", p.structure_id.clone()),
-                        ("suite", outcome),
-                    ]);
+                    let outcome = if p.outcome.is_empty() { "non_renseignee" } else { p.outcome.as_str() };
+                    self.store.add_pairs(&[("pop", "prise"), ("apparie", "1"), ("borne", &kiosk)], &[("receveur", &p.structure_id), ("suite", outcome)]);
                 }
                 true
             }
@@ -253,24 +312,27 @@ impl Acc {
                 a
             }
         };
-        let flag = |b: bool| if b { "1".to_string() } else { "0".to_string() };
-        let month = date.get(..7).unwrap_or("").to_string();
-        let mut sets: Vec<Vec<(&str, String)>> = vec![
-            vec![],
-            vec![("quartier", quartier.clone()), ("fragile", flag(f))],
-            vec![("quartier", quartier.clone()), ("pris", flag(picked))],
-            vec![("autonomie", autonomie.clone()), ("pris", flag(picked))],
-            vec![("autonomie", autonomie.clone()), ("fragile", flag(f))],
-            vec![("mois", atom(&month)), ("fragile", flag(f))],
-            vec![("age", atom(cell(rec, c.age))), ("autonomie", autonomie.clone())],
-            vec![("genre", atom(cell(rec, c.genre))), ("autonomie", autonomie.clone())],
-            vec![("fait", flag(cell(rec, c.flags).split('|').any(|x| x == "fait_a_sa_place")))],
-            vec![("interrompu", flag(c.partial.is_some_and(|p| !rec[p].is_empty())))],
-            vec![("recherche_equipement", atom(cell(rec, c.equipement)))],
-            vec![("handicap?", flag(!cell(rec, c.handicap).is_empty()))],
-        ];
+        let flag = |b: bool| if b { "1" } else { "0" };
+        let month = atom(date.get(..7).unwrap_or(""));
+        let (age, genre, equipement) = (atom(cell(rec, c.age)), atom(cell(rec, c.genre)), atom(cell(rec, c.equipement)));
+        let common = [("pop", "visite"), ("issue", "terminee"), ("borne", kiosk.as_str())];
+        let (q, a) = (quartier.as_str(), autonomie.as_str());
+        let store = &mut self.store;
+        let mut add = |extra: &[(&str, &str)]| store.add_pairs(extra, &common);
+        add(&[]);
+        add(&[("quartier", q), ("fragile", flag(f))]);
+        add(&[("quartier", q), ("pris", flag(picked))]);
+        add(&[("autonomie", a), ("pris", flag(picked))]);
+        add(&[("autonomie", a), ("fragile", flag(f))]);
+        add(&[("mois", &month), ("fragile", flag(f))]);
+        add(&[("age", &age), ("autonomie", a)]);
+        add(&[("genre", &genre), ("autonomie", a)]);
+        add(&[("fait", flag(cell(rec, c.flags).split('|').any(|x| x == "fait_a_sa_place")))]);
+        add(&[("interrompu", flag(c.partial.is_some_and(|p| !rec[p].is_empty())))]);
+        add(&[("recherche_equipement", &equipement)]);
+        add(&[("handicap?", flag(!cell(rec, c.handicap).is_empty()))]);
         for h in cell(rec, c.handicap).split('|').filter(|s| !s.is_empty()) {
-            sets.push(vec![("handicap+", atom(h))]);
+            add(&[("handicap+", &atom(h))]);
         }
         for ((ind, col), (asked, among)) in INDICATORS.iter().zip(&c.indicators).zip(&c.multi_dims) {
             let Some(col) = col else { continue };
@@ -279,50 +341,43 @@ impl Acc {
                 continue;
             }
             if ind.multi {
-                sets.push(vec![(asked.as_str(), flag(!v.is_empty()))]);
+                add(&[(asked.as_str(), flag(!v.is_empty()))]);
                 for x in v.split('|').filter(|s| !s.is_empty()) {
-                    sets.push(vec![(among.as_str(), atom(x))]);
+                    add(&[(among.as_str(), &atom(x))]);
                 }
             } else if ind.id == "mois" {
-                sets.push(vec![("mois", atom(&month))]);
+                add(&[("mois", &month)]);
             } else {
-                sets.push(vec![(ind.id, atom(v))]);
+                add(&[(ind.id, &atom(v))]);
             }
         }
-        sets.push(vec![("autonomie", autonomie.clone())]);
+        add(&[("autonomie", a)]);
         for (col, name) in &c.capabilities {
             let v = &rec[*col];
-            let a = if v == KNOWN.as_bytes() {
+            let level = if v == KNOWN.as_bytes() {
                 "sait"
             } else if v == UNKNOWN.as_bytes() || v == UNFAMILIAR.as_bytes() {
                 "ne_sait"
             } else {
                 "sans"
             };
-            sets.push(vec![(name.as_str(), a.to_string())]);
-        }
-        for mut s in sets {
-            s.extend([("pop", "visite".to_string()), ("issue", "terminee".to_string()), ("borne", kiosk.clone())]);
-            self.store.add(&mut s);
+            add(&[(name.as_str(), level)]);
         }
     }
 
-    /// After the pass: the pickups whose visit is not in the data.
+    /// After the pass: the pickups whose visit is not in the data; then the counts are settled
+    /// for reading.
     pub fn finish(&mut self) {
         for (rows, matched) in self.pickups.values() {
             if !matched {
                 for p in rows {
                     self.orphans += 1;
-                    self.store.add(&mut vec![
-                        ("pop", "prise".into()),
-                        ("apparie", "0".into()),
-                        ("borne", p.kiosk_id.clone()),
-                        ("receveur", p.structure_id.clone()),
-                        ("suite", if p.outcome.is_empty() { "non_renseignee".into() } else { p.outcome.clone() }),
-                    ]);
+                    let outcome = if p.outcome.is_empty() { "non_renseignee" } else { p.outcome.as_str() };
+                    self.store.add_pairs(&[("pop", "prise"), ("apparie", "0"), ("borne", &p.kiosk_id)], &[("receveur", &p.structure_id), ("suite", outcome)]);
                 }
             }
         }
+        self.store.settle();
     }
 
     /// The kiosks with visits or abandons, largest first, named by their structure.

@@ -28,6 +28,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod exact;
+mod interval;
+mod net;
+
+use net::Net;
 
 /// What a hidden count shows.
 pub const SECRET: &str = "s";
@@ -122,6 +126,8 @@ pub struct Ledger {
     /// `(small, big)`: small ≤ big, known to a reader (visits picked up ≤ pickups).
     at_most: Vec<(usize, usize)>,
     pub min: u64,
+    /// The rounds the last [`Ledger::protect`] took to hide cells by interval reasoning.
+    rounds: usize,
 }
 
 /// `total = Σ parts`.
@@ -303,64 +309,19 @@ impl Ledger {
 
     /// The interval of every cell a reader gets from the published figures and the equations.
     fn bounds(&self, eqs: &[Eq], bounded: &[(usize, usize)]) -> (Vec<i64>, Vec<i64>) {
+        self.bounds_in(&Net::new(self.cells.len(), eqs, bounded))
+    }
+
+    fn bounds_in(&self, net: &Net) -> (Vec<i64>, Vec<i64>) {
         let (mut lo, mut hi) = self.published_bounds();
-        for _ in 0..200 {
-            let mut changed = false;
-            for e in eqs {
-                let (mut slo, mut shi, mut infs) = (0i64, 0i64, 0usize);
-                for &p in &e.parts {
-                    slo += lo[p];
-                    if hi[p] >= INF {
-                        infs += 1;
-                    } else {
-                        shi += hi[p];
-                    }
-                }
-                let t = e.total;
-                let thi = if infs > 0 { INF } else { shi };
-                if slo > lo[t] {
-                    lo[t] = slo;
-                    changed = true;
-                }
-                if thi < hi[t] {
-                    hi[t] = thi;
-                    changed = true;
-                }
-                for &p in &e.parts {
-                    // p ≥ lo[t] − Σ hi(others); p ≤ hi[t] − Σ lo(others).
-                    let others_inf = infs - usize::from(hi[p] >= INF);
-                    if others_inf == 0 {
-                        let others_hi = shi - if hi[p] >= INF { 0 } else { hi[p] };
-                        let l = lo[t] - others_hi;
-                        if l > lo[p] {
-                            lo[p] = l;
-                            changed = true;
-                        }
-                    }
-                    if hi[t] < INF {
-                        let h = hi[t] - (slo - lo[p]);
-                        if h < hi[p] {
-                            hi[p] = h;
-                            changed = true;
-                        }
-                    }
-                }
-            }
-            for &(c, p) in bounded {
-                if hi[p] < hi[c] {
-                    hi[c] = hi[p];
-                    changed = true;
-                }
-                if lo[c] > lo[p] {
-                    lo[p] = lo[c];
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        net.fixpoint(&mut lo, &mut hi);
         (lo, hi)
+    }
+
+    /// Whether a small count (a « < 5 », or a count from 1 to 4 not shown) is narrowed.
+    fn small_narrowed(&self, i: usize, lo: i64, hi: i64) -> bool {
+        let c = &self.cells[i];
+        self.narrowed(i, lo, hi) && (c.state == State::Small || (c.value > 0 && c.value < self.min))
     }
 
     /// Whether cell `i` is narrowed too much by the interval `[lo, hi]`.
@@ -406,11 +367,12 @@ impl Ledger {
                 of_cell[p].push(k);
             }
         }
+        let net = Net::new(self.cells.len(), &eqs, &bounded);
         let mut locked = vec![false; self.cells.len()];
         let mut rate_locked = vec![false; self.rates.len()];
         // Each round locks one more cell or rate: the loop ends.
         for _ in 0..=self.cells.len() + self.rates.len() {
-            self.interval_pass(&eqs, &bounded, &of_cell, &locked, &rate_locked);
+            self.rounds += self.interval_pass(&net, &of_cell, &locked, &rate_locked);
             match self.exact_leak(&eqs, &bounded) {
                 None => return,
                 Some(Leak::Rate(k)) => rate_locked[k] = true,
@@ -426,156 +388,6 @@ impl Ledger {
                 }
             }
         }
-    }
-
-    /// Interval reasoning only: hide until no small count is narrowed, show again what protects
-    /// nothing (but a locked cell), then the rates (a locked rate stays hidden).
-    fn interval_pass(&mut self, eqs: &[Eq], bounded: &[(usize, usize)], of_cell: &[Vec<usize>], locked: &[bool], rate_locked: &[bool]) {
-        let min = self.min;
-        // Cells shown again because hiding them protected nothing: never hidden again.
-        let mut pinned = vec![false; self.cells.len()];
-        for _ in 0..=2 * self.cells.len() {
-            let (lo, hi) = self.bounds(eqs, bounded);
-            // Small counts first; a hidden count that is not small itself and that the other
-            // figures pin down protects nothing: once every small count is safe, it is shown
-            // again (and never hidden again).
-            let sensitive = |c: &Cell| c.value > 0 && c.value < min;
-            let Some(bad) =
-                (0..self.cells.len()).find(|&i| self.narrowed(i, lo[i], hi[i]) && (self.cells[i].state == State::Small || sensitive(&self.cells[i])))
-            else {
-                match (0..self.cells.len()).find(|&i| !locked[i] && self.narrowed(i, lo[i], hi[i])) {
-                    Some(i) => {
-                        // Narrowed by a « < 5 » beside it: that one becomes « s » (both then
-                        // protect each other); else it protects nothing and is shown again.
-                        let small = of_cell[i]
-                            .iter()
-                            .flat_map(|&k| eqs[k].parts.iter().chain(std::iter::once(&eqs[k].total)))
-                            .find(|&&c| c != i && self.cells[c].state == State::Small);
-                        match small {
-                            Some(&c) => self.cells[c].state = State::Hidden,
-                            None => {
-                                self.cells[i].state = State::Shown;
-                                pinned[i] = true;
-                            }
-                        }
-                        continue;
-                    }
-                    None => break,
-                }
-            };
-            let mut pick = self.pick_around(bad, eqs, of_cell, &pinned);
-            // Still none: a cell shown again earlier, hidden after all.
-            if pick.is_none() {
-                let again = of_cell[bad]
-                    .iter()
-                    .flat_map(|&k| eqs[k].parts.iter().chain(std::iter::once(&eqs[k].total)))
-                    .copied()
-                    .filter(|&c| c != bad && pinned[c])
-                    .min_by_key(|&c| self.cells[c].value);
-                if let Some(c) = again {
-                    pinned[c] = false;
-                    pick = Some(c);
-                }
-            }
-            match pick {
-                Some(c) => self.cells[c].state = State::Hidden,
-                // Nothing left to hide around it: hide the cell itself (a « < 5 » becomes « s »).
-                None if self.cells[bad].state == State::Small => self.cells[bad].state = State::Hidden,
-                None => break,
-            }
-        }
-        // A hidden count that is not small and that no small count needs hidden is shown again
-        // (fewer blanks for the reader).
-        let sensitive_ok = |l: &Ledger| {
-            let (lo, hi) = l.bounds(eqs, bounded);
-            !(0..l.cells.len()).any(|i| l.narrowed(i, lo[i], hi[i]) && (l.cells[i].state == State::Small || (l.cells[i].value > 0 && l.cells[i].value < min)))
-        };
-        let mut hidden: Vec<usize> = (0..self.cells.len())
-            .filter(|&i| !locked[i] && self.cells[i].state == State::Hidden && (self.cells[i].value == 0 || self.cells[i].value >= min))
-            .collect();
-        hidden.sort_by_key(|&i| (std::cmp::Reverse(self.cells[i].keep), std::cmp::Reverse(self.cells[i].value)));
-        for i in hidden {
-            self.cells[i].state = State::Shown;
-            if !sensitive_ok(self) {
-                self.cells[i].state = State::Hidden;
-            }
-        }
-        // Rates: exact when both counts are shown; else a band when it narrows nothing.
-        for r in &mut self.rates {
-            r.shown = RateShown::Hidden;
-        }
-        for (k, &kept_hidden) in rate_locked.iter().enumerate() {
-            let r = self.rates[k].clone();
-            let (part, whole) = (&self.cells[r.part], &self.cells[r.whole]);
-            if whole.state != State::Shown || whole.value == 0 {
-                continue;
-            }
-            if part.state == State::Shown {
-                self.rates[k].shown = RateShown::Exact(part.value as f64 / whole.value as f64);
-                continue;
-            }
-            let share = part.value as f64 / whole.value as f64;
-            let band = if share >= 1.0 - BAND {
-                RateShown::High
-            } else if share <= BAND {
-                RateShown::Low
-            } else {
-                continue;
-            };
-            if kept_hidden {
-                continue;
-            }
-            self.rates[k].shown = band;
-            let (lo, hi) = self.bounds(eqs, bounded);
-            let broken = (0..self.cells.len()).any(|i| self.narrowed(i, lo[i], hi[i])) || self.rates.iter().any(|r| self.band_narrowed(r, &lo, &hi));
-            if broken {
-                self.rates[k].shown = RateShown::Hidden;
-            }
-        }
-    }
-
-    /// The cell to hide to protect `bad`: among the cells one equation away, then two, then
-    /// three, a « < 5 » beside a hidden cell becomes « s » first (cheaper than hiding a larger
-    /// count), else the smallest shown cell (parts before totals and headlines, non-zero before
-    /// zero); never a pinned one.
-    fn pick_around(&self, bad: usize, eqs: &[Eq], of_cell: &[Vec<usize>], pinned: &[bool]) -> Option<usize> {
-        let mut pick: Option<(bool, bool, u64, usize)> = None;
-        let mut ring: Vec<usize> = vec![bad];
-        let mut seen: std::collections::HashSet<usize> = ring.iter().copied().collect();
-        for _depth in 0..3 {
-            let mut next = Vec::new();
-            let mut small = None;
-            for &h in &ring {
-                for &k in &of_cell[h] {
-                    let e = &eqs[k];
-                    for &c in e.parts.iter().chain(std::iter::once(&e.total)) {
-                        if !seen.insert(c) {
-                            continue;
-                        }
-                        next.push(c);
-                        let cell = &self.cells[c];
-                        if cell.state == State::Small && self.cells[bad].state != State::Small {
-                            small.get_or_insert(c);
-                        }
-                        if cell.state != State::Shown || pinned[c] {
-                            continue;
-                        }
-                        let cand = (cell.keep || c == e.total, cell.value == 0, cell.value, c);
-                        if pick.is_none_or(|p| cand < p) {
-                            pick = Some(cand);
-                        }
-                    }
-                }
-            }
-            if let Some(c) = small {
-                return Some(c);
-            }
-            if let Some((_, _, _, c)) = pick {
-                return Some(c);
-            }
-            ring = next;
-        }
-        None
     }
 
     /// A rate as the report shows it.
@@ -600,6 +412,7 @@ pub fn footnote(min: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use interval::ONE_AT_A_TIME as ONE_AT_A_TIME_FOR_TESTS;
 
     fn k(c: &[(&str, &str)]) -> Key {
         Key::new(c)
@@ -629,6 +442,48 @@ mod tests {
         l.protect();
         assert_eq!(l.rate_text(r), "≥ 90 %");
         assert_eq!(l.text(part), "s");
+    }
+
+    #[test]
+    fn many_kiosks_each_with_a_small_count_are_protected_in_batches() {
+        // 100 kiosks, each with one visit of category `a` (« < 5 »), which the column total (100)
+        // gives away: 100 counts from 1 to 4 that sum to 100 are all 1. Done one cell at a time,
+        // this took thousands of rounds for 200 kiosks; in batches it is a few dozen.
+        let mut l = Ledger::new(5);
+        let base = k(&[("pop", "v")]);
+        let (kiosks, cats) = (100u64, [("a", 1u64), ("b", 30), ("c", 40), ("d", 50)]);
+        l.count(base.clone(), cats.iter().map(|c| c.1).sum::<u64>() * kiosks);
+        for (c, v) in cats {
+            l.count(base.with("cat", c), v * kiosks);
+        }
+        let mut small = Vec::new();
+        for i in 0..kiosks {
+            let kb = base.with("borne", &format!("k{i:02}"));
+            l.count(kb.clone(), cats.iter().map(|c| c.1).sum());
+            for (c, v) in cats {
+                let j = l.count(kb.with("cat", c), v);
+                if c == "a" {
+                    small.push(j);
+                }
+            }
+        }
+        l.protect();
+        assert!(l.rounds > ONE_AT_A_TIME_FOR_TESTS, "the batches were used: {} rounds", l.rounds);
+        assert!(l.rounds < ONE_AT_A_TIME_FOR_TESTS + 100, "{} rounds", l.rounds);
+        // Safe, as linear programming over every published figure sees it.
+        let (eqs, bounded) = l.equations();
+        assert!(l.exact_leak(&eqs, &bounded).is_none());
+        let all = Key(vec![]);
+        let col = l.find(&all.with("cat", "a").with("pop", "v")).unwrap();
+        assert_ne!(l.cell(col).state, State::Shown, "the column total that gives every « < 5 » away is not shown");
+        // And not a blank table: most kiosks' large counts stay shown.
+        let shown = l.cells.iter().filter(|c| c.key.get("borne").is_some() && c.value >= 30 && c.state == State::Shown).count();
+        assert!(shown >= (3 * kiosks as usize * 3) / 4, "{shown} of {} large kiosk counts shown", 3 * kiosks);
+        assert!(small.iter().all(|&j| l.cell(j).state != State::Shown));
+        // The equation that narrows them is opened, rather than every « < 5 » turned into « s »
+        // (what hiding the nearest smallest cell around each did: 5 of 100 kept).
+        let kept = small.iter().filter(|&&j| l.cell(j).state == State::Small).count();
+        assert!(kept >= 90, "{kept} of {kiosks} « < 5 » kept");
     }
 
     #[test]

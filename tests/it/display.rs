@@ -16,18 +16,45 @@ impl Drop for Reaped {
 }
 
 /// Starts `Xvfb` on a free display of the given size; returns it and the DISPLAY value.
+///
+/// Tests run in parallel in one process: each call takes the next display number, and the
+/// server counts as started only when the display's lock file holds this server's own pid (a
+/// stale socket, or another server on the same number, does not count; a server that exits at
+/// once, because the display was taken, is replaced by one on the next number).
 pub fn xvfb(size: &str) -> (Reaped, String) {
-    let n = (200 + std::process::id() % 500..).find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()).unwrap();
-    let display = format!(":{n}");
-    let x =
-        Command::new("Xvfb").args([display.as_str(), "-screen", "0", size, "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let socket = format!("/tmp/.X11-unix/X{n}");
-    let start = Instant::now();
-    while !std::path::Path::new(&socket).exists() {
-        assert!(start.elapsed() < Duration::from_secs(20), "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(100));
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let base = 200 + std::process::id() % 500;
+    for _ in 0..50 {
+        let n = base + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let lock = format!("/tmp/.X{n}-lock");
+        if std::path::Path::new(&lock).exists() {
+            continue;
+        }
+        let display = format!(":{n}");
+        let mut x = Reaped(
+            Command::new("Xvfb")
+                .args([display.as_str(), "-screen", "0", size, "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let pid = x.0.id().to_string();
+        let socket = format!("/tmp/.X11-unix/X{n}");
+        let start = Instant::now();
+        loop {
+            if x.0.try_wait().unwrap().is_some() {
+                break;
+            }
+            let ours = std::fs::read_to_string(&lock).is_ok_and(|l| l.trim() == pid);
+            if ours && std::path::Path::new(&socket).exists() {
+                return (x, display);
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "Xvfb did not start on {display}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
-    (Reaped(x), display)
+    panic!("no free X display for Xvfb");
 }
 
 /// The geometry (x, y, width, height) of the window titled "Passerelle", once it is mapped.

@@ -29,7 +29,7 @@ fn thousand_random_visits_decode_back_to_the_stored_profile() {
 
 fn random_visits_round_trip(n: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let kiosk = kiosk(dir.path());
+    let mut kiosk = kiosk(dir.path());
     let mut store = Store::open(dir.path()).unwrap();
     let clock = FakeClock::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(9, 0, 0).unwrap());
     let mut engine = kiosk.engine(clock.clone());
@@ -38,6 +38,9 @@ fn random_visits_round_trip(n: usize) {
     let mut max_version = 0;
     for i in 0..n {
         let v = random_visit(&mut engine, &mut rng).unwrap();
+        // The visit reference from the seeded generator too (the kiosk draws it from the
+        // system's): a failure replays exactly.
+        kiosk.fixed_reference = Some(handoff::reference_from_bits(rand::RngExt::random::<u64>(&mut rng) & ((1 << 40) - 1)));
         let saved = kiosk.finish_visit(&mut store, clock.as_ref(), &v).unwrap();
         engine.saved().unwrap();
         engine.finish().unwrap();
