@@ -304,6 +304,8 @@ fn targets_in_reading_order_per_screen() {
     assert!(age[0].starts_with("choice:") && !age.contains(&"nav:next".to_string()), "{age:?}");
     assert_eq!(&age[age.len() - 7..], ["nav:skip", "nav:call", "nav:back", "listen", "a11y", "lang", "stop"], "Arrêter last, at the bar's outer end");
     goto(&mut k.m, "usages_principaux");
+    assert!(!s(&k.m).contains(&"nav:next".to_string()), "a multiple choice's Next is disabled, off the path, until an answer is chosen");
+    k.m.choose("jeux");
     assert!(s(&k.m).contains(&"nav:next".to_string()), "a multiple choice has Next");
     goto(&mut k.m, "consentement_contact");
     assert_eq!(&s(&k.m)[..4], ["consent:yes", "consent:no", "nav:call", "nav:back"], "no skip on the contact step");
