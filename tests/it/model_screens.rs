@@ -437,18 +437,42 @@ fn bars_are_scaled_to_the_largest() {
     assert!(bars(&[("z".into(), 0)])[0].fraction == 0.0);
 }
 
-/// The screens compare the keypad's focus with the text form of a [`Target`]: every text they
-/// compare with is one (a typo would hide the focus), and every target is shown somewhere.
+/// The screens draw the keypad's focus from flags (`FocusFlags`, and the tiles' own), never by
+/// comparing a text with the focus: no `.slint` file compares `FocusAdapter.target`, every flag
+/// is read by a screen, and each control drawn on its own has a flag of its own.
 #[test]
-fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
+fn the_screens_read_one_focus_flag_per_control_and_compare_no_text() {
     use Target::*;
-    let all = [
-        Start("fr".into()),
-        Choice("x".into()),
-        TextSize(0),
+    let mut slint = String::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "slint") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(!text.contains("FocusAdapter.target"), "{} compares the focus as a text", path.display());
+                slint.push_str(&text);
+            }
+        }
+    }
+    let adapters = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/adapters.slint")).unwrap();
+    let start = adapters.find("export struct KeypadFocus {").unwrap();
+    let fields: Vec<&str> =
+        adapters[start..start + adapters[start..].find('}').unwrap()].lines().skip(1).filter_map(|l| l.trim().split_once(':').map(|(n, _)| n)).collect();
+    assert!(fields.len() >= 25, "{fields:?}");
+    for f in &fields {
+        assert!(slint.contains(&format!("FocusAdapter.on.{f}")), "no screen draws the focus flag {f}");
+    }
+    for tile in ["item.focused", "root.pinned.focused"] {
+        assert!(slint.contains(tile), "the tiles draw their own flag ({tile})");
+    }
+    let singles = [
         Listen,
         Menu,
         Language,
+        CloseLanguages,
         Next,
         Back,
         Skip,
@@ -466,38 +490,22 @@ fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
         StopYes,
         StopNo,
         Retry,
+        TextSize(0),
+        TextSize(2),
         Contrast,
         Calm,
         AutoRead,
         VolumeDown,
         VolumeUp,
         CloseMenu,
-        PickLanguage("fr".into()),
-        CloseLanguages,
-    ]
-    .map(|t| t.to_string());
-    let mut literals = Vec::new();
-    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|x| x == "slint") {
-                for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| l.contains("FocusAdapter.target ==")) {
-                    literals.extend(line.split('"').skip(1).step_by(2).map(String::from));
-                }
-            }
-        }
+    ];
+    let flags: Vec<FocusFlags> = singles.iter().map(|t| FocusFlags::of(Some(t))).collect();
+    for (i, (t, f)) in singles.iter().zip(&flags).enumerate() {
+        assert_ne!(*f, FocusFlags::default(), "{t} has no flag");
+        assert!(!flags[..i].contains(f), "{t} shares its flag with another control");
     }
-    // "choice:" + id, "start:" + code, "pick:" + code, "a11y:text" + step.
-    let matches = |t: &String, l: &String| t == l || ((l.ends_with(':') || l.ends_with("text")) && t.starts_with(l.as_str()));
-    assert!(literals.len() >= 20, "{literals:?}");
-    for l in &literals {
-        assert!(all.iter().any(|t| matches(t, l)), "the screens compare the focus with {l:?}, which no Target is");
-    }
-    for t in &all {
-        assert!(literals.iter().any(|l| matches(t, l)), "no screen shows the focus on {t}");
+    for tile in [Start("fr".into()), Choice("x".into()), PickLanguage("fr".into())] {
+        assert_eq!(FocusFlags::of(Some(&tile)), FocusFlags::default(), "{tile}: the tile carries its own flag");
     }
 }
 
