@@ -199,11 +199,14 @@ impl VisitModel {
     }
 
     /// Speak a new screen when reading aloud is on; otherwise a new screen silences the old one.
-    /// A new screen also drops the keypad focus. The UI calls this before every [`VisitModel::view`].
+    /// A new screen also drops the keypad focus; on the same screen, a focused control that left
+    /// the keypad's path hands the focus to the one after it. The UI calls this before every
+    /// [`VisitModel::view`].
     pub fn speak_if_changed(&mut self) {
         if self.admin.open || self.admin.pin_open {
             return;
         }
+        self.settle_focus();
         let (key, text) = self.spoken();
         if key == self.spoken_key {
             return;

@@ -3,6 +3,7 @@
 //! choose an answer by its number. The targets and their order are the screen's reachable
 //! controls (`screen_controls.rs`).
 
+use crate::screen_controls::ScreenControls;
 use crate::visit_model::VisitModel;
 use passerelle_core::engine::Screen as EScreen;
 use passerelle_core::questionnaire::Kind;
@@ -182,7 +183,24 @@ pub fn move_focus(focus: Option<usize>, n: usize, forward: bool) -> Option<usize
 impl VisitModel {
     /// The keypad focus: an index into [`VisitModel::targets`].
     pub fn focus_index(&self) -> Option<usize> {
-        self.focus
+        self.focus_in(&self.screen_controls())
+    }
+
+    /// Where the focused control is among `controls`' reachable ones. A focused control that
+    /// left the path (hidden or disabled since) hands the focus to the reachable control that
+    /// followed it in reading order, if any.
+    pub(crate) fn focus_in(&self, controls: &ScreenControls) -> Option<usize> {
+        let focus = self.focus.as_ref()?;
+        let at = controls.controls.iter().position(|c| c.target == *focus)?;
+        let before = controls.controls[..at].iter().filter(|c| c.reachable()).count();
+        controls.controls[at..].iter().any(|c| c.reachable()).then_some(before)
+    }
+
+    /// The focus as it is drawn: a control that left the path hands it on (see
+    /// [`VisitModel::focus_in`]), so that a control coming back later does not take it back.
+    pub(crate) fn settle_focus(&mut self) {
+        let controls = self.screen_controls();
+        self.focus = self.focus_in(&controls).and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
     }
 
     /// The controls the keypad moves through on this screen, in reading order: the reachable
@@ -251,18 +269,20 @@ impl VisitModel {
         self.engine.still_here();
         self.a11y.used_keys = true;
         self.a11y.used_speech = true;
-        let controls: Vec<_> = self.screen_controls().reachable().cloned().collect();
+        let screen = self.screen_controls();
+        let at = self.focus_in(&screen);
+        let controls: Vec<_> = screen.reachable().cloned().collect();
         match action {
             Some(a @ (Action::Next | Action::Previous)) if !controls.is_empty() => {
-                self.focus = move_focus(self.focus, controls.len(), a == Action::Next);
-                let label = controls[self.focus.unwrap_or(0)].label.clone();
-                self.say(&label);
+                let c = &controls[move_focus(at, controls.len(), a == Action::Next).unwrap_or(0)];
+                self.focus = Some(c.target.clone());
+                self.say(&c.label);
             }
-            Some(Action::Activate) => match self.focus.and_then(|i| controls.get(i)) {
+            Some(Action::Activate) => match at.and_then(|i| controls.get(i)) {
                 Some(c) => self.activate(&c.target),
                 None => {
                     // Nothing focused yet: say where the visitor is.
-                    self.focus = (!controls.is_empty()).then_some(0);
+                    self.focus = controls.first().map(|c| c.target.clone());
                     self.listen();
                 }
             },

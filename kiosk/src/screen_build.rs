@@ -14,7 +14,7 @@ impl VisitModel {
     pub fn view(&self) -> View {
         let lang = self.screen_lang();
         let controls = self.screen_controls();
-        let focus = self.focus.and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
+        let focus = self.focus_in(&controls).and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
         let idle = (self.engine.warning() && self.over.is_none()).then(|| {
             let remaining = self.idle_left.unwrap_or(self.engine.options().idle_reset);
             tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])

@@ -84,8 +84,10 @@ pub struct VisitModel {
     pub(crate) end_private: bool,
     pub(crate) speech: Arc<dyn Speech>,
     pub(crate) a11y: A11yState,
-    /// Keypad focus: an index into the current screen's [`VisitModel::targets`].
-    pub(crate) focus: Option<usize>,
+    /// Keypad focus: the control it is on (never a place in the list, which changes as the
+    /// screen does: "Suivant" comes in once something is typed). [`VisitModel::focus_index`]
+    /// finds it in the screen's controls.
+    pub(crate) focus: Option<crate::keypad::Target>,
     /// The screen last spoken (or silenced), to speak each new screen once.
     pub(crate) spoken_key: String,
     pub(crate) guard: passerelle_core::admin::PinGuard,

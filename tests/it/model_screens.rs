@@ -338,6 +338,45 @@ fn keys_move_the_focus_say_it_and_activate_it() {
     assert_ne!(k.m.engine().current().unwrap().id, "genre");
 }
 
+/// The keypad's focus follows its control, not a place in the list: typing on a text question
+/// brings "Suivant" in at the front of the list, and the focus stays on "Je préfère ne pas
+/// répondre"; when the focused control leaves the path ("Suivant" disabled again once the text
+/// is erased), the focus goes to the control that followed it.
+#[test]
+fn the_keypad_focus_stays_on_its_control_when_the_list_changes() {
+    let mut k = kit(None);
+    goto(&mut k.m, "usages_principaux");
+    k.m.choose("autre");
+    k.m.next();
+    assert_eq!(k.m.engine().current().unwrap().kind, Kind::Text);
+    k.m.speak_if_changed();
+    let down = k.m.kiosk().defs.config.keys.next[0].clone();
+    let focus = |m: &VisitModel| m.view().focus;
+    assert!(!k.m.targets().contains(&Target::Next), "nothing typed: Suivant is off the path");
+    while focus(&k.m) != Some(Target::Skip) {
+        assert!(k.m.keypad(&down));
+    }
+    for key in ["v", "é", "l", "o"] {
+        k.m.key(key);
+        k.m.speak_if_changed();
+        assert!(k.m.targets().contains(&Target::Next), "something typed: Suivant is on the path");
+        assert_eq!(focus(&k.m), Some(Target::Skip), "typing \"{key}\" leaves the focus on « Je préfère ne pas répondre »");
+        assert_eq!(k.m.focus_index(), k.m.targets().iter().position(|t| *t == Target::Skip));
+    }
+    // On "Suivant", then the text erased: "Suivant" is disabled, the focus goes to what followed it.
+    while focus(&k.m) != Some(Target::Next) {
+        assert!(k.m.keypad(&down));
+    }
+    for _ in 0..4 {
+        k.m.key("\u{8}");
+    }
+    k.m.speak_if_changed();
+    assert!(!k.m.targets().contains(&Target::Next));
+    assert_eq!(focus(&k.m), Some(Target::Skip), "the control after the one that left");
+    assert!(k.m.keypad(&down));
+    assert_eq!(focus(&k.m), k.m.targets().get(1).cloned(), "and the keys move on from there");
+}
+
 fn pin(m: &mut VisitModel, p: &str) {
     for d in p.chars() {
         m.admin_pin_key(&d.to_string());
