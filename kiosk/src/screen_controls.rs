@@ -260,9 +260,12 @@ impl VisitModel {
                     let tabs = !self.suggestions.is_empty() && !self.end_private;
                     l.add(Target::Profile, tabs, None);
                     l.add(Target::Places, tabs, None);
-                    l.add(Target::Print, self.can_print(), Some("speech.end-print"));
+                    // Disabled while a ticket prints.
+                    l.add_full(Target::Print, self.can_print(), !self.print.printing, Some("speech.end-print"));
                     l.add(Target::Finish, true, Some("speech.end-finish"));
-                    l.help(false, None);
+                    // The end screen's top bar has the language button too (the summary and the
+                    // instructions in another language).
+                    l.help(true, None);
                     ScreenId::End
                 }
             }

@@ -130,9 +130,12 @@ pub fn text(kiosk: &Kiosk, screen: &Spoken, lang: &str, offered: &Offered) -> St
                 let key = if selected.contains(&c.id) { "speech.answer-selected" } else { "speech.answer" };
                 parts.push(tr_with(lang, key, &[("n", &(i + 1).to_string()), ("label", c.label.get(lang).trim_end_matches('.'))]));
             }
+            // "…puis « Suivant »" only while "Suivant" can be touched (its control offers the
+            // sentence); before that, the sentence that says it becomes available.
+            let then_next = |key: &'static str, first: &str| tr(lang, if offered.has(key) { key } else { first });
             parts.push(match q.kind {
-                Kind::Multiple => tr(lang, "speech.choose-many"),
-                Kind::Text => tr(lang, "speech.text"),
+                Kind::Multiple => then_next("speech.choose-many", "speech.choose-many-first"),
+                Kind::Text => then_next("speech.text", "speech.text-first"),
                 Kind::Contact => said("speech.consent"),
                 _ => tr(lang, "speech.choose-one"),
             });
