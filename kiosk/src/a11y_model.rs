@@ -4,7 +4,9 @@
 //! keypad is in `keypad.rs`.
 
 use crate::isolate;
+use crate::keypad::Target;
 use crate::model_state::A11yState;
+use crate::screen_controls::ScreenId;
 use crate::speech::VOLUMES;
 use crate::speech_text::{self, Spoken};
 use crate::visit_model::{A11yView, ChromeView, LanguageView, VisitModel};
@@ -140,64 +142,56 @@ impl VisitModel {
         tr_with(lang, "a11y.volume-level", &[("n", &(self.a11y.volume + 1).to_string()), ("total", &VOLUMES.len().to_string())])
     }
 
-    /// The current screen for speech: a key that changes with the screen, and its text.
+    /// The current screen for speech: a key that changes with the screen, and its text. The
+    /// screen and what speech tells the visitor to touch come from [`VisitModel::screen_controls`].
     pub fn spoken(&self) -> (String, String) {
         let lang = self.lang();
         let k = &self.kiosk;
-        if self.a11y.languages_open {
-            return (format!("languages/{lang}"), speech_text::text(k, &Spoken::Languages, &lang));
-        }
-        if self.a11y.panel_open {
-            return (format!("a11y/{lang}"), speech_text::text(k, &Spoken::A11y, &lang));
-        }
-        if self.engine.warning() {
-            let secs = self.idle_left.unwrap_or(self.engine.options().idle_reset).as_secs();
-            return (format!("idle/{lang}"), speech_text::text(k, &Spoken::Idle { seconds: secs }, &lang));
-        }
-        if let Some(o) = &self.over {
-            return (format!("save-failed/{}", o.lang), speech_text::text(k, &Spoken::SaveFailed, &o.lang));
-        }
-        if self.disk_out_of_service() {
-            return (format!("oos/{lang}"), format!("{}. {}", tr(&lang, "oos.title"), tr(&lang, "oos.body")));
-        }
-        if self.stop_confirm {
-            return (format!("stop/{lang}"), speech_text::text(k, &Spoken::StopConfirm, &lang));
-        }
-        match self.engine.screen() {
-            EScreen::Attract => ("attract".into(), speech_text::text(k, &Spoken::Attract, &lang)),
-            EScreen::Notice => (format!("notice/{lang}"), speech_text::text(k, &Spoken::Notice, &lang)),
-            EScreen::Question { index, row } if self.call_confirm => (format!("call/{index}/{row}/{lang}"), speech_text::text(k, &Spoken::CallConfirm, &lang)),
-            EScreen::Question { index, row } => {
+        let controls = self.screen_controls();
+        let offered = controls.offered();
+        let say = |spoken: &Spoken, lang: &str| speech_text::text(k, spoken, lang, &offered);
+        match controls.screen {
+            ScreenId::Admin => ("admin".into(), String::new()),
+            ScreenId::Languages => (format!("languages/{lang}"), say(&Spoken::Languages, &lang)),
+            ScreenId::Accessibility => (format!("a11y/{lang}"), say(&Spoken::A11y, &lang)),
+            ScreenId::Idle => {
+                let secs = self.idle_left.unwrap_or(self.engine.options().idle_reset).as_secs();
+                (format!("idle/{lang}"), say(&Spoken::Idle { seconds: secs }, &lang))
+            }
+            ScreenId::SaveFailed => {
+                let lang = self.screen_lang();
+                (format!("save-failed/{lang}"), say(&Spoken::SaveFailed, &lang))
+            }
+            ScreenId::OutOfService => (format!("oos/{lang}"), format!("{}. {}", tr(&lang, "oos.title"), tr(&lang, "oos.body"))),
+            ScreenId::StopConfirm => (format!("stop/{lang}"), say(&Spoken::StopConfirm, &lang)),
+            ScreenId::Attract => ("attract".into(), say(&Spoken::Attract, &lang)),
+            ScreenId::Notice => (format!("notice/{lang}"), say(&Spoken::Notice, &lang)),
+            ScreenId::CallConfirm | ScreenId::Question => {
+                let EScreen::Question { index, row } = self.engine.screen() else { return ("question".into(), String::new()) };
+                if controls.screen == ScreenId::CallConfirm {
+                    return (format!("call/{index}/{row}/{lang}"), say(&Spoken::CallConfirm, &lang));
+                }
                 let q = &k.defs.questionnaire.questions()[index];
                 let selected = self.engine.selected();
-                let text = speech_text::text(
-                    k,
+                let text = say(
                     &Spoken::Question { q, row: self.engine.current_row(), progress: self.engine.progress(), selected: &selected, form_open: self.form_open },
                     &lang,
                 );
                 (format!("q/{}/{row}/{}/{lang}", q.id, self.form_open), text)
             }
-            EScreen::Completed | EScreen::End => match &self.saved {
+            ScreenId::End => match &self.saved {
                 Some(saved) => {
                     let summary = passerelle_core::summary::summary(&saved.profile, &k.defs.questionnaire, &k.defs.rules.capability_question, &lang);
-                    let (printer, can_print) = (self.printer.is_some(), self.can_print());
                     let places = self.place_lines(&lang);
-                    (
-                        format!("end/{}/{can_print}/{lang}", saved.id),
-                        speech_text::text(
-                            k,
-                            &Spoken::End {
-                                summary: &summary,
-                                reference: &saved.id,
-                                printer,
-                                can_print,
-                                places: &places,
-                                private: self.end_private,
-                                called: saved.profile.partial,
-                            },
-                            &lang,
-                        ),
-                    )
+                    let end = Spoken::End {
+                        summary: &summary,
+                        reference: &saved.id,
+                        printer: self.printer.is_some(),
+                        places: &places,
+                        private: self.end_private,
+                        called: saved.profile.partial,
+                    };
+                    (format!("end/{}/{}/{lang}", saved.id, self.can_print()), say(&end, &lang))
                 }
                 None => ("end".into(), String::new()),
             },
@@ -205,11 +199,14 @@ impl VisitModel {
     }
 
     /// Speak a new screen when reading aloud is on; otherwise a new screen silences the old one.
-    /// A new screen also drops the keypad focus. The UI calls this before every [`VisitModel::view`].
+    /// A new screen also drops the keypad focus; on the same screen, a focused control that left
+    /// the keypad's path hands the focus to the one after it. The UI calls this before every
+    /// [`VisitModel::view`].
     pub fn speak_if_changed(&mut self) {
         if self.admin.open || self.admin.pin_open {
             return;
         }
+        self.settle_focus();
         let (key, text) = self.spoken();
         if key == self.spoken_key {
             return;
@@ -248,13 +245,22 @@ impl VisitModel {
     }
 
     /// What every screen shows whatever the step: the structure, the languages, the welcome.
-    pub(crate) fn chrome_view(&self, lang: &str) -> ChromeView {
+    /// `focus`: the keypad's, for the language tiles' flags.
+    pub(crate) fn chrome_view(&self, lang: &str, focus: Option<&Target>) -> ChromeView {
         let langs = &self.kiosk.defs.config.languages;
         let welcome = welcome_languages(langs);
         let minutes = self.minutes_estimate().to_string();
         ChromeView {
             structure: self.kiosk.defs.config.structure.clone(),
-            languages: langs.iter().map(|l| LanguageView { code: l.clone(), name: tr(l, "lang.name"), action: tr(l, "start.action") }).collect(),
+            languages: langs
+                .iter()
+                .map(|l| LanguageView {
+                    code: l.clone(),
+                    name: tr(l, "lang.name"),
+                    action: tr(l, "start.action"),
+                    focused: focus.is_some_and(|t| matches!(t, Target::Start(c) | Target::PickLanguage(c) if c == l)),
+                })
+                .collect(),
             language_button: if langs.len() > 1 { tr(lang, "nav.language") } else { String::new() },
             welcome: joined(&welcome, "start.welcome"),
             lines: welcome.iter().map(|l| format!("{} {}", tr(l, "start.tagline"), tr_with(l, "start.anonymous", &[("n", &minutes)]))).collect(),

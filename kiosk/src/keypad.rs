@@ -1,10 +1,11 @@
 //! Full operation from a keypad: a visible focus moved with arrows or Tab through the screen's
 //! [`Target`]s, Enter to activate, Escape to go back, a key to repeat, volume keys, digits to
-//! choose an answer by its number. The targets and their order are defined here only.
+//! choose an answer by its number. The targets and their order are the screen's reachable
+//! controls (`screen_controls.rs`).
 
+use crate::screen_controls::ScreenControls;
 use crate::visit_model::VisitModel;
 use passerelle_core::engine::Screen as EScreen;
-use passerelle_core::i18n::{tr, tr_with};
 use passerelle_core::questionnaire::Kind;
 use std::fmt;
 
@@ -52,7 +53,7 @@ pub enum Target {
     CloseMenu,
 }
 
-/// The one text form of a target: what the screens compare with (`FocusAdapter.target`).
+/// The one text form of a target, for tests and logs (the screens read flags: `FocusFlags`).
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -94,7 +95,7 @@ impl fmt::Display for Target {
     }
 }
 
-/// A target and its text form (tests compare with the text the screens see).
+/// A target and its text form (tests compare with it).
 impl PartialEq<str> for Target {
     // Through `Display`, the one text form, rather than a second table.
     #[allow(clippy::cmp_owned)]
@@ -182,147 +183,30 @@ pub fn move_focus(focus: Option<usize>, n: usize, forward: bool) -> Option<usize
 impl VisitModel {
     /// The keypad focus: an index into [`VisitModel::targets`].
     pub fn focus_index(&self) -> Option<usize> {
-        self.focus
+        self.focus_in(&self.screen_controls())
     }
 
-    /// The controls the keypad moves through on this screen, in reading order.
+    /// Where the focused control is among `controls`' reachable ones. A focused control that
+    /// left the path (hidden or disabled since) hands the focus to the reachable control that
+    /// followed it in reading order, if any.
+    pub(crate) fn focus_in(&self, controls: &ScreenControls) -> Option<usize> {
+        let focus = self.focus.as_ref()?;
+        let at = controls.controls.iter().position(|c| c.target == *focus)?;
+        let before = controls.controls[..at].iter().filter(|c| c.reachable()).count();
+        controls.controls[at..].iter().any(|c| c.reachable()).then_some(before)
+    }
+
+    /// The focus as it is drawn: a control that left the path hands it on (see
+    /// [`VisitModel::focus_in`]), so that a control coming back later does not take it back.
+    pub(crate) fn settle_focus(&mut self) {
+        let controls = self.screen_controls();
+        self.focus = self.focus_in(&controls).and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
+    }
+
+    /// The controls the keypad moves through on this screen, in reading order: the reachable
+    /// controls of [`VisitModel::screen_controls`] (shown and enabled).
     pub fn targets(&self) -> Vec<Target> {
-        let mut t = Vec::new();
-        let help = |t: &mut Vec<Target>, lang: bool| {
-            if self.speech.available() {
-                t.push(Target::Listen);
-            }
-            t.push(Target::Menu);
-            if lang && self.kiosk.defs.config.languages.len() > 1 {
-                t.push(Target::Language);
-            }
-        };
-        if self.admin.open || self.admin.pin_open {
-            return t;
-        }
-        if self.a11y.languages_open {
-            t.extend(self.kiosk.defs.config.languages.iter().map(|l| Target::PickLanguage(l.clone())));
-            t.push(Target::CloseLanguages);
-            return t;
-        }
-        if self.a11y.panel_open {
-            t.extend([Target::TextSize(0), Target::TextSize(1), Target::TextSize(2), Target::Contrast, Target::Calm]);
-            if self.speech.available() {
-                t.extend([Target::AutoRead, Target::VolumeDown, Target::VolumeUp]);
-            }
-            t.push(Target::CloseMenu);
-            return t;
-        }
-        if self.engine.warning() {
-            return vec![Target::StillHere];
-        }
-        if self.over.is_some() {
-            return vec![Target::Retry, Target::Finish];
-        }
-        // The two confirmations, one style: a dialog over the screen, its safe answer first.
-        if self.stop_confirm {
-            return vec![Target::StopNo, Target::StopYes];
-        }
-        if self.disk_out_of_service() {
-            return t;
-        }
-        match self.engine.screen() {
-            EScreen::Attract => {
-                t.extend(self.kiosk.defs.config.languages.iter().map(|l| Target::Start(l.clone())));
-                help(&mut t, false);
-            }
-            EScreen::Notice => {
-                t.extend([Target::Next, Target::Back]);
-                help(&mut t, true);
-                t.push(Target::Stop);
-            }
-            EScreen::Question { .. } if self.call_confirm => return vec![Target::CallYes, Target::CallNo],
-            EScreen::Question { .. } => {
-                let q = self.engine.current();
-                match q.map(|q| q.kind) {
-                    Some(Kind::Single | Kind::Multiple | Kind::List | Kind::Quiz | Kind::Grid) => {
-                        t.extend(q.into_iter().flat_map(|q| q.choices_for_row(self.engine.current_row()).into_iter().map(|c| Target::Choice(c.id.clone()))));
-                    }
-                    Some(Kind::Contact) if !self.form_open => t.extend([Target::ConsentYes, Target::ConsentNo]),
-                    _ => {}
-                }
-                if self.next_button().show {
-                    t.push(Target::Next);
-                }
-                if q.is_some_and(|q| q.kind != Kind::Contact) {
-                    t.push(Target::Skip);
-                }
-                if self.can_call() {
-                    t.push(Target::Call);
-                }
-                t.push(Target::Back);
-                help(&mut t, true);
-                t.push(Target::Stop);
-            }
-            EScreen::Completed | EScreen::End => {
-                if !self.suggestions.is_empty() && !self.end_private {
-                    t.extend([Target::Profile, Target::Places]);
-                }
-                if self.can_print() {
-                    t.push(Target::Print);
-                }
-                t.push(Target::Finish);
-                help(&mut t, false);
-            }
-        }
-        t
-    }
-
-    /// What the focused control is, in words.
-    fn target_label(&self, target: &Target) -> String {
-        let lang = self.screen_lang();
-        let key = match target {
-            Target::Choice(id) => {
-                if let Some(q) = self.engine.current()
-                    && let offered = q.choices_for_row(self.engine.current_row())
-                    && let Some(i) = offered.iter().position(|c| c.id == *id)
-                {
-                    let key = if self.engine.selected().iter().any(|s| s == id) { "speech.answer-selected" } else { "speech.answer" };
-                    return tr_with(&lang, key, &[("n", &(i + 1).to_string()), ("label", offered[i].label.get(&lang))]);
-                }
-                return id.clone();
-            }
-            Target::Start(code) => return format!("{} — {}", tr(code, "lang.name"), tr(code, "start.action")),
-            Target::Language => "nav.language",
-            Target::PickLanguage(code) => return tr(code, "lang.name"),
-            Target::CloseLanguages => "languages.close",
-            Target::TextSize(n) => return format!("{} {}", tr(&lang, "a11y.text-size"), n + 1),
-            Target::Listen => "a11y.listen",
-            Target::Menu => "a11y.menu",
-            Target::Back => "nav.back",
-            Target::Skip if self.engine.current_row().is_some() => "nav.skip-row",
-            Target::Skip => "nav.skip",
-            Target::Call => "call.button",
-            Target::CallYes => "call.yes",
-            Target::CallNo => "call.no",
-            Target::Next if self.form_open => "form.validate",
-            Target::Next if self.engine.screen() == EScreen::Notice => "notice.ok",
-            Target::Next => "nav.next",
-            Target::ConsentYes => "consent.yes",
-            Target::ConsentNo => "consent.no",
-            Target::Print => "print.button",
-            Target::Finish if self.over.is_some() => "save.quit",
-            Target::Finish => "end.finish",
-            Target::Profile => "end.tab-profile",
-            Target::Places => "end.tab-places",
-            Target::StillHere => "idle.still-here",
-            Target::Stop => "stop.button",
-            Target::StopYes => "stop.yes",
-            Target::StopNo => "stop.no",
-            Target::Retry => "save.retry",
-            Target::Contrast => "a11y.contrast",
-            Target::Calm => "a11y.calm",
-            Target::AutoRead => "a11y.auto-read",
-            Target::VolumeDown => "a11y.volume-down",
-            Target::VolumeUp => "a11y.volume-up",
-            Target::CloseMenu => "a11y.close",
-        };
-        tr(&lang, key)
+        self.screen_controls().reachable().map(|c| c.target.clone()).collect()
     }
 
     /// Enter on a target: what touching it does.
@@ -385,18 +269,20 @@ impl VisitModel {
         self.engine.still_here();
         self.a11y.used_keys = true;
         self.a11y.used_speech = true;
-        let targets = self.targets();
+        let screen = self.screen_controls();
+        let at = self.focus_in(&screen);
+        let controls: Vec<_> = screen.reachable().cloned().collect();
         match action {
-            Some(a @ (Action::Next | Action::Previous)) if !targets.is_empty() => {
-                self.focus = move_focus(self.focus, targets.len(), a == Action::Next);
-                let label = self.target_label(&targets[self.focus.unwrap_or(0)]);
-                self.say(&label);
+            Some(a @ (Action::Next | Action::Previous)) if !controls.is_empty() => {
+                let c = &controls[move_focus(at, controls.len(), a == Action::Next).unwrap_or(0)];
+                self.focus = Some(c.target.clone());
+                self.say(&c.label);
             }
-            Some(Action::Activate) => match self.focus.and_then(|i| targets.get(i)) {
-                Some(t) => self.activate(t),
+            Some(Action::Activate) => match at.and_then(|i| controls.get(i)) {
+                Some(c) => self.activate(&c.target),
                 None => {
                     // Nothing focused yet: say where the visitor is.
-                    self.focus = (!targets.is_empty()).then_some(0);
+                    self.focus = controls.first().map(|c| c.target.clone());
                     self.listen();
                 }
             },

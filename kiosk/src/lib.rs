@@ -13,6 +13,8 @@ pub mod keypad;
 pub mod model_state;
 pub mod printer;
 pub mod privacy;
+pub mod screen_build;
+pub mod screen_controls;
 pub mod screen_tour;
 pub mod screen_views;
 pub mod seal;

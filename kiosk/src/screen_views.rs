@@ -2,6 +2,7 @@
 //! `view()` builds these; `src/ui/` maps them to the Slint adapters. No Slint here.
 
 use crate::keypad::Target;
+pub use crate::screen_controls::{Control, FocusFlags, ScreenControls, ScreenId};
 use passerelle_core::place_book::PlaceLine;
 use passerelle_core::questionnaire::Kind;
 
@@ -18,7 +19,10 @@ pub struct View {
     pub screen: ScreenView,
     pub admin: AdminView,
     pub a11y: A11yView,
-    /// The keypad's focus.
+    /// The screen on and its controls in reading order: what the keypad moves through and
+    /// speech names.
+    pub controls: ScreenControls,
+    /// The keypad's focus: one of the reachable controls.
     pub focus: Option<Target>,
 }
 
@@ -54,6 +58,8 @@ pub struct LanguageView {
     pub code: String,
     pub name: String,
     pub action: String,
+    /// The keypad is on its welcome tile, or on it in the language picker.
+    pub focused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +98,8 @@ pub struct ChoiceView {
     pub selected: bool,
     /// Always in view, below the others: a quiz's "Je ne sais pas" ([`QUIZ_DONT_KNOW`]).
     pub pinned: bool,
+    /// The keypad is on it.
+    pub focused: bool,
 }
 
 /// The id of a quiz's "Je ne sais pas" answer: it stays in view in every language and mode, so

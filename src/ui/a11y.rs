@@ -1,10 +1,10 @@
 //! Accessibility on the screen: the theme and the accessibility menu from the model's
-//! [`A11yView`] and the keypad's focus. What they do is decided by the model
-//! (`kiosk/src/a11y_model.rs`, `kiosk/src/keypad.rs`).
+//! [`A11yView`] and the keypad's focus, as flags (`FocusFlags`). What they do is decided by the
+//! model (`kiosk/src/a11y_model.rs`, `kiosk/src/keypad.rs`, `kiosk/src/screen_controls.rs`).
 
-use super::{A11yAdapter, AppAdapter, AppWindow, Controller, FocusAdapter, Shared, Theme};
+use super::{A11yAdapter, AppAdapter, AppWindow, Controller, FocusAdapter, KeypadFocus, Shared, Theme};
 use crate::kiosk::keypad::Target;
-use crate::kiosk::visit_model::A11yView;
+use crate::kiosk::visit_model::{A11yView, FocusFlags};
 use slint::ComponentHandle;
 
 /// The theme, the accessibility menu and the keypad's focus.
@@ -24,7 +24,15 @@ pub(super) fn show(app: &AppWindow, v: &A11yView, focus: Option<&Target>) {
     a.set_volume_text(v.volume_text.as_str().into());
     a.set_speech_available(v.speech_available);
     a.set_languages_open(v.languages_open);
-    app.global::<FocusAdapter>().set_target(focus.map(|t| t.to_string()).unwrap_or_default().into());
+    // The keypad's focus: one flag per control (the tiles carry theirs in their items).
+    let f = FocusFlags::of(focus);
+    macro_rules! flags {
+        ($($n:ident),*) => { KeypadFocus { $($n: f.$n,)* text_size: f.text_size.map_or(-1, |n| n as i32) } };
+    }
+    #[rustfmt::skip]
+    let on = flags!(listen, menu, language, close_languages, next, back, skip, call, call_yes, call_no, consent_yes, consent_no, print, finish, profile,
+        places, still_here, stop, stop_yes, stop_no, retry, contrast, calm, auto_read, volume_down, volume_up, close_menu);
+    app.global::<FocusAdapter>().set_on(on);
 }
 
 pub fn connect(app: &AppWindow, c: &Shared) {

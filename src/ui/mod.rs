@@ -122,6 +122,7 @@ impl Controller {
                 code: l.code.as_str().into(),
                 name: l.name.as_str().into(),
                 action: l.action.as_str().into(),
+                focused: l.focused,
             })));
             a.set_language_button(ch.language_button.as_str().into());
             a.set_welcome_listen(ch.welcome_listen.as_str().into());
@@ -241,7 +242,13 @@ impl Controller {
         let mut choices: Vec<ChoiceItem> = q
             .choices
             .iter()
-            .map(|c| ChoiceItem { id: c.id.as_str().into(), label: c.label.as_str().into(), icon: self.image(&c.icon), selected: c.selected })
+            .map(|c| ChoiceItem {
+                id: c.id.as_str().into(),
+                label: c.label.as_str().into(),
+                icon: self.image(&c.icon),
+                selected: c.selected,
+                focused: c.focused,
+            })
             .collect();
         // The quiz's "Je ne sais pas" stays in view below the others.
         let pinned = q.choices.iter().position(|c| c.pinned).map(|i| choices.remove(i));

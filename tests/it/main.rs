@@ -7,6 +7,7 @@ mod support;
 mod a11y_ui;
 mod admin_ui;
 mod cli;
+mod controls_tour;
 mod cups;
 mod desk_browser;
 mod desk_pickups;

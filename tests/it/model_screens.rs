@@ -304,6 +304,8 @@ fn targets_in_reading_order_per_screen() {
     assert!(age[0].starts_with("choice:") && !age.contains(&"nav:next".to_string()), "{age:?}");
     assert_eq!(&age[age.len() - 7..], ["nav:skip", "nav:call", "nav:back", "listen", "a11y", "lang", "stop"], "Arrêter last, at the bar's outer end");
     goto(&mut k.m, "usages_principaux");
+    assert!(!s(&k.m).contains(&"nav:next".to_string()), "a multiple choice's Next is disabled, off the path, until an answer is chosen");
+    k.m.choose("jeux");
     assert!(s(&k.m).contains(&"nav:next".to_string()), "a multiple choice has Next");
     goto(&mut k.m, "consentement_contact");
     assert_eq!(&s(&k.m)[..4], ["consent:yes", "consent:no", "nav:call", "nav:back"], "no skip on the contact step");
@@ -334,6 +336,45 @@ fn keys_move_the_focus_say_it_and_activate_it() {
     assert_eq!(k.m.focus_index(), None, "a new screen drops the focus");
     assert!(k.m.keypad("2"), "a digit chooses that answer");
     assert_ne!(k.m.engine().current().unwrap().id, "genre");
+}
+
+/// The keypad's focus follows its control, not a place in the list: typing on a text question
+/// brings "Suivant" in at the front of the list, and the focus stays on "Je préfère ne pas
+/// répondre"; when the focused control leaves the path ("Suivant" disabled again once the text
+/// is erased), the focus goes to the control that followed it.
+#[test]
+fn the_keypad_focus_stays_on_its_control_when_the_list_changes() {
+    let mut k = kit(None);
+    goto(&mut k.m, "usages_principaux");
+    k.m.choose("autre");
+    k.m.next();
+    assert_eq!(k.m.engine().current().unwrap().kind, Kind::Text);
+    k.m.speak_if_changed();
+    let down = k.m.kiosk().defs.config.keys.next[0].clone();
+    let focus = |m: &VisitModel| m.view().focus;
+    assert!(!k.m.targets().contains(&Target::Next), "nothing typed: Suivant is off the path");
+    while focus(&k.m) != Some(Target::Skip) {
+        assert!(k.m.keypad(&down));
+    }
+    for key in ["v", "é", "l", "o"] {
+        k.m.key(key);
+        k.m.speak_if_changed();
+        assert!(k.m.targets().contains(&Target::Next), "something typed: Suivant is on the path");
+        assert_eq!(focus(&k.m), Some(Target::Skip), "typing \"{key}\" leaves the focus on « Je préfère ne pas répondre »");
+        assert_eq!(k.m.focus_index(), k.m.targets().iter().position(|t| *t == Target::Skip));
+    }
+    // On "Suivant", then the text erased: "Suivant" is disabled, the focus goes to what followed it.
+    while focus(&k.m) != Some(Target::Next) {
+        assert!(k.m.keypad(&down));
+    }
+    for _ in 0..4 {
+        k.m.key("\u{8}");
+    }
+    k.m.speak_if_changed();
+    assert!(!k.m.targets().contains(&Target::Next));
+    assert_eq!(focus(&k.m), Some(Target::Skip), "the control after the one that left");
+    assert!(k.m.keypad(&down));
+    assert_eq!(focus(&k.m), k.m.targets().get(1).cloned(), "and the keys move on from there");
 }
 
 fn pin(m: &mut VisitModel, p: &str) {
@@ -435,18 +476,42 @@ fn bars_are_scaled_to_the_largest() {
     assert!(bars(&[("z".into(), 0)])[0].fraction == 0.0);
 }
 
-/// The screens compare the keypad's focus with the text form of a [`Target`]: every text they
-/// compare with is one (a typo would hide the focus), and every target is shown somewhere.
+/// The screens draw the keypad's focus from flags (`FocusFlags`, and the tiles' own), never by
+/// comparing a text with the focus: no `.slint` file compares `FocusAdapter.target`, every flag
+/// is read by a screen, and each control drawn on its own has a flag of its own.
 #[test]
-fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
+fn the_screens_read_one_focus_flag_per_control_and_compare_no_text() {
     use Target::*;
-    let all = [
-        Start("fr".into()),
-        Choice("x".into()),
-        TextSize(0),
+    let mut slint = String::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "slint") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(!text.contains("FocusAdapter.target"), "{} compares the focus as a text", path.display());
+                slint.push_str(&text);
+            }
+        }
+    }
+    let adapters = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/adapters.slint")).unwrap();
+    let start = adapters.find("export struct KeypadFocus {").unwrap();
+    let fields: Vec<&str> =
+        adapters[start..start + adapters[start..].find('}').unwrap()].lines().skip(1).filter_map(|l| l.trim().split_once(':').map(|(n, _)| n)).collect();
+    assert!(fields.len() >= 25, "{fields:?}");
+    for f in &fields {
+        assert!(slint.contains(&format!("FocusAdapter.on.{f}")), "no screen draws the focus flag {f}");
+    }
+    for tile in ["item.focused", "root.pinned.focused"] {
+        assert!(slint.contains(tile), "the tiles draw their own flag ({tile})");
+    }
+    let singles = [
         Listen,
         Menu,
         Language,
+        CloseLanguages,
         Next,
         Back,
         Skip,
@@ -464,38 +529,22 @@ fn every_focus_text_in_the_screens_is_a_target_and_every_target_is_shown() {
         StopYes,
         StopNo,
         Retry,
+        TextSize(0),
+        TextSize(2),
         Contrast,
         Calm,
         AutoRead,
         VolumeDown,
         VolumeUp,
         CloseMenu,
-        PickLanguage("fr".into()),
-        CloseLanguages,
-    ]
-    .map(|t| t.to_string());
-    let mut literals = Vec::new();
-    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|x| x == "slint") {
-                for line in std::fs::read_to_string(&path).unwrap().lines().filter(|l| l.contains("FocusAdapter.target ==")) {
-                    literals.extend(line.split('"').skip(1).step_by(2).map(String::from));
-                }
-            }
-        }
+    ];
+    let flags: Vec<FocusFlags> = singles.iter().map(|t| FocusFlags::of(Some(t))).collect();
+    for (i, (t, f)) in singles.iter().zip(&flags).enumerate() {
+        assert_ne!(*f, FocusFlags::default(), "{t} has no flag");
+        assert!(!flags[..i].contains(f), "{t} shares its flag with another control");
     }
-    // "choice:" + id, "start:" + code, "pick:" + code, "a11y:text" + step.
-    let matches = |t: &String, l: &String| t == l || ((l.ends_with(':') || l.ends_with("text")) && t.starts_with(l.as_str()));
-    assert!(literals.len() >= 20, "{literals:?}");
-    for l in &literals {
-        assert!(all.iter().any(|t| matches(t, l)), "the screens compare the focus with {l:?}, which no Target is");
-    }
-    for t in &all {
-        assert!(literals.iter().any(|l| matches(t, l)), "no screen shows the focus on {t}");
+    for tile in [Start("fr".into()), Choice("x".into()), PickLanguage("fr".into())] {
+        assert_eq!(FocusFlags::of(Some(&tile)), FocusFlags::default(), "{tile}: the tile carries its own flag");
     }
 }
 

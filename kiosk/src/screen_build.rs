@@ -1,0 +1,177 @@
+//! [`VisitModel::view`]: what every screen shows, as plain data (`screen_views.rs`), built from
+//! the model; the screen's controls and the keypad's focus among them come from
+//! [`VisitModel::screen_controls`].
+
+use crate::keypad::Target;
+use crate::visit_model::*;
+use passerelle_core::engine::Screen as EScreen;
+use passerelle_core::i18n::{tr, tr_with};
+use passerelle_core::questionnaire::Kind;
+
+impl VisitModel {
+    /// Everything on screen. Call [`VisitModel::speak_if_changed`] first (the UI's refresh does):
+    /// a new screen moves the keypad focus back to nothing.
+    pub fn view(&self) -> View {
+        let lang = self.screen_lang();
+        let controls = self.screen_controls();
+        let focus = self.focus_in(&controls).and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
+        let idle = (self.engine.warning() && self.over.is_none()).then(|| {
+            let remaining = self.idle_left.unwrap_or(self.engine.options().idle_reset);
+            tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])
+        });
+        let screen = if self.admin.open {
+            ScreenView::Admin
+        } else if let Some(o) = &self.over {
+            ScreenView::SaveFailed { code: tr_with(&lang, "oos.code", &[("code", &o.code)]) }
+        } else if self.disk_out_of_service() {
+            ScreenView::OutOfService { code: tr_with(&lang, "oos.code", &[("code", "DISK-FULL")]) }
+        } else {
+            match self.engine.screen() {
+                EScreen::Attract => ScreenView::Attract,
+                EScreen::Notice => ScreenView::Notice(self.notice_view(&lang)),
+                EScreen::Question { .. } => match self.question_view(&lang, focus.as_ref()) {
+                    Some(q) => ScreenView::Question(Box::new(q)),
+                    None => ScreenView::Attract,
+                },
+                EScreen::Completed | EScreen::End => {
+                    let called = self.saved.as_ref().is_some_and(|s| s.profile.partial);
+                    ScreenView::End { thanks: tr(&lang, if called { "end.called.title" } else { "end.thanks" }), visit: self.end_view(&lang).map(Box::new) }
+                }
+            }
+        };
+        View {
+            rtl: passerelle_core::i18n::is_rtl(&lang),
+            chrome: self.chrome_view(&lang, focus.as_ref()),
+            idle,
+            stop: StopView { offered: self.can_stop(), confirm: self.stop_confirm },
+            screen,
+            admin: self.admin_view(),
+            a11y: self.a11y_view(),
+            controls,
+            focus,
+            lang,
+        }
+    }
+
+    fn notice_view(&self, lang: &str) -> Option<NoticeView> {
+        let q = &self.kiosk.defs.questionnaire;
+        let notice = q.questions().iter().find(|x| x.kind == Kind::Notice)?;
+        let owned = self.kiosk.text_vars(lang);
+        let vars: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Some(NoticeView {
+            section: q.sections[notice.section].title.get(lang).to_string(),
+            title: notice.label.fill(&vars).get(lang).to_string(),
+            body: notice.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default(),
+            icon: notice.picto.clone(),
+        })
+    }
+
+    fn question_view(&self, lang: &str, focus: Option<&Target>) -> Option<QuestionView> {
+        let q = self.engine.current()?;
+        let owned = self.kiosk.text_vars(lang);
+        let vars: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let selected = self.engine.selected();
+        let status = match (q.kind, q.max_choices, self.engine.remaining_choices()) {
+            (Kind::Multiple, Some(_), Some(0)) => tr(lang, "multiple.full"),
+            (Kind::Multiple, Some(_), Some(1)) => tr(lang, "multiple.remaining.one"),
+            (Kind::Multiple, Some(_), Some(n)) => tr_with(lang, "multiple.remaining", &[("n", &n.to_string())]),
+            (Kind::Multiple, None, _) => tr(lang, "multiple.any"),
+            _ => String::new(),
+        };
+        let (row_n, row_total) = self.engine.row_position().unwrap_or((1, q.rows.len()));
+        let row = self.engine.current_row().map(|r| RowView {
+            label: q.rows[r].label.get(lang).to_string(),
+            icon: q.rows[r].picto.clone(),
+            position: tr_with(lang, "grid.position", &[("n", &row_n.to_string()), ("total", &row_total.to_string())]),
+        });
+        let form = (q.kind == Kind::Contact).then(|| {
+            let contact = self.engine.contact();
+            let focused = self.focused_field.min(q.fields.len().saturating_sub(1));
+            FormView {
+                fields: q
+                    .fields
+                    .iter()
+                    .map(|f| FieldView {
+                        id: f.id.clone(),
+                        label: f.label.get(lang).to_string(),
+                        value: contact.field(&f.id).unwrap_or_default().to_string(),
+                        icon: f.picto.clone(),
+                        required: f.required,
+                    })
+                    .collect(),
+                focused,
+                error: self.form_error.clone(),
+                keyboard: match q.fields.get(focused).map(|f| f.id.as_str()) {
+                    Some("phone") => KeyboardLayout::Phone,
+                    Some("email") => KeyboardLayout::Email,
+                    _ => KeyboardLayout::Letters,
+                },
+            }
+        });
+        Some(QuestionView {
+            kind: q.kind,
+            section: self.kiosk.defs.questionnaire.sections[q.section].title.get(lang).to_string(),
+            progress: self.engine.progress().map(|p| ProgressView {
+                text: tr_with(lang, "progress.part", &[("n", &p.part.to_string()), ("total", &p.parts.to_string())]),
+                part: p.part,
+                parts: p.parts,
+                part_fill: p.row.map_or(1.0, |(n, total)| n as f32 / total.max(1) as f32),
+            }),
+            title: q.label.get(lang).to_string(),
+            // A multiple choice with a maximum says it in its status line ("Vous pouvez encore
+            // choisir 2 réponses."), which takes its help's place on screen (speech says both).
+            help: if q.kind == Kind::Multiple && q.max_choices.is_some() {
+                String::new()
+            } else {
+                q.help.as_ref().map(|h| h.fill(&vars).get(lang).to_string()).unwrap_or_default()
+            },
+            icon: q.picto.clone(),
+            choices: q
+                .choices_for_row(self.engine.current_row())
+                .into_iter()
+                .map(|c| ChoiceView {
+                    id: c.id.clone(),
+                    label: c.label.get(lang).to_string(),
+                    icon: c.picto.clone(),
+                    selected: selected.contains(&c.id),
+                    pinned: q.kind == Kind::Quiz && c.id == QUIZ_DONT_KNOW,
+                    focused: focus.is_some_and(|t| matches!(t, Target::Choice(id) if *id == c.id)),
+                })
+                .collect(),
+            status,
+            accents: tr(lang, "key.accents").split_whitespace().map(String::from).collect(),
+            next: self.next_button(),
+            row,
+            picture: q.image.as_ref().map(|img| (img.clone(), q.image_alt.as_ref().map(|t| t.get(lang)).unwrap_or_default().to_string())),
+            text_value: self.engine.text(),
+            text_max: q.max_length,
+            form_open: self.form_open,
+            form,
+            can_call: self.can_call(),
+            call_confirm: self.call_confirm,
+        })
+    }
+
+    fn end_view(&self, lang: &str) -> Option<EndView> {
+        let saved = self.saved.as_ref()?;
+        let s = passerelle_core::summary::summary(&saved.profile, &self.kiosk.defs.questionnaire, &self.kiosk.defs.rules.capability_question, lang);
+        Some(EndView {
+            called: saved.profile.partial,
+            code: passerelle_core::summary::pretty_reference(&saved.id),
+            at_ease_title: s.at_ease_title,
+            at_ease: s.at_ease,
+            help_title: s.help_title,
+            help: s.help,
+            mode: s.mode,
+            private: self.end_private,
+            instructions: self.end_instructions(lang),
+            places_shown: self.end_places && !self.suggestions.is_empty(),
+            places: self.place_lines(lang),
+            qr_payload: saved.payload.clone(),
+            can_print: self.can_print(),
+            printing: self.print.printing,
+            print_status: if self.print.status.is_empty() { String::new() } else { tr(lang, self.print.status) },
+            reference: tr_with(lang, "end.reference", &[("ref", &passerelle_core::summary::pretty_reference(&saved.id))]),
+        })
+    }
+}
