@@ -77,25 +77,31 @@ fn without_a_window_manager_the_kiosk_covers_the_monitor() {
     }
     let (_x, display) = xvfb("1280x800x24");
     let data = tempfile::tempdir().unwrap();
-    let _kiosk = Reaped(
+    // The kiosk's own log, to say why when its window never comes.
+    let log = data.path().join("kiosk.log");
+    let mut kiosk = Reaped(
         Command::new(env!("CARGO_BIN_EXE_passerelle"))
-            .args(["--data-dir", data.path().to_str().unwrap()])
+            .args(["--data-dir", data.path().join("data").to_str().unwrap()])
             .env("DISPLAY", &display)
             .env("SLINT_BACKEND", "winit-software")
-            .env("PASSERELLE_LOG", "off")
+            .env("PASSERELLE_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap(),
     );
     let start = Instant::now();
     let mut last = None;
-    while start.elapsed() < Duration::from_secs(60) {
+    while start.elapsed() < Duration::from_secs(90) {
         last = kiosk_geometry(&display);
         if last == Some((0, 0, 1280, 800)) {
             return;
         }
+        if let Some(status) = kiosk.0.try_wait().unwrap() {
+            panic!("the kiosk exited ({status}) before covering the monitor: {}", std::fs::read_to_string(&log).unwrap_or_default());
+        }
         std::thread::sleep(Duration::from_millis(250));
     }
+    eprintln!("the kiosk's log: {}", std::fs::read_to_string(&log).unwrap_or_default());
     panic!("the kiosk window should cover the 1280x800 monitor at 0,0; it is {last:?} (x, y, width, height)");
 }
