@@ -152,6 +152,10 @@ impl VisitModel {
     pub fn last_saved(&self) -> Option<&SavedVisit> {
         self.visit.saved.as_ref()
     }
+    /// The dialog over the page, if any.
+    pub fn overlay(&self) -> Overlay {
+        self.visit.overlay
+    }
 
     /// The work asked for since the last call, to run on a worker; report with [`VisitModel::job_done`].
     pub fn take_jobs(&mut self) -> Vec<Job> {
