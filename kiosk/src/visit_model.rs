@@ -12,7 +12,7 @@ use crate::printer::Printer;
 pub use crate::screen_views::*;
 use crate::speech::Speech;
 use crate::store::Store;
-use crate::visit_state::{Overlay, PrintState, SaveFailed, Visit};
+use crate::visit_state::{Overlay, PrintState, SaveFailed, Visit, VisitId};
 use crate::{Kiosk, SavedVisit};
 use passerelle_core::answers::AnswerError;
 use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};
@@ -152,6 +152,11 @@ impl VisitModel {
     pub fn last_saved(&self) -> Option<&SavedVisit> {
         self.visit.saved.as_ref()
     }
+    /// The visit on screen, as its tickets' reports name it.
+    pub fn visit_id(&self) -> VisitId {
+        self.visit.id
+    }
+
     /// The dialog over the page, if any.
     pub fn overlay(&self) -> Overlay {
         self.visit.overlay
@@ -401,10 +406,14 @@ impl VisitModel {
             reference: saved.id.clone(),
             places: self.place_lines(&saved.lang),
         };
-        self.jobs.push(Job::Ticket { printer, data: Box::new(data) });
+        self.jobs.push(Job::Ticket { printer, data: Box::new(data), visit: self.visit.id });
     }
 
-    pub fn print_finished(&mut self, ok: bool) {
+    /// A ticket's report. One printed for a visitor who has left is no one's: dropped.
+    pub fn print_finished(&mut self, visit: VisitId, ok: bool) {
+        if visit != self.visit.id {
+            return;
+        }
         self.visit.print.printing = false;
         if ok {
             self.visit.print.printed += 1;

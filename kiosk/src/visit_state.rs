@@ -76,10 +76,23 @@ pub(crate) struct PrintState {
     pub status: &'static str,
 }
 
+/// Which visit a ticket was printed for: a visitor who leaves while their ticket prints leaves
+/// its report to no one (the next visitor's tickets are their own). Unique in the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VisitId(u64);
+
+impl VisitId {
+    fn next() -> VisitId {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        VisitId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// Everything the kiosk keeps of one visitor besides the engine's answers. A new visitor is a
 /// new `Visit` ([`Visit::new`]); no field is ever reset one by one.
 #[derive(Debug, Default)]
 pub(crate) struct Visit {
+    pub id: VisitId,
     pub overlay: Overlay,
     /// The contact form's field with the cursor.
     pub focused_field: usize,
@@ -104,7 +117,7 @@ pub(crate) struct Visit {
 impl Visit {
     /// A visit with nothing in it: no dialog, no form, nothing stored, printed or suggested.
     pub fn new() -> Visit {
-        Visit::default()
+        Visit { id: VisitId::next(), ..Visit::default() }
     }
 }
 

@@ -44,3 +44,9 @@ fn a_new_visit_holds_nothing() {
     assert!(v.suggestions.is_empty());
     assert!(!v.end_places && !v.end_private);
 }
+
+#[test]
+fn every_visit_is_told_apart() {
+    let (a, b) = (Visit::new(), Visit::new());
+    assert_ne!(a.id, b.id, "a ticket's report names one visit only");
+}

@@ -147,3 +147,32 @@ fn a_new_visit_after_a_timeout_starts_with_nothing() {
     }
     assert_fresh(&mut k, "after the end screen timed out");
 }
+
+/// A ticket that finishes printing after its visitor left is no one's: the next visitor's end
+/// screen still says their own ticket is printing, and counts only their own tickets.
+#[test]
+fn a_late_ticket_report_does_not_touch_the_next_visit() {
+    use passerelle::kiosk::jobs::{Job, JobDone};
+    let end = |m: &VisitModel| match m.view().screen {
+        ScreenView::End { visit: Some(e), .. } => *e,
+        other => panic!("{other:?}"),
+    };
+    let mut k = kit();
+    goto(&mut k.m, "age");
+    k.m.call_me();
+    k.m.call_answer(true);
+    let first = k.m.take_jobs();
+    assert!(matches!(first.as_slice(), [Job::Ticket { .. }]), "the called visit's ticket prints by itself");
+    let first_visit = k.m.visit_id();
+    k.m.finish();
+    goto(&mut k.m, "age");
+    k.m.call_me();
+    k.m.call_answer(true);
+    assert_eq!(k.m.take_jobs().len(), 1);
+    assert_ne!(k.m.visit_id(), first_visit);
+    k.m.job_done(JobDone::Ticket { visit: first_visit, ok: true });
+    let e = end(&k.m);
+    assert!(e.printing && e.print_status == "Impression en cours…", "{e:?}");
+    k.m.job_done(JobDone::Ticket { visit: k.m.visit_id(), ok: true });
+    assert!(!end(&k.m).printing);
+}
