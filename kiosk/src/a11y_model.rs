@@ -155,7 +155,7 @@ impl VisitModel {
             ScreenId::Languages => (format!("languages/{lang}"), say(&Spoken::Languages, &lang)),
             ScreenId::Accessibility => (format!("a11y/{lang}"), say(&Spoken::A11y, &lang)),
             ScreenId::Idle => {
-                let secs = self.idle_left.unwrap_or(self.engine.options().idle_reset).as_secs();
+                let secs = self.visit.idle_left.unwrap_or(self.engine.options().idle_reset).as_secs();
                 (format!("idle/{lang}"), say(&Spoken::Idle { seconds: secs }, &lang))
             }
             ScreenId::SaveFailed => {
@@ -174,12 +174,18 @@ impl VisitModel {
                 let q = &k.defs.questionnaire.questions()[index];
                 let selected = self.engine.selected();
                 let text = say(
-                    &Spoken::Question { q, row: self.engine.current_row(), progress: self.engine.progress(), selected: &selected, form_open: self.form_open },
+                    &Spoken::Question {
+                        q,
+                        row: self.engine.current_row(),
+                        progress: self.engine.progress(),
+                        selected: &selected,
+                        form_open: self.visit.overlay.form_open(),
+                    },
                     &lang,
                 );
-                (format!("q/{}/{row}/{}/{lang}", q.id, self.form_open), text)
+                (format!("q/{}/{row}/{}/{lang}", q.id, self.visit.overlay.form_open()), text)
             }
-            ScreenId::End => match &self.saved {
+            ScreenId::End => match &self.visit.saved {
                 Some(saved) => {
                     let summary = passerelle_core::summary::summary(&saved.profile, &k.defs.questionnaire, &k.defs.rules.capability_question, &lang);
                     let places = self.place_lines(&lang);
@@ -188,7 +194,7 @@ impl VisitModel {
                         reference: &saved.id,
                         printer: self.printer.is_some(),
                         places: &places,
-                        private: self.end_private,
+                        private: self.visit.end_private,
                         called: saved.profile.partial,
                     };
                     (format!("end/{}/{}/{lang}", saved.id, self.can_print()), say(&end, &lang))

@@ -7,13 +7,14 @@ use crate::Kiosk;
 use crate::printer::Printer;
 use crate::store::Store;
 use crate::ticket::TicketData;
+use crate::visit_state::VisitId;
 use passerelle_core::i18n::{tr, tr_with};
 use std::sync::Arc;
 
 /// Work to run on a worker thread.
 pub enum Job {
     /// "Imprimer mon ticket": the visitor's ticket.
-    Ticket { printer: Arc<dyn Printer>, data: Box<TicketData> },
+    Ticket { printer: Arc<dyn Printer>, data: Box<TicketData>, visit: VisitId },
     /// The admin's test ticket.
     TestTicket { printer: Arc<dyn Printer>, data: Box<TicketData> },
     /// The admin's export to the first USB stick found.
@@ -26,7 +27,7 @@ pub enum Job {
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobDone {
     /// The visitor's ticket was printed (true) or not.
-    Ticket(bool),
+    Ticket { visit: VisitId, ok: bool },
     /// An admin task ended.
     Admin(AdminOutcome),
 }
@@ -97,7 +98,7 @@ impl Job {
     /// Do the work (blocking).
     pub fn run(self) -> JobDone {
         match self {
-            Job::Ticket { printer, data } => {
+            Job::Ticket { printer, data, visit } => {
                 let result = print_ticket(printer.as_ref(), &data);
                 match &result {
                     // No reference and no line per success: journald stamps every line to the
@@ -105,7 +106,7 @@ impl Job {
                     Ok(()) => {}
                     Err(e) => log::warn!("a ticket was not printed: {e}"),
                 }
-                JobDone::Ticket(result.is_ok())
+                JobDone::Ticket { visit, ok: result.is_ok() }
             }
             Job::TestTicket { printer, data } => JobDone::Admin(match print_ticket(printer.as_ref(), &data) {
                 Ok(()) => AdminOutcome::TestPrinted,
@@ -202,7 +203,7 @@ impl crate::visit_model::VisitModel {
     /// A worker's report.
     pub fn job_done(&mut self, done: JobDone) {
         match done {
-            JobDone::Ticket(ok) => self.print_finished(ok),
+            JobDone::Ticket { visit, ok } => self.print_finished(visit, ok),
             JobDone::Admin(outcome) => self.admin_task_finished(&outcome),
         }
     }

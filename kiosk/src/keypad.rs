@@ -303,8 +303,7 @@ impl VisitModel {
             _ => {
                 // A digit chooses the answer of that number, as the speech numbers them.
                 if let Some(d) = key.chars().next().filter(|c| c.is_ascii_digit() && key.chars().count() == 1)
-                    && !self.call_confirm
-                    && !self.stop_confirm
+                    && !self.visit.overlay.confirming()
                     && let Some(q) = self.engine.current()
                     && matches!(q.kind, Kind::Single | Kind::Multiple | Kind::List | Kind::Quiz | Kind::Grid)
                     && let Some(c) = q.choices_for_row(self.engine.current_row()).get((d as usize).wrapping_sub('1' as usize)).copied()

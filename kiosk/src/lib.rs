@@ -23,6 +23,7 @@ pub mod speech_text;
 pub mod store;
 pub mod ticket;
 pub mod visit_model;
+pub mod visit_state;
 
 use crate::store::{NewVisit, Store, StoreError};
 use passerelle_core::answers::Answer;

@@ -15,13 +15,13 @@ impl VisitModel {
         let lang = self.screen_lang();
         let controls = self.screen_controls();
         let focus = self.focus_in(&controls).and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
-        let idle = (self.engine.warning() && self.over.is_none()).then(|| {
-            let remaining = self.idle_left.unwrap_or(self.engine.options().idle_reset);
+        let idle = (self.engine.warning() && self.visit.over.is_none()).then(|| {
+            let remaining = self.visit.idle_left.unwrap_or(self.engine.options().idle_reset);
             tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])
         });
         let screen = if self.admin.open {
             ScreenView::Admin
-        } else if let Some(o) = &self.over {
+        } else if let Some(o) = &self.visit.over {
             ScreenView::SaveFailed { code: tr_with(&lang, "oos.code", &[("code", &o.code)]) }
         } else if self.disk_out_of_service() {
             ScreenView::OutOfService { code: tr_with(&lang, "oos.code", &[("code", "DISK-FULL")]) }
@@ -34,7 +34,7 @@ impl VisitModel {
                     None => ScreenView::Attract,
                 },
                 EScreen::Completed | EScreen::End => {
-                    let called = self.saved.as_ref().is_some_and(|s| s.profile.partial);
+                    let called = self.visit.saved.as_ref().is_some_and(|s| s.profile.partial);
                     ScreenView::End { thanks: tr(&lang, if called { "end.called.title" } else { "end.thanks" }), visit: self.end_view(&lang).map(Box::new) }
                 }
             }
@@ -43,7 +43,7 @@ impl VisitModel {
             rtl: passerelle_core::i18n::is_rtl(&lang),
             chrome: self.chrome_view(&lang, focus.as_ref()),
             idle,
-            stop: StopView { offered: self.can_stop(), confirm: self.stop_confirm },
+            stop: StopView { offered: self.can_stop(), confirm: self.visit.overlay.stop_confirm() },
             screen,
             admin: self.admin_view(),
             a11y: self.a11y_view(),
@@ -86,7 +86,7 @@ impl VisitModel {
         });
         let form = (q.kind == Kind::Contact).then(|| {
             let contact = self.engine.contact();
-            let focused = self.focused_field.min(q.fields.len().saturating_sub(1));
+            let focused = self.visit.focused_field.min(q.fields.len().saturating_sub(1));
             FormView {
                 fields: q
                     .fields
@@ -100,7 +100,7 @@ impl VisitModel {
                     })
                     .collect(),
                 focused,
-                error: self.form_error.clone(),
+                error: self.visit.form_error.clone(),
                 keyboard: match q.fields.get(focused).map(|f| f.id.as_str()) {
                     Some("phone") => KeyboardLayout::Phone,
                     Some("email") => KeyboardLayout::Email,
@@ -145,15 +145,15 @@ impl VisitModel {
             picture: q.image.as_ref().map(|img| (img.clone(), q.image_alt.as_ref().map(|t| t.get(lang)).unwrap_or_default().to_string())),
             text_value: self.engine.text(),
             text_max: q.max_length,
-            form_open: self.form_open,
+            form_open: self.visit.overlay.form_open(),
             form,
             can_call: self.can_call(),
-            call_confirm: self.call_confirm,
+            call_confirm: self.visit.overlay.call_confirm(),
         })
     }
 
     fn end_view(&self, lang: &str) -> Option<EndView> {
-        let saved = self.saved.as_ref()?;
+        let saved = self.visit.saved.as_ref()?;
         let s = passerelle_core::summary::summary(&saved.profile, &self.kiosk.defs.questionnaire, &self.kiosk.defs.rules.capability_question, lang);
         Some(EndView {
             called: saved.profile.partial,
@@ -163,14 +163,14 @@ impl VisitModel {
             help_title: s.help_title,
             help: s.help,
             mode: s.mode,
-            private: self.end_private,
+            private: self.visit.end_private,
             instructions: self.end_instructions(lang),
-            places_shown: self.end_places && !self.suggestions.is_empty(),
+            places_shown: self.visit.end_places && !self.visit.suggestions.is_empty(),
             places: self.place_lines(lang),
             qr_payload: saved.payload.clone(),
             can_print: self.can_print(),
-            printing: self.print.printing,
-            print_status: if self.print.status.is_empty() { String::new() } else { tr(lang, self.print.status) },
+            printing: self.visit.print.printing,
+            print_status: if self.visit.print.status.is_empty() { String::new() } else { tr(lang, self.visit.print.status) },
             reference: tr_with(lang, "end.reference", &[("ref", &passerelle_core::summary::pretty_reference(&saved.id))]),
         })
     }

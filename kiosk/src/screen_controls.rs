@@ -220,11 +220,11 @@ impl VisitModel {
         } else if self.engine.warning() {
             l.add(Target::StillHere, true, Some("speech.idle"));
             ScreenId::Idle
-        } else if self.over.is_some() {
+        } else if self.visit.over.is_some() {
             l.add(Target::Retry, true, Some("speech.save-retry"));
             l.add(Target::Finish, true, None);
             ScreenId::SaveFailed
-        } else if self.stop_confirm {
+        } else if self.visit.overlay.stop_confirm() {
             // The two confirmations, one style: a dialog over the screen, its safe answer first.
             l.add(Target::StopNo, true, Some("speech.stop-confirm"));
             l.add(Target::StopYes, true, Some("speech.stop-confirm"));
@@ -247,7 +247,7 @@ impl VisitModel {
                     l.add(Target::Stop, self.can_stop(), None);
                     ScreenId::Notice
                 }
-                EScreen::Question { .. } if self.call_confirm => {
+                EScreen::Question { .. } if self.visit.overlay.call_confirm() => {
                     l.add(Target::CallYes, true, Some("speech.call-confirm"));
                     l.add(Target::CallNo, true, Some("speech.call-confirm"));
                     ScreenId::CallConfirm
@@ -257,11 +257,11 @@ impl VisitModel {
                     ScreenId::Question
                 }
                 EScreen::Completed | EScreen::End => {
-                    let tabs = !self.suggestions.is_empty() && !self.end_private;
+                    let tabs = !self.visit.suggestions.is_empty() && !self.visit.end_private;
                     l.add(Target::Profile, tabs, None);
                     l.add(Target::Places, tabs, None);
                     // Disabled while a ticket prints.
-                    l.add_full(Target::Print, self.can_print(), !self.print.printing, Some("speech.end-print"));
+                    l.add_full(Target::Print, self.can_print(), !self.visit.print.printing, Some("speech.end-print"));
                     l.add(Target::Finish, true, Some("speech.end-finish"));
                     // The end screen's top bar has the language button too (the summary and the
                     // instructions in another language).
@@ -283,8 +283,8 @@ impl VisitModel {
                 }
             }
             Some(Kind::Contact) => {
-                l.add(Target::ConsentYes, !self.form_open, Some("speech.consent"));
-                l.add(Target::ConsentNo, !self.form_open, Some("speech.consent"));
+                l.add(Target::ConsentYes, !self.visit.overlay.form_open(), Some("speech.consent"));
+                l.add(Target::ConsentNo, !self.visit.overlay.form_open(), Some("speech.consent"));
             }
             _ => {}
         }
@@ -333,13 +333,13 @@ impl VisitModel {
             Target::Call => "call.button",
             Target::CallYes => "call.yes",
             Target::CallNo => "call.no",
-            Target::Next if self.form_open => "form.validate",
+            Target::Next if self.visit.overlay.form_open() => "form.validate",
             Target::Next if self.engine.screen() == EScreen::Notice => "notice.ok",
             Target::Next => "nav.next",
             Target::ConsentYes => "consent.yes",
             Target::ConsentNo => "consent.no",
             Target::Print => "print.button",
-            Target::Finish if self.over.is_some() => "save.quit",
+            Target::Finish if self.visit.over.is_some() => "save.quit",
             Target::Finish => "end.finish",
             Target::Profile => "end.tab-profile",
             Target::Places => "end.tab-places",

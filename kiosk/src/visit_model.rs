@@ -12,6 +12,7 @@ use crate::printer::Printer;
 pub use crate::screen_views::*;
 use crate::speech::Speech;
 use crate::store::Store;
+use crate::visit_state::{Overlay, PrintState, SaveFailed, Visit, VisitId};
 use crate::{Kiosk, SavedVisit};
 use passerelle_core::answers::AnswerError;
 use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};
@@ -36,52 +37,18 @@ impl Devices {
     }
 }
 
-/// A screen shown instead of the engine's: the visit could not be stored. The language is kept
-/// (the engine has already wiped the visit), and the visit itself, for "Réessayer" only: it is
-/// dropped with this screen ("Terminer", or a successful retry).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SaveFailed {
-    pub code: String,
-    pub lang: String,
-    pub visit: CompletedVisit,
-    pub signals: passerelle_core::handoff::Signals,
-}
-
-/// Tickets of the visit on screen.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct PrintState {
-    pub printing: bool,
-    pub printed: u32,
-    /// i18n key of the status line ("" for none).
-    pub status: &'static str,
-}
-
 /// Everything a visit and the kiosk's screens are made of.
 pub struct VisitModel {
     pub(crate) kiosk: Kiosk,
     pub(crate) engine: Engine,
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) form_open: bool,
-    pub(crate) focused_field: usize,
-    pub(crate) form_error: String,
-    pub(crate) saved: Option<SavedVisit>,
-    pub(crate) over: Option<SaveFailed>,
-    /// Time left before the reset, from the last inactivity warning.
-    pub(crate) idle_left: Option<Duration>,
+    /// The visitor on screen: a new one is a new [`Visit`].
+    pub(crate) visit: Visit,
     pub(crate) printer: Option<Arc<dyn Printer>>,
-    pub(crate) print: PrintState,
     pub(crate) admin: AdminState,
-    /// The places in use, and the suggestions for the visit on screen.
+    /// The places in use.
     pub(crate) places: PlaceBook,
-    pub(crate) suggestions: Vec<passerelle_core::places::Suggestion>,
-    pub(crate) suggested_at: chrono::NaiveDateTime,
-    /// The end screen shows the places (true) or the profile (false).
-    pub(crate) end_places: bool,
-    /// The end screen went [`END_PRIVATE_AFTER`] without a touch: only the code, the reference
-    /// and the instructions stay (the next person in the queue sees no answers). Stays so until
-    /// the visit ends.
-    pub(crate) end_private: bool,
     pub(crate) speech: Arc<dyn Speech>,
     pub(crate) a11y: A11yState,
     /// Keypad focus: the control it is on (never a place in the list, which changes as the
@@ -102,10 +69,6 @@ pub struct VisitModel {
     pub(crate) disk_full: bool,
     /// When the disk was last checked (monotonic clock).
     pub(crate) space_checked: Duration,
-    /// "On m'appelle" was touched: its confirmation is on screen.
-    pub(crate) call_confirm: bool,
-    /// "Arrêter" was touched: "Effacer mes réponses ?" is on screen.
-    pub(crate) stop_confirm: bool,
 }
 
 /// After this long without a touch the end screen hides the profile summary and the places.
@@ -133,20 +96,10 @@ impl VisitModel {
             engine,
             store,
             clock,
-            form_open: false,
-            focused_field: 0,
-            form_error: String::new(),
-            saved: None,
-            over: None,
-            idle_left: None,
+            visit: Visit::new(),
             printer,
-            print: PrintState::default(),
             admin: AdminState::default(),
             places,
-            suggestions: Vec::new(),
-            suggested_at: chrono::NaiveDateTime::default(),
-            end_places: false,
-            end_private: false,
             a11y: A11yState::new(auto_read),
             speech,
             focus: None,
@@ -157,14 +110,12 @@ impl VisitModel {
             mailbox: std::sync::mpsc::channel(),
             disk_full,
             space_checked,
-            call_confirm: false,
-            stop_confirm: false,
         }
     }
 
     /// The kiosk is out of service because its data disk is full (between visits).
     pub fn disk_out_of_service(&self) -> bool {
-        self.disk_full && self.over.is_none() && self.engine.screen() == EScreen::Attract
+        self.disk_full && self.visit.over.is_none() && self.engine.screen() == EScreen::Attract
     }
 
     /// Look at the data disk again; logs when the kiosk goes out of service or back.
@@ -199,7 +150,16 @@ impl VisitModel {
         &self.kiosk
     }
     pub fn last_saved(&self) -> Option<&SavedVisit> {
-        self.saved.as_ref()
+        self.visit.saved.as_ref()
+    }
+    /// The visit on screen, as its tickets' reports name it.
+    pub fn visit_id(&self) -> VisitId {
+        self.visit.id
+    }
+
+    /// The dialog over the page, if any.
+    pub fn overlay(&self) -> Overlay {
+        self.visit.overlay
     }
 
     /// The work asked for since the last call, to run on a worker; report with [`VisitModel::job_done`].
@@ -217,8 +177,9 @@ impl VisitModel {
         if self.disk_full {
             return;
         }
-        if self.engine.set_lang(lang).is_ok() {
-            let _ = self.engine.start();
+        if self.engine.set_lang(lang).is_ok() && self.engine.start().is_ok() {
+            // A new visitor: nothing of the last visit's dialogs, form, end screen or tickets.
+            self.forget_visit();
         }
     }
 
@@ -238,25 +199,22 @@ impl VisitModel {
     }
 
     pub fn skip(&mut self) {
-        self.form_open = false;
+        self.visit.overlay = Overlay::None;
         let r = self.engine.skip();
         self.after(r);
     }
 
     pub fn back(&mut self) {
-        if self.stop_confirm {
-            self.stop_answer(false);
-            return;
-        }
-        if self.call_confirm {
-            self.call_answer(false);
-            return;
-        }
-        if self.form_open {
-            self.form_open = false;
-            self.form_error.clear();
-            self.engine.still_here();
-            return;
+        match self.visit.overlay {
+            Overlay::Stop { .. } => return self.stop_answer(false),
+            Overlay::Call => return self.call_answer(false),
+            Overlay::ContactForm => {
+                self.visit.overlay = Overlay::None;
+                self.visit.form_error.clear();
+                self.engine.still_here();
+                return;
+            }
+            Overlay::None => {}
         }
         let r = self.engine.back();
         self.after(r);
@@ -265,7 +223,7 @@ impl VisitModel {
     /// "On m'appelle" / "Terminer maintenant": asks for a one-line confirmation first.
     pub fn call_me(&mut self) {
         if self.can_call() {
-            self.call_confirm = true;
+            self.visit.overlay = Overlay::Call;
             self.engine.still_here();
         }
     }
@@ -273,9 +231,10 @@ impl VisitModel {
     /// The confirmation's answer: `finish` ends the visit now with the answers given (stored,
     /// then the end screen and its QR code); otherwise the visitor carries on where they were.
     pub fn call_answer(&mut self, finish: bool) {
-        if !std::mem::take(&mut self.call_confirm) {
+        if !self.visit.overlay.call_confirm() {
             return;
         }
+        self.visit.overlay = self.visit.overlay.dismissed();
         if finish {
             let r = self.engine.finish_now();
             self.after(r);
@@ -286,14 +245,13 @@ impl VisitModel {
 
     /// "Arrêter" is offered: on the notice and every question screen (the contact form too).
     pub fn can_stop(&self) -> bool {
-        matches!(self.engine.screen(), EScreen::Notice | EScreen::Question { .. }) && self.over.is_none() && !self.admin.open
+        matches!(self.engine.screen(), EScreen::Notice | EScreen::Question { .. }) && self.visit.over.is_none() && !self.admin.open
     }
 
     /// "Arrêter": asks "Effacer mes réponses ?" first (one tap to confirm).
     pub fn stop(&mut self) {
         if self.can_stop() {
-            self.call_confirm = false;
-            self.stop_confirm = true;
+            self.visit.overlay = self.visit.overlay.stop();
             self.focus = None;
             self.engine.still_here();
         }
@@ -303,9 +261,10 @@ impl VisitModel {
     /// the accessibility settings) and records it as abandoned at its step, as inactivity does;
     /// the welcome screen follows. Otherwise the visitor carries on, every answer kept.
     pub fn stop_answer(&mut self, erase: bool) {
-        if !std::mem::take(&mut self.stop_confirm) {
+        if !self.visit.overlay.stop_confirm() {
             return;
         }
+        self.visit.overlay = self.visit.overlay.dismissed();
         if erase {
             let r = self.engine.stop();
             self.after(r);
@@ -316,19 +275,19 @@ impl VisitModel {
 
     /// "On m'appelle" is offered: on a question screen, not while contact details are typed.
     pub fn can_call(&self) -> bool {
-        matches!(self.engine.screen(), EScreen::Question { .. }) && !self.form_open && self.over.is_none() && !self.stop_confirm
+        matches!(self.engine.screen(), EScreen::Question { .. }) && matches!(self.visit.overlay, Overlay::None | Overlay::Call) && self.visit.over.is_none()
     }
 
     pub fn open_form(&mut self) {
-        self.form_open = true;
-        self.focused_field = 0;
-        self.form_error.clear();
+        self.visit.overlay = Overlay::ContactForm;
+        self.visit.focused_field = 0;
+        self.visit.form_error.clear();
         self.engine.still_here();
     }
 
     pub fn focus_field(&mut self, i: usize) {
         let n = self.engine.current().map_or(0, |q| q.fields.len());
-        self.focused_field = i.min(n.saturating_sub(1));
+        self.visit.focused_field = i.min(n.saturating_sub(1));
         self.engine.still_here();
     }
 
@@ -365,11 +324,11 @@ impl VisitModel {
                 let v = edit(self.engine.text());
                 let _ = self.engine.set_text(&v);
             }
-            Kind::Contact if self.form_open => {
-                if let Some(f) = q.fields.get(self.focused_field) {
+            Kind::Contact if self.visit.overlay.form_open() => {
+                if let Some(f) = q.fields.get(self.visit.focused_field) {
                     let old = self.engine.contact().field(&f.id).unwrap_or_default().to_string();
                     let _ = self.engine.set_contact_field(&f.id, &edit(old));
-                    self.form_error.clear();
+                    self.visit.form_error.clear();
                 }
             }
             _ => {}
@@ -389,33 +348,33 @@ impl VisitModel {
 
     /// The suggested places, in words, in `lang`.
     pub fn place_lines(&self, lang: &str) -> Vec<PlaceLine> {
-        passerelle_core::place_book::lines(&self.suggestions, self.suggested_at, lang)
+        passerelle_core::place_book::lines(&self.visit.suggestions, self.visit.suggested_at, lang)
     }
 
     /// The end screen's two views: the profile, or where to go next.
     pub fn show_end_places(&mut self, places: bool) {
         self.engine.still_here();
-        self.end_places = places && !self.suggestions.is_empty() && !self.end_private;
+        self.visit.end_places = places && !self.visit.suggestions.is_empty() && !self.visit.end_private;
     }
 
     pub fn finish(&mut self) {
         self.reset_a11y();
-        if self.over.take().is_some() {
-            return;
+        let failed = self.visit.over.is_some();
+        self.forget_visit();
+        if !failed {
+            let _ = self.engine.finish();
         }
-        let _ = self.engine.finish();
-        self.saved = None;
     }
 
     /// "Réessayer" on the save-failed screen: the same save again (space may have returned).
     /// On success the end screen follows; on failure the same screen, with the new code.
     pub fn retry_save(&mut self) {
-        let Some(failed) = self.over.take() else {
+        let Some(failed) = self.visit.over.take() else {
             return;
         };
         if let Err(e) = self.engine.complete_again(&failed.visit) {
             log::error!("a failed save cannot be tried again: {e}");
-            self.over = Some(failed);
+            self.visit.over = Some(failed);
             return;
         }
         self.save_with(&failed.visit, failed.signals);
@@ -424,15 +383,15 @@ impl VisitModel {
     /// "Imprimer mon ticket": asks for a [`Job::Ticket`] (at most [`MAX_PRINTS`] per visit, one
     /// at a time); [`VisitModel::print_finished`] hears how it went.
     pub fn print(&mut self) {
-        let (Some(printer), Some(saved)) = (self.printer.clone(), self.saved.clone()) else {
+        let (Some(printer), Some(saved)) = (self.printer.clone(), self.visit.saved.clone()) else {
             return;
         };
-        if self.print.printing || self.print.printed >= MAX_PRINTS {
+        if self.visit.print.printing || self.visit.print.printed >= MAX_PRINTS {
             return;
         }
         self.engine.still_here();
-        self.print.printing = true;
-        self.print.status = "print.printing";
+        self.visit.print.printing = true;
+        self.visit.print.status = "print.printing";
         let summary =
             |lang: &str| passerelle_core::summary::summary(&saved.profile, &self.kiosk.defs.questionnaire, &self.kiosk.defs.rules.capability_question, lang);
         let data = crate::ticket::TicketData {
@@ -447,16 +406,20 @@ impl VisitModel {
             reference: saved.id.clone(),
             places: self.place_lines(&saved.lang),
         };
-        self.jobs.push(Job::Ticket { printer, data: Box::new(data) });
+        self.jobs.push(Job::Ticket { printer, data: Box::new(data), visit: self.visit.id });
     }
 
-    pub fn print_finished(&mut self, ok: bool) {
-        self.print.printing = false;
+    /// A ticket's report. One printed for a visitor who has left is no one's: dropped.
+    pub fn print_finished(&mut self, visit: VisitId, ok: bool) {
+        if visit != self.visit.id {
+            return;
+        }
+        self.visit.print.printing = false;
         if ok {
-            self.print.printed += 1;
-            self.print.status = "print.done";
+            self.visit.print.printed += 1;
+            self.visit.print.status = "print.done";
         } else {
-            self.print.status = "print.failed";
+            self.visit.print.status = "print.failed";
         }
     }
 
@@ -464,13 +427,13 @@ impl VisitModel {
     #[allow(clippy::type_complexity)]
     fn tick_state(&self) -> (bool, EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>, bool) {
         (
-            self.end_private,
+            self.visit.end_private,
             self.engine.screen(),
             self.engine.warning(),
-            self.idle_left,
+            self.visit.idle_left,
             self.admin.open,
             self.admin.pin_open,
-            self.over.is_some(),
+            self.visit.over.is_some(),
             self.retention_day,
             self.disk_full,
         )
@@ -485,27 +448,27 @@ impl VisitModel {
         self.admin_tick();
         self.daily_retention();
         let event = self.engine.tick();
-        if self.engine.screen() == EScreen::End && self.engine.idle_for() >= END_PRIVATE_AFTER && !self.end_private {
-            self.end_private = true;
-            self.end_places = false;
+        if self.engine.screen() == EScreen::End && self.engine.idle_for() >= END_PRIVATE_AFTER && !self.visit.end_private {
+            self.visit.end_private = true;
+            self.visit.end_places = false;
         }
-        self.idle_left = match event {
+        self.visit.idle_left = match event {
             IdleEvent::Warning { remaining } => Some(remaining),
             _ => None,
         };
         if let IdleEvent::Reset { abandoned_at } = event {
             self.reset_a11y();
-            self.call_confirm = false;
-            self.stop_confirm = false;
+            self.forget_visit();
             if let Some(step) = abandoned_at {
                 self.record_abandon(&step);
             }
-            self.form_open = false;
-            self.form_error.clear();
-            self.saved = None;
-            self.over = None;
         }
         self.tick_state() != before
+    }
+
+    /// The visitor is gone (finished, stopped, timed out) or a new one starts: a new [`Visit`].
+    pub(crate) fn forget_visit(&mut self) {
+        self.visit = Visit::new();
     }
 
     fn record_abandon(&mut self, step: &str) {
@@ -516,32 +479,30 @@ impl VisitModel {
     }
 
     fn after(&mut self, r: Result<Outcome, EngineError>) {
-        self.call_confirm = false;
-        self.stop_confirm = false;
+        // An input answers (or leaves) a confirmation: the contact form under it stays.
+        self.visit.overlay = self.visit.overlay.dismissed();
         match r {
             Ok(Outcome::Moved) => {
-                self.form_error.clear();
+                self.visit.form_error.clear();
                 if !matches!(self.engine.current().map(|q| q.kind), Some(Kind::Contact)) {
-                    self.form_open = false;
+                    self.visit.overlay = Overlay::None;
                 }
             }
             Ok(Outcome::Finished(v)) => {
-                self.form_open = false;
+                self.visit.overlay = Overlay::None;
                 self.save(&v);
             }
             Ok(Outcome::Abandoned { step }) => {
-                // Nothing of the visit stays: not the form, not its error, not the focus.
-                self.form_open = false;
-                self.focused_field = 0;
-                self.form_error.clear();
-                self.focus = None;
+                // Nothing of the visit stays: a new visit, the focus and the accessibility
+                // settings back to normal.
+                self.forget_visit();
                 self.reset_a11y();
                 self.record_abandon(&step);
             }
-            Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.form_open => {
+            Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.visit.overlay.form_open() => {
                 let key = format!("form.{problem}");
                 let msg = tr(&self.lang(), &key);
-                self.form_error = if msg == key { tr(&self.lang(), "form.invalid") } else { msg };
+                self.visit.form_error = if msg == key { tr(&self.lang(), "form.invalid") } else { msg };
             }
             Err(e) => log::debug!("input refused: {e}"),
         }
@@ -556,14 +517,14 @@ impl VisitModel {
         match self.kiosk.finish_visit_with_signals(&mut self.store, self.clock.as_ref(), v, signals) {
             Ok(saved) => {
                 let now = self.clock.local_now();
-                self.suggestions = passerelle_core::place_book::suggest(&self.kiosk.defs.config, &self.places, &saved.profile, now);
-                self.suggested_at = now;
-                self.end_places = false;
-                self.end_private = false;
+                self.visit.suggestions = passerelle_core::place_book::suggest(&self.kiosk.defs.config, &self.places, &saved.profile, now);
+                self.visit.suggested_at = now;
+                self.visit.end_places = false;
+                self.visit.end_private = false;
                 // Called to the counter ("On m'appelle"): the ticket prints by itself.
                 let called = saved.profile.partial;
-                self.saved = Some(saved);
-                self.print = PrintState::default();
+                self.visit.saved = Some(saved);
+                self.visit.print = PrintState::default();
                 let _ = self.engine.saved();
                 if called {
                     self.print();
@@ -575,7 +536,7 @@ impl VisitModel {
                 self.disk_full = self.store.space().full;
                 let lang = self.lang();
                 self.engine.abort();
-                self.over = Some(SaveFailed { code: e.code().to_string(), lang, visit: v.clone(), signals });
+                self.visit.over = Some(SaveFailed { code: e.code().to_string(), lang, visit: v.clone(), signals });
             }
         }
     }
@@ -584,7 +545,7 @@ impl VisitModel {
 
     /// The language on screen (a failed save keeps the visitor's).
     pub fn screen_lang(&self) -> String {
-        match &self.over {
+        match &self.visit.over {
             Some(o) => o.lang.clone(),
             None => self.lang(),
         }
@@ -593,7 +554,7 @@ impl VisitModel {
     /// The show-Next rule for the question on screen.
     pub fn next_button(&self) -> NextRule {
         match self.engine.current() {
-            Some(q) => next_rule(q.kind, !self.engine.selected().is_empty(), !self.engine.text().trim().is_empty(), self.form_open),
+            Some(q) => next_rule(q.kind, !self.engine.selected().is_empty(), !self.engine.text().trim().is_empty(), self.visit.overlay.form_open()),
             None => NextRule { show: false, enabled: false },
         }
     }
@@ -601,14 +562,14 @@ impl VisitModel {
     /// Whether "Imprimer mon ticket" is offered: a printer, a stored visit, fewer than
     /// [`MAX_PRINTS`] tickets. The end view, the keypad and speech all ask this one question.
     pub(crate) fn can_print(&self) -> bool {
-        self.printer.is_some() && self.saved.is_some() && self.print.printed < MAX_PRINTS
+        self.printer.is_some() && self.visit.saved.is_some() && self.visit.print.printed < MAX_PRINTS
     }
 
     /// What to do with the code: show it (or the ticket, with a printer) at the counter, or
     /// take a photo of it. Called to the counter, the visitor walks away: the code must leave
     /// with them (the ticket prints by itself, or a photo, or a note).
     pub(crate) fn end_instructions(&self, lang: &str) -> String {
-        let called = self.saved.as_ref().is_some_and(|s| s.profile.partial);
+        let called = self.visit.saved.as_ref().is_some_and(|s| s.profile.partial);
         let key = match (called, self.printer.is_some()) {
             (true, true) => "end.called.ticket",
             (true, false) => "end.called.photo",

@@ -184,7 +184,7 @@ fn a_hidden_or_disabled_control_is_neither_on_the_keypad_nor_named() {
     for _ in 0..2 {
         m.print();
         assert_eq!(m.take_jobs().len(), 1);
-        m.job_done(passerelle::kiosk::jobs::JobDone::Ticket(true));
+        m.job_done(passerelle::kiosk::jobs::JobDone::Ticket { visit: m.visit_id(), ok: true });
     }
     let v = m.view();
     let print = v.controls.controls.iter().find(|c| c.target == Target::Print).expect("Print is in the end screen's list");

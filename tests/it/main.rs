@@ -44,3 +44,4 @@ mod trust_roles;
 mod ui;
 mod ui_kit;
 mod ui_languages;
+mod visit_reset;

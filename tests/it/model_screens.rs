@@ -124,12 +124,12 @@ fn a_visitor_prints_twice_at_most_one_at_a_time() {
     k.m.print();
     assert_eq!(k.m.take_jobs().len(), 1, "one ticket at a time");
     assert!(end(&k.m).printing);
-    k.m.job_done(JobDone::Ticket(false));
+    k.m.job_done(JobDone::Ticket { visit: k.m.visit_id(), ok: false });
     assert!(end(&k.m).print_status.starts_with("Le ticket n’a pas pu être imprimé."));
     for _ in 0..2 {
         k.m.print();
         assert_eq!(k.m.take_jobs().len(), 1);
-        k.m.job_done(JobDone::Ticket(true));
+        k.m.job_done(JobDone::Ticket { visit: k.m.visit_id(), ok: true });
     }
     assert!(!end(&k.m).can_print, "two tickets printed");
     k.m.print();
@@ -192,7 +192,7 @@ fn after_the_last_ticket_print_is_gone_from_view_keypad_and_speech() {
     for _ in 0..2 {
         k.m.print();
         assert_eq!(k.m.take_jobs().len(), 1);
-        k.m.job_done(JobDone::Ticket(true));
+        k.m.job_done(JobDone::Ticket { visit: k.m.visit_id(), ok: true });
     }
     assert_eq!(state(&k.m), (false, false, false), "after two tickets: offered nowhere");
     assert!(k.m.spoken().1.contains(&tr("fr", "end.instructions-ticket")), "the instructions still speak of the ticket taken");
