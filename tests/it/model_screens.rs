@@ -35,8 +35,8 @@ fn kit(printer: Option<Arc<dyn Printer>>) -> Kit {
     Kit { m, clock, speech, _dir: dir }
 }
 
-/// Skip questions until `id` is on screen.
-fn goto(m: &mut VisitModel, id: &str) {
+/// Skip questions until `id` is on screen (also used by `visit_reset`).
+pub(crate) fn goto(m: &mut VisitModel, id: &str) {
     m.start("fr");
     m.accept_notice();
     for _ in 0..100 {
@@ -48,7 +48,7 @@ fn goto(m: &mut VisitModel, id: &str) {
     panic!("{id} not reached");
 }
 
-fn question(m: &VisitModel) -> QuestionView {
+pub(crate) fn question(m: &VisitModel) -> QuestionView {
     match m.view().screen {
         ScreenView::Question(q) => *q,
         other => panic!("not a question: {other:?}"),

@@ -2,6 +2,7 @@
 //! whatever way the last one left (called, stopped, timed out, finished while printing), the next
 //! one starts with no dialog, no answers, no form, no stored visit and no ticket.
 
+use crate::model_screens::{goto, question};
 use passerelle::kiosk::printer::{FakePrinter, Printer};
 use passerelle::kiosk::speech::FakeSpeech;
 use passerelle::kiosk::store::Store;
@@ -25,26 +26,6 @@ fn kit() -> Kit {
     let printer: Arc<dyn Printer> = Arc::new(FakePrinter::default());
     let m = VisitModel::new(kiosk, store, clock.clone(), Devices { printer: Some(printer), speech: Arc::new(FakeSpeech::default()) });
     Kit { m, clock, _dir: dir }
-}
-
-/// Skip questions until `id` is on screen.
-fn goto(m: &mut VisitModel, id: &str) {
-    m.start("fr");
-    m.accept_notice();
-    for _ in 0..100 {
-        if m.engine().current().is_some_and(|q| q.id == id) {
-            return;
-        }
-        m.skip();
-    }
-    panic!("{id} not reached");
-}
-
-fn question(m: &VisitModel) -> QuestionView {
-    match m.view().screen {
-        ScreenView::Question(q) => *q,
-        other => panic!("not a question: {other:?}"),
-    }
 }
 
 /// The next visitor's first screens: nothing of the last visit.
