@@ -137,6 +137,13 @@ struct Eq {
     parts: Vec<usize>,
 }
 
+impl Eq {
+    /// Every cell of the equation: its parts, then its total.
+    fn cells(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parts.iter().copied().chain(std::iter::once(self.total))
+    }
+}
+
 const INF: i64 = i64::MAX / 4;
 
 /// A figure linear programming narrows too much.

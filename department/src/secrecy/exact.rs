@@ -59,7 +59,7 @@ impl Ledger {
         let mut candidates: BTreeSet<usize> = BTreeSet::new();
         while let Some(u) = todo.pop() {
             for &k in &of_cell[u] {
-                for &c in eqs[k].parts.iter().chain(std::iter::once(&eqs[k].total)) {
+                for c in eqs[k].cells() {
                     if !unknown(self, c) {
                         candidates.insert(c);
                     } else if joined.insert(c) {

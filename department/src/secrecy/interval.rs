@@ -50,12 +50,9 @@ impl Ledger {
                     others.truncate(1);
                 }
                 for i in others {
-                    let small = of_cell[i]
-                        .iter()
-                        .flat_map(|&k| eqs[k].parts.iter().chain(std::iter::once(&eqs[k].total)))
-                        .find(|&&c| c != i && self.cells[c].state == State::Small);
+                    let small = of_cell[i].iter().flat_map(|&k| eqs[k].cells()).find(|&c| c != i && self.cells[c].state == State::Small);
                     match small {
-                        Some(&c) => self.cells[c].state = State::Hidden,
+                        Some(c) => self.cells[c].state = State::Hidden,
                         None => {
                             self.cells[i].state = State::Shown;
                             pinned[i] = true;
@@ -64,9 +61,9 @@ impl Ledger {
                 }
                 continue;
             }
-            let base = self.published_bounds();
-            // An equation that lost a cell this round counts as opened.
-            let mut opened = vec![false; eqs.len()];
+            // In a batch: the published figures' own intervals, and the equations that lost a
+            // cell this round (they count as opened).
+            let (base, mut opened) = if batch { (self.published_bounds(), vec![false; eqs.len()]) } else { ((Vec::new(), Vec::new()), Vec::new()) };
             let mut progress = false;
             if !batch {
                 bad.truncate(1);
@@ -80,12 +77,7 @@ impl Ledger {
                 }
                 // Still none: a cell shown again earlier, hidden after all.
                 if picks.is_empty() {
-                    let again = of_cell[b]
-                        .iter()
-                        .flat_map(|&k| eqs[k].parts.iter().chain(std::iter::once(&eqs[k].total)))
-                        .copied()
-                        .filter(|&c| c != b && pinned[c])
-                        .min_by_key(|&c| self.cells[c].value);
+                    let again = of_cell[b].iter().flat_map(|&k| eqs[k].cells()).filter(|&c| c != b && pinned[c]).min_by_key(|&c| self.cells[c].value);
                     if let Some(c) = again {
                         pinned[c] = false;
                         picks.push(c);
@@ -101,8 +93,10 @@ impl Ledger {
                     }
                     self.cells[c].state = State::Hidden;
                     progress = true;
-                    for &k in &of_cell[c] {
-                        opened[k] = true;
+                    if batch {
+                        for &k in &of_cell[c] {
+                            opened[k] = true;
+                        }
                     }
                 }
             }
@@ -207,7 +201,7 @@ impl Ledger {
             for &h in &ring {
                 for &k in &of_cell[h] {
                     let e = &eqs[k];
-                    for &c in e.parts.iter().chain(std::iter::once(&e.total)) {
+                    for c in e.cells() {
                         if !seen.insert(c) {
                             continue;
                         }
@@ -253,7 +247,7 @@ impl Ledger {
         (pinned, opened): (&[bool], &[bool]),
     ) -> Vec<usize> {
         let mut picks = Vec::new();
-        let mut seen_eq = vec![];
+        let mut seen_eq: std::collections::HashSet<usize> = std::collections::HashSet::new();
         let mut seen: std::collections::HashSet<usize> = [b].into();
         let mut ring = vec![b];
         for _depth in 0..3 {
@@ -270,8 +264,8 @@ impl Ledger {
                     if !(tight_lo || tight_hi) {
                         continue;
                     }
-                    seen_eq.push(k);
-                    let cells = || e.parts.iter().chain(std::iter::once(&e.total)).copied().filter(|&c| c != x);
+                    seen_eq.insert(k);
+                    let cells = || e.cells().filter(|&c| c != x);
                     let best = cells()
                         .filter(|&c| self.cells[c].state == State::Shown && !pinned[c])
                         .min_by_key(|&c| (self.cells[c].keep || c == e.total, self.cells[c].value == 0, self.cells[c].value, c));
