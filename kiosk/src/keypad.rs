@@ -3,7 +3,7 @@
 //! choose an answer by its number. The targets and their order are the screen's reachable
 //! controls (`screen_controls.rs`).
 
-use crate::screen_controls::ScreenControls;
+use crate::screen_controls::{Control, ScreenControls};
 use crate::visit_model::VisitModel;
 use passerelle_core::engine::Screen as EScreen;
 use passerelle_core::questionnaire::Kind;
@@ -190,17 +190,23 @@ impl VisitModel {
     /// left the path (hidden or disabled since) hands the focus to the reachable control that
     /// followed it in reading order, if any.
     pub(crate) fn focus_in(&self, controls: &ScreenControls) -> Option<usize> {
+        let focused = self.focused_control(controls)?;
+        controls.reachable().position(|c| std::ptr::eq(c, focused))
+    }
+
+    /// The control drawn with the focus: the focused one, or the reachable one that followed it
+    /// in reading order if it left the path.
+    pub(crate) fn focused_control<'a>(&self, controls: &'a ScreenControls) -> Option<&'a Control> {
         let focus = self.focus.as_ref()?;
         let at = controls.controls.iter().position(|c| c.target == *focus)?;
-        let before = controls.controls[..at].iter().filter(|c| c.reachable()).count();
-        controls.controls[at..].iter().any(|c| c.reachable()).then_some(before)
+        controls.controls[at..].iter().find(|c| c.reachable())
     }
 
     /// The focus as it is drawn: a control that left the path hands it on (see
     /// [`VisitModel::focus_in`]), so that a control coming back later does not take it back.
     pub(crate) fn settle_focus(&mut self) {
         let controls = self.screen_controls();
-        self.focus = self.focus_in(&controls).and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
+        self.focus = self.focused_control(&controls).map(|c| c.target.clone());
     }
 
     /// The controls the keypad moves through on this screen, in reading order: the reachable

@@ -14,7 +14,7 @@ impl VisitModel {
     pub fn view(&self) -> View {
         let lang = self.screen_lang();
         let controls = self.screen_controls();
-        let focus = self.focus_in(&controls).and_then(|i| controls.reachable().nth(i)).map(|c| c.target.clone());
+        let focus = self.focused_control(&controls).map(|c| c.target.clone());
         let idle = (self.engine.warning() && self.visit.over.is_none()).then(|| {
             let remaining = self.visit.idle_left.unwrap_or(self.engine.options().idle_reset);
             tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])
