@@ -113,8 +113,9 @@ pub(super) fn pickup_signing_key(cli: &Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The browser desk's WebAssembly module, built by build.rs (`desk/`, wasm32-unknown-unknown).
-pub const DESK_WASM: &[u8] = include_bytes!(env!("PASSERELLE_DESK_WASM"));
+/// The browser desk's WebAssembly module (`desk/`, wasm32-unknown-unknown), built by the
+/// `passerelle-desk-module` crate.
+pub const DESK_WASM: &[u8] = passerelle_desk_module::MODULE;
 
 /// `mediateur page`: the one self-contained HTML file of the browser desk, for this structure,
 /// with the definitions and places this Passerelle reads codes with.

@@ -4,7 +4,7 @@
 //! Here, [`Controller`] wraps it with what only Slint needs (cached images, the view last shown):
 //! `connect` wires the adapters' callbacks to the model, [`Controller::refresh`] pushes its [`View`].
 
-slint::include_modules!();
+pub use passerelle_ui::*;
 
 /// Wire an adapter's callback to the model: the input, then [`after_input`] (jobs, refresh).
 macro_rules! on {

@@ -1,23 +1,17 @@
-//! Build script: compiles the Slint UI, and builds the browser desk's WebAssembly module
-//! (`desk/`, embedded by `passerelle mediateur page`).
+//! Build script: builds the browser desk's WebAssembly module (`desk/`) for `lib.rs` to embed.
+//! It has no build dependencies, so Cargo runs it at the very start of a build, beside the Slint
+//! stack, rather than at the end of the critical path.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn main() {
-    // Debug builds (and so `cargo test`) keep element debug info for the testing backend's
-    // ElementHandle queries; release builds leave it out.
-    let debug = std::env::var("PROFILE").is_ok_and(|p| p == "debug");
-    let config = slint_build::CompilerConfiguration::new().with_style("fluent".into()).with_debug_info(debug);
-    slint_build::compile_with_config("ui/app.slint", config).expect("Slint UI failed to compile");
-    desk_wasm();
-}
-
 /// `cargo build -p passerelle-desk --target wasm32-unknown-unknown --profile desk-wasm`, in a
 /// target directory of its own (so that it never waits for this build's lock), then the module's
 /// path for `include_bytes!`. A missing target is added with rustup first.
-fn desk_wasm() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+fn main() {
+    // This crate sits in the workspace's root directory.
+    let here = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = here.parent().expect("desk-module/ is in the workspace").to_path_buf();
     for watched in [
         "desk",
         "core",
@@ -33,7 +27,7 @@ fn desk_wasm() {
         ".cargo/config.toml",
         "rust-toolchain.toml",
     ] {
-        println!("cargo:rerun-if-changed={watched}");
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     // The workspace's target directory (the one holding CACHEDIR.TAG), else beside OUT_DIR.
