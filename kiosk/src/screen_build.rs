@@ -19,7 +19,7 @@ impl VisitModel {
             let remaining = self.visit.idle_left.unwrap_or(self.engine.options().idle_reset);
             tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])
         });
-        let screen = if self.admin.open {
+        let screen = if self.admin.is_open() {
             ScreenView::Admin
         } else if let Some(o) = &self.visit.over {
             ScreenView::SaveFailed { code: tr_with(&lang, "oos.code", &[("code", &o.code)]) }

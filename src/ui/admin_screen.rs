@@ -5,7 +5,7 @@ use super::{AdminAdapter, AppWindow, BarItem, Controller, Shared, StatRow, model
 use crate::kiosk::screen_views::{AdminView, BarView};
 use slint::{ComponentHandle, ModelRc, SharedString};
 
-pub use crate::kiosk::admin_model::{ADMIN_IDLE, QUIT_STATUS};
+pub use crate::kiosk::{admin_model::QUIT_STATUS, admin_state::ADMIN_IDLE};
 
 fn bars(b: &[BarView]) -> ModelRc<BarItem> {
     model(b.iter().map(|b| BarItem { label: b.label.as_str().into(), value: b.value as i32, fraction: b.fraction }))

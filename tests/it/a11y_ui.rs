@@ -179,7 +179,7 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     assert!(theme.get_calm());
     press(&k.app, "+");
     press(&k.app, "+");
-    assert_eq!(k.c.borrow().a11y().volume, 3);
+    assert_eq!(k.c.borrow().a11y().volume(), 3);
     assert_eq!(k.speech.said.lock().unwrap().last().unwrap().2, 200, "louder");
     tap("C’est bon");
     tap("Français — Commencer");
@@ -194,7 +194,7 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     k.c.borrow_mut().refresh(&k.app);
     assert_eq!(theme.get_text_scale(), 1.0);
     assert!(!theme.get_high_contrast() && !theme.get_calm());
-    assert_eq!(k.c.borrow().a11y().volume, passerelle::kiosk::speech::DEFAULT_VOLUME, "the volume is back to normal");
+    assert_eq!(k.c.borrow().a11y().volume(), passerelle::kiosk::speech::DEFAULT_VOLUME, "the volume is back to normal");
 }
 
 #[test]

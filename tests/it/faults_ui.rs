@@ -134,7 +134,7 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     c.borrow_mut().start("fr");
     assert_eq!(c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
     // Still full after a while.
-    clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
+    clock.advance(passerelle::kiosk::service_state::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
     assert!(crate::support::find(&app, "Code pour le personnel\u{a0}: DISK-FULL").is_some());
     // The admin gets in by the same 5-second press, and sees why.
@@ -165,7 +165,7 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     std::fs::remove_file(&other).unwrap();
     let _ = std::process::Command::new("sync").status();
     let back = (0..100).any(|_| {
-        clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
+        clock.advance(passerelle::kiosk::service_state::SPACE_CHECK);
         ui::tick_and_refresh(&app, &c);
         crate::support::find(&app, "Français — Commencer").is_some() || {
             std::thread::sleep(std::time::Duration::from_millis(100));

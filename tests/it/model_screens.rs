@@ -2,7 +2,8 @@
 //! show-Next rule, the contact form, printing limits, inactivity, speech, the keypad's targets and
 //! focus, the admin PIN lockout). What only the screen can show is in the `*_ui` tests.
 
-use passerelle::kiosk::admin_model::{ADMIN_IDLE, bars};
+use passerelle::kiosk::admin_model::bars;
+use passerelle::kiosk::admin_state::ADMIN_IDLE;
 use passerelle::kiosk::jobs::JobDone;
 use passerelle::kiosk::keypad::{Target, move_focus};
 use passerelle::kiosk::printer::Printer;
@@ -459,7 +460,7 @@ fn the_admin_screen_shows_a_snapshot_taken_at_opening_after_actions_and_every_fe
     assert_eq!(finished_total(&k.m), "0", "the view is the snapshot");
     k.m.tick();
     assert_eq!(finished_total(&k.m), "0", "not taken again before a few seconds");
-    k.clock.advance(passerelle::kiosk::model_state::ADMIN_SNAPSHOT_EVERY);
+    k.clock.advance(passerelle::kiosk::admin_state::ADMIN_SNAPSHOT_EVERY);
     k.m.tick();
     assert_eq!(finished_total(&k.m), "1", "taken again after a few seconds");
     other.finish();
