@@ -4,9 +4,23 @@
 
 use crate::keypad::Target;
 use crate::visit_model::*;
+use passerelle_core::answers::ContactProblem;
 use passerelle_core::engine::Screen as EScreen;
 use passerelle_core::i18n::{tr, tr_with};
 use passerelle_core::questionnaire::Kind;
+
+/// The contact form's line for refused details, in the visitor's words in `lang`.
+pub fn contact_problem_text(lang: &str, problem: &ContactProblem) -> String {
+    let key = match problem {
+        ContactProblem::Missing(field) if field == "last_name" => "form.missing_last_name",
+        ContactProblem::MissingReach => "form.missing_reach",
+        ContactProblem::BadPhone => "form.bad_phone",
+        ContactProblem::BadEmail => "form.bad_email",
+        // What the form's own fields cannot cause, and the fields without a sentence of their own.
+        ContactProblem::Missing(_) | ContactProblem::NotAsked(_) | ContactProblem::TooLong(_) | ContactProblem::ControlCharacters(_) => "form.invalid",
+    };
+    tr(lang, key)
+}
 
 impl VisitModel {
     /// Everything on screen. Call [`VisitModel::speak_if_changed`] first (the UI's refresh does):
@@ -100,7 +114,7 @@ impl VisitModel {
                     })
                     .collect(),
                 focused,
-                error: self.visit.form_error.clone(),
+                error: self.visit.form_error.as_ref().map(|p| contact_problem_text(lang, p)).unwrap_or_default(),
                 keyboard: match q.fields.get(focused).map(|f| f.id.as_str()) {
                     Some("phone") => KeyboardLayout::Phone,
                     Some("email") => KeyboardLayout::Email,
@@ -173,5 +187,32 @@ impl VisitModel {
             print_status: if self.visit.print.status.is_empty() { String::new() } else { tr(lang, self.visit.print.status) },
             reference: tr_with(lang, "end.reference", &[("ref", &passerelle_core::summary::pretty_reference(&saved.id))]),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_contact_problem_has_the_forms_sentence_in_every_language() {
+        let fields = ["last_name", "first_name", "phone", "address", "email"];
+        for lang in ["fr", "en", "ar", "es", "pt", "ro"] {
+            let text = |p: ContactProblem| contact_problem_text(lang, &p);
+            assert_eq!(text(ContactProblem::Missing("last_name".into())), tr(lang, "form.missing_last_name"));
+            assert_eq!(text(ContactProblem::MissingReach), tr(lang, "form.missing_reach"));
+            assert_eq!(text(ContactProblem::BadPhone), tr(lang, "form.bad_phone"));
+            assert_eq!(text(ContactProblem::BadEmail), tr(lang, "form.bad_email"));
+            for f in fields.into_iter().skip(1) {
+                assert_eq!(text(ContactProblem::Missing(f.into())), tr(lang, "form.invalid"), "{lang}: {f}");
+            }
+            for p in [ContactProblem::NotAsked("email"), ContactProblem::TooLong("phone"), ContactProblem::ControlCharacters("address")] {
+                assert_eq!(text(p), tr(lang, "form.invalid"));
+            }
+            // Each sentence is the language's own, never a key.
+            assert!(!text(ContactProblem::BadPhone).starts_with("form."), "{lang}");
+        }
+        assert_eq!(contact_problem_text("fr", &ContactProblem::BadEmail), tr("fr", "form.bad_email"));
+        assert_ne!(tr("fr", "form.bad_email"), tr("fr", "form.invalid"));
     }
 }

@@ -198,7 +198,7 @@ impl VisitModel {
             Overlay::Call => return self.call_answer(false),
             Overlay::ContactForm => {
                 self.visit.overlay = Overlay::None;
-                self.visit.form_error.clear();
+                self.visit.form_error = None;
                 self.engine.still_here();
                 return;
             }
@@ -269,7 +269,7 @@ impl VisitModel {
     pub fn open_form(&mut self) {
         self.visit.overlay = Overlay::ContactForm;
         self.visit.focused_field = 0;
-        self.visit.form_error.clear();
+        self.visit.form_error = None;
         self.engine.still_here();
     }
 
@@ -316,7 +316,7 @@ impl VisitModel {
                 if let Some(f) = q.fields.get(self.visit.focused_field) {
                     let old = self.engine.contact().field(&f.id).unwrap_or_default().to_string();
                     let _ = self.engine.set_contact_field(&f.id, &edit(old));
-                    self.visit.form_error.clear();
+                    self.visit.form_error = None;
                 }
             }
             _ => {}
@@ -468,7 +468,7 @@ impl VisitModel {
         self.visit.overlay = self.visit.overlay.dismissed();
         match r {
             Ok(Outcome::Moved) => {
-                self.visit.form_error.clear();
+                self.visit.form_error = None;
                 if !matches!(self.engine.current().map(|q| q.kind), Some(Kind::Contact)) {
                     self.visit.overlay = Overlay::None;
                 }
@@ -484,10 +484,8 @@ impl VisitModel {
                 self.reset_a11y();
                 self.record_abandon(&step);
             }
-            Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.visit.overlay.form_open() => {
-                let key = format!("form.{problem}");
-                let msg = tr(&self.lang(), &key);
-                self.visit.form_error = if msg == key { tr(&self.lang(), "form.invalid") } else { msg };
+            Err(EngineError::Answer(AnswerError::Contact { problem, .. })) if self.visit.overlay.form_open() => {
+                self.visit.form_error = Some(problem);
             }
             Err(e) => log::debug!("input refused: {e}"),
         }
