@@ -1,7 +1,7 @@
 //! Admin mode on the screen: the PIN pad and the admin screen from the model's [`AdminView`];
 //! what they do is decided by the model (`src/kiosk/admin_model.rs`).
 
-use super::{AdminAdapter, AppWindow, BarItem, Controller, Shared, StatRow, model, strings};
+use super::{AdminAdapter, AppWindow, BarItem, Shared, StatRow, model, strings};
 use crate::kiosk::screen_views::{AdminView, BarView};
 use slint::{ComponentHandle, ModelRc, SharedString};
 

@@ -269,16 +269,16 @@ fn every_control_drawn_on_the_real_screens_is_in_the_list_or_known_not_to_be() {
         let lang = "fr";
         let k = crate::ui_kit::kit().admin_key().printer(Arc::new(FakePrinter::default())).size(1280.0, 800.0).build();
         if screen == "save-failed" {
-            k.c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
+            k.c.borrow().model().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
         }
         if STATES.contains(&screen) {
-            screen_tour::drive(&mut k.c.borrow_mut(), &k.clock, "single", lang).unwrap();
-            drive_state(&mut k.c.borrow_mut(), screen);
+            screen_tour::drive(k.c.borrow_mut().model_mut(), &k.clock, "single", lang).unwrap();
+            drive_state(k.c.borrow_mut().model_mut(), screen);
         } else {
-            screen_tour::drive(&mut k.c.borrow_mut(), &k.clock, screen, lang).unwrap_or_else(|e| panic!("{screen}: {e:#}"));
+            screen_tour::drive(k.c.borrow_mut().model_mut(), &k.clock, screen, lang).unwrap_or_else(|e| panic!("{screen}: {e:#}"));
         }
         k.c.borrow_mut().refresh(&k.app);
-        let v = k.c.borrow().view();
+        let v = k.c.borrow().model().view();
         let root = k.app.root_element();
         let cards = root.query_descendants().match_accessible_role(AccessibleRole::Groupbox).find_all();
         let within = cards.last().cloned().unwrap_or(root);
