@@ -57,7 +57,8 @@ impl VisitModel {
             rtl: passerelle_core::i18n::is_rtl(&lang),
             chrome: self.chrome_view(&lang, focus.as_ref()),
             idle,
-            stop: StopView { offered: self.can_stop(), confirm: self.visit.overlay.stop_confirm() },
+            stop_offered: self.can_stop(),
+            overlay: self.visit.overlay,
             screen,
             admin: self.admin_view(),
             a11y: self.a11y_view(),
@@ -159,10 +160,8 @@ impl VisitModel {
             picture: q.image.as_ref().map(|img| (img.clone(), q.image_alt.as_ref().map(|t| t.get(lang)).unwrap_or_default().to_string())),
             text_value: self.engine.text(),
             text_max: q.max_length,
-            form_open: self.visit.overlay.form_open(),
             form,
             can_call: self.can_call(),
-            call_confirm: self.visit.overlay.call_confirm(),
         })
     }
 

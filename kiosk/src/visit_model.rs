@@ -14,7 +14,7 @@ pub use crate::screen_views::*;
 use crate::service_state::{Service, ServiceShown};
 use crate::speech::Speech;
 use crate::store::Store;
-use crate::visit_state::{Overlay, PrintState, SaveFailed, Visit, VisitId};
+use crate::visit_state::{PrintState, SaveFailed, Visit, VisitId};
 use crate::{Kiosk, SavedVisit};
 use passerelle_core::answers::AnswerError;
 use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};

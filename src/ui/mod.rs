@@ -31,7 +31,7 @@ use crate::core::questionnaire::Kind;
 use crate::kiosk::jobs::{Job, Mailbox};
 use crate::kiosk::store::Store;
 pub use crate::kiosk::visit_model::Devices;
-use crate::kiosk::visit_model::{KeyboardLayout, ScreenView, View, VisitModel};
+use crate::kiosk::visit_model::{KeyboardLayout, Overlay, ScreenView, View, VisitModel};
 use crate::kiosk::{Kiosk, KioskError, Start};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
@@ -130,16 +130,17 @@ impl Controller {
                 idle.set_countdown(countdown.as_str().into());
             }
         }
-        if fresh!(stop) {
+        if fresh!(stop_offered) || fresh!(overlay) {
             let stop = app.global::<StopAdapter>();
-            stop.set_offered(v.stop.offered);
-            stop.set_confirm(v.stop.confirm);
+            stop.set_offered(v.stop_offered);
+            stop.set_confirm(v.overlay.stop_confirm());
         }
         if fresh!(admin) {
             admin_screen::show(app, &v.admin);
         }
-        if fresh!(screen) {
-            self.show_screen(app, &v.screen);
+        // The page under "Arrêter"'s confirmation is not drawn again.
+        if fresh!(screen) || fresh!(overlay.form_open()) || fresh!(overlay.call_confirm()) {
+            self.show_screen(app, &v.screen, v.overlay);
         }
         if fresh!(a11y) || fresh!(focus) {
             a11y::show(app, &v.a11y, v.focus.as_ref());
@@ -147,7 +148,7 @@ impl Controller {
         self.shown = Some(v);
     }
 
-    fn show_screen(&mut self, app: &AppWindow, screen: &ScreenView) {
+    fn show_screen(&mut self, app: &AppWindow, screen: &ScreenView, overlay: Overlay) {
         let a = app.global::<AppAdapter>();
         match screen {
             ScreenView::Attract => a.set_screen(Screen::Attract),
@@ -171,7 +172,7 @@ impl Controller {
                 a.set_screen(Screen::Notice);
             }
             ScreenView::Question(q) => {
-                self.show_question(app, q);
+                self.show_question(app, q, overlay);
                 a.set_screen(Screen::Question);
             }
             ScreenView::End { thanks, visit } => {
@@ -208,7 +209,7 @@ impl Controller {
         }
     }
 
-    fn show_question(&mut self, app: &AppWindow, q: &crate::kiosk::visit_model::QuestionView) {
+    fn show_question(&mut self, app: &AppWindow, q: &crate::kiosk::visit_model::QuestionView, overlay: Overlay) {
         let qa = app.global::<QuestionAdapter>();
         qa.set_kind(match q.kind {
             Kind::Single => QuestionKind::Single,
@@ -260,9 +261,9 @@ impl Controller {
         }
         qa.set_text_value(q.text_value.as_str().into());
         qa.set_text_max(q.text_max as i32);
-        qa.set_form_open(q.form_open);
+        qa.set_form_open(overlay.form_open());
         qa.set_can_call(q.can_call);
-        qa.set_call_confirm(q.call_confirm);
+        qa.set_call_confirm(overlay.call_confirm());
         if let Some(form) = &q.form {
             let fields: Vec<FieldItem> = form
                 .fields

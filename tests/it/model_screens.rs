@@ -90,7 +90,7 @@ fn the_contact_form_keeps_its_focus_in_range_and_picks_the_keyboard() {
     assert!(!question(&k.m).next.show, "consent first");
     k.m.open_form();
     let q = question(&k.m);
-    assert!(q.form_open && q.next.show);
+    assert!(k.m.view().overlay.form_open() && q.next.show);
     let form = q.form.unwrap();
     assert_eq!((form.focused, form.keyboard), (0, KeyboardLayout::Letters));
     let phone = form.fields.iter().position(|f| f.id == "phone").unwrap();
@@ -107,7 +107,7 @@ fn the_contact_form_keeps_its_focus_in_range_and_picks_the_keyboard() {
     let form = question(&k.m).form.unwrap();
     assert_eq!(form.fields[phone].value, "1");
     k.m.back();
-    assert!(!question(&k.m).form_open, "Back closes the form first");
+    assert!(!k.m.view().overlay.form_open(), "Back closes the form first");
     assert_eq!(k.m.engine().current().unwrap().id, "consentement_contact");
 }
 
