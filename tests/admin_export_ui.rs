@@ -27,14 +27,14 @@ fn export_from_the_admin_screen_to_a_configured_stick() {
     {
         let mut c = c.borrow_mut();
         for _ in 0..5 {
-            c.play_script(&passerelle_core::script::Script::parse(r#"{"answers":{"age":"soixante_dix_plus"}}"#).unwrap()).unwrap();
-            c.finish();
+            c.model_mut().play_script(&passerelle_core::script::Script::parse(r#"{"answers":{"age":"soixante_dix_plus"}}"#).unwrap()).unwrap();
+            c.model_mut().finish();
         }
-        c.admin_long_press();
+        c.model_mut().admin_long_press();
         for k in ["1", "3", "5", "7", "9", "OK"] {
-            c.admin_pin_key(k);
+            c.model_mut().admin_pin_key(k);
         }
-        assert!(c.admin_open());
+        assert!(c.model().admin_open());
         c.refresh(&app);
     }
     ElementHandle::find_by_accessible_label(&app, "Exporter sur la clé USB").next().unwrap().invoke_accessible_default_action();
@@ -57,6 +57,6 @@ fn export_from_the_admin_screen_to_a_configured_stick() {
     let status = app.global::<AdminAdapter>().get_status().to_string();
     assert!(status.starts_with("Export terminé\u{a0}: 5 visite(s)"), "{status}");
     assert!(!app.global::<AdminAdapter>().get_busy());
-    assert_eq!(c.borrow().store().unexported().unwrap().0, 0);
+    assert_eq!(c.borrow().model().store().unexported().unwrap().0, 0);
     let _ = Store::open(dir.path().join("data").as_path()).unwrap();
 }

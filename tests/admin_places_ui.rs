@@ -33,11 +33,11 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     app.show().unwrap();
     {
         let mut c = c.borrow_mut();
-        c.admin_long_press();
+        c.model_mut().admin_long_press();
         for k in ["1", "3", "5", "7", "9", "OK"] {
-            c.admin_pin_key(k);
+            c.model_mut().admin_pin_key(k);
         }
-        assert!(c.admin_open());
+        assert!(c.model().admin_open());
         c.refresh(&app);
     }
     let facts = |app: &ui::AppWindow| app.global::<AdminAdapter>().get_facts().iter().map(|f| f.to_string()).collect::<Vec<_>>();
@@ -69,9 +69,9 @@ fn import_places_from_a_stick_through_the_admin_screen() {
     // The next visitor gets the new places.
     {
         let mut c = c.borrow_mut();
-        c.admin_close();
+        c.model_mut().admin_close();
         let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
-        c.play_script(&script).unwrap();
+        c.model_mut().play_script(&script).unwrap();
         c.refresh(&app);
     }
     let names: Vec<String> = app.global::<EndAdapter>().get_places().iter().map(|p| p.name.to_string()).collect();

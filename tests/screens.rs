@@ -122,7 +122,7 @@ fn an_idle_screen_is_not_redrawn() {
         assert!(!drew, "{screen}: nothing to redraw while idle");
         // A real change does redraw.
         c.borrow_mut().refresh(app);
-        c.borrow_mut().start("en");
+        c.borrow_mut().model_mut().start("en");
         c.borrow_mut().refresh(app);
         slint::platform::update_timers_and_animations();
         assert!(window.draw_if_needed(|_| {}), "{screen}: a change is drawn");
@@ -318,12 +318,12 @@ fn at_least_three_answers_are_visible_in_every_mode() {
                 for (step, calm, contrast) in [(0, false, false), (2, false, false), (0, true, false), (2, true, false), (1, false, true)] {
                     let prepared = passerelle::ui::screenshot::prepare(&kiosk, name, (w, h), lang).unwrap();
                     let (app, c) = (prepared.app.as_ref().unwrap(), prepared.controller.as_ref().unwrap());
-                    c.borrow_mut().set_text_step(step);
+                    c.borrow_mut().model_mut().set_text_step(step);
                     if calm {
-                        c.borrow_mut().toggle_calm();
+                        c.borrow_mut().model_mut().toggle_calm();
                     }
                     if contrast {
-                        c.borrow_mut().toggle_contrast();
+                        c.borrow_mut().model_mut().toggle_contrast();
                     }
                     c.borrow_mut().refresh(app);
                     let _ = passerelle::ui::screenshot::render_window(&window, w, h);
@@ -454,10 +454,10 @@ fn no_line_is_sliced_by_a_scroll_edge_and_no_child_leaves_its_dialog() {
                 let prepared = passerelle::ui::screenshot::prepare(&kiosk, screen, (w, h), lang).unwrap();
                 let (Some(app), Some(c)) = (&prepared.app, &prepared.controller) else { continue };
                 match name {
-                    "languages" => c.borrow_mut().open_languages(),
+                    "languages" => c.borrow_mut().model_mut().open_languages(),
                     "call-answered" => {
-                        c.borrow_mut().call_me();
-                        c.borrow_mut().call_answer(true);
+                        c.borrow_mut().model_mut().call_me();
+                        c.borrow_mut().model_mut().call_answer(true);
                     }
                     _ => {}
                 }
@@ -508,7 +508,7 @@ fn no_screen_draws_a_raw_key_in_any_language() {
         for name in SCREENS.iter().copied().chain(["languages"]) {
             let prepared = passerelle::ui::screenshot::prepare(&kiosk, if name == "languages" { "single" } else { name }, (1280, 800), lang).unwrap();
             if let (Some(app), Some(c), "languages") = (&prepared.app, &prepared.controller, name) {
-                c.borrow_mut().open_languages();
+                c.borrow_mut().model_mut().open_languages();
                 c.borrow_mut().refresh(app);
             }
             let _ = passerelle::ui::screenshot::render_window(&window, 1280, 800);

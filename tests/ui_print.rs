@@ -47,9 +47,9 @@ fn printing_runs_off_the_ui_thread_and_reports_back() {
     let (app, c) = ui::build_with_devices(kiosk, store, clock, devices).unwrap();
     app.show().unwrap();
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
-    c.borrow_mut().play_script(&script).unwrap();
+    c.borrow_mut().model_mut().play_script(&script).unwrap();
     c.borrow_mut().refresh(&app);
-    let payload = c.borrow().last_saved().unwrap().payload.clone();
+    let payload = c.borrow().model().last_saved().unwrap().payload.clone();
 
     tap(&app, "Imprimer mon ticket");
     assert_eq!(app.global::<EndAdapter>().get_print_status(), "Impression en cours…");
@@ -68,7 +68,7 @@ fn printing_runs_off_the_ui_thread_and_reports_back() {
     let p = printer.clone();
     run_until(move || p.attempts.load(std::sync::atomic::Ordering::SeqCst) >= 2);
     assert!(app.global::<EndAdapter>().get_print_status().starts_with("Le ticket n’a pas pu être imprimé."));
-    let id = c.borrow().last_saved().unwrap().id.clone();
-    assert!(c.borrow().store().visit(&id).unwrap().is_some(), "a printer failure never loses the visit");
+    let id = c.borrow().model().last_saved().unwrap().id.clone();
+    assert!(c.borrow().model().store().visit(&id).unwrap().is_some(), "a printer failure never loses the visit");
     assert!(ElementHandle::find_by_accessible_label(&app, "Terminer").next().is_some());
 }

@@ -106,6 +106,31 @@ pub enum AnswerError {
     WrongShape { question: String, kind: &'static str, expected: &'static str },
     #[error("question `{question}`: {problem}")]
     Invalid { question: String, problem: String },
+    /// Contact details refused: the contact form says why, in the visitor's words.
+    #[error("question `{question}`: {problem}")]
+    Contact { question: String, problem: ContactProblem },
+}
+
+/// Why contact details are refused. The kiosk's form turns it into the visitor's words (the
+/// `form.*` texts); its `Display` is the developer's (scripts, logs).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ContactProblem {
+    #[error("field `{0}` is not asked")]
+    NotAsked(&'static str),
+    #[error("field `{0}` is too long")]
+    TooLong(&'static str),
+    #[error("field `{0}` has control characters")]
+    ControlCharacters(&'static str),
+    /// A required field (by id) is empty.
+    #[error("missing_{0}")]
+    Missing(String),
+    /// None of the fields to reach the visitor (`at_least_one_of`) is filled.
+    #[error("missing_reach")]
+    MissingReach,
+    #[error("bad_phone")]
+    BadPhone,
+    #[error("bad_email")]
+    BadEmail,
 }
 
 impl Answer {

@@ -5,7 +5,7 @@
 //! and merges the kiosk's neighbourhoods into the `list` question.
 
 use crate::answers::Answers;
-use crate::answers::{Answer, AnswerError, Contact};
+use crate::answers::{Answer, AnswerError, Contact, ContactProblem};
 use crate::condition::{Condition, ConditionDef, Facts};
 pub use crate::flow::{Flow, Order, VisitPath};
 use crate::text::Text;
@@ -697,7 +697,7 @@ impl Question {
                     Ok(())
                 }
             }
-            (Kind::Contact, Answer::Contact(c)) => self.check_contact(c).map_err(|problem| AnswerError::Invalid { question: qid(), problem }),
+            (Kind::Contact, Answer::Contact(c)) => self.check_contact(c).map_err(|problem| AnswerError::Contact { question: qid(), problem }),
             (Kind::Single | Kind::List | Kind::Quiz, _) => Err(shape("a choice id")),
             (Kind::Multiple, _) => Err(shape("a list of choice ids")),
             (Kind::Grid, _) => Err(shape("an object {row: choice}")),
@@ -706,34 +706,34 @@ impl Question {
         }
     }
 
-    /// Problems with a contact form, in plain words for the visitor's screen (English here; the
-    /// UI shows its own translated message keyed by the field).
-    pub fn check_contact(&self, c: &Contact) -> Result<(), String> {
+    /// What is wrong with contact details, typed: the kiosk's form says it in the visitor's
+    /// language.
+    pub fn check_contact(&self, c: &Contact) -> Result<(), ContactProblem> {
         for f in Contact::FIELDS {
             let v = c.field(f).unwrap_or_default();
             if !v.is_empty() && !self.fields.iter().any(|x| x.id == f) {
-                return Err(format!("field `{f}` is not asked"));
+                return Err(ContactProblem::NotAsked(f));
             }
             if v.chars().count() > CONTACT_FIELD_MAX {
-                return Err(format!("field `{f}` is too long"));
+                return Err(ContactProblem::TooLong(f));
             }
             if v.chars().any(char::is_control) {
-                return Err(format!("field `{f}` has control characters"));
+                return Err(ContactProblem::ControlCharacters(f));
             }
         }
         for f in &self.fields {
             if f.required && c.field(&f.id).unwrap_or_default().trim().is_empty() {
-                return Err(format!("missing_{}", f.id));
+                return Err(ContactProblem::Missing(f.id.clone()));
             }
         }
         if !self.at_least_one_of.is_empty() && self.at_least_one_of.iter().all(|f| c.field(f).unwrap_or_default().trim().is_empty()) {
-            return Err("missing_reach".into());
+            return Err(ContactProblem::MissingReach);
         }
         let phone = c.phone.trim();
         if !phone.is_empty() {
             let digits = phone.chars().filter(char::is_ascii_digit).count();
             if digits < 10 || phone.chars().any(|ch| !(ch.is_ascii_digit() || " .+-()".contains(ch))) {
-                return Err("bad_phone".into());
+                return Err(ContactProblem::BadPhone);
             }
         }
         let email = c.email.trim();
@@ -741,7 +741,7 @@ impl Question {
             let ok = email.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
                 && !email.contains(char::is_whitespace);
             if !ok {
-                return Err("bad_email".into());
+                return Err(ContactProblem::BadEmail);
             }
         }
         Ok(())

@@ -1,13 +1,14 @@
-//! Accessibility in the visit model: "Écouter" and automatic reading, the accessibility menu
-//! (larger text, high contrast, calmer layout, volume), the language picker and the help texts
-//! of every screen (`chrome_view`). Everything goes back to normal for the next visitor. The
-//! keypad is in `keypad.rs`.
+//! Accessibility in the visit model: the inputs that reach the visitor's [`A11y`]
+//! (`a11y_state.rs`: "Écouter" and automatic reading, the accessibility menu, the language
+//! picker) with what they need of the rest of the model (the screen's spoken text, the language,
+//! the engine's inactivity, the keypad focus), and the help texts of every screen
+//! (`chrome_view`). The keypad is in `keypad.rs`.
 
+use crate::a11y_state::A11y;
+pub use crate::a11y_state::TEXT_SCALES;
 use crate::isolate;
 use crate::keypad::Target;
-use crate::model_state::A11yState;
 use crate::screen_controls::ScreenId;
-use crate::speech::VOLUMES;
 use crate::speech_text::{self, Spoken};
 use crate::visit_model::{A11yView, ChromeView, LanguageView, VisitModel};
 use passerelle_core::engine::Screen as EScreen;
@@ -24,45 +25,26 @@ fn joined(langs: &[String], key: &str) -> String {
     langs.iter().map(|l| isolate(&tr(l, key))).collect::<Vec<_>>().join(" · ")
 }
 
-pub const TEXT_SCALES: [f32; 3] = [1.0, 1.25, 1.5];
-
-/// Whether a speech key is a screen of the questionnaire (the notice or a question), the screens
-/// the `read_aloud` signal counts.
-fn visit_screen(key: &str) -> bool {
-    key.starts_with("q/") || key.starts_with("notice/")
-}
-
 impl VisitModel {
-    pub fn a11y(&self) -> &A11yState {
+    pub fn a11y(&self) -> &A11y {
         &self.a11y
     }
 
+    /// The accessibility settings back to normal for the next visitor, and no keypad focus.
     pub fn reset_a11y(&mut self) {
-        self.speech.stop();
-        self.a11y = A11yState::new(self.a11y.default_auto_read);
+        self.a11y.reset(self.speech.as_ref());
         self.focus = None;
     }
 
-    fn volume_value(&self) -> u32 {
-        VOLUMES[self.a11y.volume.min(VOLUMES.len() - 1)]
-    }
-
     pub(crate) fn say(&mut self, text: &str) {
-        let lang = self.lang();
-        let v = self.volume_value();
-        self.speech.say(text, &lang, v);
+        self.a11y.say(self.speech.as_ref(), text, &self.lang());
     }
 
     /// "Écouter": read the screen aloud.
     pub fn listen(&mut self) {
         self.engine.still_here();
-        self.a11y.used_speech = true;
         let (key, text) = self.spoken();
-        if visit_screen(&key) && !self.a11y.heard_current {
-            self.a11y.heard_current = true;
-            self.a11y.screens_heard += 1;
-        }
-        self.say(&text);
+        self.a11y.listen(self.speech.as_ref(), &key, &text, &self.lang());
     }
 
     /// The language button: the picker of every offered language, each in its own name and
@@ -70,20 +52,20 @@ impl VisitModel {
     pub fn open_languages(&mut self) {
         self.engine.still_here();
         if self.kiosk.defs.config.languages.len() > 1 {
-            self.a11y.languages_open = true;
+            self.a11y.set_languages_open(true);
             self.focus = None;
         }
     }
 
     pub fn close_languages(&mut self) {
         self.engine.still_here();
-        self.a11y.languages_open = false;
+        self.a11y.set_languages_open(false);
         self.focus = None;
     }
 
     /// A language of the picker: the visit goes on in it, on the same screen, every answer kept.
     pub fn choose_language(&mut self, code: &str) {
-        if !std::mem::take(&mut self.a11y.languages_open) {
+        if !self.a11y.take_languages_open() {
             return;
         }
         self.focus = None;
@@ -92,54 +74,39 @@ impl VisitModel {
 
     pub fn open_a11y_panel(&mut self) {
         self.engine.still_here();
-        self.a11y.panel_open = true;
+        self.a11y.set_panel_open(true);
         self.focus = None;
     }
 
     pub fn close_a11y_panel(&mut self) {
         self.engine.still_here();
-        self.a11y.panel_open = false;
+        self.a11y.set_panel_open(false);
         self.focus = None;
     }
 
     pub fn set_text_step(&mut self, step: usize) {
         self.engine.still_here();
-        self.a11y.text_step = step.min(TEXT_SCALES.len() - 1);
+        self.a11y.set_text_step(step);
     }
 
     pub fn toggle_contrast(&mut self) {
         self.engine.still_here();
-        self.a11y.high_contrast = !self.a11y.high_contrast;
+        self.a11y.toggle_contrast();
     }
 
     pub fn toggle_calm(&mut self) {
         self.engine.still_here();
-        self.a11y.calm = !self.a11y.calm;
+        self.a11y.toggle_calm();
     }
 
     pub fn toggle_auto_read(&mut self) {
         self.engine.still_here();
-        self.a11y.auto_read = !self.a11y.auto_read;
-        if self.a11y.auto_read {
-            self.a11y.used_speech = true;
-            let t = tr(&self.lang(), "a11y.auto-read");
-            self.say(&t);
-        } else {
-            self.speech.stop();
-        }
+        self.a11y.toggle_auto_read(self.speech.as_ref(), &self.lang());
     }
 
     pub fn change_volume(&mut self, delta: i32) {
         self.engine.still_here();
-        let v = (self.a11y.volume as i32 + delta).clamp(0, VOLUMES.len() as i32 - 1) as usize;
-        self.a11y.volume = v;
-        let t = self.volume_text(&self.lang());
-        self.say(&t);
-    }
-
-    /// "Volume : 2 sur 4", in the visitor's language.
-    fn volume_text(&self, lang: &str) -> String {
-        tr_with(lang, "a11y.volume-level", &[("n", &(self.a11y.volume + 1).to_string()), ("total", &VOLUMES.len().to_string())])
+        self.a11y.change_volume(delta, self.speech.as_ref(), &self.lang());
     }
 
     /// The current screen for speech: a key that changes with the screen, and its text. The
@@ -209,45 +176,18 @@ impl VisitModel {
     /// the keypad's path hands the focus to the one after it. The UI calls this before every
     /// [`VisitModel::view`].
     pub fn speak_if_changed(&mut self) {
-        if self.admin.open || self.admin.pin_open {
+        if self.admin.active() {
             return;
         }
         self.settle_focus();
         let (key, text) = self.spoken();
-        if key == self.spoken_key {
-            return;
-        }
-        let was = std::mem::replace(&mut self.spoken_key, key.clone());
-        self.focus = None;
-        let idle = key.starts_with("idle/");
-        let speak = self.a11y.auto_read || self.a11y.used_keys || (idle && self.a11y.used_speech);
-        if visit_screen(&key) {
-            self.a11y.screens_seen += 1;
-            self.a11y.heard_current = speak;
-            self.a11y.screens_heard += u32::from(speak);
-        }
-        if speak {
-            self.say(&text);
-        } else if !was.is_empty() {
-            self.speech.stop();
+        if self.a11y.screen_on(self.speech.as_ref(), &key, &text, &self.lang()) {
+            self.focus = None;
         }
     }
 
     pub(crate) fn a11y_view(&self) -> A11yView {
-        let a = &self.a11y;
-        A11yView {
-            panel_open: a.panel_open,
-            text_step: a.text_step,
-            text_scale: TEXT_SCALES[a.text_step],
-            high_contrast: a.high_contrast,
-            calm: a.calm,
-            auto_read: a.auto_read,
-            volume_step: a.volume,
-            volume_steps: VOLUMES.len(),
-            volume_text: self.volume_text(&self.screen_lang()),
-            speech_available: self.speech.available(),
-            languages_open: a.languages_open,
-        }
+        self.a11y.view(&self.screen_lang(), self.speech.available())
     }
 
     /// What every screen shows whatever the step: the structure, the languages, the welcome.

@@ -255,7 +255,7 @@ impl VisitModel {
     /// A key of the keypad or keyboard, by its name in `kiosk.toml` ("Down", "Return", "F1")
     /// or its text ("+", "3"). Returns false for keys the kiosk does not use.
     pub fn keypad(&mut self, key: &str) -> bool {
-        if self.admin.open || self.admin.pin_open {
+        if self.admin.active() {
             return false;
         }
         let keys = &self.kiosk.defs.config.keys;
@@ -273,8 +273,7 @@ impl VisitModel {
         .find(|(list, _)| is(list))
         .map(|(_, a)| a);
         self.engine.still_here();
-        self.a11y.used_keys = true;
-        self.a11y.used_speech = true;
+        self.a11y.used_keys();
         let screen = self.screen_controls();
         let at = self.focus_in(&screen);
         let controls: Vec<_> = screen.reachable().cloned().collect();
@@ -293,9 +292,9 @@ impl VisitModel {
                 }
             },
             Some(Action::Back) => {
-                if self.a11y.languages_open {
+                if self.a11y.languages_open() {
                     self.close_languages();
-                } else if self.a11y.panel_open {
+                } else if self.a11y.panel_open() {
                     self.close_a11y_panel();
                 } else if self.engine.warning() {
                     self.still_here();

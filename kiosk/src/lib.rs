@@ -3,14 +3,15 @@
 //! contact details, one transaction). The UI and `replay` both go through [`Kiosk::finish_visit`].
 
 pub mod a11y_model;
+pub mod a11y_state;
 pub mod admin_model;
+pub mod admin_state;
 pub mod admin_tools;
 pub mod disk_space;
 pub mod doctor;
 pub mod export;
 pub mod jobs;
 pub mod keypad;
-pub mod model_state;
 pub mod printer;
 pub mod privacy;
 pub mod screen_build;
@@ -18,6 +19,7 @@ pub mod screen_controls;
 pub mod screen_tour;
 pub mod screen_views;
 pub mod seal;
+pub mod service_state;
 pub mod speech;
 pub mod speech_text;
 pub mod store;
@@ -297,7 +299,7 @@ pub fn start(kiosk: Result<Kiosk, KioskError>) -> Start {
 }
 
 /// The out-of-service screen's watch on a full data disk: [`SpaceWatch::second`] says, every
-/// [`visit_model::SPACE_CHECK`], whether space has returned.
+/// [`service_state::SPACE_CHECK`], whether space has returned.
 pub struct SpaceWatch {
     dir: PathBuf,
     seconds: u64,
@@ -307,6 +309,6 @@ impl SpaceWatch {
     /// One second more; true once there is space again.
     pub fn second(&mut self) -> bool {
         self.seconds += 1;
-        self.seconds.is_multiple_of(visit_model::SPACE_CHECK.as_secs()) && !disk_space::check_space(&self.dir).full
+        self.seconds.is_multiple_of(service_state::SPACE_CHECK.as_secs()) && !disk_space::check_space(&self.dir).full
     }
 }

@@ -4,9 +4,23 @@
 
 use crate::keypad::Target;
 use crate::visit_model::*;
+use passerelle_core::answers::ContactProblem;
 use passerelle_core::engine::Screen as EScreen;
 use passerelle_core::i18n::{tr, tr_with};
 use passerelle_core::questionnaire::Kind;
+
+/// The contact form's line for refused details, in the visitor's words in `lang`.
+pub fn contact_problem_text(lang: &str, problem: &ContactProblem) -> String {
+    let key = match problem {
+        ContactProblem::Missing(field) if field == "last_name" => "form.missing_last_name",
+        ContactProblem::MissingReach => "form.missing_reach",
+        ContactProblem::BadPhone => "form.bad_phone",
+        ContactProblem::BadEmail => "form.bad_email",
+        // What the form's own fields cannot cause, and the fields without a sentence of their own.
+        ContactProblem::Missing(_) | ContactProblem::NotAsked(_) | ContactProblem::TooLong(_) | ContactProblem::ControlCharacters(_) => "form.invalid",
+    };
+    tr(lang, key)
+}
 
 impl VisitModel {
     /// Everything on screen. Call [`VisitModel::speak_if_changed`] first (the UI's refresh does):
@@ -19,7 +33,7 @@ impl VisitModel {
             let remaining = self.visit.idle_left.unwrap_or(self.engine.options().idle_reset);
             tr_with(&lang, "idle.countdown", &[("n", &remaining.as_secs().to_string())])
         });
-        let screen = if self.admin.open {
+        let screen = if self.admin.is_open() {
             ScreenView::Admin
         } else if let Some(o) = &self.visit.over {
             ScreenView::SaveFailed { code: tr_with(&lang, "oos.code", &[("code", &o.code)]) }
@@ -43,7 +57,8 @@ impl VisitModel {
             rtl: passerelle_core::i18n::is_rtl(&lang),
             chrome: self.chrome_view(&lang, focus.as_ref()),
             idle,
-            stop: StopView { offered: self.can_stop(), confirm: self.visit.overlay.stop_confirm() },
+            stop_offered: self.can_stop(),
+            overlay: self.visit.overlay,
             screen,
             admin: self.admin_view(),
             a11y: self.a11y_view(),
@@ -100,7 +115,7 @@ impl VisitModel {
                     })
                     .collect(),
                 focused,
-                error: self.visit.form_error.clone(),
+                error: self.visit.form_error.as_ref().map(|p| contact_problem_text(lang, p)).unwrap_or_default(),
                 keyboard: match q.fields.get(focused).map(|f| f.id.as_str()) {
                     Some("phone") => KeyboardLayout::Phone,
                     Some("email") => KeyboardLayout::Email,
@@ -145,10 +160,8 @@ impl VisitModel {
             picture: q.image.as_ref().map(|img| (img.clone(), q.image_alt.as_ref().map(|t| t.get(lang)).unwrap_or_default().to_string())),
             text_value: self.engine.text(),
             text_max: q.max_length,
-            form_open: self.visit.overlay.form_open(),
             form,
             can_call: self.can_call(),
-            call_confirm: self.visit.overlay.call_confirm(),
         })
     }
 
@@ -173,5 +186,32 @@ impl VisitModel {
             print_status: if self.visit.print.status.is_empty() { String::new() } else { tr(lang, self.visit.print.status) },
             reference: tr_with(lang, "end.reference", &[("ref", &passerelle_core::summary::pretty_reference(&saved.id))]),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_contact_problem_has_the_forms_sentence_in_every_language() {
+        let fields = ["last_name", "first_name", "phone", "address", "email"];
+        for lang in ["fr", "en", "ar", "es", "pt", "ro"] {
+            let text = |p: ContactProblem| contact_problem_text(lang, &p);
+            assert_eq!(text(ContactProblem::Missing("last_name".into())), tr(lang, "form.missing_last_name"));
+            assert_eq!(text(ContactProblem::MissingReach), tr(lang, "form.missing_reach"));
+            assert_eq!(text(ContactProblem::BadPhone), tr(lang, "form.bad_phone"));
+            assert_eq!(text(ContactProblem::BadEmail), tr(lang, "form.bad_email"));
+            for f in fields.into_iter().skip(1) {
+                assert_eq!(text(ContactProblem::Missing(f.into())), tr(lang, "form.invalid"), "{lang}: {f}");
+            }
+            for p in [ContactProblem::NotAsked("email"), ContactProblem::TooLong("phone"), ContactProblem::ControlCharacters("address")] {
+                assert_eq!(text(p), tr(lang, "form.invalid"));
+            }
+            // Each sentence is the language's own, never a key.
+            assert!(!text(ContactProblem::BadPhone).starts_with("form."), "{lang}");
+        }
+        assert_eq!(contact_problem_text("fr", &ContactProblem::BadEmail), tr("fr", "form.bad_email"));
+        assert_ne!(tr("fr", "form.bad_email"), tr("fr", "form.invalid"));
     }
 }

@@ -197,15 +197,15 @@ impl VisitModel {
     pub fn screen_controls(&self) -> ScreenControls {
         let mut l = List { m: self, controls: Vec::new() };
         let langs = &self.kiosk.defs.config.languages;
-        let screen = if self.admin.open || self.admin.pin_open {
+        let screen = if self.admin.active() {
             ScreenId::Admin
-        } else if self.a11y.languages_open {
+        } else if self.a11y.languages_open() {
             for code in langs {
                 l.add(Target::PickLanguage(code.clone()), true, Some(ANSWER));
             }
             l.add(Target::CloseLanguages, true, None);
             ScreenId::Languages
-        } else if self.a11y.panel_open {
+        } else if self.a11y.panel_open() {
             for n in 0..TEXT_SCALES.len() {
                 l.add(Target::TextSize(n), true, Some("a11y.text-size"));
             }

@@ -3,6 +3,7 @@
 
 use crate::keypad::Target;
 pub use crate::screen_controls::{Control, FocusFlags, ScreenControls, ScreenId};
+pub use crate::visit_state::Overlay;
 use passerelle_core::place_book::PlaceLine;
 use passerelle_core::questionnaire::Kind;
 
@@ -14,8 +15,12 @@ pub struct View {
     pub chrome: ChromeView,
     /// The inactivity warning's countdown, when it shows.
     pub idle: Option<String>,
-    /// "Arrêter" in the top bar, and its confirmation.
-    pub stop: StopView,
+    /// "Arrêter" is offered in the top bar: on the notice and the question screens.
+    pub stop_offered: bool,
+    /// The dialog over the page: the contact form, "On m'appelle"'s confirmation, "Arrêter"'s
+    /// ("Effacer mes réponses ?"). The screens read their flags from it (`form_open()`,
+    /// `call_confirm()`, `stop_confirm()`).
+    pub overlay: Overlay,
     pub screen: ScreenView,
     pub admin: AdminView,
     pub a11y: A11yView,
@@ -24,14 +29,6 @@ pub struct View {
     pub controls: ScreenControls,
     /// The keypad's focus: one of the reachable controls.
     pub focus: Option<Target>,
-}
-
-/// "Arrêter" (leave the visit, everything erased): offered on the notice and the question
-/// screens; `confirm` while "Effacer mes réponses ?" is on screen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StopView {
-    pub offered: bool,
-    pub confirm: bool,
 }
 
 /// What does not depend on the screen: the structure, the languages, the welcome.
@@ -191,12 +188,10 @@ pub struct QuestionView {
     pub picture: Option<(String, String)>,
     pub text_value: String,
     pub text_max: usize,
-    pub form_open: bool,
+    /// The contact form's fields, on the consent step (open when the view's overlay says so).
     pub form: Option<FormView>,
     /// "On m'appelle" is offered (every question screen, not while typing contact details).
     pub can_call: bool,
-    /// Its confirmation is on screen ("Oui, terminer maintenant" / "Non, continuer").
-    pub call_confirm: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

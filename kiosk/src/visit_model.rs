@@ -6,13 +6,15 @@
 //! already translated, pictogram names). The UI (`src/ui/`) only maps views to its adapters and
 //! callbacks to these methods, and runs the [`Job`]s the model asks for on a worker thread.
 
+use crate::a11y_state::A11y;
+use crate::admin_state::{Admin, AdminMode};
 use crate::jobs::{Job, JobDone};
-use crate::model_state::{A11yState, AdminState};
 use crate::printer::Printer;
 pub use crate::screen_views::*;
+use crate::service_state::{Service, ServiceShown};
 use crate::speech::Speech;
 use crate::store::Store;
-use crate::visit_state::{Overlay, PrintState, SaveFailed, Visit, VisitId};
+use crate::visit_state::{PrintState, SaveFailed, Visit, VisitId};
 use crate::{Kiosk, SavedVisit};
 use passerelle_core::answers::AnswerError;
 use passerelle_core::engine::{Clock, CompletedVisit, Engine, EngineError, IdleEvent, Outcome, Screen as EScreen};
@@ -46,36 +48,37 @@ pub struct VisitModel {
     /// The visitor on screen: a new one is a new [`Visit`].
     pub(crate) visit: Visit,
     pub(crate) printer: Option<Arc<dyn Printer>>,
-    pub(crate) admin: AdminState,
+    pub(crate) admin: Admin,
     /// The places in use.
     pub(crate) places: PlaceBook,
     pub(crate) speech: Arc<dyn Speech>,
-    pub(crate) a11y: A11yState,
+    pub(crate) a11y: A11y,
     /// Keypad focus: the control it is on (never a place in the list, which changes as the
     /// screen does: "Suivant" comes in once something is typed). [`VisitModel::focus_index`]
     /// finds it in the screen's controls.
     pub(crate) focus: Option<crate::keypad::Target>,
-    /// The screen last spoken (or silenced), to speak each new screen once.
-    pub(crate) spoken_key: String,
-    pub(crate) guard: passerelle_core::admin::PinGuard,
-    /// Day of the last retention pass (retention runs at start-up and once a day).
-    pub(crate) retention_day: Option<chrono::NaiveDate>,
     /// Work asked for and not yet handed to a worker.
     pub(crate) jobs: Vec<Job>,
     /// Reports of the jobs run on workers, sent from their threads.
     pub(crate) mailbox: (crate::jobs::Mailbox, std::sync::mpsc::Receiver<JobDone>),
-    /// The data disk is full: no new visit; between visits the screen says "out of service"
-    /// (code DISK-FULL) until space returns, checked every [`SPACE_CHECK`].
-    pub(crate) disk_full: bool,
-    /// When the disk was last checked (monotonic clock).
-    pub(crate) space_checked: Duration,
+    /// The data disk (out of service when full) and the daily retention pass.
+    pub(crate) service: Service,
+}
+
+/// What a tick can change on screen: the tick says so when one of these changed.
+#[derive(PartialEq)]
+struct TickState {
+    screen: EScreen,
+    warning: bool,
+    idle_left: Option<Duration>,
+    end_private: bool,
+    save_failed: bool,
+    admin: AdminMode,
+    service: ServiceShown,
 }
 
 /// After this long without a touch the end screen hides the profile summary and the places.
 pub const END_PRIVATE_AFTER: Duration = Duration::from_secs(60);
-
-/// How often the kiosk looks at the free space of its data disk.
-pub const SPACE_CHECK: Duration = Duration::from_secs(5);
 
 // ---- the model -----------------------------------------------------------------------------------
 
@@ -86,11 +89,7 @@ impl VisitModel {
         let places = passerelle_shared::place_files::load(&kiosk.defs.config.data_dir, kiosk.defs.config.departement.as_deref());
         let engine = kiosk.engine(clock.clone());
         let guard = passerelle_core::admin::PinGuard::restored(crate::admin_tools::failures(&store), clock.monotonic());
-        let disk_full = store.space().full;
-        if disk_full {
-            log::error!("out of service (DISK-FULL): the data disk is full");
-        }
-        let space_checked = clock.monotonic();
+        let service = Service::new(store.space().full, clock.monotonic());
         VisitModel {
             kiosk,
             engine,
@@ -98,45 +97,34 @@ impl VisitModel {
             clock,
             visit: Visit::new(),
             printer,
-            admin: AdminState::default(),
+            admin: Admin::new(guard),
             places,
-            a11y: A11yState::new(auto_read),
+            a11y: A11y::new(auto_read),
             speech,
             focus: None,
-            spoken_key: String::new(),
-            guard,
-            retention_day: None,
             jobs: Vec::new(),
             mailbox: std::sync::mpsc::channel(),
-            disk_full,
-            space_checked,
+            service,
         }
     }
 
     /// The kiosk is out of service because its data disk is full (between visits).
     pub fn disk_out_of_service(&self) -> bool {
-        self.disk_full && self.visit.over.is_none() && self.engine.screen() == EScreen::Attract
+        self.service.disk_full() && self.visit.over.is_none() && self.engine.screen() == EScreen::Attract
     }
 
-    /// Look at the data disk again; logs when the kiosk goes out of service or back.
+    /// Look at the data disk again (see [`Service::check`]); the admin screen follows a change.
     pub fn check_disk(&mut self) {
-        self.space_checked = self.clock.monotonic();
-        if self.disk_full {
-            // Space the WAL still holds (an export's bookkeeping, when a reader delayed its
-            // checkpoint) goes back to the disk. Quick when the WAL is already empty.
-            if let Err(e) = self.store.checkpoint_truncate() {
-                log::warn!("WAL checkpoint on a full disk failed: {e}");
-            }
-        }
-        let full = self.store.refresh_space().full;
-        if full != self.disk_full {
-            if full {
-                log::error!("out of service (DISK-FULL): the data disk is full");
-            } else {
-                log::info!("space returned on the data disk: back in service");
-            }
-            self.disk_full = full;
+        if self.service.check(self.clock.monotonic(), &mut self.store) {
             self.admin_snapshot();
+        }
+    }
+
+    /// Retention, at start-up and then once a day.
+    pub fn daily_retention(&mut self) {
+        let today = self.clock.local_now().date();
+        if self.service.retention_due(today) {
+            crate::jobs::retention(&self.kiosk, &mut self.store, today);
         }
     }
 
@@ -174,7 +162,7 @@ impl VisitModel {
     // ---- inputs --------------------------------------------------------------------------------
 
     pub fn start(&mut self, lang: &str) {
-        if self.disk_full {
+        if self.service.disk_full() {
             return;
         }
         if self.engine.set_lang(lang).is_ok() && self.engine.start().is_ok() {
@@ -210,7 +198,7 @@ impl VisitModel {
             Overlay::Call => return self.call_answer(false),
             Overlay::ContactForm => {
                 self.visit.overlay = Overlay::None;
-                self.visit.form_error.clear();
+                self.visit.form_error = None;
                 self.engine.still_here();
                 return;
             }
@@ -245,7 +233,7 @@ impl VisitModel {
 
     /// "Arrêter" is offered: on the notice and every question screen (the contact form too).
     pub fn can_stop(&self) -> bool {
-        matches!(self.engine.screen(), EScreen::Notice | EScreen::Question { .. }) && self.visit.over.is_none() && !self.admin.open
+        matches!(self.engine.screen(), EScreen::Notice | EScreen::Question { .. }) && self.visit.over.is_none() && !self.admin.is_open()
     }
 
     /// "Arrêter": asks "Effacer mes réponses ?" first (one tap to confirm).
@@ -281,7 +269,7 @@ impl VisitModel {
     pub fn open_form(&mut self) {
         self.visit.overlay = Overlay::ContactForm;
         self.visit.focused_field = 0;
-        self.visit.form_error.clear();
+        self.visit.form_error = None;
         self.engine.still_here();
     }
 
@@ -301,7 +289,7 @@ impl VisitModel {
             _ => None,
         } {
             self.engine.still_here();
-            if self.a11y.auto_read || self.a11y.used_speech || self.a11y.used_keys {
+            if self.a11y.speaks_details() {
                 let text = tr(&self.screen_lang(), page);
                 self.say(&text);
             }
@@ -328,7 +316,7 @@ impl VisitModel {
                 if let Some(f) = q.fields.get(self.visit.focused_field) {
                     let old = self.engine.contact().field(&f.id).unwrap_or_default().to_string();
                     let _ = self.engine.set_contact_field(&f.id, &edit(old));
-                    self.visit.form_error.clear();
+                    self.visit.form_error = None;
                 }
             }
             _ => {}
@@ -424,25 +412,22 @@ impl VisitModel {
     }
 
     /// What a tick can change on screen.
-    #[allow(clippy::type_complexity)]
-    fn tick_state(&self) -> (bool, EScreen, bool, Option<Duration>, bool, bool, bool, Option<chrono::NaiveDate>, bool) {
-        (
-            self.visit.end_private,
-            self.engine.screen(),
-            self.engine.warning(),
-            self.visit.idle_left,
-            self.admin.open,
-            self.admin.pin_open,
-            self.visit.over.is_some(),
-            self.retention_day,
-            self.disk_full,
-        )
+    fn tick_state(&self) -> TickState {
+        TickState {
+            screen: self.engine.screen(),
+            warning: self.engine.warning(),
+            idle_left: self.visit.idle_left,
+            end_private: self.visit.end_private,
+            save_failed: self.visit.over.is_some(),
+            admin: self.admin.mode(),
+            service: self.service.shown(),
+        }
     }
 
     /// The 1-second tick: inactivity warning, then reset. True when it changed what is on screen.
     pub fn tick(&mut self) -> bool {
         let before = self.tick_state();
-        if self.clock.monotonic().saturating_sub(self.space_checked) >= SPACE_CHECK {
+        if self.service.check_due(self.clock.monotonic()) {
             self.check_disk();
         }
         self.admin_tick();
@@ -483,7 +468,7 @@ impl VisitModel {
         self.visit.overlay = self.visit.overlay.dismissed();
         match r {
             Ok(Outcome::Moved) => {
-                self.visit.form_error.clear();
+                self.visit.form_error = None;
                 if !matches!(self.engine.current().map(|q| q.kind), Some(Kind::Contact)) {
                     self.visit.overlay = Overlay::None;
                 }
@@ -499,10 +484,8 @@ impl VisitModel {
                 self.reset_a11y();
                 self.record_abandon(&step);
             }
-            Err(EngineError::Answer(AnswerError::Invalid { problem, .. })) if self.visit.overlay.form_open() => {
-                let key = format!("form.{problem}");
-                let msg = tr(&self.lang(), &key);
-                self.visit.form_error = if msg == key { tr(&self.lang(), "form.invalid") } else { msg };
+            Err(EngineError::Answer(AnswerError::Contact { problem, .. })) if self.visit.overlay.form_open() => {
+                self.visit.form_error = Some(problem);
             }
             Err(e) => log::debug!("input refused: {e}"),
         }
@@ -533,7 +516,7 @@ impl VisitModel {
             Err(e) => {
                 log::error!("a finished visit could not be stored ({}): {e}", e.code());
                 // The store looked at the disk before saving.
-                self.disk_full = self.store.space().full;
+                self.service.saw_disk(self.store.space().full);
                 let lang = self.lang();
                 self.engine.abort();
                 self.visit.over = Some(SaveFailed { code: e.code().to_string(), lang, visit: v.clone(), signals });

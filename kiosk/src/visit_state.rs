@@ -5,6 +5,7 @@
 //! construction. The accessibility settings keep their own policy (`a11y_model.rs`).
 
 use crate::SavedVisit;
+use passerelle_core::answers::ContactProblem;
 use passerelle_core::engine::CompletedVisit;
 use passerelle_core::places::Suggestion;
 use std::time::Duration;
@@ -96,7 +97,8 @@ pub(crate) struct Visit {
     pub overlay: Overlay,
     /// The contact form's field with the cursor.
     pub focused_field: usize,
-    pub form_error: String,
+    /// Why the contact form's details were refused (said by the view, in the visitor's words).
+    pub form_error: Option<ContactProblem>,
     /// The visit as stored, for its end screen and ticket.
     pub saved: Option<SavedVisit>,
     pub over: Option<SaveFailed>,

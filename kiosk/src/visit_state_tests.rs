@@ -38,7 +38,7 @@ fn a_new_visit_holds_nothing() {
     let v = Visit::new();
     assert_eq!(v.overlay, Overlay::None);
     assert_eq!(v.focused_field, 0);
-    assert!(v.form_error.is_empty());
+    assert!(v.form_error.is_none());
     assert!(v.saved.is_none() && v.over.is_none() && v.idle_left.is_none());
     assert!(!v.print.printing && v.print.printed == 0 && v.print.status.is_empty());
     assert!(v.suggestions.is_empty());

@@ -2,7 +2,7 @@
 //! [`A11yView`] and the keypad's focus, as flags (`FocusFlags`). What they do is decided by the
 //! model (`kiosk/src/a11y_model.rs`, `kiosk/src/keypad.rs`, `kiosk/src/screen_controls.rs`).
 
-use super::{A11yAdapter, AppAdapter, AppWindow, Controller, FocusAdapter, KeypadFocus, Shared, Theme};
+use super::{A11yAdapter, AppAdapter, AppWindow, FocusAdapter, KeypadFocus, Shared, Theme};
 use crate::kiosk::keypad::Target;
 use crate::kiosk::visit_model::{A11yView, FocusFlags};
 use slint::ComponentHandle;

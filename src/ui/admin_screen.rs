@@ -1,11 +1,11 @@
 //! Admin mode on the screen: the PIN pad and the admin screen from the model's [`AdminView`];
 //! what they do is decided by the model (`src/kiosk/admin_model.rs`).
 
-use super::{AdminAdapter, AppWindow, BarItem, Controller, Shared, StatRow, model, strings};
+use super::{AdminAdapter, AppWindow, BarItem, Shared, StatRow, model, strings};
 use crate::kiosk::screen_views::{AdminView, BarView};
 use slint::{ComponentHandle, ModelRc, SharedString};
 
-pub use crate::kiosk::admin_model::{ADMIN_IDLE, QUIT_STATUS};
+pub use crate::kiosk::{admin_model::QUIT_STATUS, admin_state::ADMIN_IDLE};
 
 fn bars(b: &[BarView]) -> ModelRc<BarItem> {
     model(b.iter().map(|b| BarItem { label: b.label.as_str().into(), value: b.value as i32, fraction: b.fraction }))

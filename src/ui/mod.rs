@@ -6,17 +6,14 @@
 
 pub use passerelle_ui::*;
 
-/// Wire an adapter's callback to the model: the input, then [`after_input`] (jobs, refresh).
+/// Wire an adapter's callback to a model input, then [`after_input`] (jobs, refresh).
 macro_rules! on {
-    ($app:expr, $c:expr, $global:ident . $setter:ident, |$ctl:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
+    ($app:expr, $c:expr, $global:ident . $setter:ident, |$m:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
         let w = $app.as_weak();
         let c = $c.clone();
         $app.global::<$global>().$setter(move |$($arg: $ty),*| {
             let Some(app) = w.upgrade() else { return };
-            {
-                let $ctl: &mut Controller = &mut c.borrow_mut();
-                $body;
-            }
+            (|$m: &mut $crate::kiosk::visit_model::VisitModel| $body)(c.borrow_mut().model_mut());
             $crate::ui::after_input(&app, &c);
         });
     }};
@@ -34,7 +31,7 @@ use crate::core::questionnaire::Kind;
 use crate::kiosk::jobs::{Job, Mailbox};
 use crate::kiosk::store::Store;
 pub use crate::kiosk::visit_model::Devices;
-use crate::kiosk::visit_model::{KeyboardLayout, ScreenView, View, VisitModel};
+use crate::kiosk::visit_model::{KeyboardLayout, Overlay, ScreenView, View, VisitModel};
 use crate::kiosk::{Kiosk, KioskError, Start};
 use slint::{ComponentHandle, Image, ModelRc, SharedString, VecModel};
 use std::cell::RefCell;
@@ -43,7 +40,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The visit model and what only the UI keeps (images, the view last pushed). Derefs to it.
+/// The visit model and what only the UI keeps (images, the view last pushed).
 pub struct Controller {
     model: VisitModel,
     images: HashMap<String, Image>,
@@ -51,24 +48,17 @@ pub struct Controller {
     shown: Option<View>,
 }
 
-impl std::ops::Deref for Controller {
-    type Target = VisitModel;
-    fn deref(&self) -> &VisitModel {
-        &self.model
-    }
-}
-
-impl std::ops::DerefMut for Controller {
-    fn deref_mut(&mut self) -> &mut VisitModel {
-        &mut self.model
-    }
-}
-
 pub type Shared = Rc<RefCell<Controller>>;
 
 impl Controller {
     pub fn with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, devices: Devices) -> Controller {
         Controller { model: VisitModel::new(kiosk, store, clock, devices), images: HashMap::new(), qr: None, shown: None }
+    }
+    pub fn model(&self) -> &VisitModel {
+        &self.model
+    }
+    pub fn model_mut(&mut self) -> &mut VisitModel {
+        &mut self.model
     }
 
     /// A pictogram by name, as an image (cached).
@@ -140,16 +130,17 @@ impl Controller {
                 idle.set_countdown(countdown.as_str().into());
             }
         }
-        if fresh!(stop) {
+        if fresh!(stop_offered) || fresh!(overlay) {
             let stop = app.global::<StopAdapter>();
-            stop.set_offered(v.stop.offered);
-            stop.set_confirm(v.stop.confirm);
+            stop.set_offered(v.stop_offered);
+            stop.set_confirm(v.overlay.stop_confirm());
         }
         if fresh!(admin) {
             admin_screen::show(app, &v.admin);
         }
-        if fresh!(screen) {
-            self.show_screen(app, &v.screen);
+        // The page under "Arrêter"'s confirmation is not drawn again.
+        if fresh!(screen) || fresh!(overlay.form_open()) || fresh!(overlay.call_confirm()) {
+            self.show_screen(app, &v.screen, v.overlay);
         }
         if fresh!(a11y) || fresh!(focus) {
             a11y::show(app, &v.a11y, v.focus.as_ref());
@@ -157,7 +148,7 @@ impl Controller {
         self.shown = Some(v);
     }
 
-    fn show_screen(&mut self, app: &AppWindow, screen: &ScreenView) {
+    fn show_screen(&mut self, app: &AppWindow, screen: &ScreenView, overlay: Overlay) {
         let a = app.global::<AppAdapter>();
         match screen {
             ScreenView::Attract => a.set_screen(Screen::Attract),
@@ -181,7 +172,7 @@ impl Controller {
                 a.set_screen(Screen::Notice);
             }
             ScreenView::Question(q) => {
-                self.show_question(app, q);
+                self.show_question(app, q, overlay);
                 a.set_screen(Screen::Question);
             }
             ScreenView::End { thanks, visit } => {
@@ -218,7 +209,7 @@ impl Controller {
         }
     }
 
-    fn show_question(&mut self, app: &AppWindow, q: &crate::kiosk::visit_model::QuestionView) {
+    fn show_question(&mut self, app: &AppWindow, q: &crate::kiosk::visit_model::QuestionView, overlay: Overlay) {
         let qa = app.global::<QuestionAdapter>();
         qa.set_kind(match q.kind {
             Kind::Single => QuestionKind::Single,
@@ -270,9 +261,9 @@ impl Controller {
         }
         qa.set_text_value(q.text_value.as_str().into());
         qa.set_text_max(q.text_max as i32);
-        qa.set_form_open(q.form_open);
+        qa.set_form_open(overlay.form_open());
         qa.set_can_call(q.can_call);
-        qa.set_call_confirm(q.call_confirm);
+        qa.set_call_confirm(overlay.call_confirm());
         if let Some(form) = &q.form {
             let fields: Vec<FieldItem> = form
                 .fields
@@ -317,9 +308,9 @@ pub fn spawn_task(app: slint::Weak<AppWindow>, mailbox: Mailbox, job: Job) {
 
 /// After every input: start the work the model asked for, then refresh the screen.
 fn after_input(app: &AppWindow, c: &Shared) {
-    let jobs = c.borrow_mut().take_jobs();
+    let jobs = c.borrow_mut().model.take_jobs();
     for job in jobs {
-        spawn_task(app.as_weak(), c.borrow().mailbox(), job);
+        spawn_task(app.as_weak(), c.borrow().model.mailbox(), job);
     }
     c.borrow_mut().refresh(app);
 }
@@ -362,7 +353,7 @@ pub fn build_with_devices(kiosk: Kiosk, store: Store, clock: Arc<dyn Clock>, dev
     let app = AppWindow::new()?;
     let c = Rc::new(RefCell::new(Controller::with_devices(kiosk, store, clock, devices)));
     // Retention runs at start-up, then once a day from the tick.
-    c.borrow_mut().daily_retention();
+    c.borrow_mut().model.daily_retention();
     connect(&app, &c);
     c.borrow_mut().refresh(&app);
     Ok((app, c))
@@ -382,7 +373,7 @@ pub fn start_ticking(app: &AppWindow, c: &Shared) -> slint::Timer {
 /// (a warning, its countdown, a reset): an idle kiosk does not redraw.
 pub fn tick_and_refresh(app: &AppWindow, c: &Shared) -> bool {
     let mut ctl = c.borrow_mut();
-    let changed = ctl.tick();
+    let changed = ctl.model.tick();
     if changed {
         ctl.refresh(app);
     }
@@ -446,7 +437,7 @@ pub fn run_kiosk(kiosk: Result<Kiosk, KioskError>, windowed: bool) -> anyhow::Re
         return run_kiosk(Ok(k), windowed);
     }
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
-    Ok(c.is_some_and(|c| c.borrow().quit_requested()))
+    Ok(c.is_some_and(|c| c.borrow().model.quit_requested()))
 }
 
 /// A 1-second timer that first tells systemd's watchdog the event loop is alive.

@@ -98,9 +98,9 @@ pub fn prepare(kiosk_for: &dyn Fn() -> Result<Kiosk>, screen: &str, size: (u32, 
     let (app, c) = build(kiosk, store, clock.clone())?;
     if screen == "save-failed" {
         // A store that refuses writes: the visit cannot be saved.
-        c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;")?;
+        c.borrow().model().store().connection().execute_batch("PRAGMA query_only = ON;")?;
     }
-    screen_tour::drive(&mut c.borrow_mut(), &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
+    screen_tour::drive(c.borrow_mut().model_mut(), &clock, screen, lang).with_context(|| format!("screen {screen}"))?;
     c.borrow_mut().refresh(&app);
     app.show().ok();
     Ok(Prepared { app: Some(app), mediator: None, controller: Some(c), dir: Some(dir) })

@@ -71,10 +71,10 @@ fn flagged(app: &AppWindow) -> Vec<String> {
 
 /// Move the keypad focus to `target` with the Down key, then press Enter.
 fn choose_with_keys(k: &Kit, target: &str) {
-    let targets = k.c.borrow().targets();
+    let targets = k.c.borrow().model().targets();
     let i = targets.iter().position(|t| t == target).unwrap_or_else(|| panic!("{target} not in {targets:?}"));
     let n = targets.len();
-    let moves = match k.c.borrow().focus_index() {
+    let moves = match k.c.borrow().model().focus_index() {
         None => i + 1,
         Some(f) => (i + n - f) % n,
     };
@@ -97,7 +97,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     let mut guard = 0;
     loop {
-        let current = k.c.borrow().engine().current().cloned();
+        let current = k.c.borrow().model().engine().current().cloned();
         let Some(q) = current else { break };
         guard += 1;
         assert!(guard < 60);
@@ -105,7 +105,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
         assert!(said.contains(q.label.get("fr")), "{}: the question is read: {said}", q.id);
         match (q.kind, script.answers.get(&q.id)) {
             (Kind::Grid, Some(v)) => {
-                let row = k.c.borrow().engine().current_row().unwrap();
+                let row = k.c.borrow().model().engine().current_row().unwrap();
                 let choice = v[&q.rows[row].id].as_str().unwrap();
                 // Digits choose the answer of that number.
                 let n = q.choices.iter().position(|c| c.id == choice).unwrap() + 1;
@@ -122,7 +122,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
             _ => choose_with_keys(&k, "nav:skip"),
         }
     }
-    let c = k.c.borrow();
+    let c = std::cell::Ref::map(k.c.borrow(), |c| c.model());
     let saved = c.last_saved().expect("the visit is stored").clone();
     let stored = c.store().visit(&saved.id).unwrap().unwrap();
     for (qid, v) in &script.answers {
@@ -131,7 +131,7 @@ fn a_whole_visit_with_keys_only_and_every_screen_spoken() {
     drop(c);
     assert!(last_said(&k).contains("Montrez ce code à l’accueil ou à un conseiller numérique"), "the end screen is read: {}", last_said(&k));
     choose_with_keys(&k, "end:finish");
-    assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
+    assert_eq!(k.c.borrow().model().engine().screen(), passerelle_core::engine::Screen::Attract);
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     let tap =
         |label: &str| ElementHandle::find_by_accessible_label(&k.app, label).next().unwrap_or_else(|| panic!("{label}")).invoke_accessible_default_action();
     // Before a language is chosen, the welcome screen names it in French, English and Arabic.
-    let menu = k.c.borrow().view().chrome.welcome_menu;
+    let menu = k.c.borrow().model().view().chrome.welcome_menu;
     assert_eq!(menu.replace(['\u{2068}', '\u{2069}'], ""), "Accessibilité · Accessibility · تسهيلات الاستخدام");
     tap(&menu);
     tap("Taille du texte A++");
@@ -179,22 +179,22 @@ fn the_accessibility_menu_changes_the_theme_and_the_next_visitor_starts_fresh() 
     assert!(theme.get_calm());
     press(&k.app, "+");
     press(&k.app, "+");
-    assert_eq!(k.c.borrow().a11y().volume, 3);
+    assert_eq!(k.c.borrow().model().a11y().volume(), 3);
     assert_eq!(k.speech.said.lock().unwrap().last().unwrap().2, 200, "louder");
     tap("C’est bon");
     tap("Français — Commencer");
     tap("J’ai compris");
     // The visitor walks away: warning, then reset.
     k.clock.advance(Duration::from_secs(61));
-    k.c.borrow_mut().tick();
+    k.c.borrow_mut().model_mut().tick();
     k.c.borrow_mut().refresh(&k.app);
     assert!(last_said(&k).contains("Êtes-vous toujours là\u{a0}?"), "the warning is spoken to a visitor who used speech: {}", last_said(&k));
     k.clock.advance(Duration::from_secs(30));
-    k.c.borrow_mut().tick();
+    k.c.borrow_mut().model_mut().tick();
     k.c.borrow_mut().refresh(&k.app);
     assert_eq!(theme.get_text_scale(), 1.0);
     assert!(!theme.get_high_contrast() && !theme.get_calm());
-    assert_eq!(k.c.borrow().a11y().volume, passerelle::kiosk::speech::DEFAULT_VOLUME, "the volume is back to normal");
+    assert_eq!(k.c.borrow().model().a11y().volume(), passerelle::kiosk::speech::DEFAULT_VOLUME, "the volume is back to normal");
 }
 
 #[test]
@@ -202,11 +202,11 @@ fn back_and_repeat_keys() {
     let k = kit();
     press(&k.app, &key(Key::Return));
     press(&k.app, &key(Key::Return));
-    assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Notice);
+    assert_eq!(k.c.borrow().model().engine().screen(), passerelle_core::engine::Screen::Notice);
     press(&k.app, &key(Key::F1));
     assert!(last_said(&k).starts_with("Vos réponses sont protégées."));
     press(&k.app, &key(Key::Escape));
-    assert_eq!(k.c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract, "Escape goes back");
+    assert_eq!(k.c.borrow().model().engine().screen(), passerelle_core::engine::Screen::Attract, "Escape goes back");
     assert!(!k.c.borrow_mut().key_pressed("q", &k.app.as_weak()), "unused keys are not taken");
 }
 

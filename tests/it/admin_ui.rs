@@ -49,7 +49,7 @@ fn a_short_press_does_nothing_a_5_second_press_opens_the_pin_pad() {
     press_corner(&k.app, 5);
     assert!(k.app.global::<AdminAdapter>().get_pin_open(), "the PIN pad opens");
     type_pin(&k, "2468");
-    assert!(k.c.borrow().admin_open());
+    assert!(k.c.borrow().model().admin_open());
     assert!(find(&k.app, "Exporter sur la clé USB").is_some());
     assert!(find(&k.app, "Français — Commencer").is_none(), "the visitor's screen is gone");
     tap(&k.app, "Fermer");
@@ -62,7 +62,7 @@ fn without_a_pin_the_pad_says_how_to_set_one() {
     press_corner(&k.app, 6);
     assert!(k.app.global::<AdminAdapter>().get_pin_message().contains("passerelle admin set-pin"));
     type_pin(&k, "0000");
-    assert!(!k.c.borrow().admin_open());
+    assert!(!k.c.borrow().model().admin_open());
 }
 
 #[test]
@@ -77,12 +77,12 @@ fn five_wrong_pins_lock_the_entry_with_a_growing_delay() {
     assert!(k.app.global::<AdminAdapter>().get_pin_message().contains("1 min"));
     assert_eq!(find(&k.app, "2").unwrap().accessible_enabled(), Some(false), "the pad is locked");
     // Even the right PIN is refused while locked.
-    k.c.borrow_mut().admin_pin_key("2");
-    k.c.borrow_mut().admin_pin_key("4");
-    k.c.borrow_mut().admin_pin_key("6");
-    k.c.borrow_mut().admin_pin_key("8");
-    k.c.borrow_mut().admin_pin_key("OK");
-    assert!(!k.c.borrow().admin_open());
+    k.c.borrow_mut().model_mut().admin_pin_key("2");
+    k.c.borrow_mut().model_mut().admin_pin_key("4");
+    k.c.borrow_mut().model_mut().admin_pin_key("6");
+    k.c.borrow_mut().model_mut().admin_pin_key("8");
+    k.c.borrow_mut().model_mut().admin_pin_key("OK");
+    assert!(!k.c.borrow().model().admin_open());
     k.clock.advance(Duration::from_secs(61));
     k.c.borrow_mut().refresh(&k.app);
     type_pin(&k, "1111");
@@ -90,15 +90,15 @@ fn five_wrong_pins_lock_the_entry_with_a_growing_delay() {
     k.clock.advance(Duration::from_secs(121));
     k.c.borrow_mut().refresh(&k.app);
     type_pin(&k, "2468");
-    assert!(k.c.borrow().admin_open());
-    assert_eq!(passerelle::kiosk::admin_tools::failures(k.c.borrow().store()), 0, "failures reset after success");
+    assert!(k.c.borrow().model().admin_open());
+    assert_eq!(passerelle::kiosk::admin_tools::failures(k.c.borrow().model().store()), 0, "failures reset after success");
 }
 
 #[test]
 fn the_admin_screen_counts_and_closes_itself_after_inactivity() {
     let k = kit(Some("2468"));
     {
-        let mut c = k.c.borrow_mut();
+        let mut c = std::cell::RefMut::map(k.c.borrow_mut(), |c| c.model_mut());
         for _ in 0..3 {
             let s = passerelle_core::script::Script::parse(r#"{"answers":{"profil_usage":["aidant_fait_a_ma_place"]}}"#).unwrap();
             c.play_script(&s).unwrap();
@@ -122,10 +122,10 @@ fn the_admin_screen_counts_and_closes_itself_after_inactivity() {
     tap(&k.app, "Supprimer les données déjà exportées");
     assert!(k.app.global::<AdminAdapter>().get_confirm_purge());
     tap(&k.app, "Touchez encore pour confirmer la suppression");
-    assert_eq!(k.c.borrow().store().stats().unwrap().finished, 3, "unexported visits stay");
+    assert_eq!(k.c.borrow().model().store().stats().unwrap().finished, 3, "unexported visits stay");
     k.clock.advance(Duration::from_secs(121));
-    k.c.borrow_mut().tick();
+    k.c.borrow_mut().model_mut().tick();
     k.c.borrow_mut().refresh(&k.app);
-    assert!(!k.c.borrow().admin_open(), "the admin session ends by itself");
+    assert!(!k.c.borrow().model().admin_open(), "the admin session ends by itself");
     assert!(find(&k.app, "Français — Commencer").is_some());
 }

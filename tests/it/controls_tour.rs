@@ -42,15 +42,15 @@ fn shown(v: &View, t: &Target) -> bool {
         Target::Back => notice || q.is_some(),
         Target::Skip => q.is_some_and(|q| q.kind != Kind::Contact),
         Target::Call => q.is_some_and(|q| q.can_call),
-        Target::CallYes | Target::CallNo => q.is_some_and(|q| q.call_confirm),
+        Target::CallYes | Target::CallNo => q.is_some() && v.overlay.call_confirm(),
         Target::Choice(id) => q.is_some_and(|q| q.choices.iter().any(|c| c.id == *id)),
-        Target::ConsentYes | Target::ConsentNo => q.is_some_and(|q| q.kind == Kind::Contact && !q.form_open),
+        Target::ConsentYes | Target::ConsentNo => q.is_some_and(|q| q.kind == Kind::Contact && !v.overlay.form_open()),
         Target::Print => end.is_some_and(|e| e.can_print),
         Target::Finish => end.is_some() || matches!(v.screen, ScreenView::SaveFailed { .. }),
         Target::Profile | Target::Places => end.is_some_and(|e| !e.private && !e.places.is_empty()),
         Target::StillHere => v.idle.is_some(),
-        Target::Stop => v.stop.offered,
-        Target::StopYes | Target::StopNo => v.stop.confirm,
+        Target::Stop => v.stop_offered,
+        Target::StopYes | Target::StopNo => v.overlay.stop_confirm(),
         Target::Retry => matches!(v.screen, ScreenView::SaveFailed { .. }),
     }
 }
@@ -269,16 +269,16 @@ fn every_control_drawn_on_the_real_screens_is_in_the_list_or_known_not_to_be() {
         let lang = "fr";
         let k = crate::ui_kit::kit().admin_key().printer(Arc::new(FakePrinter::default())).size(1280.0, 800.0).build();
         if screen == "save-failed" {
-            k.c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
+            k.c.borrow().model().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
         }
         if STATES.contains(&screen) {
-            screen_tour::drive(&mut k.c.borrow_mut(), &k.clock, "single", lang).unwrap();
-            drive_state(&mut k.c.borrow_mut(), screen);
+            screen_tour::drive(k.c.borrow_mut().model_mut(), &k.clock, "single", lang).unwrap();
+            drive_state(k.c.borrow_mut().model_mut(), screen);
         } else {
-            screen_tour::drive(&mut k.c.borrow_mut(), &k.clock, screen, lang).unwrap_or_else(|e| panic!("{screen}: {e:#}"));
+            screen_tour::drive(k.c.borrow_mut().model_mut(), &k.clock, screen, lang).unwrap_or_else(|e| panic!("{screen}: {e:#}"));
         }
         k.c.borrow_mut().refresh(&k.app);
-        let v = k.c.borrow().view();
+        let v = k.c.borrow().model().view();
         let root = k.app.root_element();
         let cards = root.query_descendants().match_accessible_role(AccessibleRole::Groupbox).find_all();
         let within = cards.last().cloned().unwrap_or(root);

@@ -33,16 +33,16 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
     let (app, c, clock, _dir) = build(None);
     let _timer = ui::start_ticking(&app, &c);
     let step = |secs: u64| wait(&clock, secs);
-    c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    c.borrow_mut().model_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
-    let reference = passerelle::core::summary::pretty_reference(&c.borrow().last_saved().unwrap().id);
+    let reference = passerelle::core::summary::pretty_reference(&c.borrow().model().last_saved().unwrap().id);
     let summary_title = "Je suis à l’aise pour\u{a0}:";
     assert!(find(&app, QR).is_some());
     assert!(find(&app, INSTRUCTIONS).is_some(), "the instructions are on screen");
     assert!(find(&app, &format!("Référence\u{a0}: {reference}")).is_some());
     assert!(find(&app, summary_title).is_some(), "the summary shows first");
     // Spoken too, before the reference.
-    let (_, said) = c.borrow().spoken();
+    let (_, said) = c.borrow().model().spoken();
     assert!(said.contains(INSTRUCTIONS), "{said}");
     assert!(said.contains(summary_title.trim_end_matches(" :")), "{said}");
 
@@ -59,7 +59,7 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
     assert!(find(&app, QR).is_some() && find(&app, INSTRUCTIONS).is_some());
     assert!(find(&app, &format!("Référence\u{a0}: {reference}")).is_some());
     assert!(find(&app, "Je suis encore là").is_none(), "no 'are you still there?' on the end screen");
-    let (_, said) = c.borrow().spoken();
+    let (_, said) = c.borrow().model().spoken();
     assert!(said.contains(INSTRUCTIONS) && !said.contains(summary_title.trim_end_matches(" :")), "the hidden summary is not read: {said}");
 
     // The code stays until end_screen_s (300 s) without a touch: 61 s are gone already.
@@ -69,11 +69,11 @@ fn the_code_stays_for_end_screen_s_and_the_summary_hides_after_a_minute() {
     assert!(find(&app, QR).is_none(), "wiped after end_screen_s");
     assert!(find(&app, "Français — Commencer").is_some());
     // A finished visit is not an abandoned one.
-    let s = c.borrow().store().stats().unwrap();
+    let s = c.borrow().model().store().stats().unwrap();
     assert_eq!((s.finished, s.abandoned), (1, 0));
 
     // The next visitor's end screen shows the summary again.
-    c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    c.borrow_mut().model_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     assert!(find(&app, summary_title).is_some());
     assert!(!app.global::<EndAdapter>().get_private());
@@ -84,13 +84,13 @@ fn end_screen_s_is_configurable_and_terminer_ends_at_once() {
     let (app, c, clock, _dir) = build(Some(120));
     let _timer = ui::start_ticking(&app, &c);
     let step = |secs: u64| wait(&clock, secs);
-    c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    c.borrow_mut().model_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     step(119);
     assert!(find(&app, QR).is_some());
     step(1);
     assert!(find(&app, QR).is_none(), "gone after the configured 120 s");
-    c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    c.borrow_mut().model_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     find(&app, "Terminer").unwrap().invoke_accessible_default_action();
     assert!(find(&app, "Français — Commencer").is_some());
@@ -110,9 +110,9 @@ fn end_screen_s_out_of_range_is_refused_with_its_line() {
 fn with_a_ticket_printer_the_instructions_say_to_take_the_ticket() {
     let printer = std::sync::Arc::new(passerelle::kiosk::printer::FakePrinter::default());
     let crate::ui_kit::Kit { app, c, dir: _dir, .. } = crate::ui_kit::kit().admin_key().on(2026, 12, 2).printer(printer).build();
-    c.borrow_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
+    c.borrow_mut().model_mut().play_script(&Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     let text = app.global::<EndAdapter>().get_instructions().to_string();
     assert!(text.starts_with("Prenez votre ticket."), "{text}");
-    assert!(c.borrow().spoken().1.contains("Prenez votre ticket."));
+    assert!(c.borrow().model().spoken().1.contains("Prenez votre ticket."));
 }

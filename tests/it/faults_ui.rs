@@ -18,21 +18,21 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
     // Some visits first, then the disk is full: the database may not grow any more.
     for _ in 0..5 {
         let s = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
-        c.borrow_mut().play_script(&s).unwrap();
-        c.borrow_mut().finish();
+        c.borrow_mut().model_mut().play_script(&s).unwrap();
+        c.borrow_mut().model_mut().finish();
     }
-    let pages: i64 = c.borrow().store().connection().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-    c.borrow().store().connection().pragma_update(None, "max_page_count", pages).unwrap();
+    let pages: i64 = c.borrow().model().store().connection().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    c.borrow().model().store().connection().pragma_update(None, "max_page_count", pages).unwrap();
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     // Visitors go on until a visit no longer fits.
     let mut saved_before = 5;
     for _ in 0..100 {
-        c.borrow_mut().play_script(&script).unwrap();
-        if c.borrow().last_saved().is_none() {
+        c.borrow_mut().model_mut().play_script(&script).unwrap();
+        if c.borrow().model().last_saved().is_none() {
             break;
         }
         saved_before += 1;
-        c.borrow_mut().finish();
+        c.borrow_mut().model_mut().finish();
     }
     c.borrow_mut().refresh(&app);
     let labels: Vec<String> = ElementHandle::find_by_accessible_label(&app, "Vos réponses n’ont pas pu être enregistrées.")
@@ -40,16 +40,16 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
         .collect();
     assert_eq!(labels.len(), 1, "the visitor is told, calmly");
     assert!(ElementHandle::find_by_accessible_label(&app, "Code pour le personnel\u{a0}: DISK-FULL").next().is_some());
-    assert_eq!(c.borrow().store().stats().unwrap().finished, saved_before, "nothing half-written, earlier visits intact");
-    c.borrow().store().integrity_check().unwrap();
+    assert_eq!(c.borrow().model().store().stats().unwrap().finished, saved_before, "nothing half-written, earlier visits intact");
+    c.borrow().model().store().integrity_check().unwrap();
     // A neutral way out: nothing was saved, no tick.
     ElementHandle::find_by_accessible_label(&app, "Quitter sans enregistrer").next().unwrap().invoke_accessible_default_action();
     assert!(ElementHandle::find_by_accessible_label(&app, "Français — Commencer").next().is_some());
-    c.borrow().store().connection().pragma_update(None, "max_page_count", 1_000_000_000i64).unwrap();
-    c.borrow_mut().play_script(&script).unwrap();
+    c.borrow().model().store().connection().pragma_update(None, "max_page_count", 1_000_000_000i64).unwrap();
+    c.borrow_mut().model_mut().play_script(&script).unwrap();
     c.borrow_mut().refresh(&app);
-    assert!(c.borrow().last_saved().is_some(), "the kiosk recovers when space returns");
-    assert_eq!(c.borrow().store().stats().unwrap().finished, saved_before + 1);
+    assert!(c.borrow().model().last_saved().is_some(), "the kiosk recovers when space returns");
+    assert_eq!(c.borrow().model().store().stats().unwrap().finished, saved_before + 1);
 }
 
 /// Issue 17 item 12: "Réessayer" on the save-failed screen tries the same save again: the same
@@ -58,25 +58,25 @@ fn a_full_disk_says_see_the_staff_and_the_next_visit_works_when_space_returns() 
 fn the_save_failed_screen_retries_the_save() {
     let (_dir, app, c) = kit();
     // A store that refuses writes: the visit cannot be saved.
-    c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
+    c.borrow().model().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
     let mut script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
     script.lang = "en".into();
-    c.borrow_mut().play_script(&script).unwrap();
+    c.borrow_mut().model_mut().play_script(&script).unwrap();
     c.borrow_mut().refresh(&app);
     assert!(crate::support::find(&app, "Your answers could not be saved.").is_some(), "{:?}", crate::support::labels(&app));
-    assert_eq!(c.borrow().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["save:retry", "end:finish"]);
+    assert_eq!(c.borrow().model().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["save:retry", "end:finish"]);
     crate::support::tap(&app, "Try again");
     assert!(crate::support::find(&app, "Your answers could not be saved.").is_some(), "still refused: the same screen");
-    assert!(c.borrow().last_saved().is_none());
+    assert!(c.borrow().model().last_saved().is_none());
     // The store accepts writes again: one more try, and the end screen with its code.
-    c.borrow().store().connection().execute_batch("PRAGMA query_only = OFF;").unwrap();
+    c.borrow().model().store().connection().execute_batch("PRAGMA query_only = OFF;").unwrap();
     crate::support::tap(&app, "Try again");
     assert!(crate::support::find(&app, "Your answers could not be saved.").is_none());
     assert!(crate::support::find(&app, "QR code of your profile, to show the adviser").is_some(), "{:?}", crate::support::labels(&app));
-    let saved = c.borrow().last_saved().cloned().unwrap();
+    let saved = c.borrow().model().last_saved().cloned().unwrap();
     assert_eq!(saved.lang, "en", "the visit as it was, in its language");
-    assert_eq!(c.borrow().store().stats().unwrap().finished, 1, "stored once");
-    let stored = c.borrow().store().visit(&saved.id).unwrap().unwrap();
+    assert_eq!(c.borrow().model().store().stats().unwrap().finished, 1, "stored once");
+    let stored = c.borrow().model().store().visit(&saved.id).unwrap().unwrap();
     assert_eq!(stored.answers["age"], "soixante_soixante_neuf", "with its answers");
     crate::support::tap(&app, "Finish");
     assert!(crate::support::find(&app, "Français — Commencer").is_some());
@@ -131,10 +131,10 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     assert!(crate::support::find(&app, "الجهاز خارج الخدمة").is_some(), "in the welcome's languages: {:?}", crate::support::labels(&app));
     assert!(crate::support::find(&app, "Code pour le personnel\u{a0}: DISK-FULL").is_some());
     assert!(crate::support::find(&app, "Français — Commencer").is_none(), "no visit can start");
-    c.borrow_mut().start("fr");
-    assert_eq!(c.borrow().engine().screen(), passerelle_core::engine::Screen::Attract);
+    c.borrow_mut().model_mut().start("fr");
+    assert_eq!(c.borrow().model().engine().screen(), passerelle_core::engine::Screen::Attract);
     // Still full after a while.
-    clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
+    clock.advance(passerelle::kiosk::service_state::SPACE_CHECK);
     ui::tick_and_refresh(&app, &c);
     assert!(crate::support::find(&app, "Code pour le personnel\u{a0}: DISK-FULL").is_some());
     // The admin gets in by the same 5-second press, and sees why.
@@ -146,14 +146,14 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
         crate::support::tap(&app, &d.to_string());
     }
     crate::support::tap(&app, "Valider");
-    assert!(c.borrow().admin_open(), "the admin is in on a full disk");
+    assert!(c.borrow().model().admin_open(), "the admin is in on a full disk");
     assert!(crate::support::labels(&app).iter().any(|l| l.contains("Disque plein") && l.contains("DISK-FULL")), "{:?}", crate::support::labels(&app));
     // The export to the stick works on the full disk (a worker thread; its own connection).
-    assert!(c.borrow().store().unexported().unwrap().0 > 0);
+    assert!(c.borrow().model().store().unexported().unwrap().0 > 0);
     crate::support::tap(&app, "Exporter sur la clé USB");
     let exported = (0..600).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(50));
-        c.borrow().store().unexported().unwrap().0 == 0
+        c.borrow().model().store().unexported().unwrap().0 == 0
     });
     assert!(exported, "the export was written and recorded on a full disk");
     assert!(std::fs::read_dir(usb.path()).unwrap().flatten().any(|e| e.path().join("SHA256SUMS").exists()));
@@ -165,7 +165,7 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     std::fs::remove_file(&other).unwrap();
     let _ = std::process::Command::new("sync").status();
     let back = (0..100).any(|_| {
-        clock.advance(passerelle::kiosk::visit_model::SPACE_CHECK);
+        clock.advance(passerelle::kiosk::service_state::SPACE_CHECK);
         ui::tick_and_refresh(&app, &c);
         crate::support::find(&app, "Français — Commencer").is_some() || {
             std::thread::sleep(std::time::Duration::from_millis(100));
@@ -174,10 +174,10 @@ fn on_a_really_full_disk_the_kiosk_is_out_of_service_and_resumes_by_itself() {
     });
     assert!(back, "{:?}", crate::support::labels(&app));
     let script = passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap();
-    c.borrow_mut().play_script(&script).unwrap();
-    assert!(c.borrow().last_saved().is_some());
-    assert_eq!(c.borrow().store().stats().unwrap().finished, before + 1);
-    c.borrow().store().integrity_check().unwrap();
+    c.borrow_mut().model_mut().play_script(&script).unwrap();
+    assert!(c.borrow().model().last_saved().is_some());
+    assert_eq!(c.borrow().model().store().stats().unwrap().finished, before + 1);
+    c.borrow().model().store().integrity_check().unwrap();
     drop(app);
     drop(c);
 }

@@ -14,12 +14,12 @@ use crate::ui_kit::Kit;
 /// form is offered, in the questionnaire's own order.
 fn kit(size: (f32, f32)) -> Kit {
     let k = crate::ui_kit::kit().admin_key().deck_order().size(size.0, size.1).build();
-    assert_eq!(k.c.borrow().kiosk().defs.config.screen_diagonal_in, DEFAULT_DIAGONAL_IN, "kiosk.toml ships the default diagonal");
+    assert_eq!(k.c.borrow().model().kiosk().defs.config.screen_diagonal_in, DEFAULT_DIAGONAL_IN, "kiosk.toml ships the default diagonal");
     k
 }
 
 fn current(k: &Kit) -> Option<String> {
-    k.c.borrow().engine().current().map(|q| q.id.clone())
+    k.c.borrow().model().engine().current().map(|q| q.id.clone())
 }
 
 /// Start in `lang` and go to the text question ("Quoi d'autre ?", after "Autre chose").
@@ -30,7 +30,7 @@ fn to_text_question(k: &Kit, lang: &str) {
     while current(k).as_deref() != Some("usages_principaux") {
         skip(&k.app, lang);
     }
-    let other = k.c.borrow().engine().questionnaire().question("usages_principaux").unwrap().choice("autre").unwrap().label.get(lang).to_string();
+    let other = k.c.borrow().model().engine().questionnaire().question("usages_principaux").unwrap().choice("autre").unwrap().label.get(lang).to_string();
     crate::support::tap_answer(&k.app, &other, &tr(lang, "scroll.more"));
     tap(&k.app, &tr(lang, "nav.next"));
     assert_eq!(current(k).as_deref(), Some("usages_principaux_autre"));
@@ -70,7 +70,7 @@ fn a_word_that_needs_both_pages_is_typed_key_by_key_in_french_and_arabic() {
     let said = k.speech.said.lock().unwrap().last().map(|s| s.0.clone()).unwrap_or_default();
     assert_eq!(said, "Lettres");
     tap(&k.app, "Suivant");
-    assert_eq!(k.c.borrow().engine().answers()["usages_principaux_autre"], passerelle_core::answers::Answer::Text("Élise 92".into()));
+    assert_eq!(k.c.borrow().model().engine().answers()["usages_principaux_autre"], passerelle_core::answers::Answer::Text("Élise 92".into()));
 
     let k = kit((1280.0, 800.0));
     to_text_question(&k, "ar");
@@ -124,7 +124,7 @@ fn on_the_default_10_inch_panel_keys_are_1_6_cm_and_other_controls_2_cm() {
         }
         tap(&k.app, &tr(lang, "consent.yes"));
         check("contact, name");
-        let fields = k.c.borrow().engine().current().unwrap().fields.clone();
+        let fields = k.c.borrow().model().engine().current().unwrap().fields.clone();
         for f in fields.iter().filter(|f| f.id == "phone" || f.id == "email") {
             let label = f.label.get(lang).to_string();
             tap(&k.app, &label);

@@ -2,7 +2,8 @@
 //! show-Next rule, the contact form, printing limits, inactivity, speech, the keypad's targets and
 //! focus, the admin PIN lockout). What only the screen can show is in the `*_ui` tests.
 
-use passerelle::kiosk::admin_model::{ADMIN_IDLE, bars};
+use passerelle::kiosk::admin_model::bars;
+use passerelle::kiosk::admin_state::ADMIN_IDLE;
 use passerelle::kiosk::jobs::JobDone;
 use passerelle::kiosk::keypad::{Target, move_focus};
 use passerelle::kiosk::printer::Printer;
@@ -89,7 +90,7 @@ fn the_contact_form_keeps_its_focus_in_range_and_picks_the_keyboard() {
     assert!(!question(&k.m).next.show, "consent first");
     k.m.open_form();
     let q = question(&k.m);
-    assert!(q.form_open && q.next.show);
+    assert!(k.m.view().overlay.form_open() && q.next.show);
     let form = q.form.unwrap();
     assert_eq!((form.focused, form.keyboard), (0, KeyboardLayout::Letters));
     let phone = form.fields.iter().position(|f| f.id == "phone").unwrap();
@@ -106,7 +107,7 @@ fn the_contact_form_keeps_its_focus_in_range_and_picks_the_keyboard() {
     let form = question(&k.m).form.unwrap();
     assert_eq!(form.fields[phone].value, "1");
     k.m.back();
-    assert!(!question(&k.m).form_open, "Back closes the form first");
+    assert!(!k.m.view().overlay.form_open(), "Back closes the form first");
     assert_eq!(k.m.engine().current().unwrap().id, "consentement_contact");
 }
 
@@ -459,7 +460,7 @@ fn the_admin_screen_shows_a_snapshot_taken_at_opening_after_actions_and_every_fe
     assert_eq!(finished_total(&k.m), "0", "the view is the snapshot");
     k.m.tick();
     assert_eq!(finished_total(&k.m), "0", "not taken again before a few seconds");
-    k.clock.advance(passerelle::kiosk::model_state::ADMIN_SNAPSHOT_EVERY);
+    k.clock.advance(passerelle::kiosk::admin_state::ADMIN_SNAPSHOT_EVERY);
     k.m.tick();
     assert_eq!(finished_total(&k.m), "1", "taken again after a few seconds");
     other.finish();

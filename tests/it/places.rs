@@ -241,7 +241,7 @@ fn the_end_screen_shows_the_places_on_request() {
     let (app, c) = ui::build(kiosk, store, clock).unwrap();
     app.window().set_size(slint::LogicalSize::new(1280.0, 800.0));
     app.show().unwrap();
-    c.borrow_mut().play_script(&Script::parse(PAPERWORK).unwrap()).unwrap();
+    c.borrow_mut().model_mut().play_script(&Script::parse(PAPERWORK).unwrap()).unwrap();
     c.borrow_mut().refresh(&app);
     let e = app.global::<EndAdapter>();
     let names: Vec<String> = e.get_places().iter().map(|p| p.name.to_string()).collect();
@@ -264,8 +264,8 @@ fn the_end_screen_shows_the_places_on_request() {
     find("Mon profil").unwrap().invoke_accessible_default_action();
     assert!(!e.get_places_shown());
     // In English, the same places in English words.
-    c.borrow_mut().open_languages();
-    c.borrow_mut().choose_language("en");
+    c.borrow_mut().model_mut().open_languages();
+    c.borrow_mut().model_mut().choose_language("en");
     c.borrow_mut().refresh(&app);
     assert!(
         e.get_places().iter().any(|p| p.opening.starts_with("open now until")),

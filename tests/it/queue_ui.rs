@@ -23,13 +23,13 @@ fn kit() -> Kit {
 }
 
 fn current(k: &Kit) -> Option<(String, Option<usize>)> {
-    let c = k.c.borrow();
+    let c = std::cell::Ref::map(k.c.borrow(), |c| c.model());
     c.engine().current().map(|q| (q.id.clone(), c.engine().current_row()))
 }
 
 /// Answer the question on screen by touching its first answer (then "Suivant" for a multiple choice).
 fn answer_first(k: &Kit) {
-    let q = k.c.borrow().engine().current().unwrap().clone();
+    let q = k.c.borrow().model().engine().current().unwrap().clone();
     tap(&k.app, q.choices[0].label.fr());
     if q.kind == Kind::Multiple {
         tap(&k.app, "Suivant");
@@ -55,14 +55,14 @@ fn called_after_eight_answers_the_visitor_gets_a_partial_profile_with_those_answ
     tap(&k.app, "On m’appelle au guichet");
     assert!(find(&k.app, "On vous appelle au guichet\u{a0}?").is_some());
     // One style with "Arrêter": a dialog over the question, its two answers only for the keypad.
-    assert_eq!(k.c.borrow().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["call:yes", "call:no"]);
+    assert_eq!(k.c.borrow().model().targets().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["call:yes", "call:no"]);
     tap(&k.app, "Oui, terminer maintenant");
     // Called to the counter: the code leaves with the visitor, the questionnaire is said to be
     // interrupted and who finishes it.
     for text in ["Le questionnaire s’arrête ici.", "Le conseiller finira le questionnaire avec vous.", "Prenez-le en photo ou notez-le."] {
         assert!(find(&k.app, text).is_some(), "{text:?} on the end screen: {:?}", crate::support::labels(&k.app));
     }
-    let code = passerelle::core::summary::pretty_reference(&k.c.borrow().last_saved().unwrap().id);
+    let code = passerelle::core::summary::pretty_reference(&k.c.borrow().model().last_saved().unwrap().id);
     assert!(find(&k.app, &code).is_some(), "the code {code} in large on the end screen");
     assert!(
         find(&k.app, "Montrez ce code à l’accueil ou à un conseiller numérique. Vous pouvez aussi le prendre en photo.").is_none(),
@@ -78,7 +78,7 @@ fn called_after_eight_answers_the_visitor_gets_a_partial_profile_with_those_answ
     let mut prepared = rqrr::PreparedImage::prepare(big);
     let scanned: Vec<String> = prepared.detect_grids().into_iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect();
     assert_eq!(scanned.len(), 1, "one QR code on the end screen");
-    let c = k.c.borrow();
+    let c = std::cell::Ref::map(k.c.borrow(), |c| c.model());
     let saved = c.last_saved().expect("stored").clone();
     assert_eq!(scanned[0], saved.payload);
     let kiosk = c.kiosk().clone();
@@ -119,14 +119,14 @@ fn carry_on_or_back_keeps_the_visit_where_it_was() {
     tap(&k.app, "On m’appelle au guichet");
     tap(&k.app, "Retour");
     assert_eq!(current(&k), here, "Retour closes the confirmation, not the question");
-    assert_eq!(k.c.borrow().engine().answers().len(), 1);
-    assert!(k.c.borrow().last_saved().is_none(), "nothing stored");
+    assert_eq!(k.c.borrow().model().engine().answers().len(), 1);
+    assert!(k.c.borrow().model().last_saved().is_none(), "nothing stored");
 }
 
 #[test]
 fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
     let k = kit();
-    let mut c = k.c.borrow_mut();
+    let mut c = std::cell::RefMut::map(k.c.borrow_mut(), |c| c.model_mut());
     c.start("fr");
     c.accept_notice();
     let targets = c.targets();
@@ -148,8 +148,8 @@ fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
     assert!(c.last_saved().is_some_and(|s| s.profile.partial), "confirmed with the keypad");
     // Every question screen says how to use it.
     drop(c);
-    let q = k.c.borrow().kiosk().defs.questionnaire.clone();
-    let text = passerelle::kiosk::speech_text::script(k.c.borrow().kiosk(), "fr", None);
+    let q = k.c.borrow().model().kiosk().defs.questionnaire.clone();
+    let text = passerelle::kiosk::speech_text::script(k.c.borrow().model().kiosk(), "fr", None);
     assert!(text.iter().filter(|(name, _)| q.question(name).is_some()).all(|(_, t)| t.contains("«\u{a0}On m’appelle au guichet\u{a0}»")));
 }
 
@@ -157,7 +157,7 @@ fn the_keypad_reaches_the_button_and_its_confirmation_and_both_are_spoken() {
 fn the_short_path_is_at_most_14_screens_and_the_welcome_screen_says_how_long() {
     let court = kit_with(|s| s.replace("path = \"complet\"", "path = \"court\""));
     let full = kit();
-    let line = |k: &Kit| k.c.borrow().view().chrome.lines[0].clone();
+    let line = |k: &Kit| k.c.borrow().model().view().chrome.lines[0].clone();
     assert!(line(&court).contains("Cela prend 2\u{a0}minutes environ."), "{}", line(&court));
     assert!(line(&full).contains("Cela prend 5\u{a0}minutes environ."), "{}", line(&full));
     // A whole visit on the short path, touching the first answer everywhere.
@@ -166,7 +166,7 @@ fn the_short_path_is_at_most_14_screens_and_the_welcome_screen_says_how_long() {
     let mut screens = 1;
     while current(&court).is_some() {
         screens += 1;
-        let q = court.c.borrow().engine().current().unwrap().clone();
+        let q = court.c.borrow().model().engine().current().unwrap().clone();
         if q.kind == Kind::Contact {
             tap(&court.app, "Non merci");
         } else {
@@ -175,7 +175,7 @@ fn the_short_path_is_at_most_14_screens_and_the_welcome_screen_says_how_long() {
         assert!(screens < 40);
     }
     assert!(screens <= 14, "{screens} screens");
-    let minutes = court.c.borrow().minutes_estimate();
+    let minutes = court.c.borrow().model().minutes_estimate();
     assert!(minutes * 60 >= screens * passerelle::kiosk::visit_model::SECONDS_PER_SCREEN, "the estimate covers the visit");
 }
 

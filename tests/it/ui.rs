@@ -36,11 +36,11 @@ fn kit() -> Kit {
 }
 
 fn current(k: &Kit) -> Option<String> {
-    k.c.borrow().engine().current().map(|q| q.id.clone())
+    k.c.borrow().model().engine().current().map(|q| q.id.clone())
 }
 
 fn label_fr(k: &Kit, qid: &str, choice: &str) -> String {
-    let c = k.c.borrow();
+    let c = std::cell::Ref::map(k.c.borrow(), |c| c.model());
     let q = c.engine().questionnaire().question(qid).unwrap().clone();
     q.choice(choice).unwrap().label.fr().to_string()
 }
@@ -73,7 +73,7 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     while let Some(qid) = current(&k) {
         guard += 1;
         assert!(guard < 100, "the visit never ends");
-        let q = k.c.borrow().engine().questionnaire().question(&qid).unwrap().clone();
+        let q = k.c.borrow().model().engine().questionnaire().question(&qid).unwrap().clone();
         match (q.kind, script.answers.get(&qid)) {
             (Kind::Single | Kind::List | Kind::Quiz, Some(v)) => tap(&k.app, &label_fr(&k, &qid, v.as_str().unwrap())),
             (Kind::Multiple, Some(v)) => {
@@ -90,7 +90,7 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
                 tap(&k.app, "Suivant");
             }
             (Kind::Grid, Some(v)) => {
-                let row = k.c.borrow().engine().current_row().unwrap();
+                let row = k.c.borrow().model().engine().current_row().unwrap();
                 let choice = v[&q.rows[row].id].as_str().unwrap();
                 tap(&k.app, &label_fr(&k, &qid, choice));
             }
@@ -110,7 +110,7 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     }
     // End screen: the QR code is there, the visit is stored.
     assert!(find(&k.app, "Code QR de votre profil, à montrer au conseiller").is_some());
-    let c = k.c.borrow();
+    let c = std::cell::Ref::map(k.c.borrow(), |c| c.model());
     let saved = c.last_saved().expect("saved").clone();
     let stored = c.store().visit(&saved.id).unwrap().expect("in the store");
     // Logs go to journald, which stamps every line to the second: no reference, nothing typed,
@@ -141,7 +141,7 @@ fn a_complete_visit_through_the_screens_is_stored_with_its_profile() {
     drop(c);
     tap(&k.app, "Terminer");
     assert!(find(&k.app, "Français — Commencer").is_some(), "back to the attract screen");
-    assert!(k.c.borrow().engine().answers().is_empty());
+    assert!(k.c.borrow().model().engine().answers().is_empty());
 }
 
 fn start(k: &Kit) {
@@ -162,7 +162,7 @@ fn back_shows_the_previous_answer_and_skip_is_recorded() {
     assert_eq!(current(&k).as_deref(), Some("age"));
     assert_eq!(find(&k.app, "70 ans ou plus").unwrap().accessible_checked(), Some(true), "the earlier answer is shown");
     assert_eq!(find(&k.app, "60 à 69 ans").unwrap().accessible_checked(), Some(false));
-    assert_eq!(k.c.borrow().engine().answers()["genre"], Answer::Skipped);
+    assert_eq!(k.c.borrow().model().engine().answers()["genre"], Answer::Skipped);
     assert!(find(&k.app, "Partie 1 sur 8").is_some(), "progress is shown");
 }
 
@@ -176,7 +176,7 @@ fn the_skills_grid_says_where_it_is_and_skips_one_row_at_a_time() {
     while current(&k).as_deref() != Some("capacites") {
         tap(&k.app, "Je préfère ne pas répondre");
     }
-    let q = k.c.borrow().engine().questionnaire().question("capacites").unwrap().clone();
+    let q = k.c.borrow().model().engine().questionnaire().question("capacites").unwrap().clone();
     let bar = find(&k.app, "Partie 6 sur 8").expect("the part in the top bar");
     assert_eq!(bar.accessible_role(), Some(AccessibleRole::ProgressIndicator), "the indicator says the same words");
     let statement = find(&k.app, q.rows[0].label.fr()).expect("the row on screen");
@@ -185,10 +185,10 @@ fn the_skills_grid_says_where_it_is_and_skips_one_row_at_a_time() {
     assert!(find(&k.app, "Je ne sais pas ce que c’est").is_some_and(|e| e.accessible_role() == Some(AccessibleRole::Button)));
     assert!(find(&k.app, "Je préfère ne pas répondre").is_none(), "the grid's skip button says what it skips");
     tap(&k.app, "Passer cette compétence");
-    assert_eq!(k.c.borrow().engine().current_row(), Some(1), "one row skipped, the next row comes");
+    assert_eq!(k.c.borrow().model().engine().current_row(), Some(1), "one row skipped, the next row comes");
     assert!(find(&k.app, "Compétence 2 sur 14").is_some() && find(&k.app, q.rows[1].label.fr()).is_some());
     tap(&k.app, "Je ne sais pas ce que c’est");
-    let grid = k.c.borrow().engine().answers()["capacites"].clone();
+    let grid = k.c.borrow().model().engine().answers()["capacites"].clone();
     let Answer::Grid(g) = grid else { panic!("{grid:?}") };
     assert_eq!(g.get(&q.rows[0].id), None, "the skipped row has no answer");
     assert_eq!(g.get(&q.rows[1].id).map(String::as_str), Some("ne_connait_pas"));
@@ -222,7 +222,7 @@ fn a_multiple_choice_refuses_more_than_its_maximum() {
     assert_eq!(find(&k.app, "Chercher un emploi").unwrap().accessible_checked(), Some(true), "after removing one");
     tap(&k.app, "Suivant");
     assert_eq!(
-        k.c.borrow().engine().answers()["usages_principaux"],
+        k.c.borrow().model().engine().answers()["usages_principaux"],
         Answer::Choices(vec!["reseaux_sociaux".into(), "recherche_emploi".into(), "achats_en_ligne".into()])
     );
 }
@@ -245,7 +245,7 @@ fn the_on_screen_keyboard_types_accents_capitals_and_deletes() {
         .expect("the text box");
     assert_eq!(field.accessible_value().unwrap(), "Ma téléœ");
     tap(&k.app, "Suivant");
-    assert_eq!(k.c.borrow().engine().answers()["usages_principaux_autre"], Answer::Text("Ma téléœ".into()));
+    assert_eq!(k.c.borrow().model().engine().answers()["usages_principaux_autre"], Answer::Text("Ma téléœ".into()));
 }
 
 #[test]
@@ -260,7 +260,7 @@ fn the_contact_form_has_a_phone_pad_an_email_keyboard_and_says_what_is_missing()
     assert_eq!(yes.size(), no.size(), "'Non merci' is as large as 'Oui'");
     tap(&k.app, "Oui, je veux être rappelé");
     tap(&k.app, "Valider");
-    assert!(k.c.borrow().engine().current().is_some(), "not accepted empty");
+    assert!(k.c.borrow().model().engine().current().is_some(), "not accepted empty");
     tap(&k.app, "Téléphone (mobile de préférence)");
     assert!(find(&k.app, "a").is_none() && find(&k.app, "5").is_some(), "a phone pad for the phone");
     tap(&k.app, "E-mail (si vous en avez un)");
@@ -268,14 +268,14 @@ fn the_contact_form_has_a_phone_pad_an_email_keyboard_and_says_what_is_missing()
     tap(&k.app, "Nom *");
     type_text(&k, "Ba");
     tap(&k.app, "Valider");
-    assert!(k.c.borrow().engine().current().is_some(), "refused without a way to reach");
+    assert!(k.c.borrow().model().engine().current().is_some(), "refused without a way to reach");
     let msg = k.app.global::<ui::QuestionAdapter>().get_form_error();
     assert_eq!(msg, "Donnez un téléphone, une adresse ou un e-mail.");
     tap(&k.app, "Retour");
     tap(&k.app, "Non merci");
-    assert!(k.c.borrow().last_saved().is_some(), "declining finishes the visit");
-    let id = k.c.borrow().last_saved().unwrap().id.clone();
-    assert!(k.c.borrow().store().sealed_contact(&id).unwrap().is_none(), "no contact kept after 'Non merci'");
+    assert!(k.c.borrow().model().last_saved().is_some(), "declining finishes the visit");
+    let id = k.c.borrow().model().last_saved().unwrap().id.clone();
+    assert!(k.c.borrow().model().store().sealed_contact(&id).unwrap().is_none(), "no contact kept after 'Non merci'");
 }
 
 #[test]
@@ -300,7 +300,7 @@ fn inactivity_warns_then_wipes_the_visit_and_returns_to_attract() {
     step(30);
     assert!(find(&k.app, "Français — Commencer").is_some(), "back to attract");
     assert!(find(&k.app, "70 ans ou plus").is_none());
-    let c = k.c.borrow();
+    let c = std::cell::Ref::map(k.c.borrow(), |c| c.model());
     assert!(c.engine().answers().is_empty(), "the visit is wiped");
     let s = c.store().stats().unwrap();
     assert_eq!((s.finished, s.abandoned), (0, 1));
@@ -328,7 +328,7 @@ fn the_language_can_change_during_the_visit() {
     assert!(find(&k.app, "Retour").is_some());
     tap(&k.app, "Retour");
     assert!(find(&k.app, "70 ans ou plus").is_some());
-    assert_eq!(k.c.borrow().engine().answers().get("age"), Some(&passerelle_core::answers::Answer::Choice("dix_huit_vingt_quatre".into())));
+    assert_eq!(k.c.borrow().model().engine().answers().get("age"), Some(&passerelle_core::answers::Answer::Choice("dix_huit_vingt_quatre".into())));
 }
 
 /// Every control on every screen has a role and a label.
@@ -352,7 +352,7 @@ fn every_control_has_a_role_and_a_label() {
     start(&k);
     let mut seen = std::collections::BTreeSet::new();
     while let Some(qid) = current(&k) {
-        let kind = k.c.borrow().engine().current().unwrap().kind;
+        let kind = k.c.borrow().model().engine().current().unwrap().kind;
         check(&qid);
         seen.insert(kind.as_str());
         if kind == Kind::Contact {
@@ -374,7 +374,7 @@ fn every_control_has_a_role_and_a_label() {
 #[test]
 fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
     let k = kit();
-    k.c.borrow().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
+    k.c.borrow().model().store().connection().execute_batch("PRAGMA query_only = ON;").unwrap();
     tap(&k.app, "English — Start");
     tap(&k.app, "I understand");
     while current(&k).is_some() {
@@ -384,9 +384,9 @@ fn a_visit_that_cannot_be_saved_gets_a_calm_message_and_nothing_half_written() {
         }
     }
     assert!(find(&k.app, "Your answers could not be saved.").is_some(), "told in the visitor's language: {:?}", labels(&k.app));
-    assert!(k.c.borrow().engine().answers().is_empty(), "the visit is wiped from memory");
+    assert!(k.c.borrow().model().engine().answers().is_empty(), "the visit is wiped from memory");
     tap(&k.app, "Leave without saving");
     assert!(find(&k.app, "Français — Commencer").is_some());
-    k.c.borrow().store().connection().execute_batch("PRAGMA query_only = OFF;").unwrap();
-    assert_eq!(k.c.borrow().store().stats().unwrap().finished, 0);
+    k.c.borrow().model().store().connection().execute_batch("PRAGMA query_only = OFF;").unwrap();
+    assert_eq!(k.c.borrow().model().store().stats().unwrap().finished, 0);
 }

@@ -42,9 +42,9 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     app.window().set_size(slint::PhysicalSize::new(1280, 800));
     app.show().unwrap();
     let script = Script::parse(passerelle_core::DEMO_VISIT).unwrap();
-    let current = |c: &Shared| c.borrow().engine().current().map(|q| q.id.clone());
+    let current = |c: &Shared| c.borrow().model().engine().current().map(|q| q.id.clone());
     let label = |c: &Shared, qid: &str, choice: &str| {
-        let q = c.borrow().engine().questionnaire().question(qid).unwrap().clone();
+        let q = c.borrow().model().engine().questionnaire().question(qid).unwrap().clone();
         q.choice(choice).unwrap().label.get("ar").to_string()
     };
 
@@ -61,7 +61,7 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     while let Some(qid) = current(&c) {
         guard += 1;
         assert!(guard < 100, "the visit never ends");
-        let q = c.borrow().engine().questionnaire().question(&qid).unwrap().clone();
+        let q = c.borrow().model().engine().questionnaire().question(&qid).unwrap().clone();
         match (q.kind, script.answers.get(&qid)) {
             (Kind::Single | Kind::Quiz, Some(v)) => tap_answer(&app, &label(&c, &qid, v.as_str().unwrap()), &more),
             // Neighbourhoods are place names: they keep their French name.
@@ -85,7 +85,7 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
                 tap(&app, &tr("ar", "nav.next"));
             }
             (Kind::Grid, Some(v)) => {
-                let row = c.borrow().engine().current_row().unwrap();
+                let row = c.borrow().model().engine().current_row().unwrap();
                 tap(&app, &label(&c, &qid, v[&q.rows[row].id].as_str().unwrap()));
             }
             (Kind::Contact, _) => {
@@ -110,7 +110,7 @@ fn a_visitor_who_reads_arabic_completes_the_visit_alone() {
     assert!(find(&app, &tr("ar", "end.qr-label")).is_some(), "the end screen, in Arabic");
     // The profile in plain words, in Arabic, with the mediator's places.
     assert!(find(&app, &tr("ar", "end.tab-places")).is_some());
-    let cc = c.borrow();
+    let cc = std::cell::Ref::map(c.borrow(), |c| c.model());
     let saved = cc.last_saved().expect("saved").clone();
     let stored = cc.store().visit(&saved.id).unwrap().expect("stored");
     assert_eq!(stored.lang, "ar");
@@ -140,14 +140,14 @@ fn each_latin_language_has_its_own_accented_letters_on_the_keyboard() {
         tap(&app, &format!("{} — {}", tr(lang, "lang.name"), tr(lang, "start.action")));
         tap(&app, &tr(lang, "notice.ok"));
         // Skip to the question with "autre", choose it, and type a word of the language.
-        while c.borrow().engine().current().is_some_and(|q| q.id != "usages_principaux") {
+        while c.borrow().model().engine().current().is_some_and(|q| q.id != "usages_principaux") {
             skip(&app, lang);
         }
-        let other = c.borrow().engine().current().unwrap().choice("autre").unwrap().label.get(lang).to_string();
+        let other = c.borrow().model().engine().current().unwrap().choice("autre").unwrap().label.get(lang).to_string();
         tap(&app, &other);
         tap(&app, &tr(lang, "nav.next"));
         type_keys_in(&app, lang, word);
-        assert_eq!(c.borrow().engine().text(), word, "{lang}");
+        assert_eq!(c.borrow().model().engine().text(), word, "{lang}");
         // The accents' page: the language's own letters.
         if find(&app, &tr(lang, "key.page-more")).is_some() {
             tap(&app, &tr(lang, "key.page-more"));

@@ -37,8 +37,7 @@ fn assert_fresh(k: &mut Kit, how: &str) {
     k.m.accept_notice();
     assert_eq!(k.m.overlay(), Overlay::None, "{how}");
     assert!(k.m.engine().answers().is_empty(), "{how}: answers survived");
-    let q = question(&k.m);
-    assert!(!q.form_open && !q.call_confirm && !k.m.view().stop.confirm, "{how}: a dialog survived");
+    assert_eq!(k.m.view().overlay, Overlay::None, "{how}: a dialog survived");
     // The contact form opens on its first field, with no error.
     goto(&mut k.m, "consentement_contact");
     k.m.open_form();
@@ -62,7 +61,7 @@ fn the_stop_confirmation_keeps_the_contact_form_under_it() {
     k.m.key("A");
     k.m.stop();
     assert_eq!(k.m.overlay(), Overlay::Stop { over_form: true });
-    assert!(k.m.view().stop.confirm && !question(&k.m).call_confirm);
+    assert!(k.m.view().overlay.stop_confirm() && !k.m.view().overlay.call_confirm());
     k.m.call_me();
     assert_eq!(k.m.overlay(), Overlay::Stop { over_form: true }, "no call confirmation over the stop confirmation");
     k.m.stop_answer(false);

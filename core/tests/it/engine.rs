@@ -1,7 +1,7 @@
 //! The visit engine: navigation, skips, relevance, maxima, inactivity (fake clock).
 
 use crate::support::*;
-use passerelle_core::answers::Answer;
+use passerelle_core::answers::{Answer, AnswerError, ContactProblem};
 use passerelle_core::engine::{Engine, EngineError, EngineOptions, IdleEvent, Outcome, Screen};
 use std::time::Duration;
 
@@ -254,11 +254,24 @@ fn consent_step_only_when_offered_and_validated() {
     goto(&mut e, "consentement_contact");
     assert_eq!(e.next(), Err(EngineError::NothingChosen));
     e.set_contact_field("first_name", "Marie").unwrap();
-    assert!(matches!(e.next(), Err(EngineError::Answer(_))), "last name and a way to reach are needed");
+    let refused = |e: &mut Engine| match e.next() {
+        Err(EngineError::Answer(err @ AnswerError::Contact { .. })) => err,
+        other => panic!("not refused as contact details: {other:?}"),
+    };
+    let problem = |err: AnswerError| match err {
+        AnswerError::Contact { problem, .. } => problem,
+        _ => unreachable!(),
+    };
+    let err = refused(&mut e);
+    assert_eq!(err.to_string(), "question `consentement_contact`: missing_last_name", "the developer's words stay");
+    assert_eq!(problem(err), ContactProblem::Missing("last_name".into()), "last name and a way to reach are needed");
     e.set_contact_field("last_name", "Martin").unwrap();
-    assert!(matches!(e.next(), Err(EngineError::Answer(_))), "a way to reach is needed");
+    assert_eq!(problem(refused(&mut e)), ContactProblem::MissingReach, "a way to reach is needed");
+    e.set_contact_field("email", "marie@").unwrap();
+    assert_eq!(problem(refused(&mut e)), ContactProblem::BadEmail);
+    e.set_contact_field("email", "").unwrap();
     e.set_contact_field("phone", "06 12").unwrap();
-    assert!(matches!(e.next(), Err(EngineError::Answer(_))), "a short phone number is refused");
+    assert_eq!(problem(refused(&mut e)), ContactProblem::BadPhone, "a short phone number is refused");
     e.set_contact_field("phone", "06 12 34 56 78").unwrap();
     let Outcome::Finished(v) = e.next().unwrap() else { panic!("not finished") };
     let Answer::Contact(c) = &v.answers["consentement_contact"] else { panic!() };
