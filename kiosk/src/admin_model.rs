@@ -64,10 +64,9 @@ impl VisitModel {
         self.admin.close();
     }
 
-    pub(crate) fn admin_tick(&mut self) {
-        if self.admin.tick(self.clock.monotonic()) {
-            self.admin_snapshot();
-        }
+    /// True when a snapshot taken again changed what the admin screen shows.
+    pub(crate) fn admin_tick(&mut self) -> bool {
+        self.admin.tick(self.clock.monotonic()) && self.admin_snapshot()
     }
 
     /// An action of the admin screen may start (open, no task running); it is a touch.
@@ -152,11 +151,13 @@ impl VisitModel {
 
     /// Takes what the admin screen shows (see [`crate::admin_state::Admin::set_screen`]): when
     /// it opens, after each action, every few seconds, when the disk fills or frees up.
-    pub(crate) fn admin_snapshot(&mut self) {
-        if self.admin.is_open() {
-            let screen = self.admin_screen_view();
-            self.admin.set_screen(screen, self.clock.monotonic());
+    /// True when the snapshot changed.
+    pub(crate) fn admin_snapshot(&mut self) -> bool {
+        if !self.admin.is_open() {
+            return false;
         }
+        let screen = self.admin_screen_view();
+        self.admin.set_screen(screen, self.clock.monotonic())
     }
 
     fn admin_screen_view(&self) -> AdminScreenView {

@@ -309,11 +309,15 @@ impl Admin {
     }
 
     /// The admin screen's snapshot, taken at `now` (kept only while the screen is open).
-    pub fn set_screen(&mut self, screen: AdminScreenView, now: Duration) {
-        if self.is_open() {
-            self.session.screen = Some(screen);
-            self.session.screen_at = now;
+    /// True when it differs from the snapshot it replaces (the screen must be drawn again).
+    pub fn set_screen(&mut self, screen: AdminScreenView, now: Duration) -> bool {
+        if !self.is_open() {
+            return false;
         }
+        self.session.screen_at = now;
+        let changed = self.session.screen.as_ref() != Some(&screen);
+        self.session.screen = Some(screen);
+        changed
     }
 
     /// The PIN pad and the admin screen as shown, in French.

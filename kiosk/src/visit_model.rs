@@ -430,7 +430,9 @@ impl VisitModel {
         if self.service.check_due(self.clock.monotonic()) {
             self.check_disk();
         }
-        self.admin_tick();
+        // A snapshot of the open admin screen taken again (a stick plugged in, a visit stored by
+        // another process) is drawn now, not at the next touch.
+        let admin_changed = self.admin_tick();
         self.daily_retention();
         let event = self.engine.tick();
         if self.engine.screen() == EScreen::End && self.engine.idle_for() >= END_PRIVATE_AFTER && !self.visit.end_private {
@@ -448,7 +450,7 @@ impl VisitModel {
                 self.record_abandon(&step);
             }
         }
-        self.tick_state() != before
+        admin_changed || self.tick_state() != before
     }
 
     /// The visitor is gone (finished, stopped, timed out) or a new one starts: a new [`Visit`].

@@ -458,11 +458,13 @@ fn the_admin_screen_shows_a_snapshot_taken_at_opening_after_actions_and_every_fe
     );
     other.play_script(&passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     assert_eq!(finished_total(&k.m), "0", "the view is the snapshot");
-    k.m.tick();
+    assert!(!k.m.tick(), "nothing to draw again");
     assert_eq!(finished_total(&k.m), "0", "not taken again before a few seconds");
     k.clock.advance(passerelle::kiosk::admin_state::ADMIN_SNAPSHOT_EVERY);
-    k.m.tick();
+    assert!(k.m.tick(), "the new figures are drawn now, not at the next touch");
     assert_eq!(finished_total(&k.m), "1", "taken again after a few seconds");
+    k.clock.advance(passerelle::kiosk::admin_state::ADMIN_SNAPSHOT_EVERY);
+    assert!(!k.m.tick(), "the same figures again: nothing to draw");
     other.finish();
     other.play_script(&passerelle_core::script::Script::parse(passerelle_core::DEMO_VISIT).unwrap()).unwrap();
     k.m.admin_purge();
